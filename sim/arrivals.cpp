@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "sim/arrivals.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace breachsim::sim {
+
+HourlyRates::HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_minute,
+                         const MonthOfYearValues& month_factor) {
+  const auto n = static_cast<std::size_t>(std::ceil(calendar.end() / minutes_per_hour));
+  rates_.resize(n);
+  for (std::size_t h = 0; h < n; ++h) {
+    const Time t = static_cast<double>(h) * minutes_per_hour;
+    const double r = per_minute[static_cast<std::size_t>(calendar.hour_of_week(t))] *
+                     month_factor[static_cast<std::size_t>(calendar.month_of_year(t) - 1)];
+    if (!(r >= 0.0) || !std::isfinite(r)) throw std::invalid_argument("HourlyRates: rates must be finite and >= 0");
+    rates_[h] = r;
+  }
+}
+
+double HourlyRates::expected_arrivals(Time from, Time to) const {
+  double total = 0.0;
+  for (auto h = static_cast<std::size_t>(std::max(0.0, from) / minutes_per_hour); h < rates_.size(); ++h) {
+    const Time lo = std::max(from, static_cast<double>(h) * minutes_per_hour);
+    const Time hi = std::min(to, static_cast<double>(h + 1) * minutes_per_hour);
+    if (hi <= lo) break;
+    total += rates_[h] * (hi - lo);
+  }
+  return total;
+}
+
+Roster::Roster(const HourOfWeekValues& servers) {
+  for (std::size_t i = 0; i < 168; ++i) {
+    if (!(servers[i] >= 0.0) || servers[i] != std::floor(servers[i]))
+      throw std::invalid_argument("Roster: servers must be whole numbers >= 0");
+    servers_[i] = static_cast<int>(servers[i]);
+  }
+}
+
+Roster Roster::constant(int servers) {
+  HourOfWeekValues v;
+  v.fill(servers);
+  return Roster(v);
+}
+
+Time Roster::next_change_after(const Calendar& calendar, Time t) const {
+  const int now = servers_at(calendar, t);
+  Time boundary = (std::floor(t / minutes_per_hour) + 1.0) * minutes_per_hour;
+  for (int i = 0; i < 168; ++i, boundary += minutes_per_hour)
+    if (servers_at(calendar, boundary) != now) return boundary;
+  return std::numeric_limits<Time>::infinity();
+}
+
+int Roster::max_servers() const { return *std::max_element(servers_.begin(), servers_.end()); }
+
+}  // namespace breachsim::sim

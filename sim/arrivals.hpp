@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <array>
+#include <limits>
+#include <vector>
+
+#include "sim/calendar.hpp"
+#include "sim/distributions.hpp"
+
+namespace breachsim::sim {
+
+using HourOfWeekValues = std::array<double, 168>;  // Monday 00:00-01:00 first
+using MonthOfYearValues = std::array<double, 12>;  // January first
+
+// A piecewise-constant arrival rate, one value per hour of the run: the hour-of-week rate
+// times the factor of the calendar month the hour falls in. Built once per scenario and
+// shared read-only by every replication.
+class HourlyRates {
+ public:
+  HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_minute,
+              const MonthOfYearValues& month_factor);
+
+  std::size_t hours() const { return rates_.size(); }
+  double rate(std::size_t hour) const { return rates_[hour]; }  // arrivals per minute
+  double expected_arrivals(Time from, Time to) const;           // integral of the rate
+
+ private:
+  std::vector<double> rates_;
+};
+
+// A non-homogeneous Poisson process by exact inversion of the integrated rate: each arrival
+// consumes one Exp(1) draw, whatever the rate, so changing the rate at one sweep point moves
+// arrivals without reshuffling the random numbers behind them.
+class PoissonArrivals {
+ public:
+  PoissonArrivals(const HourlyRates& rates, RandomStream stream, Time start = 0.0)
+      : rates_(&rates), stream_(std::move(stream)), t_(start) {}
+
+  // The next arrival time after the previous one; +infinity once the rates run out.
+  Time next() {
+    double e = sample_exponential(stream_, 1.0);
+    auto hour = static_cast<std::size_t>(t_ / minutes_per_hour);
+    while (hour < rates_->hours()) {
+      const double r = rates_->rate(hour);
+      const Time hour_end = static_cast<double>(hour + 1) * minutes_per_hour;
+      const double mass = r * (hour_end - t_);
+      if (mass >= e) {
+        t_ += e / r;
+        return t_;
+      }
+      e -= mass;
+      t_ = hour_end;
+      ++hour;
+    }
+    t_ = std::numeric_limits<Time>::infinity();
+    return t_;
+  }
+
+ private:
+  const HourlyRates* rates_;
+  RandomStream stream_;
+  Time t_;
+};
+
+// Servers on duty by hour of week.
+class Roster {
+ public:
+  explicit Roster(const HourOfWeekValues& servers);
+  static Roster constant(int servers);
+
+  int servers_at(const Calendar& calendar, Time t) const { return servers_[static_cast<std::size_t>(calendar.hour_of_week(t))]; }
+  // The first hour boundary after t at which the number on duty changes; +inf if never.
+  Time next_change_after(const Calendar& calendar, Time t) const;
+  int max_servers() const;
+
+ private:
+  std::array<int, 168> servers_{};
+};
+
+}  // namespace breachsim::sim

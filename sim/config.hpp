@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/calendar.hpp"
+#include "sim/distributions.hpp"
+
+// Configuration reading, domain-free. A parameter struct declares its keys once, in a
+// template `describe(V& v)` that calls v.field(...) and v.section(...); three visitors walk
+// that one declaration:
+//   Reader      sets the fields present in a YAML map, checking type and range, and records
+//               every problem (with file, line, column and key path) rather than stopping;
+//   Writer      emits the fully resolved values as YAML (stored in result files);
+//   Documenter  produces the Markdown reference of every key, unit, default and source.
+// Keys absent from a map keep the struct's current value: the documented default, or the
+// value inherited from `defaults` when a trust overrides only some keys.
+namespace breachsim::sim::config {
+
+struct Issue {
+  std::string file;
+  int line = 0;  // 1-based; 0 when the problem has no place in the file
+  int column = 0;
+  std::string path;
+  std::string message;
+  std::string to_string() const;
+};
+
+// Every problem found in one configuration, reported together.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Issue> issues);
+  const std::vector<Issue>& issues() const { return issues_; }
+
+ private:
+  std::vector<Issue> issues_;
+};
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  const std::string& file() const { return file_; }
+
+  void error(const YAML::Mark& mark, const std::string& path, const std::string& message);
+  // For cross-field checks after reading: points at where `path` was read, if it was.
+  void error_at(const std::string& path, const std::string& message);
+  void remember(const std::string& path, const YAML::Mark& mark) { marks_[path] = mark; }
+  bool ok() const { return issues_.empty(); }
+  void throw_if_errors() const;
+
+ private:
+  std::string file_;
+  std::vector<Issue> issues_;
+  std::map<std::string, YAML::Mark> marks_;
+};
+
+// "did you mean ...?" for a mistyped key: the closest known key within a few edits.
+std::string closest_match(const std::string& key, const std::vector<std::string>& known);
+
+// The admissible values of a number.
+struct Range {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool min_open = false;
+  bool max_open = false;
+
+  static Range any() { return {}; }
+  static Range positive() { return {0.0, std::numeric_limits<double>::infinity(), true, false}; }
+  static Range non_negative() { return {0.0, std::numeric_limits<double>::infinity(), false, false}; }
+  static Range fraction() { return {0.0, 1.0, false, false}; }  // a probability or share
+  static Range at_least(double v) { return {v, std::numeric_limits<double>::infinity(), false, false}; }
+  static Range between(double lo, double hi) { return {lo, hi, false, false}; }
+  bool contains(double v) const;
+  std::string describe() const;  // e.g. "> 0", "in [0, 1]"
+};
+
+// What the reference documents about a key. `source` cites DOMAIN.md or says "assumption".
+struct Doc {
+  const char* unit = "";
+  const char* text = "";
+  const char* source = "";
+  Range range = {};
+  std::vector<std::size_t> sizes = {};     // admissible list lengths (lists only)
+  std::vector<std::string> choices = {};   // admissible words (strings only)
+};
+
+// A configurable distribution: `{distribution: lognormal, mean: 140, sd: 90}`. The unit is
+// in the key that holds it (`treatment_minutes`). A new value replaces the whole spec.
+struct DistributionSpec {
+  Distribution::Kind kind = Distribution::Kind::exponential;
+  double value = 0.0;  // constant
+  double mean = 1.0;   // exponential, lognormal, gamma
+  double sd = 1.0;     // lognormal, gamma
+  std::vector<double> values, weights, edges;  // empirical (values), histogram (edges)
+  Distribution build() const;
+};
+
+std::string format_number(double v);  // shortest text that reads back to the same double
+
+// ---------------------------------------------------------------------------------------
+
+class Reader {
+ public:
+  // `map` must be a YAML map (an error is recorded otherwise); `path` is its dotted key path.
+  Reader(Diagnostics& diagnostics, const YAML::Node& map, std::string path);
+
+  void field(const char* key, double& value, const Doc& doc);
+  void field(const char* key, int& value, const Doc& doc);
+  void field(const char* key, std::uint64_t& value, const Doc& doc);
+  void field(const char* key, bool& value, const Doc& doc);
+  void field(const char* key, std::string& value, const Doc& doc);
+  void field(const char* key, Date& value, const Doc& doc);
+  void field(const char* key, std::vector<double>& value, const Doc& doc);
+  void field(const char* key, DistributionSpec& value, const Doc& doc);
+
+  template <class T>
+  void section(const char* key, T& value, const char* /*text*/) {
+    const YAML::Node* node = take(key);
+    if (!node) return;
+    Reader child(diagnostics_, *node, join(key));
+    value.describe(child);
+    child.finish();
+  }
+
+  // Records errors for keys nobody asked for. Called once all fields were visited.
+  void finish();
+
+  // Keys the caller handles itself (e.g. a list of trusts) are claimed here.
+  const YAML::Node* take(const char* key);
+  std::string join(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  Diagnostics& diagnostics() { return diagnostics_; }
+  const YAML::Node& node() const { return map_; }
+
+ private:
+  struct Entry {
+    std::string key;
+    YAML::Node key_node;
+    YAML::Node value;
+    bool used = false;
+  };
+  bool number(const YAML::Node& node, const std::string& path, const Doc& doc, double& out);
+
+  Diagnostics& diagnostics_;
+  YAML::Node map_;
+  std::string path_;
+  std::vector<Entry> entries_;
+  std::vector<std::string> known_;
+};
+
+class Writer {
+ public:
+  explicit Writer(YAML::Emitter& out) : out_(out) {}
+
+  void field(const char* key, double value, const Doc&);
+  void field(const char* key, int value, const Doc&);
+  void field(const char* key, std::uint64_t value, const Doc&);
+  void field(const char* key, bool value, const Doc&);
+  void field(const char* key, const std::string& value, const Doc&);
+  void field(const char* key, const Date& value, const Doc&);
+  void field(const char* key, const std::vector<double>& value, const Doc&);
+  void field(const char* key, const DistributionSpec& value, const Doc&);
+
+  template <class T>
+  void section(const char* key, T& value, const char*) {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginMap;
+    value.describe(*this);
+    out_ << YAML::EndMap;
+  }
+
+ private:
+  YAML::Emitter& out_;
+};
+
+// Collects one Markdown table row per key, with the default taken from the struct visited.
+class Documenter {
+ public:
+  explicit Documenter(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  template <class T>
+  void field(const char* key, const T& value, const Doc& doc) {
+    add(key, type_name(value), default_text(value), doc);
+  }
+  template <class T>
+  void section(const char* key, T& value, const char* text) {
+    sections_.push_back(prefix_ + key + ": " + text);
+    Documenter child(prefix_ + key + ".");
+    value.describe(child);
+    rows_.insert(rows_.end(), child.rows_.begin(), child.rows_.end());
+    sections_.insert(sections_.end(), child.sections_.begin(), child.sections_.end());
+  }
+
+  std::string markdown_table() const;
+  const std::vector<std::string>& sections() const { return sections_; }
+
+ private:
+  void add(const char* key, const std::string& type, const std::string& def, const Doc& doc);
+  static std::string type_name(double) { return "number"; }
+  static std::string type_name(int) { return "integer"; }
+  static std::string type_name(std::uint64_t) { return "integer"; }
+  static std::string type_name(bool) { return "boolean"; }
+  static std::string type_name(const std::string&) { return "text"; }
+  static std::string type_name(const Date&) { return "date"; }
+  static std::string type_name(const std::vector<double>&) { return "list of numbers"; }
+  static std::string type_name(const DistributionSpec&) { return "distribution"; }
+  static std::string default_text(double v) { return format_number(v); }
+  static std::string default_text(int v) { return std::to_string(v); }
+  static std::string default_text(std::uint64_t v) { return std::to_string(v); }
+  static std::string default_text(bool v) { return v ? "true" : "false"; }
+  static std::string default_text(const std::string& v) { return v.empty() ? "(none)" : v; }
+  static std::string default_text(const Date& v) { return format_date(v); }
+  static std::string default_text(const std::vector<double>& v);
+  static std::string default_text(const DistributionSpec& v);
+
+  std::string prefix_;
+  std::vector<std::string> rows_;
+  std::vector<std::string> sections_;
+};
+
+// Loads a YAML file; a syntax error becomes a ConfigError with its place. `text` receives
+// the file's bytes (for hashing and storing).
+YAML::Node load_yaml_file(const std::string& file, std::string* text = nullptr);
+
+}  // namespace breachsim::sim::config

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <cstddef>
+
+namespace breachsim::sim {
+
+// Runs task(i) for every i in [0, n) on at most `threads` threads (0: all cores). Each task
+// must write only its own result slot; nothing is combined here, so results do not depend
+// on which thread ran which task. An exception from any task propagates to the caller.
+template <class Task>
+void run_tasks(std::size_t n, int threads, Task&& task) {
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  arena.execute([&] {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+      for (std::size_t i = r.begin(); i != r.end(); ++i) task(i);
+    });
+  });
+}
+
+inline int default_concurrency() { return tbb::this_task_arena::max_concurrency(); }
+
+}  // namespace breachsim::sim

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Simulated time is one type with one unit: minutes since the simulation origin (00:00 on
+// the first simulated day, warm-up included). Doubles keep sub-minute treatment times exact
+// enough while a 30-year run stays far inside 2^53 minutes. All conversions are named here.
+namespace breachsim::sim {
+
+using Time = double;
+
+inline constexpr Time minutes_per_hour = 60.0;
+inline constexpr Time minutes_per_day = 1440.0;
+inline constexpr Time minutes_per_week = 7.0 * minutes_per_day;
+
+constexpr Time minutes(double m) { return m; }
+constexpr Time hours(double h) { return h * minutes_per_hour; }
+constexpr Time days(double d) { return d * minutes_per_day; }
+constexpr double to_hours(Time t) { return t / minutes_per_hour; }
+constexpr double to_days(Time t) { return t / minutes_per_day; }
+
+}  // namespace breachsim::sim
