@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include "models/run.hpp"
+
+#include <sstream>
+
+#include "models/trust.hpp"
+#include "sim/runner.hpp"
+
+namespace breachsim::models {
+
+ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_calendar(s)) {
+  eds.reserve(s.trusts.size());
+  for (const auto& t : s.trusts) eds.emplace_back(t.ed, calendar);
+}
+
+ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
+  const std::size_t trusts = setup.trusts(), months = setup.months();
+  ReplicationOutcome out;
+  out.values.assign(metric_count * trusts * months, 0.0);
+  auto at = [&](Metric m, std::size_t t, std::size_t month) -> double& {
+    return out.values[(static_cast<std::size_t>(m) * trusts + t) * months + month];
+  };
+  const sim::Calendar& cal = setup.calendar;
+  for (std::size_t t = 0; t < trusts; ++t) {
+    try {
+      Trust trust(setup.eds[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
+      for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
+        const EdMonth ed = trust.run_month(cal.month_start(m + 1));
+        if (m < 0) continue;
+        const auto month = static_cast<std::size_t>(m);
+        at(Metric::ed_attendances, t, month) = static_cast<double>(ed.attendances);
+        at(Metric::ed_breaches_4h, t, month) = static_cast<double>(ed.breaches_4h);
+        at(Metric::ed_mean_minutes, t, month) =
+            ed.attendances > 0 ? ed.minutes_in_department / static_cast<double>(ed.attendances) : 0.0;
+        at(Metric::emergency_admissions, t, month) = static_cast<double>(ed.admissions);
+      }
+      out.events += trust.events();
+    } catch (const std::exception& e) {
+      std::ostringstream msg;
+      msg << "trust '" << setup.scenario.trusts[t].name << "' (index " << t << "), replication " << replication
+          << ", seed " << seed << ": " << e.what();
+      throw sim::SimulationError(msg.str());
+    }
+  }
+  return out;
+}
+
+RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int replications, int threads,
+                            const std::function<void()>& on_done) {
+  RunOutcome run;
+  run.replications = static_cast<std::size_t>(replications);
+  run.trusts = setup.trusts();
+  run.months = setup.months();
+  run.runs.resize(run.replications);
+  sim::run_tasks(run.replications, threads, [&](std::size_t r) {
+    run.runs[r] = simulate_replication(setup, seed, static_cast<std::uint32_t>(r));
+    if (on_done) on_done();
+  });
+  return run;
+}
+
+double RunOutcome::national_month(Metric m, std::size_t r, std::size_t month) const {
+  const MetricInfo& mi = info(m);
+  double total = 0.0, weights = 0.0;
+  for (std::size_t t = 0; t < trusts; ++t) {
+    if (mi.weighted_mean) {
+      const double w = trust_month(mi.weight, r, t, month);
+      total += trust_month(m, r, t, month) * w;
+      weights += w;
+    } else {
+      total += trust_month(m, r, t, month);
+    }
+  }
+  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+}
+
+double RunOutcome::trust_run(Metric m, std::size_t r, std::size_t t) const {
+  const MetricInfo& mi = info(m);
+  double total = 0.0, weights = 0.0;
+  for (std::size_t month = 0; month < months; ++month) {
+    const double w = mi.weighted_mean ? trust_month(mi.weight, r, t, month) : 1.0;
+    total += trust_month(m, r, t, month) * w;
+    weights += w;
+  }
+  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+}
+
+double RunOutcome::national_run(Metric m, std::size_t r) const {
+  const MetricInfo& mi = info(m);
+  double total = 0.0, weights = 0.0;
+  for (std::size_t t = 0; t < trusts; ++t) {
+    for (std::size_t month = 0; month < months; ++month) {
+      const double w = mi.weighted_mean ? trust_month(mi.weight, r, t, month) : 1.0;
+      total += trust_month(m, r, t, month) * w;
+      weights += w;
+    }
+  }
+  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+}
+
+std::uint64_t RunOutcome::events() const {
+  std::uint64_t n = 0;
+  for (const auto& r : runs) n += r.events;
+  return n;
+}
+
+}  // namespace breachsim::models

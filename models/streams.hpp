@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <cstdint>
+
+namespace breachsim::models {
+
+// The named purposes of random draws (the second counter word of every stream). The numbers
+// are part of the results' identity: renumbering one changes every result drawn with it, so
+// new purposes take new numbers and old ones are never reused.
+enum class Purpose : std::uint64_t {
+  ed_arrivals = 1,         // entity 0: the arrival process of a trust's A&E
+  ed_treatment = 2,        // entity = patient number: time from being seen to leaving
+  admission_decision = 3,  // entity = patient number: admitted or discharged
+};
+
+constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }
+
+}  // namespace breachsim::models
