@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: MIT
+"""Checks a breachsim results file the way a Python user would meet it: through h5py.
+
+Usage: /usr/bin/python3 tests/h5py_check.py FILE.h5
+
+Exit status: 0 when the file follows the contract of DESIGN.md "Output (HDF5 contract)",
+1 when it does not (every problem is printed), 77 when h5py is not installed (CTest's
+conventional "skipped" code, so machines without h5py do not report a failure).
+"""
+
+import sys
+
+FILETYPE = "breachsim-results"
+FORMAT_VERSION = 1
+
+
+def as_text(value):
+    # h5py returns variable-length UTF-8 strings as str for attributes but as bytes inside
+    # datasets and compound members; accept both so the check is about content, not h5py.
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def check(h5py, path):
+    problems = []
+    try:
+        f = h5py.File(path, "r")
+    except OSError as err:
+        return [f"cannot open {path}: {err}"], 0, 0
+
+    with f:
+        filetype = as_text(f.attrs.get("filetype"))
+        if filetype != FILETYPE:
+            problems.append(f"/ @filetype is {filetype!r}, expected {FILETYPE!r}")
+        version = f.attrs.get("format_version")
+        if version is None or int(version) != FORMAT_VERSION:
+            problems.append(f"/ @format_version is {version!r}, expected {FORMAT_VERSION}")
+
+        config = f.get("config")
+        if not isinstance(config, h5py.Dataset) or h5py.check_string_dtype(config.dtype) is None:
+            problems.append("/config is missing or not a string dataset")
+        elif not isinstance(as_text(config[()]), str):
+            problems.append("/config does not read back as a single string")
+
+        tables = {}
+        for name in ("trusts", "metrics"):
+            ds = f.get(name)
+            if not isinstance(ds, h5py.Dataset) or ds.dtype.names is None:
+                problems.append(f"/{name} is missing or not a compound (table) dataset")
+                continue
+            table = ds[()]  # a numpy structured array, one field per column
+            if table.dtype.names != ds.dtype.names or table.ndim != 1:
+                problems.append(f"/{name} does not read as a one-dimensional structured array")
+                continue
+            tables[name] = table
+        trusts = len(tables["trusts"]) if "trusts" in tables else None
+        metrics = len(tables["metrics"]) if "metrics" in tables else 0
+
+        for group_name, rank in (("trust_month", 4), ("national_month", 3)):
+            group = f.get(f"outcomes/{group_name}")
+            if not isinstance(group, h5py.Group):
+                problems.append(f"/outcomes/{group_name} is missing or not a group")
+                continue
+            for name, ds in sorted(group.items()):
+                where = f"/outcomes/{group_name}/{name}"
+                if not isinstance(ds, h5py.Dataset):
+                    problems.append(f"{where} is not a dataset")
+                    continue
+                if ds.ndim != rank:
+                    problems.append(f"{where} has {ds.ndim} dimensions, expected {rank}")
+                if "unit" not in ds.attrs:
+                    problems.append(f"{where} has no unit attribute")
+                if rank == 4 and ds.ndim == 4 and trusts is not None and ds.shape[2] != trusts:
+                    problems.append(f"{where} has {ds.shape[2]} trusts, /trusts has {trusts}")
+                if ds.size > 0:
+                    # One element is enough to prove the chunk's filters decode here.
+                    ds[(0,) * ds.ndim]
+
+    return problems, metrics, trusts or 0
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: h5py_check.py FILE.h5", file=sys.stderr)
+        return 2
+    try:
+        import h5py
+    except ImportError as err:
+        print(f"h5py-check SKIP: cannot import h5py ({err})")
+        return 77
+
+    problems, metrics, trusts = check(h5py, argv[1])
+    if problems:
+        print(f"h5py-check FAILED for {argv[1]}:")
+        for problem in problems:
+            print(f"  {problem}")
+        return 1
+    print(f"h5py-check OK: {metrics} metrics, {trusts} trusts")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

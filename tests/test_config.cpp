@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "models/scenario.hpp"
+
+using namespace breachsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<sim::config::Issue> issues_of(const std::string& file) {
+  try {
+    models::load_scenario(file);
+  } catch (const sim::config::ConfigError& e) {
+    return e.issues();
+  }
+  return {};
+}
+
+bool has_issue(const std::vector<sim::config::Issue>& issues, const std::string& path, const std::string& text,
+               int line = -1, int column = -1) {
+  for (const auto& i : issues)
+    if (i.path == path && i.message.find(text) != std::string::npos && (line < 0 || i.line == line) &&
+        (column < 0 || i.column == column))
+      return true;
+  return false;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / ("breachsim_test_" + name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("every config shipped in configs/ loads", "[config]") {
+  int count = 0;
+  for (const auto& entry : fs::recursive_directory_iterator("configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path());
+    CHECK_NOTHROW(models::load_scenario(entry.path().string()));
+    ++count;
+  }
+  CHECK(count >= 1);
+}
+
+TEST_CASE("all errors of a file are reported at once, each with line, column and key path", "[config]") {
+  const auto issues = issues_of("tests/data/many_errors.yaml");
+  for (const auto& i : issues) INFO(i.to_string());
+  CHECK(issues.size() == 10);
+  CHECK(has_issue(issues, "scenario.start_date", "expected a date as YYYY-MM-DD", 4, 15));
+  CHECK(has_issue(issues, "scenario.months", "must be in [1, 1200] (got -3)", 5, 11));
+  CHECK(has_issue(issues, "monte_carlo", "unknown key 'seeed'; did you mean 'seed'?", 8, 3));
+  CHECK(has_issue(issues, "defaults.ed", "unknown key 'arrivals_per_yeer'; did you mean 'arrivals_per_year'?", 11, 5));
+  CHECK(has_issue(issues, "defaults.ed.admission_share", "must be in [0, 1] (got 1.5)", 12, 22));
+  CHECK(has_issue(issues, "defaults.ed.arrivals_by_weekday", "expected 7 values, got 3"));
+  CHECK(has_issue(issues, "defaults.ed.treatment_minutes", "a lognormal distribution needs 'sd'"));
+  CHECK(has_issue(issues, "trusts[0].ed.clinicians_by_hour", "no clinician is ever on duty", 18, 27));
+  CHECK(has_issue(issues, "trusts[1].name", "duplicate trust name 'A'", 19, 11));
+  CHECK(has_issue(issues, "trusts[1].size_class", "must be one of small, medium, large (got 'huge')", 20, 17));
+  for (const auto& i : issues) CHECK(i.file == "tests/data/many_errors.yaml");
+  for (std::size_t k = 1; k < issues.size(); ++k) CHECK(issues[k - 1].line <= issues[k].line);
+}
+
+TEST_CASE("the message names file, line, column and key path", "[config]") {
+  const sim::config::Issue i{"configs/x.yaml", 14, 9, "trusts[3].ed.arrivals_per_year", "must be > 0 (got -2)"};
+  CHECK(i.to_string() == "configs/x.yaml:14:9: trusts[3].ed.arrivals_per_year: must be > 0 (got -2)");
+}
+
+TEST_CASE("YAML syntax errors carry their place", "[config]") {
+  const auto issues = issues_of("tests/data/syntax_error.yaml");
+  REQUIRE(issues.size() == 1);
+  CHECK(issues[0].line == 4);
+  CHECK(issues[0].message.find("YAML syntax error") != std::string::npos);
+}
+
+TEST_CASE("structural problems are errors, never silent defaults", "[config]") {
+  SECTION("missing schema_version") {
+    CHECK(has_issue(issues_of(write_temp("nv.yaml", "trusts: [{name: A}]\n")), "schema_version", "missing"));
+  }
+  SECTION("a newer schema is refused") {
+    CHECK(has_issue(issues_of(write_temp("new.yaml", "schema_version: 99\ntrusts: [{name: A}]\n")), "schema_version",
+                    "upgrade breachsim"));
+  }
+  SECTION("no trusts") {
+    CHECK(has_issue(issues_of(write_temp("nt.yaml", "schema_version: 1\n")), "trusts", "missing"));
+    CHECK(has_issue(issues_of(write_temp("nt2.yaml", "schema_version: 1\ntrusts: []\n")), "trusts", "non-empty list"));
+  }
+  SECTION("wrong types") {
+    const auto issues = issues_of(write_temp("types.yaml",
+                                             "schema_version: 1\nmonte_carlo: {replications: 2.5, seed: -1}\n"
+                                             "trusts: [{name: A, ed: {arrivals_per_year: lots, arrivals_by_month: 3}}]\n"));
+    CHECK(has_issue(issues, "monte_carlo.replications", "expected a whole number"));
+    CHECK(has_issue(issues, "monte_carlo.seed", "expected a whole number from 0"));
+    CHECK(has_issue(issues, "trusts[0].ed.arrivals_per_year", "expected a number, got 'lots'"));
+    CHECK(has_issue(issues, "trusts[0].ed.arrivals_by_month", "expected a list of numbers"));
+  }
+  SECTION("duplicate keys and empty values") {
+    const auto issues = issues_of(write_temp("dup.yaml", "schema_version: 1\nscenario: {months: 3, months: 4}\n"
+                                                         "monte_carlo:\n  seed:\ntrusts: [{name: A}]\n"));
+    CHECK(has_issue(issues, "scenario.months", "duplicate key"));
+    CHECK(has_issue(issues, "monte_carlo.seed", "has no value"));
+  }
+  SECTION("a missing file") {
+    CHECK(has_issue(issues_of("tests/data/no_such_file.yaml"), "", "cannot open"));
+  }
+}
+
+TEST_CASE("trusts inherit defaults and override only the keys they name", "[config]") {
+  const auto path = write_temp("inherit.yaml",
+                               "schema_version: 1\n"
+                               "defaults:\n  ed: {arrivals_per_year: 90000, admission_share: 0.3}\n"
+                               "trusts:\n  - name: A\n  - name: B\n    ed: {admission_share: 0.1}\n");
+  const auto s = models::load_scenario(path);
+  REQUIRE(s.trusts.size() == 2);
+  CHECK(s.trusts[0].ed.arrivals_per_year == 90000.0);
+  CHECK(s.trusts[0].ed.admission_share == 0.3);
+  CHECK(s.trusts[1].ed.arrivals_per_year == 90000.0);
+  CHECK(s.trusts[1].ed.admission_share == 0.1);
+  CHECK(s.trusts[1].ed.treatment_minutes.kind == sim::Distribution::Kind::lognormal);
+}
+
+TEST_CASE("the resolved config reloads to the same scenario", "[config]") {
+  // /config in a result file must be enough to rerun the run: resolve, reload, resolve again.
+  const auto original = models::load_scenario("configs/default.yaml");
+  const std::string once = models::resolved_yaml(original);
+  const auto reloaded = models::load_scenario(write_temp("resolved.yaml", once));
+  CHECK(models::resolved_yaml(reloaded) == once);
+  CHECK(reloaded.trusts.size() == original.trusts.size());
+  CHECK(reloaded.trusts[2].ed.clinicians_by_hour == original.trusts[2].ed.clinicians_by_hour);
+}
+
+TEST_CASE("configs/REFERENCE.md is the reference the code generates", "[config]") {
+  // Regenerate with: build/cli/breachsim validate --reference > configs/REFERENCE.md
+  CHECK(read_file("configs/REFERENCE.md") == models::config_reference_markdown());
+}
