@@ -149,10 +149,19 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   if (seed_given) scenario.monte_carlo.seed = seed;
   if (out.empty()) out = scenario.output.file;
   if (out.empty()) out = "results/" + scenario.scenario.name + ".h5";
-  if (fs::exists(out) && !force)
-    throw sim::OutputExists(out + " exists; pass --force to overwrite it or --out to write elsewhere");
-  const fs::path parent = fs::path(out).parent_path();
-  if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
+  // Opened before the run: an existing file (without --force) or an unwritable place is
+  // reported at once, not after an hour of simulation.
+  auto file = [&] {
+    try {
+      const fs::path parent = fs::path(out).parent_path();
+      if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
+      return sim::ResultFile::create(out, force);
+    } catch (const sim::OutputExists&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw UsageError("cannot write the output file " + out + ": " + e.what());
+    }
+  }();
 
   const int used_threads = threads > 0 ? threads : sim::default_concurrency();
   const models::ScenarioSetup setup(scenario);
@@ -169,7 +178,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  models::write_results(out, force, setup, run, {command_line, scenario.monte_carlo.seed, used_threads});
+  models::write_results(file, setup, run, {command_line, scenario.monte_carlo.seed, used_threads});
   if (!quiet) {
     models::print_summary(std::cout, setup, run);
     std::fprintf(stdout, "%.3g million events in %.1f s (%.2f million events/s); results in %s\n",

@@ -44,11 +44,10 @@ std::string library_versions() {
          std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "; yaml-cpp 0.7; Random123 Philox4x64-10";
 }
 
-void write_results(const std::string& path, bool overwrite, const ScenarioSetup& setup, const RunOutcome& run,
+void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunOutcome& run,
                    const RunProvenance& provenance) {
   const Scenario& s = setup.scenario;
   const std::string config = resolved_yaml(s);
-  auto file = sim::ResultFile::create(path, overwrite);
 
   const std::vector<std::pair<std::string, sim::Attribute>> root = {
       {"filetype", std::string("breachsim-results")},

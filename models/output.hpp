@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/run.hpp"
+#include "sim/result_file.hpp"
 
 namespace breachsim::models {
 
@@ -16,8 +17,9 @@ struct RunProvenance {
   int threads = 0;
 };
 
-// Writes the whole run in the layout of results/FORMAT.md and commits it atomically.
-void write_results(const std::string& path, bool overwrite, const ScenarioSetup& setup, const RunOutcome& run,
+// Writes the whole run in the layout of results/FORMAT.md into `file` and commits it. The
+// caller opens the file before running, so a bad output location fails before any work.
+void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunOutcome& run,
                    const RunProvenance& provenance);
 
 // Median and 90% interval over replications of each metric's whole-run value, nationally

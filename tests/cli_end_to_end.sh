@@ -23,6 +23,7 @@ expect_exit 2 'no_such.yaml: cannot open' -- "$exe" run tests/data/no_such.yaml
 expect_exit 2 'many_errors.yaml:8:3: monte_carlo: unknown key .seeed.; did you mean .seed.\?' -- \
   "$exe" validate tests/data/many_errors.yaml
 expect_exit 0 'OK' -- "$exe" validate configs/default.yaml
+expect_exit 2 'cannot write the output file' -- "$exe" run tests/data/small.yaml --out /proc/no/such/dir/x.h5
 
 small="$work/small.h5"
 expect_exit 0 'Seen within 4 hours' -- "$exe" run tests/data/small.yaml --threads 1 --out "$small"
@@ -33,7 +34,7 @@ expect_exit 0 '' -- "$exe" run tests/data/small.yaml --threads 2 --quiet --seed 
 h5diff -q "$small" "$work/other_seed.h5" /outcomes /outcomes >/dev/null && fail "a different seed gave the same outcomes"
 
 before=$(sha256sum "$small")
-expect_exit 2 'exists; pass --force' -- "$exe" run tests/data/small.yaml --out "$small"
+expect_exit 2 'already exists; use --force' -- "$exe" run tests/data/small.yaml --out "$small"
 [ "$before" = "$(sha256sum "$small")" ] || fail "an existing file was changed without --force"
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --quiet --force --replications 2 --out "$small"
 [ "$before" != "$(sha256sum "$small")" ] || fail "--force did not rewrite the file"
