@@ -38,13 +38,15 @@ class PoissonArrivals {
 
   // The next arrival time after the previous one; +infinity once the rates run out.
   Time next() {
+    if (!(t_ < horizon())) return std::numeric_limits<Time>::infinity();
     double e = sample_exponential(stream_, 1.0);
     auto hour = static_cast<std::size_t>(t_ / minutes_per_hour);
     while (hour < rates_->hours()) {
       const double r = rates_->rate(hour);
       const Time hour_end = static_cast<double>(hour + 1) * minutes_per_hour;
       const double mass = r * (hour_end - t_);
-      if (mass >= e) {
+      // r > 0 as well: a draw of exactly 0 in a closed hour must not divide 0 by 0.
+      if (r > 0.0 && mass >= e) {
         t_ += e / r;
         return t_;
       }
@@ -57,6 +59,8 @@ class PoissonArrivals {
   }
 
  private:
+  Time horizon() const { return static_cast<double>(rates_->hours()) * minutes_per_hour; }
+
   const HourlyRates* rates_;
   RandomStream stream_;
   Time t_;

@@ -48,7 +48,7 @@ class Calendar {
   int months() const { return months_; }
   int warmup_months() const { return warmup_months_; }
   // Time at which month m (warm-up months negative) starts; m == months() gives the end.
-  Time month_start(int m) const { return month_starts_[static_cast<std::size_t>(m + warmup_months_)]; }
+  Time month_start(int m) const { return month_starts_.at(static_cast<std::size_t>(m + warmup_months_)); }
   Time end() const { return month_start(months_); }
   Date month_date(int m) const;  // first day of month m
 

@@ -49,14 +49,17 @@ class ServerPool {
 
   void set_capacity(int servers) { capacity_ = servers; }
 
-  // Takes a server for `id` if one is free and nobody of the same or higher priority is
-  // waiting (returns true: start service now); otherwise queues it (returns false).
+  // Takes a server for `id` if one is free and nobody at all is waiting (returns true: start
+  // service now); otherwise queues it (returns false). A newcomer never overtakes someone
+  // already queued, even of lower priority: the queue is only non-empty with a free server
+  // between a release and the model's start_next() calls at the same instant, and those
+  // customers were there first.
   bool request(std::uint32_t id, int level) {
     if (busy_ < capacity_ && waiting_ == 0) {
       ++busy_;
       return true;
     }
-    queues_[static_cast<std::size_t>(level)].push(id);
+    queues_.at(static_cast<std::size_t>(level)).push(id);
     ++waiting_;
     return false;
   }

@@ -41,6 +41,11 @@ class Simulator {
   // `end` belong to the next period and stay pending.
   template <class Model>
   std::uint64_t run_until(Time end, Model& model) {
+    if (!(end >= now_)) {
+      std::ostringstream msg;
+      msg << "run_until(" << end << " min) would move the clock back from " << now_ << " min";
+      throw SimulationError(msg.str());
+    }
     std::uint64_t count = 0;
     while (!calendar_.empty() && calendar_.next_time() < end) {
       const auto e = calendar_.pop();

@@ -10,6 +10,7 @@
 namespace breachsim::sim {
 
 double quantile(std::vector<double> values, double p) {
+  if (!(p >= 0.0 && p <= 1.0)) throw std::invalid_argument("quantile: p must be in [0, 1]");
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
   std::sort(values.begin(), values.end());
   const double h = (static_cast<double>(values.size()) - 1.0) * p;

@@ -240,7 +240,7 @@ TEST_CASE("Roster gives servers by hour of week", "[arrivals][roster]") {
   CHECK(roster.next_change_after(sunday, 0.0) == hours(1));
 }
 
-TEST_CASE("Roster: a constant roster never changes; bad counts are rejected", "[arrivals][roster]") {
+TEST_CASE("Roster: a constant roster never changes, and bad counts are rejected", "[arrivals][roster]") {
   const Calendar cal({2015, 6, 1}, 0, 2);
   const Roster flat = Roster::constant(3);
   CHECK(flat.servers_at(cal, hours(100)) == 3);

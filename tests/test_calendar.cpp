@@ -86,6 +86,8 @@ TEST_CASE("day_of_week counts from Monday = 0", "[calendar]") {
   CHECK(day_of_week({2015, 4, 1}) == 2);    // a Wednesday
   CHECK(day_of_week({1970, 1, 1}) == 3);    // a Thursday
   CHECK(day_of_week({1969, 12, 31}) == 2);  // before the epoch: the modulo must stay positive
+  CHECK(day_of_week({1969, 12, 28}) == 6);  // a Sunday, the first with days + 3 < 0
+  CHECK(day_of_week({1900, 1, 1}) == 0);    // a Monday
   CHECK(day_of_week({2015, 3, 1}) == 6);    // a Sunday
   CHECK(day_of_week({2015, 6, 1}) == 0);    // a Monday
   for (int i = 0; i < 14; ++i) CHECK(day_of_week(civil_from_days(days_from_civil({2015, 6, 1}) + i)) == i % 7);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -197,6 +196,17 @@ TEST_CASE("Simulator refuses to schedule in the past", "[event][simulator]") {
   CHECK_THROWS_AS(sim.schedule(std::nan(""), Priority::arrival, 1), SimulationError);
   CHECK_NOTHROW(sim.schedule(10.0, Priority::arrival, 2));
   CHECK(sim.pending() == 1);
+}
+
+TEST_CASE("Simulator refuses to run the clock backwards", "[event][simulator]") {
+  // Otherwise events could be scheduled before instants already simulated.
+  Simulator<int> sim;
+  Recorder model;
+  sim.run_until(100.0, model);
+  CHECK_THROWS_AS(sim.run_until(50.0, model), SimulationError);
+  CHECK_THROWS_AS(sim.run_until(std::nan(""), model), SimulationError);
+  CHECK(sim.now() == 100.0);
+  CHECK_NOTHROW(sim.run_until(100.0, model));
 }
 
 TEST_CASE("Simulator::run_until runs events strictly before the end", "[event][simulator]") {

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 using namespace breachsim::sim;
@@ -27,6 +28,13 @@ TEST_CASE("quantile interpolates between order statistics (type 7)", "[stats]") 
   CHECK(quantile(tens, 0.9) == Approx(91.0).epsilon(1e-14));
   CHECK(quantile(tens, 0.1) == Approx(19.0).epsilon(1e-14));
   CHECK(quantile({5, 5, 5, 1}, 0.5) == 5.0);  // h = 1.5 between two equal order statistics
+  // Unequal gaps tell interpolating from the floor (type 7) apart from other anchors:
+  // {1, 2, 10, 100} at 0.3: h = 0.9 -> 1 + 0.9 * 1; at 0.6: h = 1.8 -> 2 + 0.8 * 8;
+  // at 0.9: h = 2.7 -> 10 + 0.7 * 90.
+  const std::vector<double> uneven = {100, 1, 10, 2};
+  CHECK(quantile(uneven, 0.3) == Approx(1.9).epsilon(1e-14));
+  CHECK(quantile(uneven, 0.6) == Approx(8.4).epsilon(1e-14));
+  CHECK(quantile(uneven, 0.9) == Approx(73.0).epsilon(1e-14));
 }
 
 TEST_CASE("quantile of a single value and of nothing", "[stats]") {
@@ -76,4 +84,11 @@ TEST_CASE("mean_interval of one value is unbounded and of none is NaN", "[stats]
   CHECK(std::isnan(none.low));
   CHECK(std::isnan(none.high));
   CHECK(std::isnan(none.sd));
+}
+
+TEST_CASE("quantile refuses a probability outside [0, 1]", "[stats]") {
+  // An out-of-range p would index past the sorted values.
+  CHECK_THROWS_AS(quantile({1.0, 2.0, 3.0, 4.0}, 1.5), std::invalid_argument);
+  CHECK_THROWS_AS(quantile({1.0, 2.0}, -0.1), std::invalid_argument);
+  CHECK_THROWS_AS(quantile({1.0, 2.0}, std::nan("")), std::invalid_argument);
 }
