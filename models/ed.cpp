@@ -111,7 +111,9 @@ void EmergencyDepartment::leave(std::uint32_t slot, TrustSimulator& sim) {
   const double minutes = sim.now() - p.arrival;
   ++month_.attendances;
   month_.minutes_in_department += minutes;
-  if (minutes > breach_minutes) ++month_.breaches_4h;
+  // Against the deadline as a time: (arrival + 240) - arrival can round above 240, which
+  // would count a patient who left at exactly four hours as a breach.
+  if (sim.now() > p.arrival + breach_minutes) ++month_.breaches_4h;
   sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
   if (sim::sample_bernoulli(decision, setup_->admission_share)) ++month_.admissions;
   --present_;
