@@ -33,6 +33,20 @@ h5diff "$small" "$work/small_2threads.h5" /outcomes /outcomes >/dev/null ||
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --threads 2 --quiet --seed 43 --out "$work/other_seed.h5"
 h5diff -q "$small" "$work/other_seed.h5" /outcomes /outcomes >/dev/null && fail "a different seed gave the same outcomes"
 
+# /config alone reproduces the run: the resolved config carries every parameter and the seed.
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 - "$work/small_2threads.h5" "$work/resolved.yaml" <<'PY' || fail "cannot extract /config"
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    text = f["config"][()]
+open(sys.argv[2], "wb").write(text if isinstance(text, bytes) else text.encode())
+PY
+  expect_exit 0 '' -- "$exe" run "$work/resolved.yaml" --quiet --out "$work/rerun.h5"
+  h5diff "$small" "$work/rerun.h5" /outcomes /outcomes >/dev/null || fail "rerunning /config gave other outcomes"
+else
+  echo "note: /usr/bin/python3 with h5py not found; skipped the /config rerun check"
+fi
+
 before=$(sha256sum "$small")
 expect_exit 2 'already exists; use --force' -- "$exe" run tests/data/small.yaml --out "$small"
 [ "$before" = "$(sha256sum "$small")" ] || fail "an existing file was changed without --force"
