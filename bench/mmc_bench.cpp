@@ -154,11 +154,11 @@ Result ed_model(int months) {
   t.ed.admission_share = 0.0;
   sc.trusts.push_back(t);
   const models::ScenarioSetup setup(sc);
-  models::Trust trust(setup.eds[0], setup.calendar, sim::StreamKey{1, 0, 0});
+  models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{1, 0, 0});
   std::uint64_t n = 0;
   double minutes = 0.0;
   for (int m = 0; m < months; ++m) {
-    const auto e = trust.run_month(setup.calendar.month_start(m + 1));
+    const auto e = trust.run_month(setup.calendar.month_start(m + 1)).ed;
     n += static_cast<std::uint64_t>(e.attendances);
     minutes += e.minutes_in_department;
   }

@@ -10,7 +10,8 @@ namespace breachsim::models {
 
 namespace {
 
-constexpr double breach_minutes = 240.0;  // the 4-hour standard (DOMAIN.md §2)
+constexpr double breach_minutes = 240.0;         // the 4-hour standard (DOMAIN.md §2)
+constexpr double trolley_wait_minutes = 720.0;   // decision to admit -> bed, 12 hours (DOMAIN.md §2)
 constexpr int month_lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 
@@ -69,11 +70,8 @@ void EmergencyDepartment::start(TrustSimulator& sim) {
 }
 
 void EmergencyDepartment::on_event(const TrustEvent& e, TrustSimulator& sim) {
-  switch (e.kind) {
-    case TrustEventKind::ed_arrival: arrive(sim); break;
-    case TrustEventKind::ed_treatment_end: leave(e.patient, sim); break;
-    case TrustEventKind::ed_roster_change: change_roster(sim); break;
-  }
+  if (e.kind == TrustEventKind::ed_arrival) arrive(sim);
+  else change_roster(sim);
 }
 
 void EmergencyDepartment::account_occupancy(sim::Time now) {
@@ -91,7 +89,7 @@ void EmergencyDepartment::arrive(TrustSimulator& sim) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   }
-  patients_[slot] = Patient{sim.now(), arrivals_so_far_++};
+  patients_[slot] = Patient{sim.now(), sim.now(), arrivals_so_far_++};
   ++present_;
   if (clinicians_.request(slot, 0)) begin_treatment(slot, sim);
 
@@ -105,23 +103,36 @@ void EmergencyDepartment::begin_treatment(std::uint32_t slot, TrustSimulator& si
   sim.schedule(sim.now() + minutes, sim::Priority::release, {TrustEventKind::ed_treatment_end, slot});
 }
 
-void EmergencyDepartment::leave(std::uint32_t slot, TrustSimulator& sim) {
-  account_occupancy(sim.now());
-  const Patient& p = patients_[slot];
-  const double minutes = sim.now() - p.arrival;
-  ++month_.attendances;
-  month_.minutes_in_department += minutes;
-  // Against the deadline as a time: (arrival + 240) - arrival can round above 240, which
-  // would count a patient who left at exactly four hours as a breach.
-  if (sim.now() > p.arrival + breach_minutes) ++month_.breaches_4h;
-  sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
-  if (sim::sample_bernoulli(decision, setup_->admission_share)) ++month_.admissions;
-  --present_;
-  free_slots_.push_back(slot);
-
+bool EmergencyDepartment::finish_treatment(std::uint32_t slot, TrustSimulator& sim) {
+  Patient& p = patients_[slot];
+  p.decision = sim.now();
   clinicians_.release();
   std::uint32_t next;
   while (clinicians_.start_next(next)) begin_treatment(next, sim);
+  sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
+  if (sim::sample_bernoulli(decision, setup_->admission_share)) return true;
+  depart(slot, sim.now());
+  return false;
+}
+
+std::uint64_t EmergencyDepartment::depart_admitted(std::uint32_t slot, sim::Time now) {
+  const Patient p = patients_[slot];
+  ++month_.admissions;
+  if (now > p.decision + trolley_wait_minutes) ++month_.trolley_waits_12h;
+  depart(slot, now);
+  return p.number;
+}
+
+void EmergencyDepartment::depart(std::uint32_t slot, sim::Time now) {
+  account_occupancy(now);
+  const Patient& p = patients_[slot];
+  ++month_.attendances;
+  month_.minutes_in_department += now - p.arrival;
+  // Against the deadline as a time: (arrival + 240) - arrival can round above 240, which
+  // would count a patient who left at exactly four hours as a breach.
+  if (now > p.arrival + breach_minutes) ++month_.breaches_4h;
+  --present_;
+  free_slots_.push_back(slot);
 }
 
 void EmergencyDepartment::change_roster(TrustSimulator& sim) {

@@ -6,6 +6,7 @@
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
 #include "sim/resource.hpp"
+#include "models/events.hpp"
 #include "sim/simulator.hpp"
 
 // A&E (type 1 emergency department): patients arrive, wait for a clinician, are treated,
@@ -53,19 +54,10 @@ struct EdParams {
                 "assumption: right-skewed as DOMAIN.md §8 describes; calibrated with clinicians_by_hour to 2015/16 4-hour performance",
                 Range::positive()});
     v.field("admission_share", admission_share,
-            Doc{"share of attendances", "Share of patients admitted at the decision to admit (they leave A&E at the decision, for now).",
+            Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
                 "DOMAIN.md §8: about 20-25% of attendances are admitted", Range::fraction()});
   }
 };
-
-enum class TrustEventKind : std::uint8_t { ed_arrival, ed_treatment_end, ed_roster_change };
-
-struct TrustEvent {
-  TrustEventKind kind;
-  std::uint32_t patient;  // slot of the patient concerned, where there is one
-};
-
-using TrustSimulator = sim::Simulator<TrustEvent>;
 
 // What the ED needs at run time, derived once from EdParams and shared by all replications.
 struct EdSetup {
@@ -80,7 +72,8 @@ struct EdSetup {
 struct EdMonth {
   std::int64_t attendances = 0;
   std::int64_t breaches_4h = 0;
-  std::int64_t admissions = 0;
+  std::int64_t admissions = 0;        // left A&E for a ward bed
+  std::int64_t trolley_waits_12h = 0;  // of those, waited more than 12 hours after the decision
   double minutes_in_department = 0.0;  // summed over patients who left
   double occupancy_minutes = 0.0;       // integral of patients present over the month
 };
@@ -91,22 +84,30 @@ class EmergencyDepartment {
 
   // Called once before the run: schedules the first arrival and the first roster change.
   void start(TrustSimulator& sim);
-  // Called by the trust for every ED event, at the event's time.
+  // Called for ed_arrival and ed_roster_change events.
   void on_event(const TrustEvent& e, TrustSimulator& sim);
+  // Called for ed_treatment_end: frees the clinician for the next patient and returns true
+  // when the patient is to be admitted (they stay in A&E until depart() is called);
+  // a patient not admitted leaves at once.
+  bool finish_treatment(std::uint32_t slot, TrustSimulator& sim);
+  // The admitted patient in `slot` leaves A&E for a bed now; returns their patient number.
+  std::uint64_t depart_admitted(std::uint32_t slot, sim::Time now);
   // Called at each month end, after every event before it: the month's counts, then reset.
   EdMonth close_month(sim::Time month_end);
 
   std::size_t patients_present() const { return present_; }
+  std::uint64_t arrivals() const { return arrivals_so_far_; }
 
  private:
   struct Patient {
     sim::Time arrival;
+    sim::Time decision;    // when the clinician decided to admit or discharge
     std::uint64_t number;  // the n-th arrival of this trust in this replication
   };
 
   void arrive(TrustSimulator& sim);
   void begin_treatment(std::uint32_t slot, TrustSimulator& sim);
-  void leave(std::uint32_t slot, TrustSimulator& sim);
+  void depart(std::uint32_t slot, sim::Time now);
   void change_roster(TrustSimulator& sim);
   void account_occupancy(sim::Time now);
 

@@ -12,31 +12,58 @@ enum class Metric : std::size_t {
   ed_attendances,
   ed_breaches_4h,
   ed_mean_minutes,
+  ed_trolley_waits_12h,
   emergency_admissions,
+  beds_open,
+  bed_occupancy,
   count
 };
 
 inline constexpr std::size_t metric_count = static_cast<std::size_t>(Metric::count);
 
+// How values combine: counts add up; levels (beds open) add across trusts but average over
+// months; rates and means average, weighted by the metric they are a rate or mean of.
+enum class Combine : std::uint8_t { sum, mean, weighted_mean };
+
 struct MetricInfo {
   const char* name;
   const char* unit;
   const char* description;
-  bool integer;        // stored as int64 counts, otherwise float64
-  bool weighted_mean;  // across trusts and months: mean weighted by `weight`; else a sum
-  Metric weight;
+  bool integer;  // stored as int64 counts, otherwise float64
+  Combine across_trusts;
+  Combine over_months;
+  Metric weight;  // for weighted_mean
 };
 
 inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
-    {"ed_attendances", "patients", "A&E attendances that ended (patient left the department) in the month", true, false, Metric::ed_attendances},
-    {"ed_breaches_4h", "patients", "attendances that ended in the month after more than 240 minutes in the department", true, false, Metric::ed_attendances},
-    {"ed_mean_minutes", "minutes", "mean time in department, arrival to departure, of attendances that ended in the month", false, true, Metric::ed_attendances},
-    {"emergency_admissions", "patients", "A&E patients with a decision to admit, by the month they left A&E", true, false, Metric::emergency_admissions},
+    {"ed_attendances", "patients", "A&E attendances that ended (patient left the department) in the month", true,
+     Combine::sum, Combine::sum, Metric::ed_attendances},
+    {"ed_breaches_4h", "patients", "attendances that ended in the month after more than 240 minutes in the department",
+     true, Combine::sum, Combine::sum, Metric::ed_attendances},
+    {"ed_mean_minutes", "minutes", "mean time in department, arrival to departure, of attendances that ended in the month",
+     false, Combine::weighted_mean, Combine::weighted_mean, Metric::ed_attendances},
+    {"ed_trolley_waits_12h", "patients",
+     "patients admitted from A&E in the month more than 12 hours after the decision to admit", true, Combine::sum,
+     Combine::sum, Metric::ed_attendances},
+    {"emergency_admissions", "patients", "A&E patients admitted to a general and acute bed in the month", true,
+     Combine::sum, Combine::sum, Metric::emergency_admissions},
+    {"beds_open", "beds", "general and acute beds open, time-averaged over the month", false, Combine::sum,
+     Combine::mean, Metric::beds_open},
+    {"bed_occupancy", "fraction", "occupied bed-time over open bed-time in the month (above 1 when beds close under patients)",
+     false, Combine::weighted_mean, Combine::weighted_mean, Metric::beds_open},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
-inline std::string aggregation_rule(const MetricInfo& m) {
-  return m.weighted_mean ? std::string("mean weighted by ") + info(m.weight).name : std::string("sum");
+
+inline std::string combine_rule(Combine c, const MetricInfo& m) {
+  switch (c) {
+    case Combine::sum: return "sum";
+    case Combine::mean: return "mean";
+    case Combine::weighted_mean: return std::string("mean weighted by ") + info(m.weight).name;
+  }
+  return "";
 }
+// How the national value is formed from the trusts' (the /metrics `aggregation` column).
+inline std::string aggregation_rule(const MetricInfo& m) { return combine_rule(m.across_trusts, m); }
 
 }  // namespace breachsim::models

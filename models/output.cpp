@@ -98,16 +98,17 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
   file.write_table("/months", {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
                                {"fy_quarter", quarters}});
 
-  std::vector<std::string> m_names, m_units, m_desc, m_agg, m_types;
+  std::vector<std::string> m_names, m_units, m_desc, m_agg, m_time, m_types;
   for (const auto& m : metric_catalogue) {
     m_names.emplace_back(m.name);
     m_units.emplace_back(m.unit);
     m_desc.emplace_back(m.description);
     m_agg.push_back(aggregation_rule(m));
+    m_time.push_back(combine_rule(m.over_months, m));
     m_types.emplace_back(m.integer ? "int64" : "float64");
   }
   file.write_table("/metrics", {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
-                                {"aggregation", m_agg}, {"dtype", m_types}});
+                                {"aggregation", m_agg}, {"over_months", m_time}, {"dtype", m_types}});
 
   const std::uint64_t R = run.replications, T = run.trusts, M = run.months;
   for (std::size_t mi = 0; mi < metric_count; ++mi) {
@@ -153,7 +154,7 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
     points.push_back(0);
     metric_names.emplace_back(m.name);
     units.emplace_back(m.unit);
-    statistics.emplace_back(m.weighted_mean ? "run mean" : "run total");
+    statistics.emplace_back(m.over_months == Combine::sum ? "run total" : "run mean");
     means.push_back(ci.mean);
     lows.push_back(ci.low);
     highs.push_back(ci.high);
@@ -168,7 +169,7 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
                     {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
   file.set_attribute("/summary", "description",
                      std::string("Over replications, of each metric's whole-run national value: the sum over trusts and "
-                                 "reported months, or for means the weighted mean. CI is Student t 95%."));
+                                 "reported months, or for levels, rates and means their (weighted) mean over months. CI is Student t 95%."));
 
   file.write_array("/progress", {1, R}, std::vector<std::int8_t>(R, 1),
                    sim::ArrayInfo{"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1});
@@ -193,9 +194,9 @@ void print_summary(std::ostream& out, const ScenarioSetup& setup, const RunOutco
     const auto metric = static_cast<Metric>(mi);
     const MetricInfo& m = metric_catalogue[mi];
     const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
-    out << "  " << std::left << std::setw(22) << m.name << std::right << std::setprecision(m.integer ? 0 : 1)
+    out << "  " << std::left << std::setw(22) << m.name << std::right << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1)
         << std::setw(14) << q[0] << "  [" << q[1] << ", " << q[2] << "] " << m.unit
-        << (m.weighted_mean ? " (mean)" : "") << "\n";
+        << (m.over_months == Combine::sum ? "" : " (mean)") << "\n";
   }
   out << "Seen within 4 hours, whole run: median [90% interval]\n";
   auto performance = [&](std::size_t t, std::size_t r) {

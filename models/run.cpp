@@ -9,8 +9,8 @@
 namespace breachsim::models {
 
 ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_calendar(s)) {
-  eds.reserve(s.trusts.size());
-  for (const auto& t : s.trusts) eds.emplace_back(t.ed, calendar);
+  trust_setups.reserve(s.trusts.size());
+  for (const auto& t : s.trusts) trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds)});
 }
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
@@ -23,16 +23,22 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   const sim::Calendar& cal = setup.calendar;
   for (std::size_t t = 0; t < trusts; ++t) {
     try {
-      Trust trust(setup.eds[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
+      Trust trust(setup.trust_setups[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
       for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
-        const EdMonth ed = trust.run_month(cal.month_start(m + 1));
+        const TrustMonth tm = trust.run_month(cal.month_start(m + 1));
         if (m < 0) continue;
         const auto month = static_cast<std::size_t>(m);
+        const EdMonth& ed = tm.ed;
+        const double month_minutes = cal.month_start(m + 1) - cal.month_start(m);
         at(Metric::ed_attendances, t, month) = static_cast<double>(ed.attendances);
         at(Metric::ed_breaches_4h, t, month) = static_cast<double>(ed.breaches_4h);
         at(Metric::ed_mean_minutes, t, month) =
             ed.attendances > 0 ? ed.minutes_in_department / static_cast<double>(ed.attendances) : 0.0;
+        at(Metric::ed_trolley_waits_12h, t, month) = static_cast<double>(ed.trolley_waits_12h);
         at(Metric::emergency_admissions, t, month) = static_cast<double>(ed.admissions);
+        at(Metric::beds_open, t, month) = tm.wards.open_bed_minutes / month_minutes;
+        at(Metric::bed_occupancy, t, month) =
+            tm.wards.open_bed_minutes > 0.0 ? tm.wards.occupied_bed_minutes / tm.wards.open_bed_minutes : 0.0;
       }
       out.events += trust.events();
     } catch (const std::exception& e) {
@@ -59,43 +65,42 @@ RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int 
   return run;
 }
 
+namespace {
+
+// Combines values[i] with weights[i] under a rule; the weights matter only for weighted_mean.
+template <class Value, class Weight>
+double combine(Combine rule, std::size_t n, Value&& value, Weight&& weight) {
+  double total = 0.0, weights = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = rule == Combine::weighted_mean ? weight(i) : 1.0;
+    total += value(i) * w;
+    weights += w;
+  }
+  if (rule == Combine::sum) return total;
+  return weights > 0.0 ? total / weights : 0.0;
+}
+
+}  // namespace
+
 double RunOutcome::national_month(Metric m, std::size_t r, std::size_t month) const {
   const MetricInfo& mi = info(m);
-  double total = 0.0, weights = 0.0;
-  for (std::size_t t = 0; t < trusts; ++t) {
-    if (mi.weighted_mean) {
-      const double w = trust_month(mi.weight, r, t, month);
-      total += trust_month(m, r, t, month) * w;
-      weights += w;
-    } else {
-      total += trust_month(m, r, t, month);
-    }
-  }
-  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+  return combine(
+      mi.across_trusts, trusts, [&](std::size_t t) { return trust_month(m, r, t, month); },
+      [&](std::size_t t) { return trust_month(mi.weight, r, t, month); });
 }
 
 double RunOutcome::trust_run(Metric m, std::size_t r, std::size_t t) const {
   const MetricInfo& mi = info(m);
-  double total = 0.0, weights = 0.0;
-  for (std::size_t month = 0; month < months; ++month) {
-    const double w = mi.weighted_mean ? trust_month(mi.weight, r, t, month) : 1.0;
-    total += trust_month(m, r, t, month) * w;
-    weights += w;
-  }
-  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+  return combine(
+      mi.over_months, months, [&](std::size_t month) { return trust_month(m, r, t, month); },
+      [&](std::size_t month) { return trust_month(mi.weight, r, t, month); });
 }
 
 double RunOutcome::national_run(Metric m, std::size_t r) const {
   const MetricInfo& mi = info(m);
-  double total = 0.0, weights = 0.0;
-  for (std::size_t t = 0; t < trusts; ++t) {
-    for (std::size_t month = 0; month < months; ++month) {
-      const double w = mi.weighted_mean ? trust_month(mi.weight, r, t, month) : 1.0;
-      total += trust_month(m, r, t, month) * w;
-      weights += w;
-    }
-  }
-  return mi.weighted_mean ? (weights > 0.0 ? total / weights : 0.0) : total;
+  return combine(
+      mi.over_months, months, [&](std::size_t month) { return national_month(m, r, month); },
+      [&](std::size_t month) { return national_month(mi.weight, r, month); });
 }
 
 std::uint64_t RunOutcome::events() const {

@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-#include "models/ed.hpp"
+#include "models/trust.hpp"
 #include "models/metrics.hpp"
 #include "models/scenario.hpp"
 
@@ -16,9 +16,9 @@ struct ScenarioSetup {
   explicit ScenarioSetup(const Scenario& s);
   Scenario scenario;
   sim::Calendar calendar;
-  std::vector<EdSetup> eds;  // one per trust
+  std::vector<TrustSetup> trust_setups;  // one per trust, in scenario order
 
-  std::size_t trusts() const { return eds.size(); }
+  std::size_t trusts() const { return trust_setups.size(); }
   std::size_t months() const { return static_cast<std::size_t>(calendar.months()); }
 };
 
@@ -40,7 +40,8 @@ struct RunOutcome {
     return runs[r].values[(static_cast<std::size_t>(m) * trusts + t) * months + month];
   }
   double national_month(Metric m, std::size_t r, std::size_t month) const;
-  // The whole run of one replication: a sum over trusts and months, or a weighted mean.
+  // The whole run of one replication, combined across trusts and over months as the
+  // metric catalogue says.
   double national_run(Metric m, std::size_t r) const;
   double trust_run(Metric m, std::size_t r, std::size_t t) const;
   std::uint64_t events() const;

@@ -27,6 +27,11 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
     d.error_at(path + ".clinicians_by_hour", "no clinician is ever on duty, so no patient would ever be treated");
 }
 
+void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics& d) {
+  if (beds.general_acute_beds != static_cast<double>(static_cast<long long>(beds.general_acute_beds)))
+    d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
@@ -72,6 +77,7 @@ Scenario load_scenario(const std::string& path) {
         const YAML::Node item = (*list)[i];
         TrustParams t;
         t.ed = s.defaults.ed;  // each trust starts from the defaults and overrides some keys
+        t.beds = s.defaults.beds;
         cfg::Reader r(d, item, item_path);
         t.describe(r);
         r.finish();
@@ -82,6 +88,7 @@ Scenario load_scenario(const std::string& path) {
           d.error_at(item_path + ".name", "duplicate trust name '" + t.name + "'");
         }
         check_ed(t.ed, item_path + ".ed", d);
+        check_beds(t.beds, item_path + ".beds", d);
         s.trusts.push_back(std::move(t));
       }
     }
@@ -94,6 +101,7 @@ Scenario load_scenario(const std::string& path) {
       s.scenario.name.find_first_of("/\\ \t") != std::string::npos)
     d.error_at("scenario.name", "must be a non-empty name without spaces or slashes (it names the output file)");
   check_ed(s.defaults.ed, "defaults.ed", d);
+  check_beds(s.defaults.beds, "defaults.beds", d);
   d.throw_if_errors();
   s.scenario.first_month.day = 1;
   return s;
@@ -147,7 +155,7 @@ std::string config_reference_markdown() {
   section("monte_carlo", mc, "monte_carlo.");
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
-  md += "## trusts\n\nA list; each entry takes these keys, and `ed` takes any key of `defaults.ed`.\n\n";
+  md += "## trusts\n\nA list; each entry takes these keys, and its `ed` and `beds` any key of `defaults.ed` and `defaults.beds`.\n\n";
   cfg::Documenter doc("trusts[].");
   trust.describe(doc);
   md += doc.markdown_table();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/ed.hpp"
+#include "models/wards.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
@@ -19,7 +20,7 @@ struct ScenarioSection {
   std::string name = "scenario";
   sim::Date first_month{2015, 4, 1};
   int months = 24;
-  int warmup_months = 1;
+  int warmup_months = 3;
 
   template <class V>
   void describe(V& v) {
@@ -32,7 +33,7 @@ struct ScenarioSection {
     v.field("months", months, Doc{"months", "Calendar months reported.", "", Range::between(1, 1200)});
     v.field("warmup_months", warmup_months,
             Doc{"months", "Months simulated before start_date and discarded, so the reported months do not start from an empty hospital.",
-                "assumption: A&E forgets its start within hours; one month is ample", Range::between(0, 120)});
+                "assumption: wards that start empty fill in about E[S^2]/(2 E[S]) = 14 days for the default stays, with a heavy tail; three months leave no visible trace", Range::between(0, 120)});
   }
 };
 
@@ -61,10 +62,12 @@ struct OutputSection {
 
 struct Defaults {
   EdParams ed;
+  BedParams beds;
 
   template <class V>
   void describe(V& v) {
     v.section("ed", ed, "the A&E department");
+    v.section("beds", beds, "general and acute beds and lengths of stay");
   }
 };
 
@@ -73,6 +76,7 @@ struct TrustParams {
   std::string region = "England";
   std::string size_class = "medium";
   EdParams ed;
+  BedParams beds;
 
   template <class V>
   void describe(V& v) {
@@ -83,6 +87,7 @@ struct TrustParams {
             Doc{"", "Archetype (reported in /trusts).", "DOMAIN.md §7 trust archetypes", {}, {},
                 {"small", "medium", "large"}});
     v.section("ed", ed, "overrides of defaults.ed for this trust");
+    v.section("beds", beds, "overrides of defaults.beds for this trust");
   }
 };
 

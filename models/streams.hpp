@@ -11,6 +11,7 @@ enum class Purpose : std::uint64_t {
   ed_arrivals = 1,         // entity 0: the arrival process of a trust's A&E
   ed_treatment = 2,        // entity = patient number: time from being seen to leaving
   admission_decision = 3,  // entity = patient number: admitted or discharged
+  emergency_stay = 4,      // entity = A&E patient number: length of the ward stay
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

@@ -3,15 +3,38 @@
 
 namespace breachsim::models {
 
-Trust::Trust(const EdSetup& ed, const sim::Calendar& calendar, const sim::StreamKey& key)
-    : ed_(ed, calendar, key) {
-  sim_.reserve(1024);
+Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
+    : ed_(setup.ed, calendar, key), wards_(setup.wards, key) {
+  sim_.reserve(4096);
   ed_.start(sim_);
 }
 
-EdMonth Trust::run_month(sim::Time month_end) {
+TrustMonth Trust::run_month(sim::Time month_end) {
   sim_.run_until(month_end, *this);
-  return ed_.close_month(month_end);
+  return TrustMonth{ed_.close_month(month_end), wards_.close_month(month_end)};
+}
+
+void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
+  switch (e.kind) {
+    case TrustEventKind::ed_arrival:
+    case TrustEventKind::ed_roster_change:
+      ed_.on_event(e, sim);
+      break;
+    case TrustEventKind::ed_treatment_end:
+      // Exit block: an admitted patient stays in A&E until a bed is free.
+      if (ed_.finish_treatment(e.id, sim) && wards_.request_emergency(e.id, sim.now())) admit_from_ed(e.id);
+      break;
+    case TrustEventKind::bed_discharge: {
+      wards_.discharge(e.id, sim.now());
+      std::uint32_t waiting;
+      while (wards_.next_emergency(waiting, sim.now())) admit_from_ed(waiting);
+      break;
+    }
+  }
+}
+
+void Trust::admit_from_ed(std::uint32_t ed_slot) {
+  wards_.admit_emergency(ed_.depart_admitted(ed_slot, sim_.now()), sim_);
 }
 
 }  // namespace breachsim::models

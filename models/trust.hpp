@@ -1,27 +1,44 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include "models/ed.hpp"
+#include "models/wards.hpp"
 
 namespace breachsim::models {
 
+// What a trust needs at run time, derived once per scenario and shared by replications.
+struct TrustSetup {
+  EdSetup ed;
+  WardSetup wards;
+};
+
+struct TrustMonth {
+  EdMonth ed;
+  WardMonth wards;
+};
+
 // One trust in one replication: a logical process with its own clock and event calendar,
-// which no other trust touches between month ends, so trusts can advance in parallel.
+// which no other trust touches between month ends, so trusts can advance in parallel. The
+// trust routes events to its departments and carries patients between them.
 class Trust {
  public:
-  Trust(const EdSetup& ed, const sim::Calendar& calendar, const sim::StreamKey& key);
+  Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key);
 
-  // Runs every event before `month_end` and returns the month's A&E counts.
-  EdMonth run_month(sim::Time month_end);
+  // Runs every event before `month_end` and returns the month's counts.
+  TrustMonth run_month(sim::Time month_end);
 
-  // The engine's model callback (see sim::Simulator): routes an event to its department.
-  void on_event(const TrustEvent& e, TrustSimulator& sim) { ed_.on_event(e, sim); }
+  // The engine's model callback (see sim::Simulator).
+  void on_event(const TrustEvent& e, TrustSimulator& sim);
 
   std::uint64_t events() const { return sim_.events_processed(); }
   const EmergencyDepartment& ed() const { return ed_; }
+  const Wards& wards() const { return wards_; }
 
  private:
+  void admit_from_ed(std::uint32_t ed_slot);
+
   TrustSimulator sim_;
   EmergencyDepartment ed_;
+  Wards wards_;
 };
 
 }  // namespace breachsim::models

@@ -29,10 +29,10 @@ struct Totals {
 };
 
 Totals simulate(const models::ScenarioSetup& setup, std::uint32_t replication) {
-  models::Trust trust(setup.eds[0], setup.calendar, sim::StreamKey{5, replication, 0});
+  models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{5, replication, 0});
   Totals out;
   for (int m = 0; m < setup.calendar.months(); ++m) {
-    const auto e = trust.run_month(setup.calendar.month_start(m + 1));
+    const auto e = trust.run_month(setup.calendar.month_start(m + 1)).ed;
     out.attendances += static_cast<double>(e.attendances);
     out.breaches += static_cast<double>(e.breaches_4h);
     out.admissions += static_cast<double>(e.admissions);
@@ -48,7 +48,7 @@ TEST_CASE("a 365-day year receives arrivals_per_year whatever the shapes", "[ed]
   models::EdParams ed;
   ed.arrivals_per_year = 123456.0;
   const models::ScenarioSetup setup(one_trust(ed, {2017, 1, 1}, 12));
-  const double expected = setup.eds[0].arrival_rates.expected_arrivals(0.0, setup.calendar.end());
+  const double expected = setup.trust_setups[0].ed.arrival_rates.expected_arrivals(0.0, setup.calendar.end());
   // 365 days hold 52 weeks and one extra day (a Sunday in 2017), so the weekly shape does
   // not average out exactly; the month weighting does.
   CHECK(expected == Approx(123456.0).epsilon(0.01));
@@ -57,7 +57,7 @@ TEST_CASE("a 365-day year receives arrivals_per_year whatever the shapes", "[ed]
 TEST_CASE("the configured daily and seasonal shapes reach the arrival rates", "[ed]") {
   models::EdParams ed;
   const models::ScenarioSetup setup(one_trust(ed, {2017, 1, 1}, 12));
-  const auto& rates = setup.eds[0].arrival_rates;
+  const auto& rates = setup.trust_setups[0].ed.arrival_rates;
   const sim::Calendar& cal = setup.calendar;
   // 2017-01-02 is a Monday. Peak 11:00 vs trough 04:00 on the same day: their configured
   // ratio 2.05 / 0.35.
@@ -81,7 +81,7 @@ TEST_CASE("simulated attendances match the configured volume", "[ed]") {
   ed.arrivals_per_year = 50000.0;
   ed.clinicians_by_hour = {30};
   const models::ScenarioSetup setup(one_trust(ed, {2017, 1, 1}, 12));
-  const double expected = 4.0 * setup.eds[0].arrival_rates.expected_arrivals(0.0, setup.calendar.end());
+  const double expected = 4.0 * setup.trust_setups[0].ed.arrival_rates.expected_arrivals(0.0, setup.calendar.end());
   double total = 0.0;
   for (std::uint32_t r = 0; r < 4; ++r) total += simulate(setup, r).attendances;
   CHECK(std::fabs(total - expected) < 4.0 * std::sqrt(expected));

@@ -69,10 +69,10 @@ Replicated replicate(const models::Scenario& s, int replications) {
   const sim::Calendar& cal = setup.calendar;
   Replicated out;
   for (int r = 0; r < replications; ++r) {
-    models::Trust trust(setup.eds[0], cal, sim::StreamKey{99, static_cast<std::uint32_t>(r), 0});
+    models::Trust trust(setup.trust_setups[0], cal, sim::StreamKey{99, static_cast<std::uint32_t>(r), 0});
     double minutes = 0.0, attendances = 0.0, breaches = 0.0, occupancy = 0.0;
     for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
-      const models::EdMonth e = trust.run_month(cal.month_start(m + 1));
+      const models::EdMonth e = trust.run_month(cal.month_start(m + 1)).ed;
       if (m < 0) continue;
       minutes += e.minutes_in_department;
       attendances += static_cast<double>(e.attendances);

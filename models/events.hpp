@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <cstdint>
+
+#include "sim/simulator.hpp"
+
+namespace breachsim::models {
+
+// Every event of a trust. One small tagged struct, dispatched by a switch in Trust.
+enum class TrustEventKind : std::uint8_t {
+  ed_arrival,
+  ed_treatment_end,  // the clinician's decision: discharge, or admit (then wait for a bed)
+  ed_roster_change,
+  bed_discharge,
+};
+
+struct TrustEvent {
+  TrustEventKind kind;
+  std::uint32_t id;  // the A&E patient slot or the ward stay concerned, where there is one
+};
+
+using TrustSimulator = sim::Simulator<TrustEvent>;
+
+}  // namespace breachsim::models

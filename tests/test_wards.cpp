@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// Beds: exit block from A&E, lengths of stay, and the bookkeeping of patients.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "models/run.hpp"
+#include "models/trust.hpp"
+
+using namespace breachsim;
+
+namespace {
+
+models::Scenario trust_with_beds(double beds, int months, int warmup_months = 0) {
+  models::Scenario s;
+  s.scenario.first_month = {2017, 1, 1};
+  s.scenario.months = months;
+  s.scenario.warmup_months = warmup_months;
+  models::TrustParams t;
+  t.name = "T";
+  t.beds.general_acute_beds = beds;
+  s.trusts.push_back(t);
+  return s;
+}
+
+struct Run {
+  double admissions = 0, discharges = 0, attendances = 0, trolley = 0, occupied_minutes = 0, minutes = 0;
+  double ed_minutes = 0;
+  std::uint64_t arrivals = 0;
+  std::size_t in_ed = 0;
+  int in_beds = 0;
+  std::size_t waiting_for_beds = 0;
+};
+
+Run run(const models::Scenario& s, std::uint32_t replication) {
+  const models::ScenarioSetup setup(s);
+  models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{3, replication, 0});
+  Run r;
+  for (int m = -setup.calendar.warmup_months(); m < setup.calendar.months(); ++m) {
+    const auto tm = trust.run_month(setup.calendar.month_start(m + 1));
+    if (m < 0) continue;
+    r.admissions += static_cast<double>(tm.ed.admissions);
+    r.attendances += static_cast<double>(tm.ed.attendances);
+    r.trolley += static_cast<double>(tm.ed.trolley_waits_12h);
+    r.ed_minutes += tm.ed.minutes_in_department;
+    r.discharges += static_cast<double>(tm.wards.discharges);
+    r.occupied_minutes += tm.wards.occupied_bed_minutes;
+  }
+  r.minutes = setup.calendar.end() - setup.calendar.month_start(0);
+  r.arrivals = trust.ed().arrivals();
+  r.in_ed = trust.ed().patients_present();
+  r.in_beds = trust.wards().occupied();
+  r.waiting_for_beds = trust.wards().waiting();
+  return r;
+}
+
+// Mean stay of the default BedParams (minutes): a third zero-day stays uniform on 2-12 h,
+// the rest lognormal with mean 11.5 days, 5% of those extended by a mean of 10 days.
+double default_mean_stay_minutes() {
+  const models::BedParams b;
+  const double zero_day = sim::hours(7.0);
+  const double other = sim::days(b.emergency_stay_days.mean + b.delayed_transfer_share * b.delayed_transfer_days.mean);
+  return b.emergency_zero_day_share * zero_day + (1.0 - b.emergency_zero_day_share) * other;
+}
+
+}  // namespace
+
+TEST_CASE("every patient who arrived has left or is still in the hospital", "[wards]") {
+  for (double beds : {400.0, 900.0}) {  // short of beds and plenty
+    const Run r = run(trust_with_beds(beds, 4), 0);
+    INFO("beds " << beds);
+    CHECK(static_cast<double>(r.arrivals) == r.attendances + static_cast<double>(r.in_ed));
+    CHECK(r.admissions == r.discharges + r.in_beds);
+    CHECK(r.in_beds <= static_cast<int>(beds));
+    CHECK(r.waiting_for_beds <= r.in_ed);
+  }
+}
+
+TEST_CASE("bed occupancy obeys Little's law: admissions x mean stay", "[wards][validation]") {
+  // With beds to spare nobody waits, so occupied beds = admission rate x mean stay. Wards
+  // that start empty take about E[S^2]/(2 E[S]) = 14 days to fill (a 4% shortfall over a
+  // year), hence three months of warm-up. The ratio's relative standard error across
+  // replications is about 0.5%, so 2% is about 4 SE.
+  double ratio_sum = 0.0;
+  const int reps = 4;
+  for (int r = 0; r < reps; ++r) {
+    const Run x = run(trust_with_beds(2000.0, 12, 3), static_cast<std::uint32_t>(r));
+    REQUIRE(x.trolley == 0.0);
+    const double expected = x.admissions / x.minutes * default_mean_stay_minutes();
+    ratio_sum += (x.occupied_minutes / x.minutes) / expected;
+  }
+  CHECK(ratio_sum / reps == Approx(1.0).epsilon(0.02));
+}
+
+TEST_CASE("12-hour trolley waits appear only when beds are short", "[wards]") {
+  const Run plenty = run(trust_with_beds(900.0, 6), 0);
+  const Run short_of_beds = run(trust_with_beds(500.0, 6), 0);
+  CHECK(plenty.trolley == 0.0);
+  CHECK(short_of_beds.trolley > 100.0);
+  // Exit block lengthens time in A&E for everyone who waits for a bed.
+  CHECK(short_of_beds.ed_minutes / short_of_beds.attendances > 2.0 * plenty.ed_minutes / plenty.attendances);
+}
