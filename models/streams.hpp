@@ -12,6 +12,10 @@ enum class Purpose : std::uint64_t {
   ed_treatment = 2,        // entity = patient number: time from being seen to leaving
   admission_decision = 3,  // entity = patient number: admitted or discharged
   emergency_stay = 4,      // entity = A&E patient number: length of the ward stay
+  elective_stay = 5,       // entity = referral number: day case or not, length of stay
+  rtt_referrals = 6,       // entity 0: the arrival process of RTT clock starts
+  rtt_patient = 7,         // entity = referral number: pathway, priority, leaving the list
+  rtt_initial_list = 8,    // entity = position in the initial list: its age, pathway, priority
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

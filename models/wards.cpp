@@ -11,7 +11,9 @@ WardSetup::WardSetup(const BedParams& p)
       zero_day_hours(p.zero_day_stay_hours.build()),
       emergency_days(p.emergency_stay_days.build()),
       delay_days(p.delayed_transfer_days.build()),
-      delay_share(p.delayed_transfer_share) {}
+      delay_share(p.delayed_transfer_share),
+      day_case_share(p.elective_day_case_share),
+      elective_days(p.elective_stay_days.build()) {}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
     : setup_(&setup), key_(key), beds_(1, setup.beds) {}
@@ -44,6 +46,21 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
     minutes = sim::days(setup_->emergency_days.sample(draws));
     if (sim::sample_bernoulli(draws, setup_->delay_share)) minutes += sim::days(setup_->delay_days.sample(draws));
   }
+  start_stay(patient, minutes, sim);
+}
+
+bool Wards::admit_elective(std::uint64_t referral, TrustSimulator& sim) {
+  account(sim.now());
+  if (!beds_.try_take()) return false;
+  sim::RandomStream draws(key_, referral, purpose(Purpose::elective_stay));
+  const double minutes = sim::sample_bernoulli(draws, setup_->day_case_share)
+                             ? sim::hours(setup_->zero_day_hours.sample(draws))
+                             : sim::days(setup_->elective_days.sample(draws));
+  start_stay(referral, minutes, sim);
+  return true;
+}
+
+void Wards::start_stay(std::uint64_t patient, double minutes, TrustSimulator& sim) {
   std::uint32_t stay;
   if (free_stays_.empty()) {
     stay = static_cast<std::uint32_t>(stays_.size());

@@ -19,6 +19,8 @@ struct BedParams {
   sim::config::DistributionSpec emergency_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 11.5, 14.0, {}, {}, {}};
   double delayed_transfer_share = 0.05;
   sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
+  double elective_day_case_share = 0.7;
+  sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
 
   template <class V>
   void describe(V& v) {
@@ -42,6 +44,13 @@ struct BedParams {
                 "assumption", Range::fraction()});
     v.field("delayed_transfer_days", delayed_transfer_days,
             Doc{"days", "Extra days of a delayed transfer of care.", "assumption", Range::positive()});
+    v.field("elective_day_case_share", elective_day_case_share,
+            Doc{"share of elective admissions", "Day cases: a bed for a zero-day stay (length from zero_day_stay_hours).",
+                "assumption: most planned procedures are day cases (reference costs price day cases apart, DOMAIN.md §4)",
+                Range::fraction()});
+    v.field("elective_stay_days", elective_stay_days,
+            Doc{"days", "Length of an elective inpatient stay (not a day case).",
+                "DOMAIN.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
   }
 };
 
@@ -52,6 +61,8 @@ struct WardSetup {
   double zero_day_share;
   sim::Distribution zero_day_hours, emergency_days, delay_days;
   double delay_share;
+  double day_case_share;
+  sim::Distribution elective_days;
 };
 
 struct WardMonth {
@@ -72,6 +83,10 @@ class Wards {
   // Starts the stay of an admitted emergency patient (A&E patient number `patient`) and
   // schedules the discharge.
   void admit_emergency(std::uint64_t patient, TrustSimulator& sim);
+  // A planned admission on the day (referral number `referral`): takes a bed only if one is
+  // free and no emergency patient is waiting for it; returns false when the operation must
+  // be cancelled for want of a bed.
+  bool admit_elective(std::uint64_t referral, TrustSimulator& sim);
   // Called for every bed_discharge event.
   void discharge(std::uint32_t stay, sim::Time now);
 
@@ -81,6 +96,7 @@ class Wards {
 
  private:
   void account(sim::Time now);
+  void start_stay(std::uint64_t patient, double minutes, TrustSimulator& sim);
 
   const WardSetup* setup_;
   sim::StreamKey key_;

@@ -64,6 +64,16 @@ class ServerPool {
     return false;
   }
 
+  // Takes a free server only if nobody is waiting, and never queues: for customers who go
+  // away when they cannot be served at once (a loss system, Erlang B).
+  bool try_take() {
+    if (busy_ < capacity_ && waiting_ == 0) {
+      ++busy_;
+      return true;
+    }
+    return false;
+  }
+
   void release() {
     if (busy_ == 0) throw std::logic_error("ServerPool: release with no server busy");
     --busy_;

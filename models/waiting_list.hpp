@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "sim/time.hpp"
+
+// The referral-to-treatment (RTT) waiting list of one trust's elective service. Its clock
+// starts at referral and stops at first definitive treatment (pop_next) or on leaving the
+// list untreated (remove); patients still waiting at a month end are the "incomplete
+// pathways" the 18- and 52-week standards count (DOMAIN.md §2).
+namespace breachsim::models {
+
+// Who is treated next. Ties in clock_start always go to the smaller id, so the order never
+// depends on the order of adds or on container internals (STYLE.md lesson 3).
+enum class ListOrder : std::uint8_t {
+  priority_then_fifo,  // clinical priority (0 most urgent) first, then first come first served
+  longest_wait_first,  // longest clock first, ignoring priority
+  target_chasing,      // among patients not yet past 18 weeks, the longest waiter first (those
+                       // about to breach); patients already past 18 weeks, longest first, only
+                       // when nobody else waits: the known perverse behaviour of targets.
+                       // Ignores priority, like longest_wait_first.
+};
+
+struct WaitingPatient {
+  std::uint64_t id;       // unique per trust and replication
+  sim::Time clock_start;  // minutes; the RTT clock started at referral
+  std::uint8_t priority;  // clinical priority 0 (urgent) .. 3 (routine)
+  bool needs_admission;   // admitted pathway (theatre slot and bed) vs non-admitted (outpatient slot)
+};
+
+// Design: per (pathway, priority) a vector kept sorted by (clock_start, id) whose removed
+// entries stay behind as tombstones that keep their keys, so the vector stays sorted and
+// binary-searchable and a patient put back lands on their own tombstone in O(log n). Referrals
+// arrive in clock order and append; pops at the front and removals only flip a flag; a
+// vector is compacted once its tombstones outnumber the living, which makes every operation
+// amortised O(1) apart from the binary searches. An open-addressing hash index maps id to
+// position for remove(); ids need not be dense. Out-of-order adds that find no tombstone to
+// take over are appended unsorted and merged in before the next pop of that pathway, so an
+// initial list in any order costs one sort. Nothing allocates once the vectors have grown.
+class WaitingList {
+ public:
+  // DOMAIN.md §2: the RTT standards count incomplete pathways whose clock has run more than
+  // 18 weeks (126 days) and more than 52 weeks (364 days) at the month-end snapshot.
+  static constexpr sim::Time over_18_weeks = sim::days(126.0);
+  static constexpr sim::Time over_52_weeks = sim::days(364.0);
+  static constexpr std::uint8_t priority_levels = 4;
+
+  struct Snapshot {
+    std::int64_t waiting, over_18w, over_52w;
+  };
+
+  explicit WaitingList(ListOrder order);
+
+  ListOrder order() const { return order_; }
+
+  // clock_start may be in the past (the initial list) and adds may come in any order. Throws
+  // std::invalid_argument for an id already waiting, a priority above 3 or a clock that is
+  // not a finite number.
+  void add(const WaitingPatient& p);
+  // The next patient to treat on the given pathway at time `now`, removed from the list;
+  // false if none waits on that pathway.
+  bool pop_next(bool needs_admission, sim::Time now, WaitingPatient& out);
+  // Put back a patient taken by pop_next whose treatment fell through (e.g. the operation was
+  // cancelled for want of a bed): they keep their clock and their place, because the place
+  // is a function of (clock_start, id) alone.
+  void put_back(const WaitingPatient& p) { add(p); }
+  // Left the list untreated; false if not waiting (never added, already treated or removed).
+  bool remove(std::uint64_t id);
+
+  std::size_t size() const { return size_; }
+  std::size_t size(bool needs_admission) const;
+
+  // Month-end snapshot of incomplete pathways: waits now - clock_start strictly greater than
+  // 126 and 364 days (DOMAIN.md §2). O(n); patients popped or removed are not counted.
+  Snapshot snapshot(sim::Time now) const;
+
+  // Visits every waiting patient (any order) as a const WaitingPatient&; used for
+  // leaving-the-list hazards and tests. f must not change the list.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const Queue& q : queues_) {
+      for (const Entry& e : q.entries) {
+        if (e.live) f(patient_of(e));
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    sim::Time clock_start;
+    std::uint64_t id;
+    std::uint8_t priority;
+    bool needs_admission;
+    bool live;  // false: a tombstone, kept for its key until the next compaction
+  };
+
+  static WaitingPatient patient_of(const Entry& e) { return {e.id, e.clock_start, e.priority, e.needs_admission}; }
+
+  // One (pathway, priority) list. Invariants: entries[0, unsorted_from) is strictly sorted by
+  // (clock_start, id), tombstones included; entries[0, head) are all tombstones, and so are
+  // entries[run_begin, run_end). The last two are hints that spare rescanning the same
+  // tombstones at the front (FIFO pops) and at the 18-week line (target chasing).
+  struct Queue {
+    static constexpr std::size_t sorted = static_cast<std::size_t>(-1);
+
+    std::vector<Entry> entries;
+    std::size_t live = 0;
+    std::uint64_t base = 0;  // position of entries[0] as the id index records it
+    std::size_t unsorted_from = sorted;
+    std::size_t head = 0;
+    std::size_t run_begin = 0;
+    std::size_t run_end = 0;
+
+    std::size_t place(const Entry& e);
+    std::size_t first_live_from(std::size_t from);
+    void kill(std::size_t at);
+    void revived(std::size_t at);
+    void forget_hints() { head = run_begin = run_end = 0; }
+  };
+
+  // id -> (queue, position) with linear probing and backward-shift deletion: one flat array,
+  // so no allocation per patient as std::unordered_map would make.
+  class IdIndex {
+   public:
+    // The value slot for a new id, or nullptr if the id is present.
+    std::uint64_t* insert(std::uint64_t id);
+    std::uint64_t* find(std::uint64_t id);
+    void erase(std::uint64_t id);
+
+   private:
+    static constexpr std::uint64_t empty = static_cast<std::uint64_t>(-1);
+    struct Slot {
+      std::uint64_t id;
+      std::uint64_t value;
+    };
+    std::size_t home(std::uint64_t id) const;
+    std::size_t locate(std::uint64_t id) const;  // the slot holding id, or the empty slot ending its probe
+    void grow();
+
+    std::vector<Slot> slots_;
+    std::size_t count_ = 0;
+  };
+
+  static constexpr std::size_t queue_count = 2 * priority_levels;
+
+  std::size_t queue_of(bool needs_admission, std::uint8_t priority) const;
+  void normalise(std::size_t q);
+  void compact(std::size_t q);
+  void after_kill(std::size_t q);
+  void take(std::size_t q, std::size_t at, WaitingPatient& out);
+
+  ListOrder order_;
+  std::array<Queue, queue_count> queues_;
+  IdIndex index_;
+  std::vector<Entry> scratch_;  // reused by normalise() so merges do not allocate
+  std::size_t size_ = 0;
+};
+
+}  // namespace breachsim::models
