@@ -12,11 +12,15 @@ enum class TrustEventKind : std::uint8_t {
   ed_treatment_end,  // the clinician's decision: discharge, or admit (then wait for a bed)
   ed_roster_change,
   bed_discharge,
+  rtt_referral,
+  rtt_leave,    // a waiting patient leaves the list untreated (id = referral id)
+  theatre_day,  // a weekday's elective theatre lists start
+  clinic_day,   // a weekday's outpatient clinics start
 };
 
 struct TrustEvent {
   TrustEventKind kind;
-  std::uint32_t id;  // the A&E patient slot or the ward stay concerned, where there is one
+  std::uint32_t id;  // the A&E patient slot, ward stay or referral concerned, where there is one
 };
 
 using TrustSimulator = sim::Simulator<TrustEvent>;

@@ -16,6 +16,15 @@ enum class Metric : std::size_t {
   emergency_admissions,
   beds_open,
   bed_occupancy,
+  rtt_clock_starts,
+  rtt_treated,
+  rtt_left_untreated,
+  rtt_waiting,
+  rtt_over_18w,
+  rtt_over_52w,
+  elective_admissions,
+  elective_cancellations,
+  elective_rebooked_late_28d,
   count
 };
 
@@ -51,6 +60,25 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      Combine::mean, Metric::beds_open},
     {"bed_occupancy", "fraction", "occupied bed-time over open bed-time in the month (above 1 when beds close under patients)",
      false, Combine::weighted_mean, Combine::weighted_mean, Metric::beds_open},
+    {"rtt_clock_starts", "patients", "RTT referrals (clocks started) in the month", true, Combine::sum, Combine::sum,
+     Metric::rtt_clock_starts},
+    {"rtt_treated", "patients", "RTT clocks stopped by treatment in the month, admitted and non-admitted", true,
+     Combine::sum, Combine::sum, Metric::rtt_treated},
+    {"rtt_left_untreated", "patients", "patients who left the waiting list untreated in the month", true, Combine::sum,
+     Combine::sum, Metric::rtt_left_untreated},
+    {"rtt_waiting", "patients", "incomplete RTT pathways at the month end (the waiting list)", true, Combine::sum,
+     Combine::mean, Metric::rtt_waiting},
+    {"rtt_over_18w", "patients", "incomplete pathways waiting more than 18 weeks (126 days) at the month end", true,
+     Combine::sum, Combine::mean, Metric::rtt_waiting},
+    {"rtt_over_52w", "patients", "incomplete pathways waiting more than 52 weeks (364 days) at the month end", true,
+     Combine::sum, Combine::mean, Metric::rtt_waiting},
+    {"elective_admissions", "patients", "planned admissions to a bed (admitted RTT pathways treated) in the month", true,
+     Combine::sum, Combine::sum, Metric::elective_admissions},
+    {"elective_cancellations", "operations", "planned operations cancelled on the day for want of a bed", true,
+     Combine::sum, Combine::sum, Metric::elective_cancellations},
+    {"elective_rebooked_late_28d", "patients",
+     "patients treated in the month more than 28 days after their operation was cancelled", true, Combine::sum,
+     Combine::sum, Metric::elective_rebooked_late_28d},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }

@@ -10,7 +10,8 @@ namespace breachsim::models {
 
 ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_calendar(s)) {
   trust_setups.reserve(s.trusts.size());
-  for (const auto& t : s.trusts) trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds)});
+  for (const auto& t : s.trusts)
+    trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds), ElectiveSetup(t.elective, calendar)});
 }
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
@@ -39,6 +40,16 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         at(Metric::beds_open, t, month) = tm.wards.open_bed_minutes / month_minutes;
         at(Metric::bed_occupancy, t, month) =
             tm.wards.open_bed_minutes > 0.0 ? tm.wards.occupied_bed_minutes / tm.wards.open_bed_minutes : 0.0;
+        const ElectiveMonth& el = tm.electives;
+        at(Metric::rtt_clock_starts, t, month) = static_cast<double>(el.clock_starts);
+        at(Metric::rtt_treated, t, month) = static_cast<double>(el.treated);
+        at(Metric::rtt_left_untreated, t, month) = static_cast<double>(el.left_untreated);
+        at(Metric::rtt_waiting, t, month) = static_cast<double>(el.list.waiting);
+        at(Metric::rtt_over_18w, t, month) = static_cast<double>(el.list.over_18w);
+        at(Metric::rtt_over_52w, t, month) = static_cast<double>(el.list.over_52w);
+        at(Metric::elective_admissions, t, month) = static_cast<double>(el.admissions);
+        at(Metric::elective_cancellations, t, month) = static_cast<double>(el.cancellations);
+        at(Metric::elective_rebooked_late_28d, t, month) = static_cast<double>(el.rebooked_late);
       }
       out.events += trust.events();
     } catch (const std::exception& e) {

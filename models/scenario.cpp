@@ -32,6 +32,22 @@ void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics
     d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
 }
 
+bool whole(double v) { return v == static_cast<double>(static_cast<long long>(v)); }
+
+void check_elective(const ElectiveParams& e, const std::string& path, cfg::Diagnostics& d) {
+  for (const char* key : {"patients_per_theatre_session", "patients_per_clinic_session", "initial_list"}) {
+    const double v = std::string(key) == "initial_list" ? e.initial_list
+                     : std::string(key) == "patients_per_clinic_session" ? e.patients_per_clinic_session
+                                                                         : e.patients_per_theatre_session;
+    if (!whole(v)) d.error_at(path + "." + key, "must be a whole number");
+  }
+  if (e.initial_list >= 2147483648.0) d.error_at(path + ".initial_list", "must be below 2^31");
+  if (std::all_of(e.priority_shares.begin(), e.priority_shares.end(), [](double x) { return x == 0.0; }))
+    d.error_at(path + ".priority_shares", "must not all be zero");
+  if (std::all_of(e.referrals_by_weekday.begin(), e.referrals_by_weekday.end(), [](double x) { return x == 0.0; }))
+    d.error_at(path + ".referrals_by_weekday", "must not all be zero");
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
@@ -78,6 +94,7 @@ Scenario load_scenario(const std::string& path) {
         TrustParams t;
         t.ed = s.defaults.ed;  // each trust starts from the defaults and overrides some keys
         t.beds = s.defaults.beds;
+        t.elective = s.defaults.elective;
         cfg::Reader r(d, item, item_path);
         t.describe(r);
         r.finish();
@@ -89,6 +106,7 @@ Scenario load_scenario(const std::string& path) {
         }
         check_ed(t.ed, item_path + ".ed", d);
         check_beds(t.beds, item_path + ".beds", d);
+        check_elective(t.elective, item_path + ".elective", d);
         s.trusts.push_back(std::move(t));
       }
     }
@@ -102,6 +120,7 @@ Scenario load_scenario(const std::string& path) {
     d.error_at("scenario.name", "must be a non-empty name without spaces or slashes (it names the output file)");
   check_ed(s.defaults.ed, "defaults.ed", d);
   check_beds(s.defaults.beds, "defaults.beds", d);
+  check_elective(s.defaults.elective, "defaults.elective", d);
   d.throw_if_errors();
   s.scenario.first_month.day = 1;
   return s;
@@ -155,7 +174,7 @@ std::string config_reference_markdown() {
   section("monte_carlo", mc, "monte_carlo.");
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
-  md += "## trusts\n\nA list; each entry takes these keys, and its `ed` and `beds` any key of `defaults.ed` and `defaults.beds`.\n\n";
+  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds` and `elective` any key of the same section of `defaults`.\n\n";
   cfg::Documenter doc("trusts[].");
   trust.describe(doc);
   md += doc.markdown_table();

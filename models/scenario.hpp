@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/ed.hpp"
+#include "models/electives.hpp"
 #include "models/wards.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
@@ -63,11 +64,13 @@ struct OutputSection {
 struct Defaults {
   EdParams ed;
   BedParams beds;
+  ElectiveParams elective;
 
   template <class V>
   void describe(V& v) {
     v.section("ed", ed, "the A&E department");
     v.section("beds", beds, "general and acute beds and lengths of stay");
+    v.section("elective", elective, "the referral-to-treatment waiting list and planned care");
   }
 };
 
@@ -77,6 +80,7 @@ struct TrustParams {
   std::string size_class = "medium";
   EdParams ed;
   BedParams beds;
+  ElectiveParams elective;
 
   template <class V>
   void describe(V& v) {
@@ -88,6 +92,7 @@ struct TrustParams {
                 {"small", "medium", "large"}});
     v.section("ed", ed, "overrides of defaults.ed for this trust");
     v.section("beds", beds, "overrides of defaults.beds for this trust");
+    v.section("elective", elective, "overrides of defaults.elective for this trust");
   }
 };
 

@@ -4,14 +4,15 @@
 namespace breachsim::models {
 
 Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
-    : ed_(setup.ed, calendar, key), wards_(setup.wards, key) {
+    : ed_(setup.ed, calendar, key), wards_(setup.wards, key), electives_(setup.electives, calendar, key) {
   sim_.reserve(4096);
   ed_.start(sim_);
+  electives_.start(sim_);
 }
 
 TrustMonth Trust::run_month(sim::Time month_end) {
   sim_.run_until(month_end, *this);
-  return TrustMonth{ed_.close_month(month_end), wards_.close_month(month_end)};
+  return TrustMonth{ed_.close_month(month_end), wards_.close_month(month_end), electives_.close_month(month_end)};
 }
 
 void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
@@ -30,6 +31,14 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
       while (wards_.next_emergency(waiting, sim.now())) admit_from_ed(waiting);
       break;
     }
+    case TrustEventKind::theatre_day:
+      electives_.run_theatre_day(wards_, sim);
+      break;
+    case TrustEventKind::rtt_referral:
+    case TrustEventKind::rtt_leave:
+    case TrustEventKind::clinic_day:
+      electives_.on_event(e, sim);
+      break;
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include "models/ed.hpp"
+#include "models/electives.hpp"
 #include "models/wards.hpp"
 
 namespace breachsim::models {
@@ -9,11 +10,13 @@ namespace breachsim::models {
 struct TrustSetup {
   EdSetup ed;
   WardSetup wards;
+  ElectiveSetup electives;
 };
 
 struct TrustMonth {
   EdMonth ed;
   WardMonth wards;
+  ElectiveMonth electives;
 };
 
 // One trust in one replication: a logical process with its own clock and event calendar,
@@ -32,6 +35,7 @@ class Trust {
   std::uint64_t events() const { return sim_.events_processed(); }
   const EmergencyDepartment& ed() const { return ed_; }
   const Wards& wards() const { return wards_; }
+  const Electives& electives() const { return electives_; }
 
  private:
   void admit_from_ed(std::uint32_t ed_slot);
@@ -39,6 +43,7 @@ class Trust {
   TrustSimulator sim_;
   EmergencyDepartment ed_;
   Wards wards_;
+  Electives electives_;
 };
 
 }  // namespace breachsim::models

@@ -13,7 +13,7 @@
 namespace breachsim::models {
 
 struct BedParams {
-  double general_acute_beds = 600.0;
+  double general_acute_beds = 680.0;
   double emergency_zero_day_share = 0.33;
   sim::config::DistributionSpec zero_day_stay_hours = {sim::Distribution::Kind::histogram, 0, 0, 0, {}, {1.0}, {2.0, 12.0}};
   sim::config::DistributionSpec emergency_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 11.5, 14.0, {}, {}, {}};
@@ -28,7 +28,7 @@ struct BedParams {
     using sim::config::Range;
     v.field("general_acute_beds", general_acute_beds,
             Doc{"beds", "General and acute beds open (whole number).",
-                "assumption: sized so the default 110k-attendance trust runs near 91% occupancy, within the 88-94% England range (DOMAIN.md §8)",
+                "assumption: with the default emergency and elective demand of a 110k-attendance trust, about 89% occupancy, within the 88-94% England range (DOMAIN.md §8)",
                 Range::at_least(1.0)});
     v.field("emergency_zero_day_share", emergency_zero_day_share,
             Doc{"share of emergency admissions", "Emergency stays that end the same day (length from zero_day_stay_hours).",

@@ -20,6 +20,11 @@ HourlyRates::HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_m
   }
 }
 
+HourlyRates::HourlyRates(std::vector<double> per_minute) : rates_(std::move(per_minute)) {
+  for (double r : rates_)
+    if (!(r >= 0.0) || !std::isfinite(r)) throw std::invalid_argument("HourlyRates: rates must be finite and >= 0");
+}
+
 double HourlyRates::expected_arrivals(Time from, Time to) const {
   double total = 0.0;
   for (auto h = static_cast<std::size_t>(std::max(0.0, from) / minutes_per_hour); h < rates_.size(); ++h) {

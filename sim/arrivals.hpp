@@ -19,6 +19,8 @@ class HourlyRates {
  public:
   HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_minute,
               const MonthOfYearValues& month_factor);
+  // Any piecewise-constant rate: per_minute[h] for hour h of the run.
+  explicit HourlyRates(std::vector<double> per_minute);
 
   std::size_t hours() const { return rates_.size(); }
   double rate(std::size_t hour) const { return rates_[hour]; }  // arrivals per minute

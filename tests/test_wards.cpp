@@ -20,6 +20,8 @@ models::Scenario trust_with_beds(double beds, int months, int warmup_months = 0)
   models::TrustParams t;
   t.name = "T";
   t.beds.general_acute_beds = beds;
+  t.elective.referrals_per_week = 0.0;  // emergency flow alone: electives have their own tests
+  t.elective.initial_list = 0.0;
   s.trusts.push_back(t);
   return s;
 }
