@@ -31,15 +31,16 @@ struct WaitingPatient {
   bool needs_admission;   // admitted pathway (theatre slot and bed) vs non-admitted (outpatient slot)
 };
 
-// Design: per (pathway, priority) a vector kept sorted by (clock_start, id) whose removed
-// entries stay behind as tombstones that keep their keys, so the vector stays sorted and
-// binary-searchable and a patient put back lands on their own tombstone in O(log n). Referrals
-// arrive in clock order and append; pops at the front and removals only flip a flag; a
-// vector is compacted once its tombstones outnumber the living, which makes every operation
-// amortised O(1) apart from the binary searches. An open-addressing hash index maps id to
-// position for remove(); ids need not be dense. Out-of-order adds that find no tombstone to
-// take over are appended unsorted and merged in before the next pop of that pathway, so an
-// initial list in any order costs one sort. Nothing allocates once the vectors have grown.
+// Design: per pathway (and per priority too under priority_then_fifo) a vector kept sorted by
+// (clock_start, id) whose removed entries stay behind as tombstones that keep their keys, so
+// the vector stays sorted and binary-searchable and a patient put back lands on their own
+// tombstone in O(log n). Referrals arrive in clock order and append; pops at the front and
+// removals only flip a flag; a vector is compacted once its tombstones outnumber the living,
+// which makes every operation amortised O(1) apart from the binary searches. An
+// open-addressing hash index maps id to position for remove(); ids need not be dense. Adds
+// out of order that find no tombstone to take over are appended unsorted and merged in before
+// the next pop from that vector, so an initial list in any order costs one sort. Nothing
+// allocates once the vectors have grown.
 class WaitingList {
  public:
   // DOMAIN.md §2: the RTT standards count incomplete pathways whose clock has run more than
