@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "models/streams.hpp"
+#include "models/wards.hpp"
 
 namespace breachsim::models {
 
@@ -12,6 +13,7 @@ namespace {
 
 constexpr double breach_minutes = 240.0;         // the 4-hour standard (DOMAIN.md §2)
 constexpr double trolley_wait_minutes = 720.0;   // decision to admit -> bed, 12 hours (DOMAIN.md §2)
+constexpr std::uint64_t readmission_numbers = std::uint64_t{1} << 62;
 constexpr int month_lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 
@@ -70,8 +72,11 @@ void EmergencyDepartment::start(TrustSimulator& sim) {
 }
 
 void EmergencyDepartment::on_event(const TrustEvent& e, TrustSimulator& sim) {
-  if (e.kind == TrustEventKind::ed_arrival) arrive(sim);
-  else change_roster(sim);
+  switch (e.kind) {
+    case TrustEventKind::ed_arrival: arrive(sim); break;
+    case TrustEventKind::ed_readmission: readmit(e.id, sim); break;
+    default: change_roster(sim); break;
+  }
 }
 
 void EmergencyDepartment::account_occupancy(sim::Time now) {
@@ -80,6 +85,19 @@ void EmergencyDepartment::account_occupancy(sim::Time now) {
 }
 
 void EmergencyDepartment::arrive(TrustSimulator& sim) {
+  enter(arrivals_so_far_++, false, sim);
+  const sim::Time next = arrivals_.next();
+  if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::ed_arrival, 0});
+}
+
+void EmergencyDepartment::readmit(std::uint32_t id, TrustSimulator& sim) {
+  ++month_.readmissions;
+  if (id & readmission_after_elective_bit) ++month_.readmissions_after_elective;
+  // Numbered apart from ordinary arrivals, so readmissions never shift their draws.
+  enter(readmission_numbers | (id & ~readmission_after_elective_bit), true, sim);
+}
+
+void EmergencyDepartment::enter(std::uint64_t number, bool readmission, TrustSimulator& sim) {
   account_occupancy(sim.now());
   std::uint32_t slot;
   if (free_slots_.empty()) {
@@ -89,12 +107,9 @@ void EmergencyDepartment::arrive(TrustSimulator& sim) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   }
-  patients_[slot] = Patient{sim.now(), sim.now(), arrivals_so_far_++};
+  patients_[slot] = Patient{sim.now(), sim.now(), number, readmission};
   ++present_;
   if (clinicians_.request(slot, 0)) begin_treatment(slot, sim);
-
-  const sim::Time next = arrivals_.next();
-  if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::ed_arrival, 0});
 }
 
 void EmergencyDepartment::begin_treatment(std::uint32_t slot, TrustSimulator& sim) {
@@ -109,6 +124,7 @@ bool EmergencyDepartment::finish_treatment(std::uint32_t slot, TrustSimulator& s
   clinicians_.release();
   std::uint32_t next;
   while (clinicians_.start_next(next)) begin_treatment(next, sim);
+  if (p.readmission) return true;
   sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
   if (sim::sample_bernoulli(decision, setup_->admission_share)) return true;
   depart(slot, sim.now());

@@ -22,8 +22,8 @@ struct EdParams {
   std::vector<double> arrivals_by_weekday = {1.12, 1.02, 0.98, 0.97, 0.98, 0.95, 0.98};
   std::vector<double> arrivals_by_month = {0.95, 0.93, 1.00, 1.02, 1.06, 1.05,
                                            1.06, 1.00, 0.99, 1.00, 0.97, 0.97};
-  std::vector<double> clinicians_by_hour = {19, 17, 15, 14, 12, 12, 12, 15, 22, 29, 36, 39,
-                                            41, 41, 39, 37, 36, 36, 34, 32, 29, 26, 24, 20};
+  std::vector<double> clinicians_by_hour = {20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40,
+                                            42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21};
   sim::config::DistributionSpec treatment_minutes = {sim::Distribution::Kind::lognormal, 0.0, 112.0, 62.0, {}, {}, {}};
   double admission_share = 0.22;
 
@@ -47,7 +47,7 @@ struct EdParams {
                 "DOMAIN.md §8: attendances highest April-July; sizes an assumption", Range::non_negative(), {12}});
     v.field("clinicians_by_hour", clinicians_by_hour,
             Doc{"patients treated at once", "Treatment places staffed by clinicians on duty: 1 value (constant), 24 (hour of day) or 168 (hour of week from Monday 00:00). Whole numbers.",
-                "assumption: calibrated with treatment_minutes so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, DOMAIN.md §8)",
+                "assumption: calibrated with treatment_minutes, beds and readmissions so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, DOMAIN.md §8)",
                 Range::non_negative(), {1, 24, 168}});
     v.field("treatment_minutes", treatment_minutes,
             Doc{"minutes", "Time from being seen by a clinician to leaving A&E (discharge or decision to admit).",
@@ -74,6 +74,8 @@ struct EdMonth {
   std::int64_t breaches_4h = 0;
   std::int64_t admissions = 0;        // left A&E for a ward bed
   std::int64_t trolley_waits_12h = 0;  // of those, waited more than 12 hours after the decision
+  std::int64_t readmissions = 0;       // emergency readmissions within 30 days of a discharge
+  std::int64_t readmissions_after_elective = 0;
   double minutes_in_department = 0.0;  // summed over patients who left
   double occupancy_minutes = 0.0;       // integral of patients present over the month
 };
@@ -84,7 +86,7 @@ class EmergencyDepartment {
 
   // Called once before the run: schedules the first arrival and the first roster change.
   void start(TrustSimulator& sim);
-  // Called for ed_arrival and ed_roster_change events.
+  // Called for ed_arrival, ed_roster_change and ed_readmission events.
   void on_event(const TrustEvent& e, TrustSimulator& sim);
   // Called for ed_treatment_end: frees the clinician for the next patient and returns true
   // when the patient is to be admitted (they stay in A&E until depart() is called);
@@ -102,10 +104,13 @@ class EmergencyDepartment {
   struct Patient {
     sim::Time arrival;
     sim::Time decision;    // when the clinician decided to admit or discharge
-    std::uint64_t number;  // the n-th arrival of this trust in this replication
+    std::uint64_t number;  // the n-th arrival of this trust in this replication, or a readmission's
+    bool readmission;      // comes back to be admitted: no admission decision is drawn
   };
 
   void arrive(TrustSimulator& sim);
+  void readmit(std::uint32_t id, TrustSimulator& sim);
+  void enter(std::uint64_t number, bool readmission, TrustSimulator& sim);
   void begin_treatment(std::uint32_t slot, TrustSimulator& sim);
   void depart(std::uint32_t slot, sim::Time now);
   void change_roster(TrustSimulator& sim);

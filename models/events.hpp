@@ -16,6 +16,11 @@ enum class TrustEventKind : std::uint8_t {
   rtt_leave,    // a waiting patient leaves the list untreated (id = referral id)
   theatre_day,  // a weekday's elective theatre lists start
   clinic_day,   // a weekday's outpatient clinics start
+  cancer_referral,   // an urgent suspected-cancer referral arrives
+  diagnostic_day,    // a weekday's diagnostic sessions start
+  cancer_decision,   // a diagnosed patient's treatment decision is made (id = cancer patient)
+  cancer_treatment,  // a non-surgical first treatment is given (id = cancer patient)
+  ed_readmission,    // a discharged patient comes back through A&E (id = readmission number)
 };
 
 struct TrustEvent {

@@ -25,6 +25,9 @@ enum class Metric : std::size_t {
   elective_admissions,
   elective_cancellations,
   elective_rebooked_late_28d,
+  readmissions_30d,
+  readmissions_30d_after_elective,
+  early_discharges,
   count
 };
 
@@ -79,6 +82,13 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"elective_rebooked_late_28d", "patients",
      "patients treated in the month more than 28 days after their operation was cancelled", true, Combine::sum,
      Combine::sum, Metric::elective_rebooked_late_28d},
+    {"readmissions_30d", "patients", "emergency readmissions within 30 days of a discharge, by the month they came back",
+     true, Combine::sum, Combine::sum, Metric::readmissions_30d},
+    {"readmissions_30d_after_elective", "patients",
+     "of readmissions_30d, those after an elective stay (unpaid from April 2011)", true, Combine::sum, Combine::sum,
+     Metric::readmissions_30d_after_elective},
+    {"early_discharges", "patients", "inpatients discharged before time to free a bed for an emergency admission", true,
+     Combine::sum, Combine::sum, Metric::early_discharges},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }

@@ -50,6 +50,9 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         at(Metric::elective_admissions, t, month) = static_cast<double>(el.admissions);
         at(Metric::elective_cancellations, t, month) = static_cast<double>(el.cancellations);
         at(Metric::elective_rebooked_late_28d, t, month) = static_cast<double>(el.rebooked_late);
+        at(Metric::readmissions_30d, t, month) = static_cast<double>(ed.readmissions);
+        at(Metric::readmissions_30d_after_elective, t, month) = static_cast<double>(ed.readmissions_after_elective);
+        at(Metric::early_discharges, t, month) = static_cast<double>(tm.wards.early_discharges);
       }
       out.events += trust.events();
     } catch (const std::exception& e) {

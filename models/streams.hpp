@@ -16,6 +16,9 @@ enum class Purpose : std::uint64_t {
   rtt_referrals = 6,       // entity 0: the arrival process of RTT clock starts
   rtt_patient = 7,         // entity = referral number: pathway, priority, leaving the list
   rtt_initial_list = 8,    // entity = position in the initial list: its age, pathway, priority
+  cancer_referrals = 9,    // entity 0: the arrival process of urgent suspected-cancer referrals
+  cancer_patient = 10,     // entity = cancer referral number: diagnosis, treatment route, delays, stay
+  readmission = 11,        // entity = the discharged patient's number: readmitted or not, and when
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

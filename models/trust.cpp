@@ -19,18 +19,20 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
   switch (e.kind) {
     case TrustEventKind::ed_arrival:
     case TrustEventKind::ed_roster_change:
+    case TrustEventKind::ed_readmission:
       ed_.on_event(e, sim);
       break;
     case TrustEventKind::ed_treatment_end:
       // Exit block: an admitted patient stays in A&E until a bed is free.
-      if (ed_.finish_treatment(e.id, sim) && wards_.request_emergency(e.id, sim.now())) admit_from_ed(e.id);
+      if (ed_.finish_treatment(e.id, sim)) {
+        wards_.request_emergency(e.id, sim);
+        admit_waiting();
+      }
       break;
-    case TrustEventKind::bed_discharge: {
-      wards_.discharge(e.id, sim.now());
-      std::uint32_t waiting;
-      while (wards_.next_emergency(waiting, sim.now())) admit_from_ed(waiting);
+    case TrustEventKind::bed_discharge:
+      wards_.discharge(e.id, sim);
+      admit_waiting();
       break;
-    }
     case TrustEventKind::theatre_day:
       electives_.run_theatre_day(wards_, sim);
       break;
@@ -42,8 +44,9 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
   }
 }
 
-void Trust::admit_from_ed(std::uint32_t ed_slot) {
-  wards_.admit_emergency(ed_.depart_admitted(ed_slot, sim_.now()), sim_);
+void Trust::admit_waiting() {
+  std::uint32_t ed_slot;
+  while (wards_.next_emergency(ed_slot, sim_.now())) wards_.admit_emergency(ed_.depart_admitted(ed_slot, sim_.now()), sim_);
 }
 
 }  // namespace breachsim::models

@@ -38,7 +38,8 @@ class Trust {
   const Electives& electives() const { return electives_; }
 
  private:
-  void admit_from_ed(std::uint32_t ed_slot);
+  // Hands every free bed to the emergency patients waiting in A&E, in queue order.
+  void admit_waiting();
 
   TrustSimulator sim_;
   EmergencyDepartment ed_;

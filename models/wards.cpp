@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "models/wards.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
 #include "models/streams.hpp"
 
 namespace breachsim::models {
@@ -13,7 +17,12 @@ WardSetup::WardSetup(const BedParams& p)
       delay_days(p.delayed_transfer_days.build()),
       delay_share(p.delayed_transfer_share),
       day_case_share(p.elective_day_case_share),
-      elective_days(p.elective_stay_days.build()) {}
+      elective_days(p.elective_stay_days.build()),
+      early_discharge_minutes(sim::hours(p.early_discharge_hours)),
+      readmission_after_emergency(p.readmission_share_after_emergency),
+      readmission_after_elective(p.readmission_share_after_elective),
+      early_factor(p.early_discharge_readmission_factor),
+      readmission_days(p.readmission_days.build()) {}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
     : setup_(&setup), key_(key), beds_(1, setup.beds) {}
@@ -25,14 +34,32 @@ void Wards::account(sim::Time now) {
   last_change_ = now;
 }
 
-bool Wards::request_emergency(std::uint32_t ed_slot, sim::Time now) {
-  account(now);
-  return beds_.request(ed_slot, 0);
+void Wards::request_emergency(std::uint32_t ed_slot, TrustSimulator& sim) {
+  account(sim.now());
+  beds_.enqueue(ed_slot, 0);
+  if (beds_.busy() >= beds_.capacity()) discharge_early(sim);
 }
 
 bool Wards::next_emergency(std::uint32_t& ed_slot, sim::Time now) {
   account(now);
   return beds_.start_next(ed_slot);
+}
+
+bool Wards::discharge_early(TrustSimulator& sim) {
+  if (!(setup_->early_discharge_minutes > 0.0)) return false;
+  while (!due_.empty()) {
+    const Due top = due_.front();
+    if (stays_[top.stay].generation != top.generation) {  // that stay has ended
+      std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+      due_.pop_back();
+      continue;
+    }
+    if (top.at > sim.now() + setup_->early_discharge_minutes) return false;
+    sim.cancel(stays_[top.stay].discharge);
+    end_stay(top.stay, true, sim);
+    return true;
+  }
+  return false;
 }
 
 void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
@@ -46,21 +73,21 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
     minutes = sim::days(setup_->emergency_days.sample(draws));
     if (sim::sample_bernoulli(draws, setup_->delay_share)) minutes += sim::days(setup_->delay_days.sample(draws));
   }
-  start_stay(patient, minutes, sim);
+  start_stay(patient, minutes, false, sim);
 }
 
-bool Wards::admit_elective(std::uint64_t referral, TrustSimulator& sim) {
+bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim) {
   account(sim.now());
   if (!beds_.try_take()) return false;
-  sim::RandomStream draws(key_, referral, purpose(Purpose::elective_stay));
+  sim::RandomStream draws(key_, patient, purpose(Purpose::elective_stay));
   const double minutes = sim::sample_bernoulli(draws, setup_->day_case_share)
                              ? sim::hours(setup_->zero_day_hours.sample(draws))
                              : sim::days(setup_->elective_days.sample(draws));
-  start_stay(referral, minutes, sim);
+  start_stay(patient, minutes, true, sim);
   return true;
 }
 
-void Wards::start_stay(std::uint64_t patient, double minutes, TrustSimulator& sim) {
+void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim) {
   std::uint32_t stay;
   if (free_stays_.empty()) {
     stay = static_cast<std::uint32_t>(stays_.size());
@@ -69,15 +96,45 @@ void Wards::start_stay(std::uint64_t patient, double minutes, TrustSimulator& si
     stay = free_stays_.back();
     free_stays_.pop_back();
   }
-  stays_[stay] = Stay{patient, sim.now()};
-  sim.schedule(sim.now() + minutes, sim::Priority::release, {TrustEventKind::bed_discharge, stay});
+  Stay& s = stays_[stay];
+  s.patient = patient;
+  s.due = sim.now() + minutes;
+  s.elective = elective;
+  s.discharge = sim.schedule(s.due, sim::Priority::release, {TrustEventKind::bed_discharge, stay});
+  if (setup_->early_discharge_minutes > 0.0) {
+    due_.push_back({s.due, stay, s.generation});
+    std::push_heap(due_.begin(), due_.end(), std::greater<>());
+  }
 }
 
-void Wards::discharge(std::uint32_t stay, sim::Time now) {
-  account(now);
+void Wards::discharge(std::uint32_t stay, TrustSimulator& sim) { end_stay(stay, false, sim); }
+
+void Wards::end_stay(std::uint32_t stay, bool early, TrustSimulator& sim) {
+  account(sim.now());
   beds_.release();
   ++month_.discharges;
+  if (early) ++month_.early_discharges;
+  Stay& s = stays_[stay];
+  ++s.generation;
   free_stays_.push_back(stay);
+  // Most stays end at their due time, at the top of the heap: drop them now so the heap
+  // holds only live stays and a few early-discharged ones.
+  while (!due_.empty() && stays_[due_.front().stay].generation != due_.front().generation) {
+    std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+    due_.pop_back();
+  }
+
+  // The readmission draw is keyed by the discharged patient, so it is the same patient's
+  // luck at every sweep point; only the probability (early or not) may differ.
+  const double base = s.elective ? setup_->readmission_after_elective : setup_->readmission_after_emergency;
+  const double p = std::min(1.0, early ? base * setup_->early_factor : base);
+  sim::RandomStream draws(key_, s.patient, purpose(Purpose::readmission));
+  if (!sim::sample_bernoulli(draws, p)) return;
+  const sim::Time at = sim.now() + sim::days(setup_->readmission_days.sample(draws));
+  if (readmissions_ >= readmission_after_elective_bit) throw std::overflow_error("more than 2^31 readmissions in one trust");
+  const std::uint32_t number = readmissions_++;
+  sim.schedule(at, sim::Priority::arrival,
+               {TrustEventKind::ed_readmission, number | (s.elective ? readmission_after_elective_bit : 0u)});
 }
 
 WardMonth Wards::close_month(sim::Time month_end) {

@@ -13,7 +13,7 @@
 namespace breachsim::models {
 
 struct BedParams {
-  double general_acute_beds = 680.0;
+  double general_acute_beds = 740.0;
   double emergency_zero_day_share = 0.33;
   sim::config::DistributionSpec zero_day_stay_hours = {sim::Distribution::Kind::histogram, 0, 0, 0, {}, {1.0}, {2.0, 12.0}};
   sim::config::DistributionSpec emergency_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 11.5, 14.0, {}, {}, {}};
@@ -21,6 +21,12 @@ struct BedParams {
   sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
   double elective_day_case_share = 0.7;
   sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
+  double early_discharge_hours = 24.0;
+  double readmission_share_after_emergency = 0.08;
+  double readmission_share_after_elective = 0.03;
+  double early_discharge_readmission_factor = 1.5;
+  sim::config::DistributionSpec readmission_days = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
+                                                    {40, 25, 20, 15}, {0, 7, 14, 21, 30}};
 
   template <class V>
   void describe(V& v) {
@@ -28,7 +34,7 @@ struct BedParams {
     using sim::config::Range;
     v.field("general_acute_beds", general_acute_beds,
             Doc{"beds", "General and acute beds open (whole number).",
-                "assumption: with the default emergency and elective demand of a 110k-attendance trust, about 89% occupancy, within the 88-94% England range (DOMAIN.md §8)",
+                "assumption: with the default emergency, elective and readmission demand of a 110k-attendance trust, about 90% occupancy, within the 88-94% England range (DOMAIN.md §8)",
                 Range::at_least(1.0)});
     v.field("emergency_zero_day_share", emergency_zero_day_share,
             Doc{"share of emergency admissions", "Emergency stays that end the same day (length from zero_day_stay_hours).",
@@ -51,6 +57,21 @@ struct BedParams {
     v.field("elective_stay_days", elective_stay_days,
             Doc{"days", "Length of an elective inpatient stay (not a day case).",
                 "DOMAIN.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
+    v.field("early_discharge_hours", early_discharge_hours,
+            Doc{"hours", "Under bed pressure (an emergency patient waiting for a bed), the inpatient due to leave soonest is discharged at once if due within this many hours; 0 never discharges early.",
+                "assumption", Range::non_negative()});
+    v.field("readmission_share_after_emergency", readmission_share_after_emergency,
+            Doc{"share of discharges", "Emergency stays followed by an emergency readmission within 30 days (through A&E).",
+                "assumption; DOMAIN.md §4 for why readmissions matter to income", Range::fraction()});
+    v.field("readmission_share_after_elective", readmission_share_after_elective,
+            Doc{"share of discharges", "Elective stays followed by an emergency readmission within 30 days (unpaid from April 2011, DOMAIN.md §4).",
+                "assumption", Range::fraction()});
+    v.field("early_discharge_readmission_factor", early_discharge_readmission_factor,
+            Doc{"multiplier", "Readmission share multiplier for patients discharged early under bed pressure (capped at a share of 1).",
+                "assumption", Range::at_least(0.0)});
+    v.field("readmission_days", readmission_days,
+            Doc{"days", "Discharge to readmission, for those readmitted; values beyond 30 days are not 30-day readmissions and should not be given.",
+                "assumption: most readmissions come in the first weeks", Range::non_negative()});
   }
 };
 
@@ -63,50 +84,74 @@ struct WardSetup {
   double delay_share;
   double day_case_share;
   sim::Distribution elective_days;
+  double early_discharge_minutes;
+  double readmission_after_emergency, readmission_after_elective, early_factor;
+  sim::Distribution readmission_days;
 };
 
 struct WardMonth {
   double occupied_bed_minutes = 0.0;
   double open_bed_minutes = 0.0;
   std::int64_t discharges = 0;
+  std::int64_t early_discharges = 0;  // discharged before time to make room for an emergency
 };
+
+// A readmission scheduled at a discharge travels in the event id: the readmission's number
+// in the low 31 bits, and whether it follows elective care in the top bit.
+inline constexpr std::uint32_t readmission_after_elective_bit = 1u << 31;
 
 class Wards {
  public:
   Wards(const WardSetup& setup, const sim::StreamKey& key);
 
-  // An emergency patient (A&E slot `ed_slot`) asks for a bed: true if admitted at once;
-  // otherwise they wait, first come first served, ahead of any elective admission.
-  bool request_emergency(std::uint32_t ed_slot, sim::Time now);
-  // The next waiting emergency patient to take a free bed, if any (call after a discharge).
+  // An emergency patient (A&E slot `ed_slot`) joins the queue for a bed, first come first
+  // served and ahead of any elective admission. Under pressure the inpatient due out soonest
+  // may be discharged early to make room. The caller then admits with next_emergency().
+  void request_emergency(std::uint32_t ed_slot, TrustSimulator& sim);
+  // The next waiting emergency patient to take a free bed, if any.
   bool next_emergency(std::uint32_t& ed_slot, sim::Time now);
   // Starts the stay of an admitted emergency patient (A&E patient number `patient`) and
   // schedules the discharge.
   void admit_emergency(std::uint64_t patient, TrustSimulator& sim);
-  // A planned admission on the day (referral number `referral`): takes a bed only if one is
-  // free and no emergency patient is waiting for it; returns false when the operation must
-  // be cancelled for want of a bed.
-  bool admit_elective(std::uint64_t referral, TrustSimulator& sim);
-  // Called for every bed_discharge event.
-  void discharge(std::uint32_t stay, sim::Time now);
+  // A planned admission on the day (`patient` numbers the stay's draws): takes a bed only if
+  // one is free and no emergency patient is waiting for it; returns false when the operation
+  // must be cancelled for want of a bed.
+  bool admit_elective(std::uint64_t patient, TrustSimulator& sim);
+  // Called for every bed_discharge event: frees the bed and may schedule a readmission.
+  void discharge(std::uint32_t stay, TrustSimulator& sim);
 
   WardMonth close_month(sim::Time month_end);
   int occupied() const { return beds_.busy(); }
   std::size_t waiting() const { return beds_.waiting(); }
+  std::uint32_t readmissions_scheduled() const { return readmissions_; }
 
  private:
+  struct Stay {
+    std::uint64_t patient;
+    sim::Time due;  // planned discharge
+    sim::EventHandle discharge;
+    std::uint32_t generation;  // tells a live entry of due_ from one left by an ended stay
+    bool elective;
+  };
+  struct Due {
+    sim::Time at;
+    std::uint32_t stay;
+    std::uint32_t generation;
+    bool operator>(const Due& o) const { return at > o.at || (at == o.at && stay > o.stay); }
+  };
+
   void account(sim::Time now);
-  void start_stay(std::uint64_t patient, double minutes, TrustSimulator& sim);
+  void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim);
+  void end_stay(std::uint32_t stay, bool early, TrustSimulator& sim);
+  bool discharge_early(TrustSimulator& sim);
 
   const WardSetup* setup_;
   sim::StreamKey key_;
   sim::ServerPool beds_;
-  struct Stay {
-    std::uint64_t patient;
-    sim::Time admitted;
-  };
   std::vector<Stay> stays_;  // by stay id; ids of ended stays are reused
   std::vector<std::uint32_t> free_stays_;
+  std::vector<Due> due_;  // min-heap of planned discharges, for early discharge
+  std::uint32_t readmissions_ = 0;
   sim::Time last_change_ = 0.0;
   WardMonth month_;
 };

@@ -64,6 +64,13 @@ class ServerPool {
     return false;
   }
 
+  // Joins the queue without taking a free server, for a model that hands out servers itself
+  // with start_next() (so that everyone is served in queue order).
+  void enqueue(std::uint32_t id, int level) {
+    queues_.at(static_cast<std::size_t>(level)).push(id);
+    ++waiting_;
+  }
+
   // Takes a free server only if nobody is waiting, and never queues: for customers who go
   // away when they cannot be served at once (a loss system, Erlang B).
   bool try_take() {

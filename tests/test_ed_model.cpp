@@ -20,6 +20,10 @@ models::Scenario one_trust(const models::EdParams& ed, sim::Date first, int mont
   models::TrustParams t;
   t.name = "T";
   t.ed = ed;
+  // A&E on its own: readmissions would add attendances these tests count exactly.
+  t.elective.referrals_per_week = 0.0;
+  t.elective.initial_list = 0.0;
+  t.beds.readmission_share_after_emergency = 0.0;
   s.trusts.push_back(t);
   return s;
 }

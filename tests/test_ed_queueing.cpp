@@ -56,6 +56,8 @@ models::Scenario mmc_scenario(int clinicians, double lambda_per_minute, double m
   t.ed.treatment_minutes.kind = sim::Distribution::Kind::exponential;
   t.ed.treatment_minutes.mean = mean_treatment;
   t.ed.admission_share = 0.0;
+  t.elective.referrals_per_week = 0.0;  // A&E alone: no elective patients, so no readmissions
+  t.elective.initial_list = 0.0;
   s.trusts.push_back(t);
   return s;
 }

@@ -28,7 +28,7 @@ models::Scenario trust_with_beds(double beds, int months, int warmup_months = 0)
 
 struct Run {
   double admissions = 0, discharges = 0, attendances = 0, trolley = 0, occupied_minutes = 0, minutes = 0;
-  double ed_minutes = 0;
+  double ed_minutes = 0, readmissions = 0;
   std::uint64_t arrivals = 0;
   std::size_t in_ed = 0;
   int in_beds = 0;
@@ -46,6 +46,7 @@ Run run(const models::Scenario& s, std::uint32_t replication) {
     r.attendances += static_cast<double>(tm.ed.attendances);
     r.trolley += static_cast<double>(tm.ed.trolley_waits_12h);
     r.ed_minutes += tm.ed.minutes_in_department;
+    r.readmissions += static_cast<double>(tm.ed.readmissions);
     r.discharges += static_cast<double>(tm.wards.discharges);
     r.occupied_minutes += tm.wards.occupied_bed_minutes;
   }
@@ -72,7 +73,9 @@ TEST_CASE("every patient who arrived has left or is still in the hospital", "[wa
   for (double beds : {400.0, 900.0}) {  // short of beds and plenty
     const Run r = run(trust_with_beds(beds, 4), 0);
     INFO("beds " << beds);
-    CHECK(static_cast<double>(r.arrivals) == r.attendances + static_cast<double>(r.in_ed));
+    // Readmissions come back through A&E as extra attendances.
+    CHECK(static_cast<double>(r.arrivals) + r.readmissions == r.attendances + static_cast<double>(r.in_ed));
+    CHECK(r.readmissions > 0.0);
     CHECK(r.admissions == r.discharges + r.in_beds);
     CHECK(r.in_beds <= static_cast<int>(beds));
     CHECK(r.waiting_for_beds <= r.in_ed);
@@ -123,7 +126,7 @@ struct LossHarness {
 
   void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
     if (e.kind == models::TrustEventKind::bed_discharge) {
-      wards.discharge(e.id, s.now());
+      wards.discharge(e.id, s);
       return;
     }
     ++requests;
@@ -144,6 +147,7 @@ TEST_CASE("the bed pool as M/M/c/c turns away Erlang B's share", "[wards][valida
   models::BedParams p;
   p.general_acute_beds = c;
   p.elective_day_case_share = 0.0;
+  p.readmission_share_after_elective = 0.0;  // a loss system: nobody comes back
   p.elective_stay_days = {sim::Distribution::Kind::exponential, 0.0, stay_days, 0.0, {}, {}, {}};
   const models::WardSetup setup(p);
   std::vector<double> shares;
@@ -164,4 +168,50 @@ TEST_CASE("the bed pool as M/M/c/c turns away Erlang B's share", "[wards][valida
   CHECK(std::fabs(ci.mean - expected) < 4.0 * se);
   CHECK(se < 0.05 * expected);
   CHECK(erlang_b(1, 1.0) == Approx(0.5));  // anchor: one server, a = 1
+}
+
+namespace {
+
+struct Readmissions {
+  double discharges = 0, readmissions = 0, early = 0, after_elective = 0;
+};
+
+Readmissions readmissions(double beds, std::uint32_t replication) {
+  models::Scenario s;
+  s.scenario.first_month = {2017, 1, 1};
+  s.scenario.months = 6;
+  s.scenario.warmup_months = 1;
+  models::TrustParams t;
+  t.name = "T";
+  t.beds.general_acute_beds = beds;
+  s.trusts.push_back(t);
+  const models::ScenarioSetup setup(s);
+  models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{8, replication, 0});
+  Readmissions r;
+  for (int m = -1; m < 6; ++m) {
+    const auto tm = trust.run_month(setup.calendar.month_start(m + 1));
+    if (m < 0) continue;
+    r.discharges += static_cast<double>(tm.wards.discharges);
+    r.early += static_cast<double>(tm.wards.early_discharges);
+    r.readmissions += static_cast<double>(tm.ed.readmissions);
+    r.after_elective += static_cast<double>(tm.ed.readmissions_after_elective);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("readmissions follow the configured shares and rise with early discharges", "[wards]") {
+  // Plenty of beds: nobody is discharged early, and readmissions per discharge sit between
+  // the elective (3%) and emergency (8%) shares. Binomial SE of the pooled share ~0.1%.
+  const Readmissions roomy = readmissions(900.0, 0);
+  CHECK(roomy.early == 0.0);
+  const double share = roomy.readmissions / roomy.discharges;
+  CHECK(share > 0.03);
+  CHECK(share < 0.08);
+  CHECK(roomy.after_elective > 0.0);
+  // Short of beds: patients due out within a day go early, and come back 1.5 times as often.
+  const Readmissions tight = readmissions(640.0, 0);
+  CHECK(tight.early > 100.0);
+  CHECK(tight.readmissions / tight.discharges > share + 4.0 * std::sqrt(share * (1 - share) / tight.discharges));
 }
