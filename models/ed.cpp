@@ -151,12 +151,22 @@ void EmergencyDepartment::depart(std::uint32_t slot, sim::Time now) {
   free_slots_.push_back(slot);
 }
 
-void EmergencyDepartment::change_roster(TrustSimulator& sim) {
-  clinicians_.set_capacity(setup_->roster.servers_at(*calendar_, sim.now()));
+void EmergencyDepartment::staff_roster(TrustSimulator& sim) {
+  const double rostered = setup_->roster.servers_at(*calendar_, sim.now());
+  clinicians_.set_capacity(static_cast<int>(std::lround(rostered * staff_factor_)));
   std::uint32_t next;
   while (clinicians_.start_next(next)) begin_treatment(next, sim);
+}
+
+void EmergencyDepartment::change_roster(TrustSimulator& sim) {
+  staff_roster(sim);
   const sim::Time change = setup_->roster.next_change_after(*calendar_, sim.now());
   if (std::isfinite(change)) sim.schedule(change, sim::Priority::capacity, {TrustEventKind::ed_roster_change, 0});
+}
+
+void EmergencyDepartment::set_staff_factor(double factor, TrustSimulator& sim) {
+  staff_factor_ = factor;
+  staff_roster(sim);
 }
 
 EdMonth EmergencyDepartment::close_month(sim::Time month_end) {

@@ -94,6 +94,9 @@ class EmergencyDepartment {
   bool finish_treatment(std::uint32_t slot, TrustSimulator& sim);
   // The admitted patient in `slot` leaves A&E for a bed now; returns their patient number.
   std::uint64_t depart_admitted(std::uint32_t slot, sim::Time now);
+  // Called at each month start: clinicians on duty are the roster times `factor` (available
+  // A&E clinicians relative to the baseline staffing), rounded.
+  void set_staff_factor(double factor, TrustSimulator& sim);
   // Called at each month end, after every event before it: the month's counts, then reset.
   EdMonth close_month(sim::Time month_end);
 
@@ -114,6 +117,7 @@ class EmergencyDepartment {
   void begin_treatment(std::uint32_t slot, TrustSimulator& sim);
   void depart(std::uint32_t slot, sim::Time now);
   void change_roster(TrustSimulator& sim);
+  void staff_roster(TrustSimulator& sim);
   void account_occupancy(sim::Time now);
 
   const EdSetup* setup_;
@@ -126,6 +130,7 @@ class EmergencyDepartment {
   std::uint64_t arrivals_so_far_ = 0;
   std::size_t present_ = 0;
   sim::Time last_change_ = 0.0;
+  double staff_factor_ = 1.0;
   EdMonth month_;
 };
 

@@ -139,7 +139,8 @@ void Electives::refer(TrustSimulator& sim) {
 }
 
 void Electives::run_theatre_day(Wards& wards, TrustSimulator& sim) {
-  const int slots = setup_->theatre_slots[static_cast<std::size_t>(weekday(sim.now()))];
+  const int slots = static_cast<int>(
+      std::lround(setup_->theatre_slots[static_cast<std::size_t>(weekday(sim.now()))] * theatre_factor_));
   // Patients cancelled today rejoin the list only after today's lists, or the same patient
   // would be taken and cancelled again for each remaining slot.
   cancelled_today_.clear();

@@ -115,6 +115,9 @@ class Electives {
   void on_event(const TrustEvent& e, TrustSimulator& sim);
   // Called for theatre_day events: today's planned admissions, each needing a bed.
   void run_theatre_day(Wards& wards, TrustSimulator& sim);
+  // Called at each month start: theatre slots are the planned ones times `factor` (available
+  // theatre teams relative to the baseline staffing), rounded.
+  void set_theatre_factor(double factor) { theatre_factor_ = factor; }
   // Called at each month end, after every event before it.
   ElectiveMonth close_month(sim::Time month_end);
 
@@ -142,6 +145,7 @@ class Electives {
   std::deque<Cancelled> rebook_;  // cancelled on the day, treated first at the next lists
   std::vector<Cancelled> cancelled_today_;
   std::uint64_t referrals_ = 0;
+  double theatre_factor_ = 1.0;
   ElectiveMonth month_;
 };
 

@@ -28,6 +28,8 @@ enum class Metric : std::size_t {
   readmissions_30d,
   readmissions_30d_after_elective,
   early_discharges,
+  staff_substantive_wte,
+  staff_agency_wte,
   count
 };
 
@@ -89,6 +91,10 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      Metric::readmissions_30d_after_elective},
     {"early_discharges", "patients", "inpatients discharged before time to free a bed for an emergency admission", true,
      Combine::sum, Combine::sum, Metric::early_discharges},
+    {"staff_substantive_wte", "WTE", "substantive staff in post at the month start (A&E clinicians, ward nurses, theatre teams)",
+     false, Combine::sum, Combine::mean, Metric::staff_substantive_wte},
+    {"staff_agency_wte", "WTE", "agency staff covering vacancies and sickness at the month start", false, Combine::sum,
+     Combine::mean, Metric::staff_agency_wte},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }

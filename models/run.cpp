@@ -11,7 +11,8 @@ namespace breachsim::models {
 ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_calendar(s)) {
   trust_setups.reserve(s.trusts.size());
   for (const auto& t : s.trusts)
-    trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds), ElectiveSetup(t.elective, calendar)});
+    trust_setups.push_back(
+        TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds), ElectiveSetup(t.elective, calendar), t.staffing});
 }
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
@@ -53,6 +54,10 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         at(Metric::readmissions_30d, t, month) = static_cast<double>(ed.readmissions);
         at(Metric::readmissions_30d_after_elective, t, month) = static_cast<double>(ed.readmissions_after_elective);
         at(Metric::early_discharges, t, month) = static_cast<double>(tm.wards.early_discharges);
+        double substantive = 0.0, agency = 0.0;
+        for (const StaffLevel& s : tm.staff) substantive += s.substantive_wte, agency += s.agency_wte;
+        at(Metric::staff_substantive_wte, t, month) = substantive;
+        at(Metric::staff_agency_wte, t, month) = agency;
       }
       out.events += trust.events();
     } catch (const std::exception& e) {

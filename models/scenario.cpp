@@ -95,6 +95,7 @@ Scenario load_scenario(const std::string& path) {
         t.ed = s.defaults.ed;  // each trust starts from the defaults and overrides some keys
         t.beds = s.defaults.beds;
         t.elective = s.defaults.elective;
+        t.staffing = s.defaults.staffing;
         cfg::Reader r(d, item, item_path);
         t.describe(r);
         r.finish();
@@ -174,7 +175,7 @@ std::string config_reference_markdown() {
   section("monte_carlo", mc, "monte_carlo.");
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
-  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds` and `elective` any key of the same section of `defaults`.\n\n";
+  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective` and `staffing` any key of the same section of `defaults`.\n\n";
   cfg::Documenter doc("trusts[].");
   trust.describe(doc);
   md += doc.markdown_table();

@@ -6,6 +6,7 @@
 
 #include "models/ed.hpp"
 #include "models/electives.hpp"
+#include "models/staffing.hpp"
 #include "models/wards.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
@@ -65,12 +66,14 @@ struct Defaults {
   EdParams ed;
   BedParams beds;
   ElectiveParams elective;
+  StaffingParams staffing;
 
   template <class V>
   void describe(V& v) {
     v.section("ed", ed, "the A&E department");
     v.section("beds", beds, "general and acute beds and lengths of stay");
     v.section("elective", elective, "the referral-to-treatment waiting list and planned care");
+    v.section("staffing", staffing, "staff groups, vacancies, agency cover and the capacity they make");
   }
 };
 
@@ -81,6 +84,7 @@ struct TrustParams {
   EdParams ed;
   BedParams beds;
   ElectiveParams elective;
+  StaffingParams staffing;
 
   template <class V>
   void describe(V& v) {
@@ -93,6 +97,7 @@ struct TrustParams {
     v.section("ed", ed, "overrides of defaults.ed for this trust");
     v.section("beds", beds, "overrides of defaults.beds for this trust");
     v.section("elective", elective, "overrides of defaults.elective for this trust");
+    v.section("staffing", staffing, "overrides of defaults.staffing for this trust");
   }
 };
 

@@ -4,15 +4,35 @@
 namespace breachsim::models {
 
 Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
-    : ed_(setup.ed, calendar, key), wards_(setup.wards, key), electives_(setup.electives, calendar, key) {
+    : setup_(&setup),
+      calendar_(&calendar),
+      staffing_(setup.staffing, key),
+      ed_(setup.ed, calendar, key),
+      wards_(setup.wards, key),
+      electives_(setup.electives, calendar, key) {
   sim_.reserve(4096);
   ed_.start(sim_);
   electives_.start(sim_);
 }
 
 TrustMonth Trust::run_month(sim::Time month_end) {
+  staff_month();
+  TrustMonth m;
+  for (std::size_t g = 0; g < staff_group_count; ++g) m.staff[g] = staffing_.level(static_cast<StaffGroup>(g));
+  m.beds_physical = setup_->wards.beds;
   sim_.run_until(month_end, *this);
-  return TrustMonth{ed_.close_month(month_end), wards_.close_month(month_end), electives_.close_month(month_end)};
+  m.ed = ed_.close_month(month_end);
+  m.wards = wards_.close_month(month_end);
+  m.electives = electives_.close_month(month_end);
+  return m;
+}
+
+void Trust::staff_month() {
+  staffing_.start_month(calendar_->month_index(sim_.now()));
+  ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
+  electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams));
+  wards_.set_open_beds(staffing_.open_beds(setup_->wards.beds), sim_.now());
+  admit_waiting();  // beds opened this month go to those already waiting
 }
 
 void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {

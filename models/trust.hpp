@@ -2,6 +2,7 @@
 #pragma once
 #include "models/ed.hpp"
 #include "models/electives.hpp"
+#include "models/staffing.hpp"
 #include "models/wards.hpp"
 
 namespace breachsim::models {
@@ -11,12 +12,15 @@ struct TrustSetup {
   EdSetup ed;
   WardSetup wards;
   ElectiveSetup electives;
+  StaffingParams staffing;
 };
 
 struct TrustMonth {
   EdMonth ed;
   WardMonth wards;
   ElectiveMonth electives;
+  StaffLevel staff[staff_group_count];  // as the month started
+  int beds_physical = 0;
 };
 
 // One trust in one replication: a logical process with its own clock and event calendar,
@@ -26,7 +30,8 @@ class Trust {
  public:
   Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key);
 
-  // Runs every event before `month_end` and returns the month's counts.
+  // Staffs the month (leavers, recruits, agency: the capacity they open), runs every event
+  // before `month_end` and returns the month's counts. Months must be run in order.
   TrustMonth run_month(sim::Time month_end);
 
   // The engine's model callback (see sim::Simulator).
@@ -36,12 +41,18 @@ class Trust {
   const EmergencyDepartment& ed() const { return ed_; }
   const Wards& wards() const { return wards_; }
   const Electives& electives() const { return electives_; }
+  const Staffing& staffing() const { return staffing_; }
 
  private:
   // Hands every free bed to the emergency patients waiting in A&E, in queue order.
   void admit_waiting();
 
+  void staff_month();
+
+  const TrustSetup* setup_;
+  const sim::Calendar* calendar_;
   TrustSimulator sim_;
+  Staffing staffing_;
   EmergencyDepartment ed_;
   Wards wards_;
   Electives electives_;

@@ -137,6 +137,11 @@ void Wards::end_stay(std::uint32_t stay, bool early, TrustSimulator& sim) {
                {TrustEventKind::ed_readmission, number | (s.elective ? readmission_after_elective_bit : 0u)});
 }
 
+void Wards::set_open_beds(int beds, sim::Time now) {
+  account(now);
+  beds_.set_capacity(beds);
+}
+
 WardMonth Wards::close_month(sim::Time month_end) {
   account(month_end);
   WardMonth m = month_;

@@ -120,7 +120,10 @@ class Wards {
   // Called for every bed_discharge event: frees the bed and may schedule a readmission.
   void discharge(std::uint32_t stay, TrustSimulator& sim);
 
+  // Beds the staff can keep open this month (no patient is moved out when it falls).
+  void set_open_beds(int beds, sim::Time now);
   WardMonth close_month(sim::Time month_end);
+  int open_beds() const { return beds_.capacity(); }
   int occupied() const { return beds_.busy(); }
   std::size_t waiting() const { return beds_.waiting(); }
   std::uint32_t readmissions_scheduled() const { return readmissions_; }

@@ -15,6 +15,9 @@ DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp
     "theatre_sessions_per_week": 72,
     "clinic_sessions_per_week": 91,
     "initial_list": 12000,
+    "ed_clinicians_wte": 133,  # models/staffing.hpp
+    "ward_nurses_wte": 1090,
+    "theatre_teams_wte": 60,
 }
 
 # name, region, size class, A&E attendances a year, A&E staffing relative to the default
@@ -32,9 +35,9 @@ HEADER = """\
 # Five fictional acute trusts spanning the archetypes of DOMAIN.md §7, over the two financial
 # years 2015/16 and 2016/17. Every volume of the defaults (sized for a trust of 110k A&E
 # attendances a year) is scaled to each trust's attendances: the A&E roster, beds, referrals,
-# theatre and clinic sessions and the initial waiting list. Westmoor and City run their A&E
-# 6% and 3% below that, the understaffed trusts whose breaches the fines of later issues will
-# fall on.
+# theatre and clinic sessions, the initial waiting list and the staff establishments.
+# Westmoor and City run their A&E 6% and 3% below that, the understaffed trusts whose
+# breaches the fines of later issues will fall on.
 schema_version: 1
 scenario:
   name: default
@@ -68,7 +71,11 @@ def main():
       referrals_per_week: {round(d["referrals_per_week"] * f)}
       theatre_sessions_per_week: {round(d["theatre_sessions_per_week"] * f)}
       clinic_sessions_per_week: {round(d["clinic_sessions_per_week"] * f)}
-      initial_list: {round(d["initial_list"] * f)}""")
+      initial_list: {round(d["initial_list"] * f)}
+    staffing:
+      ed_clinicians: {{establishment_wte: {round(d["ed_clinicians_wte"] * f * staffing)}}}
+      ward_nurses: {{establishment_wte: {round(d["ward_nurses_wte"] * f)}}}
+      theatre_teams: {{establishment_wte: {round(d["theatre_teams_wte"] * f)}}}""")
     print("\n".join(lines))
 
 

@@ -17,6 +17,7 @@ models::Scenario elective_trust(double beds, const std::string& order, double cl
   models::TrustParams t;
   t.name = "T";
   t.beds.general_acute_beds = beds;
+  t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed
   t.elective.order = order;
   t.elective.clinic_sessions_per_week = clinics;
   s.trusts.push_back(t);

@@ -20,6 +20,7 @@ models::Scenario trust_with_beds(double beds, int months, int warmup_months = 0)
   models::TrustParams t;
   t.name = "T";
   t.beds.general_acute_beds = beds;
+  t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed: beds are the question here
   t.elective.referrals_per_week = 0.0;  // emergency flow alone: electives have their own tests
   t.elective.initial_list = 0.0;
   s.trusts.push_back(t);
@@ -184,6 +185,7 @@ Readmissions readmissions(double beds, std::uint32_t replication) {
   models::TrustParams t;
   t.name = "T";
   t.beds.general_acute_beds = beds;
+  t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed
   s.trusts.push_back(t);
   const models::ScenarioSetup setup(s);
   models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{8, replication, 0});

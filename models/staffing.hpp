@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "sim/config.hpp"
+#include "sim/random.hpp"
+
+// Staff groups and the capacity they make (DOMAIN.md §7). Each group has a funded
+// establishment in whole-time equivalents (WTE), filled by substantive staff less vacancies;
+// sickness takes some of those away, and agency staff cover a share of the gap. Staff leave
+// and are recruited month by month. The levers later policies pull (agency cuts,
+// recruitment freezes) act here.
+namespace breachsim::models {
+
+struct StaffGroupParams {
+  double establishment_wte;
+  double vacancy_rate = 0.09;
+  double sickness_rate = 0.045;
+  double agency_share_of_gap = 0.3;
+  double leavers_per_year = 0.12;
+  double recruited_share_of_vacancies_per_month = 0.1;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("establishment_wte", establishment_wte,
+            Doc{"WTE", "Funded establishment.", "assumption: sized so the baseline staffing opens the configured capacity", Range::non_negative()});
+    v.field("vacancy_rate", vacancy_rate,
+            Doc{"share of establishment", "Vacant posts at the start.", "assumption: about 9%, near NHS nursing vacancy rates of the period", Range::fraction()});
+    v.field("sickness_rate", sickness_rate,
+            Doc{"share of substantive WTE", "Sickness absence.", "assumption: about 4.5%", Range::fraction()});
+    v.field("agency_share_of_gap", agency_share_of_gap,
+            Doc{"share", "Share of the gap (vacancies and sickness) covered by agency staff.",
+                "assumption: 0.3 gives agency about 4% of staff, about 7% of the pay bill at twice the cost (DOMAIN.md §7)",
+                Range::fraction()});
+    v.field("leavers_per_year", leavers_per_year,
+            Doc{"share of substantive WTE a year", "Turnover.", "assumption: about 12% a year", Range::between(0.0, 5.0)});
+    v.field("recruited_share_of_vacancies_per_month", recruited_share_of_vacancies_per_month,
+            Doc{"share a month", "Vacancies filled each month; with leavers_per_year sets the long-run vacancy rate.",
+                "assumption: 0.1 with 12% turnover holds vacancies near 9%", Range::fraction()});
+  }
+};
+
+struct StaffingParams {
+  StaffGroupParams ed_clinicians{133.0};
+  StaffGroupParams ward_nurses{1090.0};
+  StaffGroupParams theatre_teams{60.0};
+  double beds_per_nurse_wte = 0.75;
+
+  template <class V>
+  void describe(V& v) {
+    v.section("ed_clinicians", ed_clinicians, "A&E clinicians: the A&E roster scales with them");
+    v.section("ward_nurses", ward_nurses, "ward nurses: they decide how many beds can open");
+    v.section("theatre_teams", theatre_teams, "theatre teams: elective theatre sessions scale with them");
+    v.field("beds_per_nurse_wte", beds_per_nurse_wte,
+            sim::config::Doc{"beds/WTE", "Beds one WTE of available ward nurses keeps open; open beds = nurses x this, capped by physical beds.",
+                             "assumption: about 1.3 WTE per bed for round-the-clock cover", sim::config::Range::positive()});
+  }
+};
+
+enum class StaffGroup : std::uint8_t { ed_clinicians, ward_nurses, theatre_teams, count };
+inline constexpr std::size_t staff_group_count = static_cast<std::size_t>(StaffGroup::count);
+
+struct StaffLevel {
+  double substantive_wte = 0.0;  // in post
+  double available_wte = 0.0;    // at work: substantive less sickness, plus agency
+  double agency_wte = 0.0;
+};
+
+// The whole staff of one trust in one replication, advanced a month at a time.
+class Staffing {
+ public:
+  Staffing(const StaffingParams& params, const sim::StreamKey& key);
+
+  // Called at the start of each month (from month index `month`, warm-up negative): leavers
+  // go and recruits join (Poisson, keyed by group and month), then agency covers its share.
+  void start_month(int month);
+
+  const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
+  // Available staff relative to the configured baseline (vacancies at their starting rate).
+  double relative_to_baseline(StaffGroup g) const;
+  int open_beds(int physical_beds) const;
+  double substantive_wte() const;
+  double agency_wte() const;
+
+ private:
+  void settle(std::size_t g);
+  const StaffGroupParams& params(std::size_t g) const;
+
+  const StaffingParams* params_;
+  sim::StreamKey key_;
+  std::array<StaffLevel, staff_group_count> levels_{};
+  std::array<double, staff_group_count> baseline_available_{};
+};
+
+}  // namespace breachsim::models

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Staff groups: turnover and recruitment, agency cover, and the capacity they open.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "models/run.hpp"
+#include "models/trust.hpp"
+
+using namespace breachsim;
+
+TEST_CASE("agency covers its share of the gap and open beds follow nurses", "[staffing]") {
+  models::StaffingParams p;
+  const models::Staffing staff(p, sim::StreamKey{1, 0, 0});
+  const auto& nurses = staff.level(models::StaffGroup::ward_nurses);
+  // 1090 WTE with 9% vacant: 991.9 in post, 947.3 at work after 4.5% sickness; agency covers
+  // 30% of the 142.7 gap: 42.8; available 990.1, opening 742 beds at 0.75 beds per WTE.
+  CHECK(nurses.substantive_wte == Approx(991.9));
+  CHECK(nurses.agency_wte == Approx(0.3 * (1090.0 - 991.9 * 0.955)));
+  CHECK(nurses.available_wte == Approx(991.9 * 0.955 + 0.3 * (1090.0 - 991.9 * 0.955)));
+  CHECK(staff.open_beds(740) == 740);
+  CHECK(staff.open_beds(800) == 742);
+  CHECK(staff.relative_to_baseline(models::StaffGroup::ed_clinicians) == 1.0);
+}
+
+TEST_CASE("turnover and recruitment hold vacancies near their long-run rate", "[staffing]") {
+  // In post S moves by Poisson leavers (12%/year) and recruits (10% of vacancies a month); its
+  // fixed point is E r / (r + t/12) = 0.909 E. Averaged over 10 years of months and 20
+  // replications the mean lies within 0.5% of that.
+  models::StaffingParams p;
+  double total = 0.0;
+  int n = 0;
+  for (std::uint32_t r = 0; r < 20; ++r) {
+    models::Staffing staff(p, sim::StreamKey{2, r, 0});
+    for (int m = 0; m < 120; ++m, ++n) {
+      staff.start_month(m);
+      total += staff.level(models::StaffGroup::ward_nurses).substantive_wte / p.ward_nurses.establishment_wte;
+    }
+  }
+  CHECK(total / n == Approx(0.1 / (0.1 + 0.01)).epsilon(0.005));
+}
+
+TEST_CASE("without recruitment staff leave at the turnover rate", "[staffing]") {
+  // Expected in post after 12 months: S0 (1 - 0.01)^12 (leavers 1% a month); Poisson noise on
+  // ~100 leavers gives an SD of ~10 WTE, so 40 WTE is 4 SD.
+  models::StaffingParams p;
+  p.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
+  models::Staffing staff(p, sim::StreamKey{3, 0, 0});
+  const double start = staff.level(models::StaffGroup::ward_nurses).substantive_wte;
+  for (int m = 0; m < 12; ++m) staff.start_month(m);
+  const double expected = start * std::pow(0.99, 12);
+  CHECK(std::fabs(staff.level(models::StaffGroup::ward_nurses).substantive_wte - expected) < 40.0);
+}
+
+namespace {
+
+struct Outcome {
+  double breaches = 0, cancellations = 0, beds_open = 0, agency = 0, elective_admissions = 0;
+};
+
+Outcome run(const models::TrustParams& t) {
+  models::Scenario s;
+  s.scenario.first_month = {2017, 1, 1};
+  s.scenario.months = 6;
+  s.scenario.warmup_months = 2;
+  s.trusts.push_back(t);
+  const auto out = models::run_replications(models::ScenarioSetup(s), 5, 2, 1);
+  Outcome o;
+  for (std::size_t r = 0; r < 2; ++r) {
+    o.breaches += out.national_run(models::Metric::ed_breaches_4h, r);
+    o.cancellations += out.national_run(models::Metric::elective_cancellations, r);
+    o.beds_open += out.national_run(models::Metric::beds_open, r);
+    o.agency += out.national_run(models::Metric::staff_agency_wte, r);
+    o.elective_admissions += out.national_run(models::Metric::elective_admissions, r);
+  }
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("cutting agency nurses closes beds and planned operations pay for it", "[staffing]") {
+  // The lever the money issue's cost_control pulls. Same patients at both settings (common
+  // random numbers), so the differences are the policy's. Emergencies keep their priority for
+  // beds, so with ~30 fewer beds it is planned care that gives way, not A&E.
+  models::TrustParams base;
+  base.name = "T";
+  models::TrustParams cut = base;
+  cut.staffing.ward_nurses.agency_share_of_gap = 0.0;
+  const Outcome b = run(base), c = run(cut);
+  CHECK(c.agency < b.agency);
+  CHECK(c.beds_open < b.beds_open - 2 * 20.0);  // about 30 beds fewer in each replication
+  CHECK(c.cancellations > 2.0 * b.cancellations);
+  CHECK(c.elective_admissions < b.elective_admissions);
+}
+
+TEST_CASE("A&E clinician vacancies thin the roster", "[staffing]") {
+  models::TrustParams base;
+  base.name = "T";
+  models::TrustParams short_staffed = base;
+  short_staffed.staffing.ed_clinicians.recruited_share_of_vacancies_per_month = 0.0;
+  short_staffed.staffing.ed_clinicians.leavers_per_year = 0.5;
+  CHECK(run(short_staffed).breaches > 1.2 * run(base).breaches);
+}
