@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/ed.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -53,7 +54,12 @@ EdSetup::EdSetup(const EdParams& params, const sim::Calendar& calendar)
     : arrival_rates(calendar, arrival_rate_per_minute(params), month_factors(params)),
       roster(roster_of(params)),
       treatment(params.treatment_minutes.build()),
-      admission_share(params.admission_share) {
+      admission_share(params.admission_share),
+      handover_delays(params.ambulance_handover_delays),
+      ambulance_share(params.ambulance_share),
+      cubicles(static_cast<std::size_t>(params.cubicles)),
+      target_chasing(params.target_chasing),
+      chase_window(params.target_chasing_window_minutes) {
 }
 
 EmergencyDepartment::EmergencyDepartment(const EdSetup& setup, const sim::Calendar& calendar,
@@ -85,7 +91,17 @@ void EmergencyDepartment::account_occupancy(sim::Time now) {
 }
 
 void EmergencyDepartment::arrive(TrustSimulator& sim) {
-  enter(arrivals_so_far_++, false, sim);
+  const std::uint64_t number = arrivals_so_far_++;
+  if (setup_->handover_delays) {
+    sim::RandomStream draws(key_, number, purpose(Purpose::ambulance));
+    if (sim::sample_bernoulli(draws, setup_->ambulance_share) && (present_ >= setup_->cubicles || !ambulances_.empty())) {
+      ambulances_.push_back({number, sim.now()});  // the crew waits with the patient
+    } else {
+      enter(number, false, sim.now(), sim);
+    }
+  } else {
+    enter(number, false, sim.now(), sim);
+  }
   const sim::Time next = arrivals_.next();
   if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::ed_arrival, 0});
 }
@@ -94,10 +110,21 @@ void EmergencyDepartment::readmit(std::uint32_t id, TrustSimulator& sim) {
   ++month_.readmissions;
   if (id & readmission_after_elective_bit) ++month_.readmissions_after_elective;
   // Numbered apart from ordinary arrivals, so readmissions never shift their draws.
-  enter(readmission_numbers | (id & ~readmission_after_elective_bit), true, sim);
+  enter(readmission_numbers | (id & ~readmission_after_elective_bit), true, sim.now(), sim);
 }
 
-void EmergencyDepartment::enter(std::uint64_t number, bool readmission, TrustSimulator& sim) {
+void EmergencyDepartment::hand_over_waiting(TrustSimulator& sim) {
+  while (!ambulances_.empty() && present_ < setup_->cubicles) {
+    const Ambulance a = ambulances_.front();
+    ambulances_.pop_front();
+    const double wait = sim.now() - a.arrival;
+    if (wait > 60.0) ++month_.handovers_over_60min;
+    else if (wait > 30.0) ++month_.handovers_30_60min;
+    enter(a.number, false, a.arrival, sim);  // the 4-hour clock started at arrival
+  }
+}
+
+void EmergencyDepartment::enter(std::uint64_t number, bool readmission, sim::Time arrival, TrustSimulator& sim) {
   account_occupancy(sim.now());
   std::uint32_t slot;
   if (free_slots_.empty()) {
@@ -107,15 +134,33 @@ void EmergencyDepartment::enter(std::uint64_t number, bool readmission, TrustSim
     slot = free_slots_.back();
     free_slots_.pop_back();
   }
-  patients_[slot] = Patient{sim.now(), sim.now(), number, readmission};
+  patients_[slot] = Patient{arrival, sim.now(), number, readmission};
   ++present_;
   if (clinicians_.request(slot, 0)) begin_treatment(slot, sim);
 }
 
 void EmergencyDepartment::begin_treatment(std::uint32_t slot, TrustSimulator& sim) {
-  sim::RandomStream draws(key_, patients_[slot].number, purpose(Purpose::ed_treatment));
-  const double minutes = setup_->treatment.sample(draws);
-  sim.schedule(sim.now() + minutes, sim::Priority::release, {TrustEventKind::ed_treatment_end, slot});
+  const Patient& p = patients_[slot];
+  sim::RandomStream draws(key_, p.number, purpose(Purpose::ed_treatment));
+  sim::Time end = sim.now() + setup_->treatment.sample(draws);
+  const sim::Time line = p.arrival + breach_minutes;
+  if (setup_->target_chasing && end > line && end <= line + setup_->chase_window && !admitted(p)) {
+    // Chasing the line: the discharge is hurried into the last ten minutes before it.
+    end = std::max(sim.now(), line - 10.0 * draws.uniform_positive());
+  }
+  sim.schedule(end, sim::Priority::release, {TrustEventKind::ed_treatment_end, slot});
+}
+
+bool EmergencyDepartment::admitted(const Patient& p) const {
+  if (p.readmission) return true;
+  // Keyed by the patient alone, so asking early gives the answer finish_treatment() gets.
+  sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
+  return sim::sample_bernoulli(decision, setup_->admission_share);
+}
+
+bool EmergencyDepartment::chased_for_bed(std::uint32_t slot, sim::Time now) const {
+  const sim::Time line = patients_[slot].arrival + breach_minutes;
+  return setup_->target_chasing && now <= line && now >= line - setup_->chase_window;
 }
 
 bool EmergencyDepartment::finish_treatment(std::uint32_t slot, TrustSimulator& sim) {
@@ -124,22 +169,22 @@ bool EmergencyDepartment::finish_treatment(std::uint32_t slot, TrustSimulator& s
   clinicians_.release();
   std::uint32_t next;
   while (clinicians_.start_next(next)) begin_treatment(next, sim);
-  if (p.readmission) return true;
-  sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
-  if (sim::sample_bernoulli(decision, setup_->admission_share)) return true;
-  depart(slot, sim.now());
+  if (admitted(p)) return true;
+  depart(slot, sim);
   return false;
 }
 
-std::uint64_t EmergencyDepartment::depart_admitted(std::uint32_t slot, sim::Time now) {
+std::uint64_t EmergencyDepartment::depart_admitted(std::uint32_t slot, TrustSimulator& sim) {
+  const sim::Time now = sim.now();
   const Patient p = patients_[slot];
   ++month_.admissions;
   if (now > p.decision + trolley_wait_minutes) ++month_.trolley_waits_12h;
-  depart(slot, now);
+  depart(slot, sim);
   return p.number;
 }
 
-void EmergencyDepartment::depart(std::uint32_t slot, sim::Time now) {
+void EmergencyDepartment::depart(std::uint32_t slot, TrustSimulator& sim) {
+  const sim::Time now = sim.now();
   account_occupancy(now);
   const Patient& p = patients_[slot];
   ++month_.attendances;
@@ -147,8 +192,10 @@ void EmergencyDepartment::depart(std::uint32_t slot, sim::Time now) {
   // Against the deadline as a time: (arrival + 240) - arrival can round above 240, which
   // would count a patient who left at exactly four hours as a breach.
   if (now > p.arrival + breach_minutes) ++month_.breaches_4h;
+  else if (now > p.arrival + breach_minutes - 10.0) ++month_.left_230_240min;
   --present_;
   free_slots_.push_back(slot);
+  if (setup_->handover_delays) hand_over_waiting(sim);
 }
 
 void EmergencyDepartment::staff_roster(TrustSimulator& sim) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "sim/arrivals.hpp"
@@ -26,6 +27,11 @@ struct EdParams {
                                             42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21};
   sim::config::DistributionSpec treatment_minutes = {sim::Distribution::Kind::lognormal, 0.0, 112.0, 62.0, {}, {}, {}};
   double admission_share = 0.22;
+  bool ambulance_handover_delays = false;
+  double ambulance_share = 0.3;
+  double cubicles = 60.0;
+  bool target_chasing = false;
+  double target_chasing_window_minutes = 30.0;
 
   template <class V>
   void describe(V& v) {
@@ -56,6 +62,17 @@ struct EdParams {
     v.field("admission_share", admission_share,
             Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
                 "DOMAIN.md §8: about 20-25% of attendances are admitted", Range::fraction()});
+    v.field("ambulance_handover_delays", ambulance_handover_delays,
+            Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (DOMAIN.md §2).", ""});
+    v.field("ambulance_share", ambulance_share,
+            Doc{"share of arrivals", "Patients who arrive by ambulance.", "assumption", Range::fraction()});
+    v.field("cubicles", cubicles,
+            Doc{"patients", "Patients the department holds (including those waiting for a bed) before ambulance crews must wait; whole number.",
+                "assumption: about twice the default trust's mean occupancy", Range::at_least(1.0)});
+    v.field("target_chasing", target_chasing,
+            Doc{"switch", "When on, staff chase the 4-hour line: a discharged patient due out within target_chasing_window_minutes after 240 minutes leaves in the 10 minutes before it instead, and an admitted patient decided on within that window of the line goes ahead in the queue for beds (the spike before 240 minutes, DOMAIN.md §8).", ""});
+    v.field("target_chasing_window_minutes", target_chasing_window_minutes,
+            Doc{"minutes", "How close to the 4-hour line a patient must be for target chasing to act.", "assumption", Range::between(0.0, 240.0)});
   }
 };
 
@@ -66,16 +83,24 @@ struct EdSetup {
   sim::Roster roster;
   sim::Distribution treatment;
   double admission_share;
+  bool handover_delays;
+  double ambulance_share;
+  std::size_t cubicles;
+  bool target_chasing;
+  double chase_window;
 };
 
 // Counts for one calendar month, by the month in which each patient left.
 struct EdMonth {
   std::int64_t attendances = 0;
   std::int64_t breaches_4h = 0;
+  std::int64_t left_230_240min = 0;  // the last ten minutes before the line: target chasing's spike
   std::int64_t admissions = 0;        // left A&E for a ward bed
   std::int64_t trolley_waits_12h = 0;  // of those, waited more than 12 hours after the decision
   std::int64_t readmissions = 0;       // emergency readmissions within 30 days of a discharge
   std::int64_t readmissions_after_elective = 0;
+  std::int64_t handovers_30_60min = 0;    // ambulance arrival to handover
+  std::int64_t handovers_over_60min = 0;
   double minutes_in_department = 0.0;  // summed over patients who left
   double occupancy_minutes = 0.0;       // integral of patients present over the month
 };
@@ -89,11 +114,13 @@ class EmergencyDepartment {
   // Called for ed_arrival, ed_roster_change and ed_readmission events.
   void on_event(const TrustEvent& e, TrustSimulator& sim);
   // Called for ed_treatment_end: frees the clinician for the next patient and returns true
-  // when the patient is to be admitted (they stay in A&E until depart() is called);
+  // when the patient is to be admitted (they stay in A&E until depart_admitted() is called);
   // a patient not admitted leaves at once.
   bool finish_treatment(std::uint32_t slot, TrustSimulator& sim);
+  // Whether an admitted patient decided on now should go ahead in the queue for beds.
+  bool chased_for_bed(std::uint32_t slot, sim::Time now) const;
   // The admitted patient in `slot` leaves A&E for a bed now; returns their patient number.
-  std::uint64_t depart_admitted(std::uint32_t slot, sim::Time now);
+  std::uint64_t depart_admitted(std::uint32_t slot, TrustSimulator& sim);
   // Called at each month start: clinicians on duty are the roster times `factor` (available
   // A&E clinicians relative to the baseline staffing), rounded.
   void set_staff_factor(double factor, TrustSimulator& sim);
@@ -113,9 +140,11 @@ class EmergencyDepartment {
 
   void arrive(TrustSimulator& sim);
   void readmit(std::uint32_t id, TrustSimulator& sim);
-  void enter(std::uint64_t number, bool readmission, TrustSimulator& sim);
+  void enter(std::uint64_t number, bool readmission, sim::Time arrival, TrustSimulator& sim);
+  void hand_over_waiting(TrustSimulator& sim);
   void begin_treatment(std::uint32_t slot, TrustSimulator& sim);
-  void depart(std::uint32_t slot, sim::Time now);
+  void depart(std::uint32_t slot, TrustSimulator& sim);
+  bool admitted(const Patient& p) const;
   void change_roster(TrustSimulator& sim);
   void staff_roster(TrustSimulator& sim);
   void account_occupancy(sim::Time now);
@@ -131,6 +160,11 @@ class EmergencyDepartment {
   std::size_t present_ = 0;
   sim::Time last_change_ = 0.0;
   double staff_factor_ = 1.0;
+  struct Ambulance {
+    std::uint64_t number;
+    sim::Time arrival;
+  };
+  std::deque<Ambulance> ambulances_;  // waiting to hand over
   EdMonth month_;
 };
 

@@ -12,6 +12,7 @@ enum class Metric : std::size_t {
   ed_attendances,
   ed_breaches_4h,
   ed_mean_minutes,
+  ed_left_230_240min,
   ed_trolley_waits_12h,
   emergency_admissions,
   beds_open,
@@ -30,6 +31,8 @@ enum class Metric : std::size_t {
   early_discharges,
   staff_substantive_wte,
   staff_agency_wte,
+  ambulance_handovers_30_60min,
+  ambulance_handovers_over_60min,
   count
 };
 
@@ -56,6 +59,8 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      true, Combine::sum, Combine::sum, Metric::ed_attendances},
     {"ed_mean_minutes", "minutes", "mean time in department, arrival to departure, of attendances that ended in the month",
      false, Combine::weighted_mean, Combine::weighted_mean, Metric::ed_attendances},
+    {"ed_left_230_240min", "patients", "attendances that ended in the ten minutes before the 4-hour line (the spike of target chasing)",
+     true, Combine::sum, Combine::sum, Metric::ed_attendances},
     {"ed_trolley_waits_12h", "patients",
      "patients admitted from A&E in the month more than 12 hours after the decision to admit", true, Combine::sum,
      Combine::sum, Metric::ed_attendances},
@@ -95,6 +100,10 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      false, Combine::sum, Combine::mean, Metric::staff_substantive_wte},
     {"staff_agency_wte", "WTE", "agency staff covering vacancies and sickness at the month start", false, Combine::sum,
      Combine::mean, Metric::staff_agency_wte},
+    {"ambulance_handovers_30_60min", "patients", "ambulance patients handed over 30 to 60 minutes after arrival (with ambulance_handover_delays on)",
+     true, Combine::sum, Combine::sum, Metric::ambulance_handovers_30_60min},
+    {"ambulance_handovers_over_60min", "patients", "ambulance patients handed over more than 60 minutes after arrival",
+     true, Combine::sum, Combine::sum, Metric::ambulance_handovers_over_60min},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }

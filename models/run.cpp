@@ -36,6 +36,7 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         at(Metric::ed_breaches_4h, t, month) = static_cast<double>(ed.breaches_4h);
         at(Metric::ed_mean_minutes, t, month) =
             ed.attendances > 0 ? ed.minutes_in_department / static_cast<double>(ed.attendances) : 0.0;
+        at(Metric::ed_left_230_240min, t, month) = static_cast<double>(ed.left_230_240min);
         at(Metric::ed_trolley_waits_12h, t, month) = static_cast<double>(ed.trolley_waits_12h);
         at(Metric::emergency_admissions, t, month) = static_cast<double>(ed.admissions);
         at(Metric::beds_open, t, month) = tm.wards.open_bed_minutes / month_minutes;
@@ -58,6 +59,8 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         for (const StaffLevel& s : tm.staff) substantive += s.substantive_wte, agency += s.agency_wte;
         at(Metric::staff_substantive_wte, t, month) = substantive;
         at(Metric::staff_agency_wte, t, month) = agency;
+        at(Metric::ambulance_handovers_30_60min, t, month) = static_cast<double>(ed.handovers_30_60min);
+        at(Metric::ambulance_handovers_over_60min, t, month) = static_cast<double>(ed.handovers_over_60min);
       }
       out.events += trust.events();
     } catch (const std::exception& e) {

@@ -23,6 +23,8 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
       break;
     }
   }
+  if (ed.cubicles != static_cast<double>(static_cast<long long>(ed.cubicles)))
+    d.error_at(path + ".cubicles", "must be a whole number of patients");
   if (all_zero(ed.clinicians_by_hour))
     d.error_at(path + ".clinicians_by_hour", "no clinician is ever on duty, so no patient would ever be treated");
 }

@@ -20,6 +20,7 @@ enum class Purpose : std::uint64_t {
   cancer_patient = 10,     // entity = cancer referral number: diagnosis, treatment route, delays, stay
   readmission = 11,        // entity = the discharged patient's number: readmitted or not, and when
   staffing = 12,           // entity = staff group << 32 | month: leavers and recruits
+  ambulance = 13,          // entity = A&E patient number: arrived by ambulance or not
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

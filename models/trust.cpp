@@ -45,7 +45,7 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
     case TrustEventKind::ed_treatment_end:
       // Exit block: an admitted patient stays in A&E until a bed is free.
       if (ed_.finish_treatment(e.id, sim)) {
-        wards_.request_emergency(e.id, sim);
+        wards_.request_emergency(e.id, ed_.chased_for_bed(e.id, sim.now()), sim);
         admit_waiting();
       }
       break;
@@ -66,7 +66,7 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
 
 void Trust::admit_waiting() {
   std::uint32_t ed_slot;
-  while (wards_.next_emergency(ed_slot, sim_.now())) wards_.admit_emergency(ed_.depart_admitted(ed_slot, sim_.now()), sim_);
+  while (wards_.next_emergency(ed_slot, sim_.now())) wards_.admit_emergency(ed_.depart_admitted(ed_slot, sim_), sim_);
 }
 
 }  // namespace breachsim::models

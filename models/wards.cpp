@@ -25,7 +25,7 @@ WardSetup::WardSetup(const BedParams& p)
       readmission_days(p.readmission_days.build()) {}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
-    : setup_(&setup), key_(key), beds_(1, setup.beds) {}
+    : setup_(&setup), key_(key), beds_(2, setup.beds) {}
 
 void Wards::account(sim::Time now) {
   const double dt = now - last_change_;
@@ -34,9 +34,9 @@ void Wards::account(sim::Time now) {
   last_change_ = now;
 }
 
-void Wards::request_emergency(std::uint32_t ed_slot, TrustSimulator& sim) {
+void Wards::request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator& sim) {
   account(sim.now());
-  beds_.enqueue(ed_slot, 0);
+  beds_.enqueue(ed_slot, ahead ? 0 : 1);
   if (beds_.busy() >= beds_.capacity()) discharge_early(sim);
 }
 

@@ -105,9 +105,10 @@ class Wards {
   Wards(const WardSetup& setup, const sim::StreamKey& key);
 
   // An emergency patient (A&E slot `ed_slot`) joins the queue for a bed, first come first
-  // served and ahead of any elective admission. Under pressure the inpatient due out soonest
-  // may be discharged early to make room. The caller then admits with next_emergency().
-  void request_emergency(std::uint32_t ed_slot, TrustSimulator& sim);
+  // served (those `ahead` first: target chasing) and ahead of any elective admission. Under
+  // pressure the inpatient due out soonest may be discharged early to make room. The caller
+  // then admits with next_emergency().
+  void request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator& sim);
   // The next waiting emergency patient to take a free bed, if any.
   bool next_emergency(std::uint32_t& ed_slot, sim::Time now);
   // Starts the stay of an admitted emergency patient (A&E patient number `patient`) and
