@@ -138,9 +138,13 @@ void Electives::refer(TrustSimulator& sim) {
   if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
 }
 
-void Electives::run_theatre_day(Wards& wards, TrustSimulator& sim) {
-  const int slots = static_cast<int>(
-      std::lround(setup_->theatre_slots[static_cast<std::size_t>(weekday(sim.now()))] * theatre_factor_));
+int Electives::theatre_slots_today(sim::Time now) const {
+  const int day = weekday(now);
+  if (day > 4) return 0;
+  return static_cast<int>(std::lround(setup_->theatre_slots[static_cast<std::size_t>(day)] * theatre_factor_));
+}
+
+void Electives::run_theatre_day(int slots, Wards& wards, TrustSimulator& sim) {
   // Patients cancelled today rejoin the list only after today's lists, or the same patient
   // would be taken and cancelled again for each remaining slot.
   cancelled_today_.clear();

@@ -113,8 +113,11 @@ class Electives {
   void start(TrustSimulator& sim);
   // Called for rtt_referral, rtt_leave and clinic_day events.
   void on_event(const TrustEvent& e, TrustSimulator& sim);
-  // Called for theatre_day events: today's planned admissions, each needing a bed.
-  void run_theatre_day(Wards& wards, TrustSimulator& sim);
+  // Theatre slots today (planned sessions scaled by theatre staffing); 0 at weekends.
+  int theatre_slots_today(sim::Time now) const;
+  // Called for theatre_day events with the slots left after urgent (cancer) surgery: today's
+  // planned admissions, each needing a bed.
+  void run_theatre_day(int slots, Wards& wards, TrustSimulator& sim);
   // Called at each month start: theatre slots are the planned ones times `factor` (available
   // theatre teams relative to the baseline staffing), rounded.
   void set_theatre_factor(double factor) { theatre_factor_ = factor; }

@@ -33,6 +33,14 @@ enum class Metric : std::size_t {
   staff_agency_wte,
   ambulance_handovers_30_60min,
   ambulance_handovers_over_60min,
+  cancer_referrals,
+  cancer_diagnosed,
+  cancer_treated,
+  cancer_breaches_62d,
+  cancer_surgical_cancellations,
+  cancer_repeat_cancellations,
+  cancer_on_pathway,
+  cancer_over_62d_on_pathway,
   count
 };
 
@@ -104,6 +112,22 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      true, Combine::sum, Combine::sum, Metric::ambulance_handovers_30_60min},
     {"ambulance_handovers_over_60min", "patients", "ambulance patients handed over more than 60 minutes after arrival",
      true, Combine::sum, Combine::sum, Metric::ambulance_handovers_over_60min},
+    {"cancer_referrals", "patients", "urgent suspected-cancer referrals in the month", true, Combine::sum, Combine::sum,
+     Metric::cancer_referrals},
+    {"cancer_diagnosed", "patients", "referred patients diagnosed with cancer in the month", true, Combine::sum,
+     Combine::sum, Metric::cancer_diagnosed},
+    {"cancer_treated", "patients", "first definitive cancer treatments in the month (surgical and not)", true,
+     Combine::sum, Combine::sum, Metric::cancer_treated},
+    {"cancer_breaches_62d", "patients", "of cancer_treated, more than 62 days from urgent referral to first treatment",
+     true, Combine::sum, Combine::sum, Metric::cancer_treated},
+    {"cancer_surgical_cancellations", "operations", "cancer operations cancelled on the day for want of a bed", true,
+     Combine::sum, Combine::sum, Metric::cancer_surgical_cancellations},
+    {"cancer_repeat_cancellations", "operations", "of those, a patient's second or later cancellation", true,
+     Combine::sum, Combine::sum, Metric::cancer_repeat_cancellations},
+    {"cancer_on_pathway", "patients", "patients on the cancer pathway, not yet treated or ruled out, at the month end",
+     true, Combine::sum, Combine::mean, Metric::cancer_on_pathway},
+    {"cancer_over_62d_on_pathway", "patients", "of those, referred more than 62 days before the month end", true,
+     Combine::sum, Combine::mean, Metric::cancer_on_pathway},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }

@@ -194,7 +194,7 @@ void print_summary(std::ostream& out, const ScenarioSetup& setup, const RunOutco
     const auto metric = static_cast<Metric>(mi);
     const MetricInfo& m = metric_catalogue[mi];
     const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
-    out << "  " << std::left << std::setw(28) << m.name << std::right << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1)
+    out << "  " << std::left << std::setw(32) << m.name << std::right << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1)
         << std::setw(14) << q[0] << "  [" << q[1] << ", " << q[2] << "] " << m.unit
         << (m.over_months == Combine::sum ? "" : " (mean)") << "\n";
   }

@@ -12,7 +12,8 @@ ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_cal
   trust_setups.reserve(s.trusts.size());
   for (const auto& t : s.trusts)
     trust_setups.push_back(
-        TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds), ElectiveSetup(t.elective, calendar), t.staffing});
+        TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds), ElectiveSetup(t.elective, calendar), t.staffing,
+                   CancerSetup(t.cancer, calendar)});
 }
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
@@ -61,6 +62,15 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         at(Metric::staff_agency_wte, t, month) = agency;
         at(Metric::ambulance_handovers_30_60min, t, month) = static_cast<double>(ed.handovers_30_60min);
         at(Metric::ambulance_handovers_over_60min, t, month) = static_cast<double>(ed.handovers_over_60min);
+        const CancerMonth& c = tm.cancer;
+        at(Metric::cancer_referrals, t, month) = static_cast<double>(c.referrals);
+        at(Metric::cancer_diagnosed, t, month) = static_cast<double>(c.diagnosed);
+        at(Metric::cancer_treated, t, month) = static_cast<double>(c.treated);
+        at(Metric::cancer_breaches_62d, t, month) = static_cast<double>(c.breaches_62d);
+        at(Metric::cancer_surgical_cancellations, t, month) = static_cast<double>(c.surgical_cancellations);
+        at(Metric::cancer_repeat_cancellations, t, month) = static_cast<double>(c.repeat_cancellations);
+        at(Metric::cancer_on_pathway, t, month) = static_cast<double>(c.on_pathway);
+        at(Metric::cancer_over_62d_on_pathway, t, month) = static_cast<double>(c.over_62d_on_pathway);
       }
       out.events += trust.events();
     } catch (const std::exception& e) {

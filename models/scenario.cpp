@@ -98,6 +98,7 @@ Scenario load_scenario(const std::string& path) {
         t.beds = s.defaults.beds;
         t.elective = s.defaults.elective;
         t.staffing = s.defaults.staffing;
+        t.cancer = s.defaults.cancer;
         cfg::Reader r(d, item, item_path);
         t.describe(r);
         r.finish();
@@ -110,6 +111,7 @@ Scenario load_scenario(const std::string& path) {
         check_ed(t.ed, item_path + ".ed", d);
         check_beds(t.beds, item_path + ".beds", d);
         check_elective(t.elective, item_path + ".elective", d);
+        check_cancer(t.cancer, item_path + ".cancer", d);
         s.trusts.push_back(std::move(t));
       }
     }
@@ -124,6 +126,7 @@ Scenario load_scenario(const std::string& path) {
   check_ed(s.defaults.ed, "defaults.ed", d);
   check_beds(s.defaults.beds, "defaults.beds", d);
   check_elective(s.defaults.elective, "defaults.elective", d);
+  check_cancer(s.defaults.cancer, "defaults.cancer", d);
   d.throw_if_errors();
   s.scenario.first_month.day = 1;
   return s;
@@ -177,7 +180,7 @@ std::string config_reference_markdown() {
   section("monte_carlo", mc, "monte_carlo.");
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
-  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective` and `staffing` any key of the same section of `defaults`.\n\n";
+  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing` and `cancer` any key of the same section of `defaults`.\n\n";
   cfg::Documenter doc("trusts[].");
   trust.describe(doc);
   md += doc.markdown_table();

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "models/cancer.hpp"
 #include "models/ed.hpp"
 #include "models/electives.hpp"
 #include "models/staffing.hpp"
@@ -67,6 +68,7 @@ struct Defaults {
   BedParams beds;
   ElectiveParams elective;
   StaffingParams staffing;
+  CancerParams cancer;
 
   template <class V>
   void describe(V& v) {
@@ -74,6 +76,7 @@ struct Defaults {
     v.section("beds", beds, "general and acute beds and lengths of stay");
     v.section("elective", elective, "the referral-to-treatment waiting list and planned care");
     v.section("staffing", staffing, "staff groups, vacancies, agency cover and the capacity they make");
+    v.section("cancer", cancer, "the urgent suspected-cancer (62-day) pathway");
   }
 };
 
@@ -85,6 +88,7 @@ struct TrustParams {
   BedParams beds;
   ElectiveParams elective;
   StaffingParams staffing;
+  CancerParams cancer;
 
   template <class V>
   void describe(V& v) {
@@ -98,6 +102,7 @@ struct TrustParams {
     v.section("beds", beds, "overrides of defaults.beds for this trust");
     v.section("elective", elective, "overrides of defaults.elective for this trust");
     v.section("staffing", staffing, "overrides of defaults.staffing for this trust");
+    v.section("cancer", cancer, "overrides of defaults.cancer for this trust");
   }
 };
 

@@ -9,10 +9,12 @@ Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::
       staffing_(setup.staffing, key),
       ed_(setup.ed, calendar, key),
       wards_(setup.wards, key),
-      electives_(setup.electives, calendar, key) {
+      electives_(setup.electives, calendar, key),
+      cancer_(setup.cancer, calendar, key) {
   sim_.reserve(4096);
   ed_.start(sim_);
   electives_.start(sim_);
+  cancer_.start(sim_);
 }
 
 TrustMonth Trust::run_month(sim::Time month_end) {
@@ -24,6 +26,7 @@ TrustMonth Trust::run_month(sim::Time month_end) {
   m.ed = ed_.close_month(month_end);
   m.wards = wards_.close_month(month_end);
   m.electives = electives_.close_month(month_end);
+  m.cancer = cancer_.close_month(month_end);
   return m;
 }
 
@@ -54,7 +57,13 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
       admit_waiting();
       break;
     case TrustEventKind::theatre_day:
-      electives_.run_theatre_day(wards_, sim);
+      run_theatre_day();
+      break;
+    case TrustEventKind::cancer_referral:
+    case TrustEventKind::diagnostic_day:
+    case TrustEventKind::cancer_decision:
+    case TrustEventKind::cancer_treatment:
+      cancer_.on_event(e, sim);
       break;
     case TrustEventKind::rtt_referral:
     case TrustEventKind::rtt_leave:
@@ -62,6 +71,19 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
       electives_.on_event(e, sim);
       break;
   }
+}
+
+void Trust::run_theatre_day() {
+  // Cancer surgery goes first on the day's lists; routine electives get the slots left.
+  const int slots = electives_.theatre_slots_today(sim_.now());
+  int used = 0;
+  std::uint32_t patient;
+  while (used < slots && cancer_.take_surgical_patient(sim_.now(), patient)) {
+    ++used;
+    if (wards_.admit_elective(cancer_.bed_patient_id(patient), sim_)) cancer_.surgery_done(patient, sim_.now());
+    else cancer_.surgery_cancelled(patient);
+  }
+  electives_.run_theatre_day(slots - used, wards_, sim_);
 }
 
 void Trust::admit_waiting() {

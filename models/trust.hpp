@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include "models/cancer.hpp"
 #include "models/ed.hpp"
 #include "models/electives.hpp"
 #include "models/staffing.hpp"
@@ -13,12 +14,14 @@ struct TrustSetup {
   WardSetup wards;
   ElectiveSetup electives;
   StaffingParams staffing;
+  CancerSetup cancer;
 };
 
 struct TrustMonth {
   EdMonth ed;
   WardMonth wards;
   ElectiveMonth electives;
+  CancerMonth cancer;
   StaffLevel staff[staff_group_count];  // as the month started
   int beds_physical = 0;
 };
@@ -42,12 +45,14 @@ class Trust {
   const Wards& wards() const { return wards_; }
   const Electives& electives() const { return electives_; }
   const Staffing& staffing() const { return staffing_; }
+  const CancerPathway& cancer() const { return cancer_; }
 
  private:
   // Hands every free bed to the emergency patients waiting in A&E, in queue order.
   void admit_waiting();
 
   void staff_month();
+  void run_theatre_day();
 
   const TrustSetup* setup_;
   const sim::Calendar* calendar_;
@@ -56,6 +61,7 @@ class Trust {
   EmergencyDepartment ed_;
   Wards wards_;
   Electives electives_;
+  CancerPathway cancer_;
 };
 
 }  // namespace breachsim::models

@@ -7,7 +7,7 @@ Run after changing a default volume in models/ (keep DEFAULTS below in step with
     /usr/bin/python3 scripts/make_default_config.py > configs/default.yaml
 """
 
-DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp
+DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffing.hpp
     "attendances": 110000,
     "roster": [20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40, 42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21],
     "beds": 740,
@@ -15,6 +15,8 @@ DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp
     "theatre_sessions_per_week": 72,
     "clinic_sessions_per_week": 91,
     "initial_list": 12000,
+    "cancer_referrals_per_week": 290,  # models/cancer.hpp
+    "diagnostic_sessions_per_week": 20,
     "ed_clinicians_wte": 133,  # models/staffing.hpp
     "ward_nurses_wte": 1090,
     "theatre_teams_wte": 60,
@@ -35,7 +37,8 @@ HEADER = """\
 # Five fictional acute trusts spanning the archetypes of DOMAIN.md §7, over the two financial
 # years 2015/16 and 2016/17. Every volume of the defaults (sized for a trust of 110k A&E
 # attendances a year) is scaled to each trust's attendances: the A&E roster, beds, referrals,
-# theatre and clinic sessions, the initial waiting list and the staff establishments.
+# theatre and clinic sessions, the initial waiting list, cancer referrals and diagnostic
+# sessions, and the staff establishments.
 # Westmoor and City run their A&E 6% and 3% below that, the understaffed trusts whose
 # breaches the fines of later issues will fall on.
 schema_version: 1
@@ -72,6 +75,9 @@ def main():
       theatre_sessions_per_week: {round(d["theatre_sessions_per_week"] * f)}
       clinic_sessions_per_week: {round(d["clinic_sessions_per_week"] * f)}
       initial_list: {round(d["initial_list"] * f)}
+    cancer:
+      urgent_referrals_per_week: {round(d["cancer_referrals_per_week"] * f)}
+      diagnostic_sessions_per_week: {round(d["diagnostic_sessions_per_week"] * f)}
     staffing:
       ed_clinicians: {{establishment_wte: {round(d["ed_clinicians_wte"] * f * staffing)}}}
       ward_nurses: {{establishment_wte: {round(d["ward_nurses_wte"] * f)}}}

@@ -23,6 +23,7 @@ models::Scenario trust_with_beds(double beds, int months, int warmup_months = 0)
   t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed: beds are the question here
   t.elective.referrals_per_week = 0.0;  // emergency flow alone: electives have their own tests
   t.elective.initial_list = 0.0;
+  t.cancer.urgent_referrals_per_week = 0.0;
   s.trusts.push_back(t);
   return s;
 }
