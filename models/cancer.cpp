@@ -18,34 +18,6 @@ namespace {
 constexpr double diagnostic_hour = 8.5;  // sessions start at 08:30
 constexpr sim::Time standard_62d = sim::days(62.0);
 
-std::array<int, 5> spread_over_weekdays(double per_week) {
-  // Day d gets floor((d+1) S / 5) - floor(d S / 5): whole numbers that sum to S exactly,
-  // differing by at most one between days.
-  std::array<int, 5> per_day{};
-  const auto total = static_cast<long long>(std::llround(per_week));
-  for (int d = 0; d < 5; ++d)
-    per_day[static_cast<std::size_t>(d)] = static_cast<int>((d + 1) * total / 5 - d * total / 5);
-  return per_day;
-}
-
-std::vector<double> referral_rates(const CancerParams& p, const sim::Calendar& calendar) {
-  const double weekday_sum = std::accumulate(p.referrals_by_weekday.begin(), p.referrals_by_weekday.end(), 0.0);
-  if (p.referrals_by_weekday.size() != 7 || !(weekday_sum > 0.0))
-    throw std::invalid_argument("cancer.referrals_by_weekday: needs 7 values, not all zero");
-  const double weekday_mean = weekday_sum / 7.0;
-  const double per_minute = p.urgent_referrals_per_week / sim::minutes_per_week;
-  const sim::Time growth_start = calendar.month_start(0);
-  const auto hours = static_cast<std::size_t>(std::ceil(calendar.end() / sim::minutes_per_hour));
-  std::vector<double> rates(hours);
-  for (std::size_t h = 0; h < hours; ++h) {
-    const sim::Time t = static_cast<double>(h) * sim::minutes_per_hour;
-    const double years = std::max(0.0, t - growth_start) / sim::days(365.25);
-    const double weekday = p.referrals_by_weekday[static_cast<std::size_t>(calendar.hour_of_week(t) / 24)];
-    rates[h] = per_minute * weekday / weekday_mean * std::pow(1.0 + p.referral_growth_per_year, years);
-  }
-  return rates;
-}
-
 }  // namespace
 
 void check_cancer(const CancerParams& p, const std::string& path, sim::config::Diagnostics& d) {
@@ -59,10 +31,11 @@ void check_cancer(const CancerParams& p, const std::string& path, sim::config::D
 }
 
 CancerSetup::CancerSetup(const CancerParams& p, const sim::Calendar& calendar)
-    : referral_rates(models::referral_rates(p, calendar)),
+    : referral_rates(sim::weekly_rates(calendar, p.urgent_referrals_per_week, p.referrals_by_weekday,
+                                       p.referral_growth_per_year, calendar.month_start(0))),
       conversion_share(p.conversion_share),
       surgical_share(p.surgical_share),
-      diagnostic_slots(spread_over_weekdays(p.diagnostic_sessions_per_week * p.patients_per_diagnostic_session)),
+      diagnostic_slots(sim::spread_over_weekdays(p.diagnostic_sessions_per_week * p.patients_per_diagnostic_session)),
       first_seen_days(p.first_seen_days.build()),
       decision_days(p.decision_days.build()),
       surgery_ready_days(p.surgery_ready_days.build()),

@@ -19,30 +19,6 @@ constexpr double clinic_hour = 9.0;
 // (and so the draws) of referrals when the initial list changes size.
 constexpr std::uint32_t initial_list_ids = 1u << 31;
 
-std::array<int, 5> spread_over_weekdays(double per_week) {
-  // Day d gets floor((d+1) S / 5) - floor(d S / 5): whole numbers summing to S.
-  std::array<int, 5> per_day{};
-  const auto total = static_cast<long long>(std::llround(per_week));
-  for (int d = 0; d < 5; ++d) per_day[static_cast<std::size_t>(d)] = static_cast<int>((d + 1) * total / 5 - d * total / 5);
-  return per_day;
-}
-
-std::vector<double> referral_rates(const ElectiveParams& p, const sim::Calendar& calendar) {
-  const double weekday_mean =
-      std::accumulate(p.referrals_by_weekday.begin(), p.referrals_by_weekday.end(), 0.0) / 7.0;
-  const double per_minute = p.referrals_per_week / sim::minutes_per_week;
-  const sim::Time growth_start = calendar.month_start(0);
-  const auto hours = static_cast<std::size_t>(std::ceil(calendar.end() / sim::minutes_per_hour));
-  std::vector<double> rates(hours);
-  for (std::size_t h = 0; h < hours; ++h) {
-    const sim::Time t = static_cast<double>(h) * sim::minutes_per_hour;
-    const double years = std::max(0.0, t - growth_start) / sim::days(365.25);
-    const double weekday = p.referrals_by_weekday[static_cast<std::size_t>(calendar.hour_of_week(t) / 24)];
-    rates[h] = per_minute * weekday / weekday_mean * std::pow(1.0 + p.referral_growth_per_year, years);
-  }
-  return rates;
-}
-
 }  // namespace
 
 ListOrder parse_list_order(const std::string& name) {
@@ -53,11 +29,12 @@ ListOrder parse_list_order(const std::string& name) {
 }
 
 ElectiveSetup::ElectiveSetup(const ElectiveParams& p, const sim::Calendar& calendar)
-    : referral_rates(models::referral_rates(p, calendar)),
+    : referral_rates(sim::weekly_rates(calendar, p.referrals_per_week, p.referrals_by_weekday, p.referral_growth_per_year,
+                                       calendar.month_start(0))),
       admitted_share(p.admitted_share),
       order(parse_list_order(p.order)),
-      theatre_slots(spread_over_weekdays(p.theatre_sessions_per_week * p.patients_per_theatre_session)),
-      clinic_slots(spread_over_weekdays(p.clinic_sessions_per_week * p.patients_per_clinic_session)),
+      theatre_slots(sim::spread_over_weekdays(p.theatre_sessions_per_week * p.patients_per_theatre_session)),
+      clinic_slots(sim::spread_over_weekdays(p.clinic_sessions_per_week * p.patients_per_clinic_session)),
       leave_rate_per_minute(p.leave_list_per_year / sim::days(365.25)),
       initial_list(static_cast<int>(p.initial_list)),
       initial_weeks(p.initial_list_weeks.build()) {

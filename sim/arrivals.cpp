@@ -36,6 +36,33 @@ double HourlyRates::expected_arrivals(Time from, Time to) const {
   return total;
 }
 
+std::vector<double> weekly_rates(const Calendar& calendar, double per_week, const std::vector<double>& by_weekday,
+                                 double growth_per_year, Time growth_start) {
+  if (by_weekday.size() != 7) throw std::invalid_argument("weekly_rates: needs 7 weekday values");
+  double weekday_sum = 0.0;
+  for (double w : by_weekday) weekday_sum += w;
+  const double weekday_mean = weekday_sum / 7.0;
+  if (!(weekday_mean > 0.0)) throw std::invalid_argument("weekly_rates: weekday values must not all be zero");
+  const double per_minute = per_week / minutes_per_week;
+  const auto hours = static_cast<std::size_t>(std::ceil(calendar.end() / minutes_per_hour));
+  std::vector<double> rates(hours);
+  for (std::size_t h = 0; h < hours; ++h) {
+    const Time t = static_cast<double>(h) * minutes_per_hour;
+    const double years = std::max(0.0, t - growth_start) / days(365.25);
+    const double weekday = by_weekday[static_cast<std::size_t>(calendar.hour_of_week(t) / 24)];
+    rates[h] = per_minute * weekday / weekday_mean * std::pow(1.0 + growth_per_year, years);
+  }
+  return rates;
+}
+
+std::array<int, 5> spread_over_weekdays(double per_week) {
+  // Day d gets floor((d+1) S / 5) - floor(d S / 5).
+  std::array<int, 5> per_day{};
+  const auto total = static_cast<long long>(std::llround(per_week));
+  for (int d = 0; d < 5; ++d) per_day[static_cast<std::size_t>(d)] = static_cast<int>((d + 1) * total / 5 - d * total / 5);
+  return per_day;
+}
+
 Roster::Roster(const HourOfWeekValues& servers) {
   for (std::size_t i = 0; i < 168; ++i) {
     if (!(servers[i] >= 0.0) || servers[i] != std::floor(servers[i]))

@@ -30,6 +30,16 @@ class HourlyRates {
   std::vector<double> rates_;
 };
 
+// Hourly rates (per minute) of something that comes `per_week` times a week, shaped by day of
+// week (`by_weekday`, Monday first, scaled to a mean of 1) and growing at `growth_per_year`,
+// compounded from `growth_start` (constant before it).
+std::vector<double> weekly_rates(const Calendar& calendar, double per_week, const std::vector<double>& by_weekday,
+                                 double growth_per_year, Time growth_start);
+
+// Spreads a weekly number over Monday to Friday as whole numbers that sum to it exactly and
+// differ by at most one between days.
+std::array<int, 5> spread_over_weekdays(double per_week);
+
 // A non-homogeneous Poisson process by exact inversion of the integrated rate: each arrival
 // consumes one Exp(1) draw, whatever the rate, so changing the rate at one sweep point moves
 // arrivals without reshuffling the random numbers behind them.
