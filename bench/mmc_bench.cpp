@@ -152,6 +152,9 @@ Result ed_model(int months) {
   t.ed.clinicians_by_hour = {servers};
   t.ed.treatment_minutes = {sim::Distribution::Kind::exponential, 0.0, mean_service, 0.0, {}, {}, {}};
   t.ed.admission_share = 0.0;
+  t.elective.referrals_per_week = 0.0;  // A&E alone: no planned care, cancer or readmissions
+  t.elective.initial_list = 0.0;
+  t.cancer.urgent_referrals_per_week = 0.0;
   sc.trusts.push_back(t);
   const models::ScenarioSetup setup(sc);
   models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{1, 0, 0});
