@@ -181,7 +181,7 @@ std::string config_reference_markdown() {
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
   md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing` and `cancer` any key of the same section of `defaults`.\n\n";
-  cfg::Documenter doc("trusts[].");
+  cfg::Documenter doc("trusts[].", "defaults");
   trust.describe(doc);
   md += doc.markdown_table();
   return md;

@@ -181,7 +181,10 @@ class Writer {
 // Collects one Markdown table row per key, with the default taken from the struct visited.
 class Documenter {
  public:
-  explicit Documenter(std::string prefix) : prefix_(std::move(prefix)) {}
+  // With `sections_as` non-empty, a section is one row pointing at the section of that name
+  // under `sections_as` (e.g. "defaults") instead of a row per key.
+  explicit Documenter(std::string prefix, std::string sections_as = "")
+      : prefix_(std::move(prefix)), sections_as_(std::move(sections_as)) {}
 
   template <class T>
   void field(const char* key, const T& value, const Doc& doc) {
@@ -189,6 +192,11 @@ class Documenter {
   }
   template <class T>
   void section(const char* key, T& value, const char* text) {
+    if (!sections_as_.empty()) {
+      rows_.push_back("| `" + prefix_ + key + "` | section |  |  | any key of `" + sections_as_ + "." + key + "` | " + text +
+                      " |");
+      return;
+    }
     sections_.push_back(prefix_ + key + ": " + text);
     Documenter child(prefix_ + key + ".");
     value.describe(child);
@@ -219,6 +227,7 @@ class Documenter {
   static std::string default_text(const DistributionSpec& v);
 
   std::string prefix_;
+  std::string sections_as_;
   std::vector<std::string> rows_;
   std::vector<std::string> sections_;
 };
