@@ -7,22 +7,6 @@
 
 namespace breachsim::sim {
 
-namespace {
-constexpr double two_pi = 6.283185307179586476925286766559;
-}
-
-double sample_exponential(RandomStream& s, double mean) { return -mean * std::log(s.uniform_positive()); }
-
-double sample_standard_normal(RandomStream& s) {
-  const double u1 = s.uniform_positive();
-  const double u2 = s.uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(two_pi * u2);
-}
-
-double sample_lognormal(RandomStream& s, double mu, double sigma) {
-  return std::exp(mu + sigma * sample_standard_normal(s));
-}
-
 double sample_gamma(RandomStream& s, double shape, double scale) {
   if (shape < 1.0) {
     const double boost = std::pow(s.uniform_positive(), 1.0 / shape);
@@ -72,8 +56,6 @@ std::int64_t sample_poisson(RandomStream& s, double mean) {
       return static_cast<std::int64_t>(k);
   }
 }
-
-bool sample_bernoulli(RandomStream& s, double p) { return s.uniform() < p; }
 
 LognormalParams lognormal_from_mean_sd(double mean, double sd) {
   const double sigma2 = std::log1p((sd * sd) / (mean * mean));

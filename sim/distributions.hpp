@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,15 +11,22 @@
 // standard libraries: the same stream must give the same numbers on every machine.
 namespace breachsim::sim {
 
-double sample_exponential(RandomStream& s, double mean);
+// The small samplers are inline: models call them per patient, from other files.
+inline double sample_exponential(RandomStream& s, double mean) { return -mean * std::log(s.uniform_positive()); }
 // Box-Muller on two fresh uniforms (always exactly two draws, so draw counts stay simple).
-double sample_standard_normal(RandomStream& s);
-double sample_lognormal(RandomStream& s, double mu, double sigma);
+inline double sample_standard_normal(RandomStream& s) {
+  const double u1 = s.uniform_positive();
+  const double u2 = s.uniform();
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925286766559 * u2);
+}
+inline double sample_lognormal(RandomStream& s, double mu, double sigma) {
+  return std::exp(mu + sigma * sample_standard_normal(s));
+}
 // Marsaglia and Tsang (2000) for shape >= 1, boosted by u^(1/shape) below 1.
 double sample_gamma(RandomStream& s, double shape, double scale);
 // Inversion below a mean of 10; Hormann's PTRS transformed rejection (1993) above.
 std::int64_t sample_poisson(RandomStream& s, double mean);
-bool sample_bernoulli(RandomStream& s, double p);
+inline bool sample_bernoulli(RandomStream& s, double p) { return s.uniform() < p; }
 
 // Parameters of the lognormal with the given mean and standard deviation.
 struct LognormalParams {
