@@ -128,7 +128,7 @@ class CancerPathway {
   // The patient taken found no bed: counted as a cancellation, and back at the front of the
   // queue, in the order they were taken, from the next theatre day.
   void surgery_cancelled(std::uint32_t patient);
-  // The identity to give Wards::admit_elective for the patient's stay.
+  // The identity to give Wards::admit_elective (as cancer surgery) for the patient's stay.
   std::uint64_t bed_patient_id(std::uint32_t patient) const;
 
   // Called at each month end, after every event before it.

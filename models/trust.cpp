@@ -80,7 +80,8 @@ void Trust::run_theatre_day() {
   std::uint32_t patient;
   while (used < slots && cancer_.take_surgical_patient(sim_.now(), patient)) {
     ++used;
-    if (wards_.admit_elective(cancer_.bed_patient_id(patient), sim_)) cancer_.surgery_done(patient, sim_.now());
+    if (wards_.admit_elective(cancer_.bed_patient_id(patient), sim_, Wards::Planned::cancer_surgery))
+      cancer_.surgery_done(patient, sim_.now());
     else cancer_.surgery_cancelled(patient);
   }
   electives_.run_theatre_day(slots - used, wards_, sim_);

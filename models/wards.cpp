@@ -18,6 +18,8 @@ WardSetup::WardSetup(const BedParams& p)
       delay_share(p.delayed_transfer_share),
       day_case_share(p.elective_day_case_share),
       elective_days(p.elective_stay_days.build()),
+      cancer_day_case_share(p.cancer_surgery_day_case_share),
+      cancer_days(p.cancer_surgery_stay_days.build()),
       early_discharge_minutes(sim::hours(p.early_discharge_hours)),
       readmission_after_emergency(p.readmission_share_after_emergency),
       readmission_after_elective(p.readmission_share_after_elective),
@@ -76,13 +78,14 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
   start_stay(patient, minutes, false, sim);
 }
 
-bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim) {
+bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind) {
   account(sim.now());
   if (!beds_.try_take()) return false;
   sim::RandomStream draws(key_, patient, purpose(Purpose::elective_stay));
-  const double minutes = sim::sample_bernoulli(draws, setup_->day_case_share)
+  const bool cancer = kind == Planned::cancer_surgery;
+  const double minutes = sim::sample_bernoulli(draws, cancer ? setup_->cancer_day_case_share : setup_->day_case_share)
                              ? sim::hours(setup_->zero_day_hours.sample(draws))
-                             : sim::days(setup_->elective_days.sample(draws));
+                             : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
   start_stay(patient, minutes, true, sim);
   return true;
 }

@@ -21,6 +21,8 @@ struct BedParams {
   sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
   double elective_day_case_share = 0.7;
   sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
+  double cancer_surgery_day_case_share = 0.1;
+  sim::config::DistributionSpec cancer_surgery_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 7.0, 6.0, {}, {}, {}};
   double early_discharge_hours = 24.0;
   double readmission_share_after_emergency = 0.08;
   double readmission_share_after_elective = 0.03;
@@ -57,6 +59,12 @@ struct BedParams {
     v.field("elective_stay_days", elective_stay_days,
             Doc{"days", "Length of an elective inpatient stay (not a day case).",
                 "DOMAIN.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
+    v.field("cancer_surgery_day_case_share", cancer_surgery_day_case_share,
+            Doc{"share of cancer operations", "Cancer operations done as day cases (most resections need inpatient stays).",
+                "assumption", Range::fraction()});
+    v.field("cancer_surgery_stay_days", cancer_surgery_stay_days,
+            Doc{"days", "Length of an inpatient stay after cancer surgery.", "assumption: longer than routine elective stays (5 days, DOMAIN.md §8)",
+                Range::positive()});
     v.field("early_discharge_hours", early_discharge_hours,
             Doc{"hours", "Under bed pressure (an emergency patient waiting for a bed), the inpatient due to leave soonest is discharged at once if due within this many hours; 0 never discharges early.",
                 "assumption", Range::non_negative()});
@@ -84,6 +92,8 @@ struct WardSetup {
   double delay_share;
   double day_case_share;
   sim::Distribution elective_days;
+  double cancer_day_case_share;
+  sim::Distribution cancer_days;
   double early_discharge_minutes;
   double readmission_after_emergency, readmission_after_elective, early_factor;
   sim::Distribution readmission_days;
@@ -116,8 +126,9 @@ class Wards {
   void admit_emergency(std::uint64_t patient, TrustSimulator& sim);
   // A planned admission on the day (`patient` numbers the stay's draws): takes a bed only if
   // one is free and no emergency patient is waiting for it; returns false when the operation
-  // must be cancelled for want of a bed.
-  bool admit_elective(std::uint64_t patient, TrustSimulator& sim);
+  // must be cancelled for want of a bed. Cancer surgery has its own stay lengths.
+  enum class Planned : std::uint8_t { routine, cancer_surgery };
+  bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine);
   // Called for every bed_discharge event: frees the bed and may schedule a readmission.
   void discharge(std::uint32_t stay, TrustSimulator& sim);
 

@@ -218,3 +218,38 @@ TEST_CASE("readmissions follow the configured shares and rise with early dischar
   CHECK(tight.early > 100.0);
   CHECK(tight.readmissions / tight.discharges > share + 4.0 * std::sqrt(share * (1 - share) / tight.discharges));
 }
+
+namespace {
+
+struct DischargeOnly {
+  models::Wards& wards;
+  void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
+    if (e.kind == models::TrustEventKind::bed_discharge) wards.discharge(e.id, s);
+  }
+};
+
+// Mean stay of `n` planned admissions of one kind, from the bed-minutes they occupy.
+double mean_planned_stay_days(models::Wards::Planned kind, int n) {
+  models::BedParams p;
+  p.general_acute_beds = n;
+  p.readmission_share_after_elective = 0.0;
+  const models::WardSetup setup(p);
+  models::Wards wards(setup, sim::StreamKey{44, 0, 0});
+  models::TrustSimulator s;
+  for (int i = 0; i < n; ++i) REQUIRE(wards.admit_elective(static_cast<std::uint64_t>(i), s, kind));
+  DischargeOnly h{wards};
+  s.run_until(sim::days(3650), h);
+  return sim::to_days(wards.close_month(sim::days(3650)).occupied_bed_minutes) / n;
+}
+
+}  // namespace
+
+TEST_CASE("cancer surgery and routine electives stay as configured", "[wards]") {
+  // Routine: 70% day cases (mean 7 h) and 30% lognormal mean 5 d, sd 5: mean 1.70 d, sd of a
+  // stay ~3.5 d, so over 20,000 stays SE ~0.025 d and 4 SE ~6%. Cancer: 10% day cases and 90%
+  // mean 7 d, sd 6: mean 6.33 d, sd ~6 d, SE ~0.042 d, 4 SE ~2.7%.
+  CHECK(mean_planned_stay_days(models::Wards::Planned::routine, 20000) ==
+        Approx(0.7 * 7.0 / 24.0 + 0.3 * 5.0).epsilon(0.06));
+  CHECK(mean_planned_stay_days(models::Wards::Planned::cancer_surgery, 20000) ==
+        Approx(0.1 * 7.0 / 24.0 + 0.9 * 7.0).epsilon(0.027));
+}
