@@ -7,8 +7,10 @@
 #include "models/run.hpp"
 #include "models/trust.hpp"
 #include "sim/stats.hpp"
+#include "tests/queueing.hpp"
 
 using namespace breachsim;
+using breachsim::testing::erlang_b;
 
 namespace {
 
@@ -110,13 +112,6 @@ TEST_CASE("12-hour trolley waits appear only when beds are short", "[wards]") {
 }
 
 namespace {
-
-// Erlang B by the stable recursion B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)).
-double erlang_b(int c, double a) {
-  double b = 1.0;
-  for (int k = 1; k <= c; ++k) b = a * b / (k + a * b);
-  return b;
-}
 
 // Poisson requests for planned admissions against the bed pool alone: each takes a bed if
 // one is free or is turned away, so the pool is an M/M/c/c loss system.
