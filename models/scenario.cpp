@@ -94,11 +94,7 @@ Scenario load_scenario(const std::string& path) {
         const std::string item_path = "trusts[" + std::to_string(i) + "]";
         const YAML::Node item = (*list)[i];
         TrustParams t;
-        t.ed = s.defaults.ed;  // each trust starts from the defaults and overrides some keys
-        t.beds = s.defaults.beds;
-        t.elective = s.defaults.elective;
-        t.staffing = s.defaults.staffing;
-        t.cancer = s.defaults.cancer;
+        static_cast<Defaults&>(t) = s.defaults;  // each trust starts from the defaults
         cfg::Reader r(d, item, item_path);
         t.describe(r);
         r.finish();

@@ -80,15 +80,12 @@ struct Defaults {
   }
 };
 
-struct TrustParams {
+// A trust: a name and attributes, and every department section, starting from `defaults`
+// and overriding the keys it names.
+struct TrustParams : Defaults {
   std::string name;
   std::string region = "England";
   std::string size_class = "medium";
-  EdParams ed;
-  BedParams beds;
-  ElectiveParams elective;
-  StaffingParams staffing;
-  CancerParams cancer;
 
   template <class V>
   void describe(V& v) {
@@ -98,11 +95,7 @@ struct TrustParams {
     v.field("size_class", size_class,
             Doc{"", "Archetype (reported in /trusts).", "DOMAIN.md §7 trust archetypes", {}, {},
                 {"small", "medium", "large"}});
-    v.section("ed", ed, "overrides of defaults.ed for this trust");
-    v.section("beds", beds, "overrides of defaults.beds for this trust");
-    v.section("elective", elective, "overrides of defaults.elective for this trust");
-    v.section("staffing", staffing, "overrides of defaults.staffing for this trust");
-    v.section("cancer", cancer, "overrides of defaults.cancer for this trust");
+    Defaults::describe(v);
   }
 };
 

@@ -120,4 +120,43 @@ inline void check_close(const std::vector<double>& values, double expected, doub
 }
 
 
+// Poisson requests for planned admissions against the bed pool alone: each takes a bed if
+// one is free or is turned away, so the pool is an M/M/c/c loss system.
+struct LossHarness {
+  models::Wards& wards;
+  sim::RandomStream gaps;
+  double mean_gap;
+  std::uint64_t requests = 0, refused = 0;
+
+  void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
+    if (e.kind == models::TrustEventKind::bed_discharge) {
+      wards.discharge(e.id, s);
+      return;
+    }
+    ++requests;
+    if (!wards.admit_elective(requests, s)) ++refused;
+    s.schedule(s.now() + sim::sample_exponential(gaps, mean_gap), sim::Priority::arrival,
+               {models::TrustEventKind::ed_arrival, 0});
+  }
+};
+
+// The share of requests turned away by `beds` beds after a warm-up, per replication.
+inline std::vector<double> blocked_shares(const models::BedParams& beds, double mean_gap_minutes, int replications,
+                                          sim::Time warmup, sim::Time measured, std::uint64_t seed) {
+  const models::WardSetup setup(beds);
+  std::vector<double> shares;
+  for (int r = 0; r < replications; ++r) {
+    const sim::StreamKey key{seed, static_cast<std::uint32_t>(r), 0};
+    models::Wards wards(setup, key);
+    LossHarness h{wards, sim::RandomStream(key, 0, 99), mean_gap_minutes};
+    models::TrustSimulator s;
+    s.schedule(0.0, sim::Priority::arrival, {models::TrustEventKind::ed_arrival, 0});
+    s.run_until(warmup, h);  // start from the steady state, not empty wards
+    h.requests = h.refused = 0;
+    s.run_until(warmup + measured, h);
+    shares.push_back(static_cast<double>(h.refused) / static_cast<double>(h.requests));
+  }
+  return shares;
+}
+
 }  // namespace breachsim::testing

@@ -35,27 +35,6 @@ TEST_CASE("M/M/c sojourn distribution over a grid of servers and loads", "[long]
   }
 }
 
-namespace {
-
-struct LossHarness {
-  models::Wards& wards;
-  sim::RandomStream gaps;
-  double mean_gap;
-  std::uint64_t requests = 0, refused = 0;
-
-  void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
-    if (e.kind == models::TrustEventKind::bed_discharge) {
-      wards.discharge(e.id, s);
-      return;
-    }
-    ++requests;
-    if (!wards.admit_elective(requests, s)) ++refused;
-    s.schedule(s.now() + sim::sample_exponential(gaps, mean_gap), sim::Priority::arrival,
-               {models::TrustEventKind::ed_arrival, 0});
-  }
-};
-
-}  // namespace
 
 TEST_CASE("bed pool blocking matches Erlang B over a grid of loads", "[long][validation]") {
   // 50 beds, mean stay 5 days, offered loads from light to overloaded. Erlang B is
@@ -68,18 +47,7 @@ TEST_CASE("bed pool blocking matches Erlang B over a grid of loads", "[long][val
         p.elective_day_case_share = 0.0;
         p.readmission_share_after_elective = 0.0;
         p.elective_stay_days = {kind, 0.0, 5.0, 4.0, {}, {}, {}};
-        const models::WardSetup setup(p);
-        std::vector<double> shares;
-        for (std::uint32_t r = 0; r < 16; ++r) {
-          models::Wards wards(setup, sim::StreamKey{71, r, 0});
-          LossHarness h{wards, sim::RandomStream(sim::StreamKey{71, r, 0}, 0, 99), sim::days(5.0) / a};
-          models::TrustSimulator s;
-          s.schedule(0.0, sim::Priority::arrival, {models::TrustEventKind::ed_arrival, 0});
-          s.run_until(sim::days(200), h);
-          h.requests = h.refused = 0;
-          s.run_until(sim::days(20200), h);
-          shares.push_back(static_cast<double>(h.refused) / static_cast<double>(h.requests));
-        }
+        const auto shares = blocked_shares(p, sim::days(5.0) / a, 16, sim::days(200), sim::days(20000), 71);
         check_close(shares, erlang_b(50, a), 0.03, "blocked share");
       }
     }

@@ -111,30 +111,6 @@ TEST_CASE("12-hour trolley waits appear only when beds are short", "[wards]") {
   CHECK(short_of_beds.ed_minutes / short_of_beds.attendances > 2.0 * plenty.ed_minutes / plenty.attendances);
 }
 
-namespace {
-
-// Poisson requests for planned admissions against the bed pool alone: each takes a bed if
-// one is free or is turned away, so the pool is an M/M/c/c loss system.
-struct LossHarness {
-  models::Wards& wards;
-  sim::RandomStream gaps;
-  double mean_gap;
-  std::uint64_t requests = 0, refused = 0;
-
-  void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
-    if (e.kind == models::TrustEventKind::bed_discharge) {
-      wards.discharge(e.id, s);
-      return;
-    }
-    ++requests;
-    if (!wards.admit_elective(requests, s)) ++refused;
-    s.schedule(s.now() + sim::sample_exponential(gaps, mean_gap), sim::Priority::arrival,
-               {models::TrustEventKind::ed_arrival, 0});
-  }
-};
-
-}  // namespace
-
 TEST_CASE("the bed pool as M/M/c/c turns away Erlang B's share", "[wards][validation]") {
   // c = 20 beds, offered load a = 16 (mean stay 4 days, 4 requests a day): B = 0.0644.
   // The mean blocked share of 16 replications of 5,000 simulated days has a standard error
@@ -146,18 +122,7 @@ TEST_CASE("the bed pool as M/M/c/c turns away Erlang B's share", "[wards][valida
   p.elective_day_case_share = 0.0;
   p.readmission_share_after_elective = 0.0;  // a loss system: nobody comes back
   p.elective_stay_days = {sim::Distribution::Kind::exponential, 0.0, stay_days, 0.0, {}, {}, {}};
-  const models::WardSetup setup(p);
-  std::vector<double> shares;
-  for (std::uint32_t r = 0; r < 16; ++r) {
-    models::Wards wards(setup, sim::StreamKey{17, r, 0});
-    LossHarness h{wards, sim::RandomStream(sim::StreamKey{17, r, 0}, 0, 99), sim::minutes_per_day / per_day};
-    models::TrustSimulator s;
-    s.schedule(0.0, sim::Priority::arrival, {models::TrustEventKind::ed_arrival, 0});
-    s.run_until(sim::days(100), h);  // warm-up: start from the steady state, not empty wards
-    h.requests = h.refused = 0;
-    s.run_until(sim::days(5100), h);
-    shares.push_back(static_cast<double>(h.refused) / static_cast<double>(h.requests));
-  }
+  const auto shares = testing::blocked_shares(p, sim::minutes_per_day / per_day, 16, sim::days(100), sim::days(5000), 17);
   const auto ci = sim::mean_interval(shares);
   const double se = ci.sd / std::sqrt(static_cast<double>(shares.size()));
   const double expected = erlang_b(c, per_day * stay_days);
