@@ -61,16 +61,6 @@ int Staffing::open_beds(int physical_beds) const {
   return std::min(physical_beds, static_cast<int>(std::floor(staffed)));
 }
 
-double Staffing::substantive_wte() const {
-  double total = 0.0;
-  for (const auto& s : levels_) total += s.substantive_wte;
-  return total;
-}
 
-double Staffing::agency_wte() const {
-  double total = 0.0;
-  for (const auto& s : levels_) total += s.agency_wte;
-  return total;
-}
 
 }  // namespace breachsim::models

@@ -82,8 +82,6 @@ class Staffing {
   // Available staff relative to the configured baseline (vacancies at their starting rate).
   double relative_to_baseline(StaffGroup g) const;
   int open_beds(int physical_beds) const;
-  double substantive_wte() const;
-  double agency_wte() const;
 
  private:
   void settle(std::size_t g);

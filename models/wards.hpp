@@ -135,10 +135,8 @@ class Wards {
   // Beds the staff can keep open this month (no patient is moved out when it falls).
   void set_open_beds(int beds, sim::Time now);
   WardMonth close_month(sim::Time month_end);
-  int open_beds() const { return beds_.capacity(); }
   int occupied() const { return beds_.busy(); }
   std::size_t waiting() const { return beds_.waiting(); }
-  std::uint32_t readmissions_scheduled() const { return readmissions_; }
 
  private:
   struct Stay {

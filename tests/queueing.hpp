@@ -77,7 +77,7 @@ inline models::Scenario mmc_scenario(int clinicians, double lambda_per_minute, d
 }
 
 struct Replicated {
-  std::vector<double> mean_sojourn, breach_share, littles_gap, occupancy, throughput;
+  std::vector<double> mean_sojourn, breach_share, littles_gap, occupancy;
 };
 
 inline Replicated replicate(const models::Scenario& s, int replications) {
@@ -102,7 +102,6 @@ inline Replicated replicate(const models::Scenario& s, int replications) {
     out.mean_sojourn.push_back(W);
     out.breach_share.push_back(breaches / attendances);
     out.occupancy.push_back(L);
-    out.throughput.push_back(lambda);
     out.littles_gap.push_back(L / (lambda * W) - 1.0);
   }
   return out;
