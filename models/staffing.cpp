@@ -61,6 +61,4 @@ int Staffing::open_beds(int physical_beds) const {
   return std::min(physical_beds, static_cast<int>(std::floor(staffed)));
 }
 
-
-
 }  // namespace breachsim::models
