@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <stdexcept>
 
@@ -60,12 +61,25 @@ WaitingPatient Electives::new_patient(std::uint64_t id, sim::Time clock_start, s
   return WaitingPatient{id, clock_start, priority, admitted};
 }
 
-void Electives::schedule_leaving(const WaitingPatient& p, sim::RandomStream& draws, TrustSimulator& sim) {
+void Electives::schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws) {
   if (!(setup_->leave_rate_per_minute > 0.0)) return;
   // Exponential, so a patient already on the list at the start leaves as a new one would.
-  const sim::Time at = sim.now() + sim::sample_exponential(draws, 1.0 / setup_->leave_rate_per_minute);
-  if (at < calendar_->end())
-    sim.schedule(at, sim::Priority::arrival, {TrustEventKind::rtt_leave, static_cast<std::uint32_t>(p.id)});
+  const sim::Time at = now + sim::sample_exponential(draws, 1.0 / setup_->leave_rate_per_minute);
+  if (at >= calendar_->end()) return;
+  leaving_.push_back({at, p.id});
+  std::push_heap(leaving_.begin(), leaving_.end(), std::greater<>{});
+}
+
+void Electives::leave_until(sim::Time t, bool inclusive) {
+  // Nothing reads the list between a departure and the next clinic, theatre list or month
+  // end, so departures wait here rather than each taking a place in the event calendar,
+  // which they would otherwise fill (thousands pending, most for patients treated first).
+  while (!leaving_.empty() && (leaving_.front().at < t || (inclusive && leaving_.front().at == t))) {
+    const std::uint64_t id = leaving_.front().id;
+    std::pop_heap(leaving_.begin(), leaving_.end(), std::greater<>{});
+    leaving_.pop_back();
+    if (list_.remove(id)) ++month_.left_untreated;
+  }
 }
 
 void Electives::start(TrustSimulator& sim) {
@@ -75,7 +89,7 @@ void Electives::start(TrustSimulator& sim) {
     const double weeks = setup_->initial_weeks.sample(draws);
     const WaitingPatient p = new_patient(id, sim.now() - weeks * sim::minutes_per_week, draws);
     list_.add(p);
-    schedule_leaving(p, draws, sim);
+    schedule_leaving(p, sim.now(), draws);
   }
   const sim::Time first = referral_arrivals_.next();
   if (std::isfinite(first)) sim.schedule(first, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
@@ -95,9 +109,6 @@ void Electives::schedule_next_day(TrustEventKind kind, double hour, TrustSimulat
 void Electives::on_event(const TrustEvent& e, TrustSimulator& sim) {
   switch (e.kind) {
     case TrustEventKind::rtt_referral: refer(sim); break;
-    case TrustEventKind::rtt_leave:
-      if (list_.remove(e.id)) ++month_.left_untreated;
-      break;
     case TrustEventKind::clinic_day: run_clinic_day(sim); break;
     default: break;
   }
@@ -110,7 +121,7 @@ void Electives::refer(TrustSimulator& sim) {
   const WaitingPatient p = new_patient(id, sim.now(), draws);
   list_.add(p);
   ++month_.clock_starts;
-  schedule_leaving(p, draws, sim);
+  schedule_leaving(p, sim.now(), draws);
   const sim::Time next = referral_arrivals_.next();
   if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
 }
@@ -124,6 +135,7 @@ int Electives::theatre_slots_today(sim::Time now) const {
 void Electives::run_theatre_day(int slots, Wards& wards, TrustSimulator& sim) {
   // Patients cancelled today rejoin the list only after today's lists, or the same patient
   // would be taken and cancelled again for each remaining slot.
+  leave_until(sim.now(), true);
   cancelled_today_.clear();
   for (int slot = 0; slot < slots; ++slot) {
     WaitingPatient p;
@@ -157,6 +169,7 @@ void Electives::run_theatre_day(int slots, Wards& wards, TrustSimulator& sim) {
 }
 
 void Electives::run_clinic_day(TrustSimulator& sim) {
+  leave_until(sim.now(), true);
   const int slots = setup_->clinic_slots[static_cast<std::size_t>(weekday(sim.now()))];
   WaitingPatient p;
   for (int slot = 0; slot < slots && list_.pop_next(false, sim.now(), p); ++slot) ++month_.treated;
@@ -164,6 +177,7 @@ void Electives::run_clinic_day(TrustSimulator& sim) {
 }
 
 ElectiveMonth Electives::close_month(sim::Time month_end) {
+  leave_until(month_end, false);
   month_.list = list_.snapshot(month_end);
   ElectiveMonth m = month_;
   month_ = ElectiveMonth{};

@@ -111,7 +111,7 @@ class Electives {
 
   // Called once before the run: the initial list, the first referral and the first sessions.
   void start(TrustSimulator& sim);
-  // Called for rtt_referral, rtt_leave and clinic_day events.
+  // Called for rtt_referral and clinic_day events.
   void on_event(const TrustEvent& e, TrustSimulator& sim);
   // Theatre slots today (planned sessions scaled by theatre staffing); 0 at weekends.
   int theatre_slots_today(sim::Time now) const;
@@ -129,12 +129,19 @@ class Electives {
 
  private:
   WaitingPatient new_patient(std::uint64_t id, sim::Time clock_start, sim::RandomStream& draws) const;
-  void schedule_leaving(const WaitingPatient& p, sim::RandomStream& draws, TrustSimulator& sim);
+  void schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws);
+  // Patients due to leave the list before t (or at t, if inclusive) leave now.
+  void leave_until(sim::Time t, bool inclusive);
   void refer(TrustSimulator& sim);
   void run_clinic_day(TrustSimulator& sim);
   void schedule_next_day(TrustEventKind kind, double hour, TrustSimulator& sim) const;
   int weekday(sim::Time t) const;
 
+  struct Leaving {
+    sim::Time at;
+    std::uint64_t id;
+    bool operator>(const Leaving& o) const { return at > o.at || (at == o.at && id > o.id); }
+  };
   struct Cancelled {
     WaitingPatient patient;
     sim::Time cancelled_at;
@@ -147,6 +154,7 @@ class Electives {
   sim::PoissonArrivals referral_arrivals_;
   std::deque<Cancelled> rebook_;  // cancelled on the day, treated first at the next lists
   std::vector<Cancelled> cancelled_today_;
+  std::vector<Leaving> leaving_;  // min-heap of departures not yet applied
   std::uint64_t referrals_ = 0;
   double theatre_factor_ = 1.0;
   ElectiveMonth month_;

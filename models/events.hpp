@@ -13,7 +13,6 @@ enum class TrustEventKind : std::uint8_t {
   ed_roster_change,
   bed_discharge,
   rtt_referral,
-  rtt_leave,    // a waiting patient leaves the list untreated (id = referral id)
   theatre_day,  // a weekday's elective theatre lists start
   clinic_day,   // a weekday's outpatient clinics start
   cancer_referral,   // an urgent suspected-cancer referral arrives

@@ -53,7 +53,7 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
       }
       break;
     case TrustEventKind::bed_discharge:
-      wards_.discharge(e.id, sim);
+      wards_.discharge(sim);
       admit_waiting();
       break;
     case TrustEventKind::theatre_day:
@@ -66,7 +66,6 @@ void Trust::on_event(const TrustEvent& e, TrustSimulator& sim) {
       cancer_.on_event(e, sim);
       break;
     case TrustEventKind::rtt_referral:
-    case TrustEventKind::rtt_leave:
     case TrustEventKind::clinic_day:
       electives_.on_event(e, sim);
       break;

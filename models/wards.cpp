@@ -48,20 +48,19 @@ bool Wards::next_emergency(std::uint32_t& ed_slot, sim::Time now) {
 }
 
 bool Wards::discharge_early(TrustSimulator& sim) {
-  if (!(setup_->early_discharge_minutes > 0.0)) return false;
-  while (!due_.empty()) {
-    const Due top = due_.front();
-    if (stays_[top.stay].generation != top.generation) {  // that stay has ended
-      std::pop_heap(due_.begin(), due_.end(), std::greater<>());
-      due_.pop_back();
-      continue;
-    }
-    if (top.at > sim.now() + setup_->early_discharge_minutes) return false;
-    sim.cancel(stays_[top.stay].discharge);
-    end_stay(top.stay, true, sim);
-    return true;
-  }
-  return false;
+  if (!(setup_->early_discharge_minutes > 0.0) || due_.empty()) return false;
+  if (due_.front().due > sim.now() + setup_->early_discharge_minutes) return false;
+  end_first_stay(true, sim);
+  schedule_next_discharge(sim);
+  return true;
+}
+
+void Wards::schedule_next_discharge(TrustSimulator& sim) {
+  const sim::Time at = due_.empty() ? std::numeric_limits<double>::infinity() : due_.front().due;
+  if (at == next_discharge_at_) return;
+  sim.cancel(next_discharge_);
+  next_discharge_at_ = at;
+  if (!due_.empty()) next_discharge_ = sim.schedule(at, sim::Priority::release, {TrustEventKind::bed_discharge, 0});
 }
 
 void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
@@ -91,41 +90,26 @@ bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned k
 }
 
 void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim) {
-  std::uint32_t stay;
-  if (free_stays_.empty()) {
-    stay = static_cast<std::uint32_t>(stays_.size());
-    stays_.push_back({});
-  } else {
-    stay = free_stays_.back();
-    free_stays_.pop_back();
-  }
-  Stay& s = stays_[stay];
-  s.patient = patient;
-  s.due = sim.now() + minutes;
-  s.elective = elective;
-  s.discharge = sim.schedule(s.due, sim::Priority::release, {TrustEventKind::bed_discharge, stay});
-  if (setup_->early_discharge_minutes > 0.0) {
-    due_.push_back({s.due, stay, s.generation});
-    std::push_heap(due_.begin(), due_.end(), std::greater<>());
-  }
+  const sim::Time due = sim.now() + minutes;
+  due_.push_back({due, patient, elective});
+  std::push_heap(due_.begin(), due_.end(), std::greater<>());
+  if (due < next_discharge_at_) schedule_next_discharge(sim);
 }
 
-void Wards::discharge(std::uint32_t stay, TrustSimulator& sim) { end_stay(stay, false, sim); }
+void Wards::discharge(TrustSimulator& sim) {
+  next_discharge_at_ = std::numeric_limits<double>::infinity();  // this event has fired
+  end_first_stay(false, sim);
+  schedule_next_discharge(sim);
+}
 
-void Wards::end_stay(std::uint32_t stay, bool early, TrustSimulator& sim) {
+void Wards::end_first_stay(bool early, TrustSimulator& sim) {
+  const Stay s = due_.front();
+  std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+  due_.pop_back();
   account(sim.now());
   beds_.release();
   ++month_.discharges;
   if (early) ++month_.early_discharges;
-  Stay& s = stays_[stay];
-  ++s.generation;
-  free_stays_.push_back(stay);
-  // Most stays end at their due time, at the top of the heap: drop them now so the heap
-  // holds only live stays and a few early-discharged ones.
-  while (!due_.empty() && stays_[due_.front().stay].generation != due_.front().generation) {
-    std::pop_heap(due_.begin(), due_.end(), std::greater<>());
-    due_.pop_back();
-  }
 
   // The readmission draw is keyed by the discharged patient, so it is the same patient's
   // luck at every sweep point; only the probability (early or not) may differ.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "models/events.hpp"
@@ -129,8 +130,9 @@ class Wards {
   // must be cancelled for want of a bed. Cancer surgery has its own stay lengths.
   enum class Planned : std::uint8_t { routine, cancer_surgery };
   bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine);
-  // Called for every bed_discharge event: frees the bed and may schedule a readmission.
-  void discharge(std::uint32_t stay, TrustSimulator& sim);
+  // Called for every bed_discharge event: the stay due out now ends, freeing its bed, and
+  // may schedule a readmission.
+  void discharge(TrustSimulator& sim);
 
   // Beds the staff can keep open this month (no patient is moved out when it falls).
   void set_open_beds(int beds, sim::Time now);
@@ -140,30 +142,29 @@ class Wards {
 
  private:
   struct Stay {
-    std::uint64_t patient;
     sim::Time due;  // planned discharge
-    sim::EventHandle discharge;
-    std::uint32_t generation;  // tells a live entry of due_ from one left by an ended stay
+    std::uint64_t patient;
     bool elective;
-  };
-  struct Due {
-    sim::Time at;
-    std::uint32_t stay;
-    std::uint32_t generation;
-    bool operator>(const Due& o) const { return at > o.at || (at == o.at && stay > o.stay); }
+    bool operator>(const Stay& o) const {
+      return due > o.due || (due == o.due && (patient > o.patient || (patient == o.patient && elective > o.elective)));
+    }
   };
 
   void account(sim::Time now);
   void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim);
-  void end_stay(std::uint32_t stay, bool early, TrustSimulator& sim);
+  // Ends the stay due out soonest (the head of due_).
+  void end_first_stay(bool early, TrustSimulator& sim);
   bool discharge_early(TrustSimulator& sim);
+  void schedule_next_discharge(TrustSimulator& sim);
 
   const WardSetup* setup_;
   sim::StreamKey key_;
   sim::ServerPool beds_;
-  std::vector<Stay> stays_;  // by stay id; ids of ended stays are reused
-  std::vector<std::uint32_t> free_stays_;
-  std::vector<Due> due_;  // min-heap of planned discharges, for early discharge
+  // Inpatients, a min-heap by planned discharge. Only its head has an event in the calendar,
+  // which would otherwise hold one per occupied bed and be several times deeper.
+  std::vector<Stay> due_;
+  sim::EventHandle next_discharge_;
+  sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
   std::uint32_t readmissions_ = 0;
   sim::Time last_change_ = 0.0;
   WardMonth month_;

@@ -129,7 +129,7 @@ struct LossHarness {
 
   void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
     if (e.kind == models::TrustEventKind::bed_discharge) {
-      wards.discharge(e.id, s);
+      wards.discharge(s);
       return;
     }
     ++requests;

@@ -184,7 +184,7 @@ namespace {
 struct DischargeOnly {
   models::Wards& wards;
   void on_event(const models::TrustEvent& e, models::TrustSimulator& s) {
-    if (e.kind == models::TrustEventKind::bed_discharge) wards.discharge(e.id, s);
+    if (e.kind == models::TrustEventKind::bed_discharge) wards.discharge(s);
   }
 };
 
