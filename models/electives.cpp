@@ -117,11 +117,22 @@ void Electives::on_event(const TrustEvent& e, TrustSimulator& sim) {
 void Electives::refer(TrustSimulator& sim) {
   const std::uint64_t id = referrals_++;
   if (id >= initial_list_ids) throw std::overflow_error("more than 2^31 referrals in one trust");
-  sim::RandomStream draws(key_, id, purpose(Purpose::rtt_patient));
-  const WaitingPatient p = new_patient(id, sim.now(), draws);
-  list_.add(p);
-  ++month_.clock_starts;
-  schedule_leaving(p, sim.now(), draws);
+  // The referral is numbered and its draws kept whether or not it is accepted, so the same
+  // patients are referred at every sweep point and a restriction only turns some away.
+  bool accepted = true;
+  if (referral_share_ < 1.0) {
+    sim::RandomStream gate(key_, id, purpose(Purpose::referral_restriction));
+    accepted = gate.uniform() < referral_share_;
+  }
+  if (accepted) {
+    sim::RandomStream draws(key_, id, purpose(Purpose::rtt_patient));
+    const WaitingPatient p = new_patient(id, sim.now(), draws);
+    list_.add(p);
+    ++month_.clock_starts;
+    schedule_leaving(p, sim.now(), draws);
+  } else {
+    ++month_.referrals_restricted;
+  }
   const sim::Time next = referral_arrivals_.next();
   if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
 }
@@ -153,6 +164,7 @@ void Electives::run_theatre_day(int slots, Wards& wards, TrustSimulator& sim) {
     if (!found && !list_.pop_next(true, sim.now(), p)) break;
     if (wards.admit_elective(p.id, sim)) {
       ++month_.treated;
+      if (sim.now() - p.clock_start > WaitingList::over_18_weeks) ++month_.treated_over_18w;
       ++month_.admissions;
       if (cancelled_at >= 0.0 && sim.now() > cancelled_at + rebooking_limit) ++month_.rebooked_late;
     } else {
@@ -172,7 +184,14 @@ void Electives::run_clinic_day(TrustSimulator& sim) {
   leave_until(sim.now(), true);
   const int slots = setup_->clinic_slots[static_cast<std::size_t>(weekday(sim.now()))];
   WaitingPatient p;
-  for (int slot = 0; slot < slots && list_.pop_next(false, sim.now(), p); ++slot) ++month_.treated;
+  for (int slot = 0; slot < slots && list_.pop_next(false, sim.now(), p); ++slot) {
+    ++month_.treated;
+    ++month_.outpatient_treated;
+    if (sim.now() - p.clock_start > WaitingList::over_18_weeks) {
+      ++month_.treated_over_18w;
+      ++month_.outpatient_treated_over_18w;
+    }
+  }
   schedule_next_day(TrustEventKind::clinic_day, clinic_hour, sim);
 }
 

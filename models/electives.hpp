@@ -98,6 +98,10 @@ struct ElectiveSetup {
 struct ElectiveMonth {
   std::int64_t clock_starts = 0;
   std::int64_t treated = 0;  // clocks stopped by treatment, both pathways
+  std::int64_t treated_over_18w = 0;                // of `treated`, clock over 18 weeks when stopped
+  std::int64_t outpatient_treated = 0;              // non-admitted pathway (an outpatient slot)
+  std::int64_t outpatient_treated_over_18w = 0;
+  std::int64_t referrals_restricted = 0;            // referrals turned away by a commissioner's restriction
   std::int64_t left_untreated = 0;
   std::int64_t admissions = 0;
   std::int64_t cancellations = 0;
@@ -121,6 +125,8 @@ class Electives {
   // Called at each month start: theatre slots are the planned ones times `factor` (available
   // theatre teams relative to the baseline staffing), rounded.
   void set_theatre_factor(double factor) { theatre_factor_ = factor; }
+  // Share of referrals accepted (a commissioner restricting elective referrals: 1 accepts all).
+  void set_referral_share(double share) { referral_share_ = share; }
   // Called at each month end, after every event before it.
   ElectiveMonth close_month(sim::Time month_end);
 
@@ -157,6 +163,7 @@ class Electives {
   std::vector<Leaving> leaving_;  // min-heap of departures not yet applied
   std::uint64_t referrals_ = 0;
   double theatre_factor_ = 1.0;
+  double referral_share_ = 1.0;
   ElectiveMonth month_;
 };
 

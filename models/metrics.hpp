@@ -41,14 +41,48 @@ enum class Metric : std::size_t {
   cancer_repeat_cancellations,
   cancer_on_pathway,
   cancer_over_62d_on_pathway,
+  rtt_treated_over_18w,
+  rtt_outpatient_treated,
+  rtt_referrals_restricted,
+  elective_day_cases,
+  elective_inpatients,
+  excess_bed_days,
+  income_activity,
+  income_other,
+  income_incentives,
+  readmission_nonpayment,
+  coding_uplift,
+  fines,
+  fines_waived,
+  fines_withheld,
+  fines_reinvested,
+  fines_pooled,
+  fines_returned,
+  pool_payouts,
+  fund_unearned,
+  cost_pay,
+  cost_agency,
+  cost_other,
+  cip_savings,
+  interest,
+  surplus,
+  cumulative_deficit,
+  debt,
+  cash,
+  special_measures,
+  cost_control_acting,
+  protect_performance_acting,
+  extra_theatre_sessions,
+  referral_share,
   count
 };
 
 inline constexpr std::size_t metric_count = static_cast<std::size_t>(Metric::count);
 
 // How values combine: counts add up; levels (beds open) add across trusts but average over
-// months; rates and means average, weighted by the metric they are a rate or mean of.
-enum class Combine : std::uint8_t { sum, mean, weighted_mean };
+// months; rates and means average, weighted by the metric they are a rate or mean of; stocks
+// at a month end (cumulative deficit, debt) add across trusts and the run ends on the last.
+enum class Combine : std::uint8_t { sum, mean, weighted_mean, last };
 
 struct MetricInfo {
   const char* name;
@@ -128,6 +162,67 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      true, Combine::sum, Combine::mean, Metric::cancer_on_pathway},
     {"cancer_over_62d_on_pathway", "patients", "of those, referred more than 62 days before the month end", true,
      Combine::sum, Combine::mean, Metric::cancer_on_pathway},
+    {"rtt_treated_over_18w", "patients", "of rtt_treated, clocks over 18 weeks when stopped (the 2014/15 admitted and non-admitted standards)",
+     true, Combine::sum, Combine::sum, Metric::rtt_treated},
+    {"rtt_outpatient_treated", "patients", "of rtt_treated, the non-admitted pathway (an outpatient attendance)", true,
+     Combine::sum, Combine::sum, Metric::rtt_treated},
+    {"rtt_referrals_restricted", "patients", "elective referrals turned away by a commissioner restricting referrals after an overspend",
+     true, Combine::sum, Combine::sum, Metric::rtt_clock_starts},
+    {"elective_day_cases", "patients", "planned admissions (routine and cancer surgery) discharged the same day", true,
+     Combine::sum, Combine::sum, Metric::elective_day_cases},
+    {"elective_inpatients", "patients", "planned admissions (routine and cancer surgery) with an overnight stay", true,
+     Combine::sum, Combine::sum, Metric::elective_inpatients},
+    {"excess_bed_days", "days", "bed days beyond the trim point of stays that ended in the month (paid as excess bed days)",
+     false, Combine::sum, Combine::sum, Metric::excess_bed_days},
+    {"income_activity", "GBP", "tariff income for the month's activity (or the block payment), net of unpaid readmissions, coding uplift included",
+     false, Combine::sum, Combine::sum, Metric::income_activity},
+    {"income_other", "GBP", "income for activity not simulated patient by patient", false, Combine::sum, Combine::sum,
+     Metric::income_other},
+    {"income_incentives", "GBP", "incentive fund (quarterly, with year-end bonus and redistribution) and CQUIN", false,
+     Combine::sum, Combine::sum, Metric::income_incentives},
+    {"readmission_nonpayment", "GBP", "tariff not paid for emergency readmissions within 30 days", false, Combine::sum,
+     Combine::sum, Metric::readmission_nonpayment},
+    {"coding_uplift", "GBP", "of income_activity, the coding uplift kept after any challenge and arbitration", false,
+     Combine::sum, Combine::sum, Metric::coding_uplift},
+    {"fines", "GBP", "fines levied in the month, all schemes, after caps, waivers and suspensions", false, Combine::sum,
+     Combine::sum, Metric::fines},
+    {"fines_waived", "GBP", "fines assessed but waived by the commissioner, suspended for incentive-fund takers or cut by caps",
+     false, Combine::sum, Combine::sum, Metric::fines_waived},
+    {"fines_withheld", "GBP", "of fines, kept by the commissioner", false, Combine::sum, Combine::sum, Metric::fines_withheld},
+    {"fines_reinvested", "GBP", "of fines, to be returned to the trust after the scheme's lag", false, Combine::sum,
+     Combine::sum, Metric::fines_reinvested},
+    {"fines_pooled", "GBP", "of fines, paid into a pool for trusts in deficit", false, Combine::sum, Combine::sum,
+     Metric::fines_pooled},
+    {"fines_returned", "GBP", "reinvested fines returned to the trust in the month", false, Combine::sum, Combine::sum,
+     Metric::fines_returned},
+    {"pool_payouts", "GBP", "paid to the trust out of fine pools (quarterly, to trusts in deficit)", false, Combine::sum,
+     Combine::sum, Metric::pool_payouts},
+    {"fund_unearned", "GBP", "incentive-fund allocation the trust did not earn in the quarter", false, Combine::sum,
+     Combine::sum, Metric::fund_unearned},
+    {"cost_pay", "GBP", "substantive pay: the modelled staff groups and all other staff", false, Combine::sum,
+     Combine::sum, Metric::cost_pay},
+    {"cost_agency", "GBP", "agency staff at the (capped) premium", false, Combine::sum, Combine::sum, Metric::cost_agency},
+    {"cost_other", "GBP", "activity, fixed and extra-session costs, less cost improvement savings", false, Combine::sum,
+     Combine::sum, Metric::cost_other},
+    {"cip_savings", "GBP", "cost improvement programme savings delivered (already taken off cost_other)", false,
+     Combine::sum, Combine::sum, Metric::cip_savings},
+    {"interest", "GBP", "interest charged on loans", false, Combine::sum, Combine::sum, Metric::interest},
+    {"surplus", "GBP", "income less costs, fines and interest (negative: deficit)", false, Combine::sum, Combine::sum,
+     Metric::surplus},
+    {"cumulative_deficit", "GBP", "deficit accumulated since the first reported month, at the month end (negative: a cumulative surplus)",
+     false, Combine::sum, Combine::last, Metric::cumulative_deficit},
+    {"debt", "GBP", "revolving and long-term loans at the month end", false, Combine::sum, Combine::last, Metric::debt},
+    {"cash", "GBP", "cash at the month end", false, Combine::sum, Combine::last, Metric::cash},
+    {"special_measures", "fraction", "1 in a month in financial special measures (the penal interest rate)", false,
+     Combine::mean, Combine::mean, Metric::special_measures},
+    {"cost_control_acting", "fraction", "1 in a month whose capacity the cost_control policy cut", false, Combine::mean,
+     Combine::mean, Metric::cost_control_acting},
+    {"protect_performance_acting", "fraction", "1 in a month whose capacity the protect_performance policy raised", false,
+     Combine::mean, Combine::mean, Metric::protect_performance_acting},
+    {"extra_theatre_sessions", "sessions", "theatre sessions bought beyond the plan (returned fines, protect_performance)",
+     false, Combine::sum, Combine::sum, Metric::extra_theatre_sessions},
+    {"referral_share", "fraction", "share of elective referrals the commissioner let through", false, Combine::mean,
+     Combine::mean, Metric::referral_share},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -137,6 +232,7 @@ inline std::string combine_rule(Combine c, const MetricInfo& m) {
     case Combine::sum: return "sum";
     case Combine::mean: return "mean";
     case Combine::weighted_mean: return std::string("mean weighted by ") + info(m.weight).name;
+    case Combine::last: return "last";
   }
   return "";
 }

@@ -142,6 +142,27 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
     }
   }
 
+  // Fines by scheme: the schemes are named in the config, so they have a table and a group
+  // of their own rather than places in the fixed metric catalogue.
+  std::vector<std::int64_t> scheme_index;
+  std::vector<std::string> scheme_names, scheme_types, scheme_destinations;
+  for (std::size_t i = 0; i < setup.finance.schemes.size(); ++i) {
+    const Scheme& sc = setup.finance.schemes[i];
+    scheme_index.push_back(static_cast<std::int64_t>(i));
+    scheme_names.push_back(sc.name);
+    scheme_types.push_back(sc.params.type);
+    scheme_destinations.push_back(sc.params.destination);
+    std::vector<double> values;
+    values.reserve(R * T * M);
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t t = 0; t < T; ++t)
+        for (std::size_t month = 0; month < M; ++month) values.push_back(run.scheme_fines(i, r, t, month));
+    file.write_array("/outcomes/scheme_fines/" + sc.name, {1, R, T, M}, values,
+                     sim::ArrayInfo{"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
+                                    {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension});
+  }
+  file.write_table("/schemes", {{"index", scheme_index}, {"name", scheme_names}, {"type", scheme_types},
+                                {"destination", scheme_destinations}});
   std::vector<std::int64_t> points, reps;
   std::vector<std::string> metric_names, units, statistics;
   std::vector<double> means, lows, highs, medians, q05s, q95s;
@@ -154,7 +175,9 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
     points.push_back(0);
     metric_names.emplace_back(m.name);
     units.emplace_back(m.unit);
-    statistics.emplace_back(m.over_months == Combine::sum ? "run total" : "run mean");
+    statistics.emplace_back(m.over_months == Combine::sum    ? "run total"
+                            : m.over_months == Combine::last ? "run end"
+                                                             : "run mean");
     means.push_back(ci.mean);
     lows.push_back(ci.low);
     highs.push_back(ci.high);
@@ -196,7 +219,7 @@ void print_summary(std::ostream& out, const ScenarioSetup& setup, const RunOutco
     const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
     out << "  " << std::left << std::setw(32) << m.name << std::right << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1)
         << std::setw(14) << q[0] << "  [" << q[1] << ", " << q[2] << "] " << m.unit
-        << (m.over_months == Combine::sum ? "" : " (mean)") << "\n";
+        << (m.over_months == Combine::sum ? "" : m.over_months == Combine::last ? " (at the end)" : " (mean)") << "\n";
   }
   out << "Seen within 4 hours, whole run: median [90% interval]\n";
   auto performance = [&](std::size_t t, std::size_t r) {

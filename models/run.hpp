@@ -7,6 +7,7 @@
 #include "models/trust.hpp"
 #include "models/metrics.hpp"
 #include "models/scenario.hpp"
+#include "models/settlement.hpp"
 
 namespace breachsim::models {
 
@@ -17,14 +18,20 @@ struct ScenarioSetup {
   Scenario scenario;
   sim::Calendar calendar;
   std::vector<TrustSetup> trust_setups;  // one per trust, in scenario order
+  FinanceSetup finance;
 
   std::size_t trusts() const { return trust_setups.size(); }
   std::size_t months() const { return static_cast<std::size_t>(calendar.months()); }
+  std::size_t schemes() const { return finance.schemes.size(); }
 };
 
-// Outcomes of one replication, indexed [metric][trust][month].
+// Outcomes of one replication, indexed [metric][trust][month], and the fines levied by each
+// scheme, [scheme][trust][month]. The money ledger's balances at the end are kept for the
+// conservation of money: fines = withheld + returned + awaiting_return + pool payouts + pool_balance.
 struct ReplicationOutcome {
   std::vector<double> values;
+  std::vector<double> scheme_fines;
+  double pool_balance = 0, awaiting_return = 0, fund_returned_to_centre = 0;
   std::uint64_t events = 0;
 };
 
@@ -33,11 +40,14 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
 // Every replication of a run. Slots are filled independently, so the result is the same
 // whatever the number of threads.
 struct RunOutcome {
-  std::size_t replications = 0, trusts = 0, months = 0;
+  std::size_t replications = 0, trusts = 0, months = 0, schemes = 0;
   std::vector<ReplicationOutcome> runs;
 
   double trust_month(Metric m, std::size_t r, std::size_t t, std::size_t month) const {
     return runs[r].values[(static_cast<std::size_t>(m) * trusts + t) * months + month];
+  }
+  double scheme_fines(std::size_t scheme, std::size_t r, std::size_t t, std::size_t month) const {
+    return runs[r].scheme_fines[(scheme * trusts + t) * months + month];
   }
   double national_month(Metric m, std::size_t r, std::size_t month) const;
   // The whole run of one replication, combined across trusts and over months as the

@@ -84,6 +84,44 @@ Scenario load_scenario(const std::string& path) {
   top.section("monte_carlo", s.monte_carlo, "");
   top.section("defaults", s.defaults, "");
   top.section("output", s.output, "");
+  top.section("incentive_fund", s.incentive_fund, "");
+
+  if (const YAML::Node* list = top.take("commissioners")) {
+    if (!list->IsSequence()) {
+      d.error(list->Mark(), "commissioners", "expected a list of commissioners");
+    } else {
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string item_path = "commissioners[" + std::to_string(i) + "]";
+        CommissionerParams c;
+        cfg::Reader r(d, (*list)[i], item_path);
+        c.describe(r);
+        r.finish();
+        if (!(*list)[i].IsMap()) continue;
+        if (c.name.empty()) d.error((*list)[i].Mark(), item_path + ".name", "every commissioner needs a name");
+        else if (!names.insert(c.name).second) d.error_at(item_path + ".name", "duplicate commissioner name '" + c.name + "'");
+        s.commissioners.push_back(std::move(c));
+      }
+    }
+  }
+
+  if (const YAML::Node* map = top.take("schemes")) {
+    if (!map->IsMap()) {
+      d.error(map->Mark(), "schemes", "expected a map from scheme name to scheme");
+    } else {
+      for (const auto& entry : *map) {
+        const std::string name = entry.first.as<std::string>();
+        const std::string path = "schemes." + name;
+        SchemeParams p;
+        cfg::Reader r(d, entry.second, path);
+        p.describe(r);
+        r.finish();
+        if (!entry.second.IsMap()) continue;
+        check_scheme(p, path, d);
+        s.schemes.emplace_back(name, p);
+      }
+    }
+  }
 
   if (const YAML::Node* list = top.take("trusts")) {
     if (!list->IsSequence() || list->size() == 0) {
@@ -108,6 +146,7 @@ Scenario load_scenario(const std::string& path) {
         check_beds(t.beds, item_path + ".beds", d);
         check_elective(t.elective, item_path + ".elective", d);
         check_cancer(t.cancer, item_path + ".cancer", d);
+        check_borrowing(t.finance.borrowing, item_path + ".finance.borrowing", d);
         s.trusts.push_back(std::move(t));
       }
     }
@@ -123,6 +162,21 @@ Scenario load_scenario(const std::string& path) {
   check_beds(s.defaults.beds, "defaults.beds", d);
   check_elective(s.defaults.elective, "defaults.elective", d);
   check_cancer(s.defaults.cancer, "defaults.cancer", d);
+  check_borrowing(s.defaults.finance.borrowing, "defaults.finance.borrowing", d);
+  check_incentive_fund(s.incentive_fund, "incentive_fund", d);
+  for (std::size_t i = 0; i < s.trusts.size(); ++i) {
+    const std::string& c = s.trusts[i].commissioner;
+    if (c.empty()) continue;
+    const bool known = std::any_of(s.commissioners.begin(), s.commissioners.end(),
+                                   [&](const CommissionerParams& k) { return k.name == c; });
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& k : s.commissioners) names.push_back(k.name);
+      const std::string guess = cfg::closest_match(c, names);
+      d.error_at("trusts[" + std::to_string(i) + "].commissioner",
+                 "no commissioner named '" + c + "' in `commissioners`" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+    }
+  }
   d.throw_if_errors();
   s.scenario.first_month.day = 1;
   return s;
@@ -138,6 +192,17 @@ std::string resolved_yaml(const Scenario& scenario) {
   w.section("monte_carlo", s.monte_carlo, "");
   w.section("output", s.output, "");
   w.section("defaults", s.defaults, "");
+  w.section("incentive_fund", s.incentive_fund, "");
+  out << YAML::Key << "commissioners" << YAML::Value << YAML::BeginSeq;
+  for (auto& c : s.commissioners) {
+    out << YAML::BeginMap;
+    c.describe(w);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "schemes" << YAML::Value << YAML::BeginMap;
+  for (auto& [name, p] : s.schemes) w.section(name.c_str(), p, "");
+  out << YAML::EndMap;
   out << YAML::Key << "trusts" << YAML::Value << YAML::BeginSeq;
   for (auto& t : s.trusts) {
     out << YAML::BeginMap;
@@ -176,7 +241,24 @@ std::string config_reference_markdown() {
   section("monte_carlo", mc, "monte_carlo.");
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
-  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing` and `cancer` any key of the same section of `defaults`.\n\n";
+  IncentiveFundParams fund;
+  section("incentive_fund", fund, "incentive_fund.");
+  CommissionerParams commissioner;
+  md += "## commissioners\n\nA list (may be empty); each entry takes these keys.\n\n";
+  {
+    cfg::Documenter doc("commissioners[].");
+    commissioner.describe(doc);
+    md += doc.markdown_table() + "\n";
+  }
+  SchemeParams scheme;
+  md += "## schemes\n\nA map from a scheme name of your choice to a fine scheme; every scheme in force is assessed on every trust each month. "
+        "Fines are levied after each scheme's caps, then the overall caps of `finance`.\n\n";
+  {
+    cfg::Documenter doc("schemes.NAME.");
+    scheme.describe(doc);
+    md += doc.markdown_table() + "\n";
+  }
+  md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing`, `cancer`, `finance` and `management` any key of the same section of `defaults`.\n\n";
   cfg::Documenter doc("trusts[].", "defaults");
   trust.describe(doc);
   md += doc.markdown_table();

@@ -7,6 +7,10 @@
 #include "models/cancer.hpp"
 #include "models/ed.hpp"
 #include "models/electives.hpp"
+#include "models/finance.hpp"
+#include "models/fines.hpp"
+#include "models/incentive_fund.hpp"
+#include "models/settlement.hpp"
 #include "models/staffing.hpp"
 #include "models/wards.hpp"
 #include "sim/calendar.hpp"
@@ -69,6 +73,8 @@ struct Defaults {
   ElectiveParams elective;
   StaffingParams staffing;
   CancerParams cancer;
+  FinanceParams finance;
+  ManagementParams management;
 
   template <class V>
   void describe(V& v) {
@@ -77,6 +83,8 @@ struct Defaults {
     v.section("elective", elective, "the referral-to-treatment waiting list and planned care");
     v.section("staffing", staffing, "staff groups, vacancies, agency cover and the capacity they make");
     v.section("cancer", cancer, "the urgent suspected-cancer (62-day) pathway");
+    v.section("finance", finance, "income, costs, fine caps, the incentive fund's terms and borrowing");
+    v.section("management", management, "the management policies that turn money back into capacity");
   }
 };
 
@@ -86,6 +94,7 @@ struct TrustParams : Defaults {
   std::string name;
   std::string region = "England";
   std::string size_class = "medium";
+  std::string commissioner;
 
   template <class V>
   void describe(V& v) {
@@ -95,6 +104,8 @@ struct TrustParams : Defaults {
     v.field("size_class", size_class,
             Doc{"", "Archetype (reported in /trusts).", "DOMAIN.md §7 trust archetypes", {}, {},
                 {"small", "medium", "large"}});
+    v.field("commissioner", commissioner,
+            Doc{"", "Name of the commissioner in `commissioners` that pays this trust; empty: a commissioner of its own with no allocation limit.", ""});
     Defaults::describe(v);
   }
 };
@@ -104,6 +115,9 @@ struct Scenario {
   MonteCarloSection monte_carlo;
   Defaults defaults;
   std::vector<TrustParams> trusts;
+  std::vector<CommissionerParams> commissioners;
+  std::vector<std::pair<std::string, SchemeParams>> schemes;  // in file order
+  IncentiveFundParams incentive_fund;
   OutputSection output;
 
   std::string source_file;  // where it was read from

@@ -13,7 +13,7 @@ Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key) : pa
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
     levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
-    settle(g);
+    settle(g, 1.0);
     baseline_available_[g] = levels_[g].available_wte;
   }
 }
@@ -26,15 +26,15 @@ const StaffGroupParams& Staffing::params(std::size_t g) const {
   }
 }
 
-void Staffing::settle(std::size_t g) {
+void Staffing::settle(std::size_t g, double agency_factor) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
   const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
-  s.agency_wte = p.agency_share_of_gap * std::max(0.0, p.establishment_wte - at_work);
+  s.agency_wte = std::min(1.0, p.agency_share_of_gap * agency_factor) * std::max(0.0, p.establishment_wte - at_work);
   s.available_wte = at_work + s.agency_wte;
 }
 
-void Staffing::start_month(int month) {
+void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];
@@ -46,8 +46,10 @@ void Staffing::start_month(int month) {
     const double vacancies = std::max(0.0, p.establishment_wte - s.substantive_wte);
     const double recruits = static_cast<double>(
         sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month));
-    s.substantive_wte = std::clamp(s.substantive_wte - leavers + recruits, 0.0, p.establishment_wte);
-    settle(g);
+    // The draws are made even when frozen, so the stream stays aligned with unfrozen runs.
+    s.substantive_wte =
+        std::clamp(s.substantive_wte - leavers + (recruitment_frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
+    settle(g, agency_factor);
   }
 }
 

@@ -75,8 +75,9 @@ class Staffing {
   Staffing(const StaffingParams& params, const sim::StreamKey& key);
 
   // Called at the start of each month (from month index `month`, warm-up negative): leavers
-  // go and recruits join (Poisson, keyed by group and month), then agency covers its share.
-  void start_month(int month);
+  // go and recruits join (Poisson, keyed by group and month; none while recruitment is
+  // frozen), then agency covers its share of the gap times `agency_factor` (at most all).
+  void start_month(int month, double agency_factor = 1.0, bool recruitment_frozen = false);
 
   const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
   // Available staff relative to the configured baseline (vacancies at their starting rate).
@@ -84,7 +85,7 @@ class Staffing {
   int open_beds(int physical_beds) const;
 
  private:
-  void settle(std::size_t g);
+  void settle(std::size_t g, double agency_factor);
   const StaffGroupParams& params(std::size_t g) const;
 
   const StaffingParams* params_;

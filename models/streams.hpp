@@ -21,6 +21,9 @@ enum class Purpose : std::uint64_t {
   readmission = 11,        // entity = the discharged patient's number: readmitted or not, and when
   staffing = 12,           // entity = staff group << 32 | month: leavers and recruits
   ambulance = 13,          // entity = A&E patient number: arrived by ambulance or not
+  referral_restriction = 14,  // entity = referral number: accepted under a commissioner's restriction
+  finance = 15,            // entity = month index + 2^20 (<< 8 | what): cost improvement delivery, coding disputes, CQUIN
+  fine_waiver = 16,        // entity = (month index + 2^20) << 16 | scheme index: the commissioner waives it or not
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/trust.hpp"
 
+#include <cmath>
+
 namespace breachsim::models {
 
 Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
@@ -31,10 +33,13 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 }
 
 void Trust::staff_month() {
-  staffing_.start_month(calendar_->month_index(sim_.now()));
+  staffing_.start_month(calendar_->month_index(sim_.now()), levers_.agency_factor, levers_.recruitment_frozen);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
-  electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams));
-  wards_.set_open_beds(staffing_.open_beds(setup_->wards.beds), sim_.now());
+  electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor);
+  electives_.set_referral_share(levers_.referral_share);
+  const int open = staffing_.open_beds(setup_->wards.beds);
+  wards_.set_open_beds(levers_.open_bed_factor == 1.0 ? open : static_cast<int>(std::floor(open * levers_.open_bed_factor)),
+                       sim_.now());
   admit_waiting();  // beds opened this month go to those already waiting
 }
 

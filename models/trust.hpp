@@ -17,6 +17,16 @@ struct TrustSetup {
   CancerSetup cancer;
 };
 
+// What management and commissioners decide for a trust's coming months; the neutral value
+// (1, off) leaves the trust as configured.
+struct Levers {
+  double agency_factor = 1.0;      // multiplies every group's agency share of the gap (at most all of it)
+  bool recruitment_frozen = false;
+  double open_bed_factor = 1.0;    // multiplies the beds the nurses can open (< 1: escalation beds closed)
+  double theatre_factor = 1.0;     // multiplies elective theatre sessions (< 1: cancelled, > 1: extra)
+  double referral_share = 1.0;     // share of elective referrals the commissioner lets through
+};
+
 struct TrustMonth {
   EdMonth ed;
   WardMonth wards;
@@ -36,6 +46,10 @@ class Trust {
   // Staffs the month (leavers, recruits, agency: the capacity they open), runs every event
   // before `month_end` and returns the month's counts. Months must be run in order.
   TrustMonth run_month(sim::Time month_end);
+
+  // Takes effect from the next run_month.
+  void set_levers(const Levers& levers) { levers_ = levers; }
+  const Levers& levers() const { return levers_; }
 
   // The engine's model callback (see sim::Simulator).
   void on_event(const TrustEvent& e, TrustSimulator& sim);
@@ -62,6 +76,7 @@ class Trust {
   Wards wards_;
   Electives electives_;
   CancerPathway cancer_;
+  Levers levers_;
 };
 
 }  // namespace breachsim::models

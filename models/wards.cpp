@@ -9,7 +9,7 @@
 
 namespace breachsim::models {
 
-WardSetup::WardSetup(const BedParams& p)
+WardSetup::WardSetup(const BedParams& p, double trim_point_days)
     : beds(static_cast<int>(p.general_acute_beds)),
       zero_day_share(p.emergency_zero_day_share),
       zero_day_hours(p.zero_day_stay_hours.build()),
@@ -24,7 +24,8 @@ WardSetup::WardSetup(const BedParams& p)
       readmission_after_emergency(p.readmission_share_after_emergency),
       readmission_after_elective(p.readmission_share_after_elective),
       early_factor(p.early_discharge_readmission_factor),
-      readmission_days(p.readmission_days.build()) {}
+      readmission_days(p.readmission_days.build()),
+      trim_minutes(sim::days(trim_point_days)) {}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
     : setup_(&setup), key_(key), beds_(2, setup.beds) {}
@@ -82,16 +83,17 @@ bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned k
   if (!beds_.try_take()) return false;
   sim::RandomStream draws(key_, patient, purpose(Purpose::elective_stay));
   const bool cancer = kind == Planned::cancer_surgery;
-  const double minutes = sim::sample_bernoulli(draws, cancer ? setup_->cancer_day_case_share : setup_->day_case_share)
-                             ? sim::hours(setup_->zero_day_hours.sample(draws))
-                             : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
+  const bool day_case = sim::sample_bernoulli(draws, cancer ? setup_->cancer_day_case_share : setup_->day_case_share);
+  const double minutes = day_case ? sim::hours(setup_->zero_day_hours.sample(draws))
+                                  : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
+  ++(day_case ? month_.elective_day_cases : month_.elective_inpatients);
   start_stay(patient, minutes, true, sim);
   return true;
 }
 
 void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim) {
   const sim::Time due = sim.now() + minutes;
-  due_.push_back({due, patient, elective});
+  due_.push_back({due, sim.now(), patient, elective});
   std::push_heap(due_.begin(), due_.end(), std::greater<>());
   if (due < next_discharge_at_) schedule_next_discharge(sim);
 }
@@ -110,6 +112,8 @@ void Wards::end_first_stay(bool early, TrustSimulator& sim) {
   beds_.release();
   ++month_.discharges;
   if (early) ++month_.early_discharges;
+  const double beyond_trim = sim.now() - s.admitted - setup_->trim_minutes;
+  if (beyond_trim > 0.0) month_.excess_bed_days += beyond_trim / sim::minutes_per_day;
 
   // The readmission draw is keyed by the discharged patient, so it is the same patient's
   // luck at every sweep point; only the probability (early or not) may differ.

@@ -86,7 +86,8 @@ struct BedParams {
 
 // Derived once per scenario and shared by replications.
 struct WardSetup {
-  explicit WardSetup(const BedParams& p);
+  // Stays beyond `trim_point_days` earn excess bed days (a payment rule, counted here).
+  WardSetup(const BedParams& p, double trim_point_days);
   int beds;
   double zero_day_share;
   sim::Distribution zero_day_hours, emergency_days, delay_days;
@@ -98,6 +99,7 @@ struct WardSetup {
   double early_discharge_minutes;
   double readmission_after_emergency, readmission_after_elective, early_factor;
   sim::Distribution readmission_days;
+  double trim_minutes;
 };
 
 struct WardMonth {
@@ -105,6 +107,9 @@ struct WardMonth {
   double open_bed_minutes = 0.0;
   std::int64_t discharges = 0;
   std::int64_t early_discharges = 0;  // discharged before time to make room for an emergency
+  std::int64_t elective_day_cases = 0;   // planned admissions (routine and cancer surgery) as day cases
+  std::int64_t elective_inpatients = 0;  // planned admissions with an overnight stay
+  double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
 };
 
 // A readmission scheduled at a discharge travels in the event id: the readmission's number
@@ -143,6 +148,7 @@ class Wards {
  private:
   struct Stay {
     sim::Time due;  // planned discharge
+    sim::Time admitted;
     std::uint64_t patient;
     bool elective;
     bool operator>(const Stay& o) const {

@@ -20,6 +20,12 @@ DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffing.hp
     "ed_clinicians_wte": 133,  # models/staffing.hpp
     "ward_nurses_wte": 1090,
     "theatre_teams_wte": 60,
+    "contract_value_gbp": 400e6,  # models/finance.hpp
+    "other_income_gbp": 330e6,
+    "other_pay_gbp": 205e6,
+    "fixed_costs_gbp": 131e6,
+    "opening_cash_gbp": 20e6,  # models/balance_sheet.hpp
+    "minimum_cash_gbp": 5e6,
 }
 
 # name, region, size class, A&E attendances a year, A&E staffing relative to the default
@@ -40,7 +46,11 @@ HEADER = """\
 # theatre and clinic sessions, the initial waiting list, cancer referrals and diagnostic
 # sessions, and the staff establishments.
 # Westmoor and City run their A&E 6% and 3% below that, the understaffed trusts whose
-# breaches the fines of later issues will fall on.
+# breaches the fines fall on. The money that does not vary with activity (contract value,
+# other income, other pay, fixed costs, cash) scales the same way, so a trust with the
+# default staffing about breaks even before fines.
+# Fines: the 2015/16 NHS Standard Contract sanctions (DOMAIN.md §3), withheld by the
+# commissioner, in both years; the cancer rate is an assumption (DOMAIN.md found none).
 schema_version: 1
 scenario:
   name: default
@@ -52,7 +62,19 @@ monte_carlo:
   seed: 20151
 output:
   file: results/default.h5
+schemes:
+  ed_4h:           {type: excess_breaches, standard: ed_4h, rate_gbp: 120, tolerance: 0.05, floor: 0.85}
+  rtt_18w:         {type: excess_breaches, standard: rtt_18w, rate_gbp: 300, tolerance: 0.08}
+  rtt_52w:         {type: per_incident, incident: rtt_over_52w, rate_gbp: 5000}
+  trolley_12h:     {type: per_incident, incident: ed_trolley_waits_12h, rate_gbp: 1000}
+  cancer_62d:      {type: excess_breaches, standard: cancer_62d, rate_gbp: 1000, tolerance: 0.15}
+  urgent_ops_cancelled_twice: {type: per_incident, incident: urgent_operations_cancelled_twice, rate_gbp: 5000}
 trusts:"""
+
+
+def money(gbp):
+    """Whole thousands of pounds, written out."""
+    return f"{round(gbp / 1000) * 1000:.0f}"
 
 
 def main():
@@ -81,7 +103,12 @@ def main():
     staffing:
       ed_clinicians: {{establishment_wte: {round(d["ed_clinicians_wte"] * f * staffing)}}}
       ward_nurses: {{establishment_wte: {round(d["ward_nurses_wte"] * f)}}}
-      theatre_teams: {{establishment_wte: {round(d["theatre_teams_wte"] * f)}}}""")
+      theatre_teams: {{establishment_wte: {round(d["theatre_teams_wte"] * f)}}}
+    finance:
+      contract_value_gbp_per_year: {money(d["contract_value_gbp"] * f)}
+      income: {{other_income_gbp_per_year: {money(d["other_income_gbp"] * f)}}}
+      costs: {{other_pay_gbp_per_year: {money(d["other_pay_gbp"] * f)}, fixed_gbp_per_year: {money(d["fixed_costs_gbp"] * f)}}}
+      borrowing: {{opening_cash_gbp: {money(d["opening_cash_gbp"] * f)}, minimum_cash_gbp: {money(d["minimum_cash_gbp"] * f)}}}""")
     print("\n".join(lines))
 
 

@@ -142,7 +142,7 @@ struct LossHarness {
 // The share of requests turned away by `beds` beds after a warm-up, per replication.
 inline std::vector<double> blocked_shares(const models::BedParams& beds, double mean_gap_minutes, int replications,
                                           sim::Time warmup, sim::Time measured, std::uint64_t seed) {
-  const models::WardSetup setup(beds);
+  const models::WardSetup setup(beds, 14.0);
   std::vector<double> shares;
   for (int r = 0; r < replications; ++r) {
     const sim::StreamKey key{seed, static_cast<std::uint32_t>(r), 0};

@@ -42,7 +42,7 @@ struct Harness {
   Harness(const models::CancerParams& cp, const models::BedParams& bp, const sim::Calendar& cal, std::uint32_t rep)
       : calendar(cal),
         cancer_setup(cp, cal),
-        ward_setup(bp),
+        ward_setup(bp, 14.0),
         cancer(cancer_setup, cal, sim::StreamKey{62, rep, 0}),
         wards(ward_setup, sim::StreamKey{62, rep, 0}) {}
 

@@ -193,7 +193,7 @@ double mean_planned_stay_days(models::Wards::Planned kind, int n) {
   models::BedParams p;
   p.general_acute_beds = n;
   p.readmission_share_after_elective = 0.0;
-  const models::WardSetup setup(p);
+  const models::WardSetup setup(p, 14.0);
   models::Wards wards(setup, sim::StreamKey{44, 0, 0});
   models::TrustSimulator s;
   for (int i = 0; i < n; ++i) REQUIRE(wards.admit_elective(static_cast<std::uint64_t>(i), s, kind));

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <string>
+
+#include "models/balance_sheet.hpp"
+#include "sim/config.hpp"
+
+// A trust's money, month by month (DOMAIN.md §4 and §7): what its commissioner pays for the
+// activity the departments counted, what staff and activity cost, and the management
+// policies that turn the resulting deficit back into capacity (§1, the feedback loop).
+namespace breachsim::models {
+
+struct PaymentParams {
+  std::string payment = "activity";
+  double ed_attendance_gbp = 148.0;
+  double emergency_spell_gbp = 1590.0;
+  double elective_spell_gbp = 3684.0;
+  double day_case_gbp = 738.0;
+  double outpatient_gbp = 120.0;
+  double excess_bed_day_gbp = 313.0;
+  double trim_point_days = 14.0;
+  double emergency_baseline_per_month = 0.0;
+  double marginal_rate = 0.7;
+  bool unpaid_readmissions_after_elective = true;
+  double unpaid_share_of_other_readmissions = 0.25;
+  double block_gbp_per_year = 0.0;
+  double other_income_gbp_per_year = 330e6;
+  double coding_uplift_share = 0.0;
+  double coding_challenge_probability = 0.5;
+  double arbitration_upholds_trust_probability = 0.5;
+  double cquin_share = 0.025;
+  double cquin_earned_probability = 0.9;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    const char* ref = "DOMAIN.md §4: reference costs 2016/17 as a proxy for tariff";
+    v.field("payment", payment,
+            Doc{"", "activity: paid per unit of activity (Payment by Results); block: a fixed sum a month whatever the activity (2020-22 block contracts).",
+                "DOMAIN.md §4", {}, {}, {"activity", "block"}});
+    v.field("ed_attendance_gbp", ed_attendance_gbp, Doc{"GBP", "Tariff per A&E attendance.", ref, Range::non_negative()});
+    v.field("emergency_spell_gbp", emergency_spell_gbp,
+            Doc{"GBP", "Tariff per emergency (non-elective) admission.", ref, Range::non_negative()});
+    v.field("elective_spell_gbp", elective_spell_gbp,
+            Doc{"GBP", "Tariff per planned admission with an overnight stay (routine or cancer surgery).", ref, Range::non_negative()});
+    v.field("day_case_gbp", day_case_gbp,
+            Doc{"GBP", "Tariff per planned day case, and per non-surgical first cancer treatment.", ref, Range::non_negative()});
+    v.field("outpatient_gbp", outpatient_gbp,
+            Doc{"GBP", "Tariff per outpatient attendance that stops an RTT clock (non-admitted pathway).", ref, Range::non_negative()});
+    v.field("excess_bed_day_gbp", excess_bed_day_gbp,
+            Doc{"GBP", "Tariff per bed day beyond the trim point.", ref, Range::non_negative()});
+    v.field("trim_point_days", trim_point_days,
+            Doc{"days", "Length of stay beyond which each further day is paid as an excess bed day.",
+                "assumption: one trim point for all spells, within the range of HRG trim points", Range::non_negative()});
+    v.field("emergency_baseline_per_month", emergency_baseline_per_month,
+            Doc{"admissions a month", "Marginal rate emergency tariff: emergency admissions above this many a month are paid at marginal_rate of tariff; 0: off.",
+                "DOMAIN.md §4 (baseline the 2008/09 level; abolished April 2019)", Range::non_negative()});
+    v.field("marginal_rate", marginal_rate,
+            Doc{"share of tariff", "Payment for emergency admissions above the baseline.", "DOMAIN.md §4: 30% in 2010, later 70%",
+                Range::fraction()});
+    v.field("unpaid_readmissions_after_elective", unpaid_readmissions_after_elective,
+            Doc{"", "No payment for an emergency readmission within 30 days of an elective discharge.",
+                "DOMAIN.md §4: from April 2011, abolished April 2019"});
+    v.field("unpaid_share_of_other_readmissions", unpaid_share_of_other_readmissions,
+            Doc{"share", "Share of readmissions after emergency care left unpaid (those above the locally agreed threshold).",
+                "DOMAIN.md §4 (threshold local); share an assumption", Range::fraction()});
+    v.field("block_gbp_per_year", block_gbp_per_year,
+            Doc{"GBP a year", "With payment: block, the fixed payment for all modelled activity (paid a twelfth a month).",
+                "DOMAIN.md §4; amount an assumption", Range::non_negative()});
+    v.field("other_income_gbp_per_year", other_income_gbp_per_year,
+            Doc{"GBP a year", "Income for everything the model does not simulate patient by patient (follow-ups, other specialties, education), a twelfth a month.",
+                "assumption: brings a medium trust to about £450m a year (DOMAIN.md §7: £400-600m)", Range::non_negative()});
+    v.field("coding_uplift_share", coding_uplift_share,
+            Doc{"share of spell income", "Extra income the trust claims on its admitted spells by coding them more richly.",
+                "DOMAIN.md §1 (coding disputes); assumption: 0, off", Range::fraction()});
+    v.field("coding_challenge_probability", coding_challenge_probability,
+            Doc{"probability a month", "Chance the commissioner challenges the month's coding uplift.", "assumption", Range::fraction()});
+    v.field("arbitration_upholds_trust_probability", arbitration_upholds_trust_probability,
+            Doc{"probability", "Chance arbitration upholds the trust's coding when challenged (otherwise the uplift is lost).",
+                "assumption", Range::fraction()});
+    v.field("cquin_share", cquin_share,
+            Doc{"share of contract value", "CQUIN quality payment: this share of the contract value a year, paid quarterly when earned.",
+                "DOMAIN.md §5: 2.5% in 2016/17, 1.25% from 2019/20", Range::fraction()});
+    v.field("cquin_earned_probability", cquin_earned_probability,
+            Doc{"probability a quarter", "Chance the quarter's quality goals are met and its CQUIN paid.",
+                "assumption (2017/18 held about a quarter back as a risk reserve, DOMAIN.md §5)", Range::fraction()});
+  }
+};
+
+struct CostParams {
+  double ed_clinician_gbp_per_wte_year = 75000.0;
+  double ward_nurse_gbp_per_wte_year = 38000.0;
+  double theatre_team_gbp_per_wte_year = 300000.0;
+  double agency_premium = 1.0;
+  double agency_premium_cap = 0.0;
+  double other_pay_gbp_per_year = 205e6;
+  double bed_day_gbp = 120.0;
+  double procedure_gbp = 1200.0;
+  double ed_attendance_gbp = 40.0;
+  double outpatient_gbp = 50.0;
+  double extra_session_premium_gbp = 2000.0;
+  double fixed_gbp_per_year = 131e6;
+  double cip_target_share = 0.03;
+  sim::config::DistributionSpec cip_delivered_share{sim::Distribution::Kind::gamma, 0.0, 0.75, 0.25, {}, {}, {}};
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("ed_clinician_gbp_per_wte_year", ed_clinician_gbp_per_wte_year,
+            Doc{"GBP per WTE a year", "Pay and on-costs of a substantive A&E clinician (doctors and nurses mixed).", "assumption", Range::non_negative()});
+    v.field("ward_nurse_gbp_per_wte_year", ward_nurse_gbp_per_wte_year,
+            Doc{"GBP per WTE a year", "Pay and on-costs of a substantive ward nurse.", "assumption: band 5 with on-costs", Range::non_negative()});
+    v.field("theatre_team_gbp_per_wte_year", theatre_team_gbp_per_wte_year,
+            Doc{"GBP per WTE a year", "Pay of one whole-time theatre team (surgeon, anaesthetist, nurses, operating department staff).",
+                "assumption", Range::non_negative()});
+    v.field("agency_premium", agency_premium,
+            Doc{"share of substantive pay", "Extra cost of an agency WTE over a substantive one.",
+                "DOMAIN.md §7: agency about twice the cost per head", Range::non_negative()});
+    v.field("agency_premium_cap", agency_premium_cap,
+            Doc{"share of substantive pay", "Price cap on the agency premium; 0: no cap.",
+                "DOMAIN.md §7: 55% above basic pay from April 2016", Range::non_negative()});
+    v.field("other_pay_gbp_per_year", other_pay_gbp_per_year,
+            Doc{"GBP a year", "Pay of all staff not modelled as a group (other doctors, therapists, administration).",
+                "assumption: pay about 63% of costs (DOMAIN.md §7)", Range::non_negative()});
+    v.field("bed_day_gbp", bed_day_gbp, Doc{"GBP", "Variable cost of an occupied bed day (drugs, food, supplies).", "assumption", Range::non_negative()});
+    v.field("procedure_gbp", procedure_gbp,
+            Doc{"GBP", "Variable cost of a planned operation or non-surgical cancer treatment (consumables, implants).", "assumption", Range::non_negative()});
+    v.field("ed_attendance_gbp", ed_attendance_gbp, Doc{"GBP", "Variable cost of an A&E attendance.", "assumption", Range::non_negative()});
+    v.field("outpatient_gbp", outpatient_gbp, Doc{"GBP", "Variable cost of an outpatient attendance.", "assumption", Range::non_negative()});
+    v.field("extra_session_premium_gbp", extra_session_premium_gbp,
+            Doc{"GBP per session", "Premium paid for a theatre session beyond the planned ones (waiting-list initiative rates).",
+                "assumption", Range::non_negative()});
+    v.field("fixed_gbp_per_year", fixed_gbp_per_year,
+            Doc{"GBP a year", "Non-pay costs that do not vary with activity (estates, depreciation, clinical negligence).",
+                "assumption: with the other defaults, the default trust (110k A&E attendances) about breaks even before fines in 2015/16",
+                Range::non_negative()});
+    v.field("cip_target_share", cip_target_share,
+            Doc{"share of costs a year", "Cost improvement programme: savings planned as a share of costs.",
+                "DOMAIN.md §7: efficiency targets 2-7% a year", Range::fraction()});
+    v.field("cip_delivered_share", cip_delivered_share,
+            Doc{"share of target", "Share of the year's CIP target actually delivered, drawn once a financial year per trust.",
+                "assumption: three quarters on average, rarely all"});
+  }
+};
+
+// When the year-to-date position falls behind plan, cut costs (DOMAIN.md §1: agency cover,
+// bed closures, cancelled electives, recruitment); restore them once back on plan.
+struct CostControlParams {
+  bool enabled = false;
+  double trigger_share_of_income = 0.01;
+  double agency_factor = 0.5;
+  bool freeze_recruitment = true;
+  double close_beds_share = 0.03;
+  double cancel_sessions_share = 0.1;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("enabled", enabled, Doc{"", "Switch the policy on.", ""});
+    v.field("trigger_share_of_income", trigger_share_of_income,
+            Doc{"share of year-to-date income", "Acts when the year-to-date surplus falls this far below the year-to-date control total; relaxes when back on it.",
+                "assumption", Range::fraction()});
+    v.field("agency_factor", agency_factor,
+            Doc{"multiplier", "Agency share of the staffing gap while acting (0: no agency).", "assumption", Range::between(0.0, 1.0)});
+    v.field("freeze_recruitment", freeze_recruitment, Doc{"", "Recruit nobody while acting.", "assumption"});
+    v.field("close_beds_share", close_beds_share,
+            Doc{"share of open beds", "Escalation beds closed while acting.", "assumption", Range::fraction()});
+    v.field("cancel_sessions_share", cancel_sessions_share,
+            Doc{"share of theatre sessions", "Elective theatre sessions cancelled while acting.", "assumption", Range::fraction()});
+  }
+};
+
+// Spend to meet the targets whatever it costs: more agency cover while A&E misses its
+// standard, extra theatre sessions while the waiting list does.
+struct ProtectPerformanceParams {
+  bool enabled = false;
+  double ed_standard = 0.95;
+  double agency_factor = 2.0;
+  double rtt_standard = 0.92;
+  double extra_sessions_share = 0.1;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("enabled", enabled, Doc{"", "Switch the policy on.", ""});
+    v.field("ed_standard", ed_standard,
+            Doc{"share within 4 hours", "Below this in a month, agency cover rises.", "DOMAIN.md §2: 95%", Range::fraction()});
+    v.field("agency_factor", agency_factor,
+            Doc{"multiplier", "Agency share of the staffing gap while A&E is below its standard (the share is capped at the whole gap).",
+                "assumption", Range::at_least(1.0)});
+    v.field("rtt_standard", rtt_standard,
+            Doc{"share within 18 weeks", "Below this at a month end, extra theatre sessions are bought.", "DOMAIN.md §2: 92%", Range::fraction()});
+    v.field("extra_sessions_share", extra_sessions_share,
+            Doc{"share of theatre sessions", "Extra sessions bought while the waiting list is below its standard, each at the extra-session premium.",
+                "assumption", Range::non_negative()});
+  }
+};
+
+// Fines the commissioner returns for reinvestment buy extra theatre sessions.
+struct ReinvestFinesParams {
+  bool enabled = false;
+  double gbp_per_theatre_session = 10000.0;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("enabled", enabled, Doc{"", "Switch the policy on.", ""});
+    v.field("gbp_per_theatre_session", gbp_per_theatre_session,
+            Doc{"GBP", "What one extra session costs out of returned fines (staff at premium rates; the operations' own costs are counted as for any other).",
+                "assumption", Range::positive()});
+  }
+};
+
+struct ManagementParams {
+  int lag_months = 1;
+  CostControlParams cost_control;
+  ProtectPerformanceParams protect_performance;
+  ReinvestFinesParams reinvest_fines;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("lag_months", lag_months,
+            Doc{"months", "Months between a month-end decision and its effect on capacity (1: the next month).", "assumption",
+                Range::between(1, 24)});
+    v.section("cost_control", cost_control, "cut costs when behind the financial plan");
+    v.section("protect_performance", protect_performance, "spend to meet the access standards");
+    v.section("reinvest_fines", reinvest_fines, "spend returned fines on extra capacity");
+  }
+};
+
+struct FinanceParams {
+  double contract_value_gbp_per_year = 400e6;
+  double control_total_gbp_per_year = 0.0;
+  double fines_cap_share_of_contract_month = 0.0;
+  double fines_cap_share_of_contract_year = 0.0;
+  bool takes_incentive_fund = true;
+  double ed_trajectory = 0.95, rtt_trajectory = 0.92, cancer_trajectory = 0.85;
+  PaymentParams income;
+  CostParams costs;
+  BorrowingParams borrowing;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("contract_value_gbp_per_year", contract_value_gbp_per_year,
+            Doc{"GBP a year", "Value of the trust's contract with its commissioner: the base of fine caps, CQUIN and the default block payment.",
+                "assumption: a medium trust (DOMAIN.md §7)", Range::non_negative()});
+    v.field("control_total_gbp_per_year", control_total_gbp_per_year,
+            Doc{"GBP a year", "Surplus the trust is asked to make (negative: an agreed deficit); the incentive fund and management judge the year-to-date position against it.",
+                "assumption: break even", Range::any()});
+    v.field("fines_cap_share_of_contract_month", fines_cap_share_of_contract_month,
+            Doc{"share of contract value / 12", "All fines of a month together at most this share of a month's contract value; 0: no overall cap.",
+                "DOMAIN.md §3 (caps as a share of contract value)", Range::fraction()});
+    v.field("fines_cap_share_of_contract_year", fines_cap_share_of_contract_year,
+            Doc{"share of contract value", "All fines of a financial year together at most this share of the contract value; 0: no overall cap.",
+                "DOMAIN.md §3: heavy penalties 'up to 10 per cent of the total contract value'", Range::fraction()});
+    v.field("takes_incentive_fund", takes_incentive_fund,
+            Doc{"", "Accepts the incentive fund (and its control total) when one is configured.", "DOMAIN.md §5"});
+    v.field("ed_trajectory", ed_trajectory,
+            Doc{"share within 4 hours", "Agreed A&E trajectory: the fund's A&E share is earned at this or the standard.", "DOMAIN.md §5; default the standard",
+                Range::fraction()});
+    v.field("rtt_trajectory", rtt_trajectory,
+            Doc{"share within 18 weeks", "Agreed RTT trajectory for the fund.", "DOMAIN.md §5; default the standard", Range::fraction()});
+    v.field("cancer_trajectory", cancer_trajectory,
+            Doc{"share within 62 days", "Agreed cancer trajectory for the fund.", "DOMAIN.md §5; default the standard", Range::fraction()});
+    v.section("income", income, "what the commissioner pays");
+    v.section("costs", costs, "pay, agency, activity and fixed costs, cost improvement");
+    v.section("borrowing", borrowing, "cash, loans, interest and financial special measures");
+  }
+};
+
+}  // namespace breachsim::models
