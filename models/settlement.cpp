@@ -17,8 +17,6 @@ enum class FinanceDraw : std::uint64_t { cip = 1, coding_challenge = 2, arbitrat
 
 bool is_quarter_end(const sim::Date& d) { return d.month % 3 == 0; }
 bool is_year_end(const sim::Date& d) { return d.month == 3; }
-// Months of the financial year elapsed at the end of month d (April = 1).
-int fy_months_elapsed(const sim::Date& d) { return (d.month + 8) % 12 + 1; }
 
 double share_within(double breaches, double total) { return total > 0.0 ? 1.0 - breaches / total : 1.0; }
 
@@ -90,6 +88,7 @@ void Settlement::start_year(int month) {
   }
   for (CommissionerState& c : commissioners_) c = CommissionerState{};
   fund_unearned_year_ = 0.0;
+  year_months_ = 0;
 }
 
 std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMonth>& months,
@@ -97,7 +96,9 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   const sim::Date date = calendar_->month_date(month);
   const std::size_t n = trusts_.size();
   if (month == 0 || date.month == 4) start_year(month);
-  const int elapsed = fy_months_elapsed(date);
+  // Months of this financial year settled so far: a run that starts in January judges its
+  // first three months against three twelfths of the year's control total, not ten.
+  const int elapsed = ++year_months_;
   const bool quarter_end = is_quarter_end(date), year_end = is_year_end(date);
   const IncentiveFundParams& fund = setup_->fund;
   const sim::Date quarter_start = calendar_->month_date(std::max(0, month - 2));
@@ -224,7 +225,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
       }
     }
     s.ytd_fines += m.fines;
-    m.fines_waived = assessed - levied;
+    m.fines_waived = assessed - m.fines;  // waived, suspended, or cut by a scheme's or the overall caps
 
     const auto due = s.returns.find(month);
     if (due != s.returns.end()) {
@@ -232,9 +233,11 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
       s.returns.erase(due);
     }
 
+    // The commissioner keeps back withheld and reinvested fines (the latter until it returns
+    // them); pooled fines leave it for the pool.
     if (ts.commissioner >= 0)
       commissioner_spend[static_cast<std::size_t>(ts.commissioner)] +=
-          m.income_activity + m.income_incentives + m.fines_returned - m.fines_withheld;
+          m.income_activity + m.income_incentives + m.fines_returned - m.fines_withheld - m.fines_reinvested;
 
     s.quarter_emergency += emergency;
     s.quarter_ed_attendances += attendances;
@@ -244,7 +247,8 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   }
 
   // Pools pay out at quarter ends to trusts in deficit, pro rata to their deficits and never
-  // beyond them; what nobody qualifies for stays in the pool.
+  // beyond them, counting what earlier pools paid them this quarter end; what nobody
+  // qualifies for stays in the pool.
   if (quarter_end) {
     for (auto& [pool, balance] : pools_) {
       if (!(balance > 0.0)) continue;
@@ -252,7 +256,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
       double total = 0.0;
       for (std::size_t t = 0; t < n; ++t) {
         if (pool != "national" && setup_->trusts[t].region != pool) continue;
-        deficit[t] = std::max(0.0, trusts_[t].cumulative_deficit);
+        deficit[t] = std::max(0.0, trusts_[t].cumulative_deficit - out[t].pool_payouts);
         total += deficit[t];
       }
       if (!(total > 0.0)) continue;

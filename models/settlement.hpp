@@ -67,7 +67,7 @@ struct MoneyMonth {
   double readmission_nonpayment = 0;   // tariff not paid for readmissions (already left out of income_activity)
   double coding_uplift = 0;            // of income_activity, the coding uplift kept after any challenge
   double fines = 0;                    // levied after caps, waivers and suspensions
-  double fines_waived = 0;             // assessed but waived or suspended
+  double fines_waived = 0;             // assessed but waived, suspended or cut by caps: assessed = fines + fines_waived
   double fines_withheld = 0, fines_reinvested = 0, fines_pooled = 0;  // where this month's fines went
   double fines_returned = 0;           // reinvested fines coming back this month
   double pool_payouts = 0;             // received from fine pools as a trust in deficit
@@ -144,6 +144,7 @@ class Settlement {
   std::map<std::string, double> pools_;
   double fund_unearned_year_ = 0;
   double fund_returned_to_centre_ = 0;
+  int year_months_ = 0;
 };
 
 }  // namespace breachsim::models
