@@ -267,13 +267,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   }
 
   // The operating position before the incentive fund, which the fund judges.
-  std::vector<double> operating(n);
-  for (std::size_t t = 0; t < n; ++t) {
-    const MoneyMonth& m = out[t];
-    operating[t] = m.income_activity + m.income_other + m.income_incentives + m.fines_returned + m.pool_payouts -
-                   m.fines - m.cost_pay - m.cost_agency - m.cost_other;
-    trusts_[t].ytd_before_fund += operating[t];
-  }
+  for (std::size_t t = 0; t < n; ++t) trusts_[t].ytd_before_fund += out[t].operating_surplus();
 
   if (fund_on && quarter_end && fund_applies(fund, quarter_start)) {
     std::vector<FundQuarterInput> in(n);
@@ -335,10 +329,8 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     const ManagementParams& mp = ts.management;
     TrustState& s = trusts_[t];
     MoneyMonth& m = out[t];
-    const double operating_surplus = m.income_activity + m.income_other + m.income_incentives + m.fines_returned +
-                                     m.pool_payouts - m.fines - m.cost_pay - m.cost_agency - m.cost_other;
-    const double income = m.income_activity + m.income_other + m.income_incentives + m.fines_returned + m.pool_payouts;
-    s.ytd_income += income;
+    const double operating_surplus = m.operating_surplus();
+    s.ytd_income += m.income();
     const double annual_income = s.ytd_income * 12.0 / elapsed;
     const MonthPosting p = s.sheet.post_month(operating_surplus, annual_income, year_end, s.ytd_surplus + operating_surplus,
                                               f.control_total_gbp_per_year);

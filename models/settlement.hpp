@@ -87,6 +87,10 @@ struct MoneyMonth {
   double extra_sessions = 0;           // bought with returned fines or to protect performance
   double referral_share = 1.0;         // share of referrals the commissioner let through
   std::vector<double> fines_by_scheme;
+
+  double income() const { return income_activity + income_other + income_incentives + fines_returned + pool_payouts; }
+  // Before interest, which the balance sheet charges.
+  double operating_surplus() const { return income() - fines - cost_pay - cost_agency - cost_other; }
 };
 
 class Settlement {
