@@ -162,11 +162,15 @@ void Electives::run_theatre_day(int slots, Wards& wards, TrustSimulator& sim) {
       }
     }
     if (!found && !list_.pop_next(true, sim.now(), p)) break;
-    if (wards.admit_elective(p.id, sim)) {
+    bool day_case = false;
+    if (wards.admit_elective(p.id, sim, Wards::Planned::routine, &day_case)) {
       ++month_.treated;
       if (sim.now() - p.clock_start > WaitingList::over_18_weeks) ++month_.treated_over_18w;
       ++month_.admissions;
-      if (cancelled_at >= 0.0 && sim.now() > cancelled_at + rebooking_limit) ++month_.rebooked_late;
+      if (cancelled_at >= 0.0 && sim.now() > cancelled_at + rebooking_limit) {
+        ++month_.rebooked_late;
+        if (day_case) ++month_.rebooked_late_day_cases;
+      }
     } else {
       // The 28 days run from the first cancellation.
       ++month_.cancellations;

@@ -106,6 +106,7 @@ struct ElectiveMonth {
   std::int64_t admissions = 0;
   std::int64_t cancellations = 0;
   std::int64_t rebooked_late = 0;  // treated more than 28 days after a cancellation
+  std::int64_t rebooked_late_day_cases = 0;  // of rebooked_late, those treated as day cases
   WaitingList::Snapshot list{0, 0, 0};
 };
 

@@ -22,14 +22,17 @@ struct PaymentParams {
   double emergency_baseline_per_month = 0.0;
   double marginal_rate = 0.7;
   bool unpaid_readmissions_after_elective = true;
-  double unpaid_share_of_other_readmissions = 0.25;
+  double unpaid_share_of_other_readmissions = 0.17;
+  bool unpaid_late_rebookings = true;
   double block_gbp_per_year = 0.0;
   double other_income_gbp_per_year = 330e6;
   double coding_uplift_share = 0.0;
   double coding_challenge_probability = 0.5;
   double arbitration_upholds_trust_probability = 0.5;
   double cquin_share = 0.025;
+  std::string cquin_earned_on = "probability";
   double cquin_earned_probability = 0.9;
+  double cquin_standard = 0.95;
 
   template <class V>
   void describe(V& v) {
@@ -64,7 +67,10 @@ struct PaymentParams {
                 "DOMAIN.md §4: from April 2011, abolished April 2019"});
     v.field("unpaid_share_of_other_readmissions", unpaid_share_of_other_readmissions,
             Doc{"share", "Share of readmissions after emergency care left unpaid (those above the locally agreed threshold).",
-                "DOMAIN.md §4 (threshold local); share an assumption", Range::fraction()});
+                "DOMAIN.md §4 (threshold local); calibrated: with it configs/calibration/england_2015.yaml withholds about the £169m of 2015/16 for readmissions (DOMAIN.md §3)", Range::fraction()});
+    v.field("unpaid_late_rebookings", unpaid_late_rebookings,
+            Doc{"", "No payment for a planned operation done more than 28 days after it was cancelled for want of a bed (the rebooked episode loses its tariff).",
+                "DOMAIN.md §3: a cancelled operation not rebooked within 28 days loses the tariff of the rebooked episode"});
     v.field("block_gbp_per_year", block_gbp_per_year,
             Doc{"GBP a year", "With payment: block, the fixed payment for all modelled activity (paid a twelfth a month).",
                 "DOMAIN.md §4; amount an assumption", Range::non_negative()});
@@ -82,9 +88,16 @@ struct PaymentParams {
     v.field("cquin_share", cquin_share,
             Doc{"share of contract value", "CQUIN quality payment: this share of the contract value a year, paid quarterly when earned.",
                 "DOMAIN.md §5: 2.5% in 2016/17, 1.25% from 2019/20", Range::fraction()});
+    v.field("cquin_earned_on", cquin_earned_on,
+            Doc{"", "What earns a quarter's CQUIN: probability (quality goals the model does not simulate, met with cquin_earned_probability), or the quarter's performance on a standard reaching cquin_standard: ed_4h (share of attendances within 4 hours), rtt_18w (share of the quarter-end list within 18 weeks) or cancer_62d (share treated within 62 days).",
+                "DOMAIN.md §5: earned on quality goals; which goal an assumption", {}, {},
+                {"probability", "ed_4h", "rtt_18w", "cancer_62d"}});
     v.field("cquin_earned_probability", cquin_earned_probability,
-            Doc{"probability a quarter", "Chance the quarter's quality goals are met and its CQUIN paid.",
+            Doc{"probability a quarter", "cquin_earned_on: probability: chance the quarter's quality goals are met and its CQUIN paid.",
                 "assumption (2017/18 held about a quarter back as a risk reserve, DOMAIN.md §5)", Range::fraction()});
+    v.field("cquin_standard", cquin_standard,
+            Doc{"share", "cquin_earned_on a standard: the quarter's performance that earns the CQUIN.",
+                "assumption: the standard's own level (ed_4h 0.95, rtt_18w 0.92, cancer_62d 0.85, DOMAIN.md §2)", Range::fraction()});
   }
 };
 

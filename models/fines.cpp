@@ -54,7 +54,8 @@ constexpr std::pair<const char*, Count> incidents[] = {
     {"ambulance_handovers_30_60min", &BreachCounts::ambulance_handovers_30_60min},
     {"ambulance_handovers_over_60min", &BreachCounts::ambulance_handovers_over_60min},
     {"urgent_operations_cancelled_twice", &BreachCounts::urgent_operations_cancelled_twice},
-    {"cancer_breaches_62d", &BreachCounts::cancer_breaches_62d}};
+    {"cancer_breaches_62d", &BreachCounts::cancer_breaches_62d},
+    {"mixed_sex_accommodation", &BreachCounts::mixed_sex_accommodation_days}};
 
 constexpr std::pair<const char*, FineDestination> destinations[] = {
     {"withheld", FineDestination::withheld},

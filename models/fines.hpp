@@ -22,6 +22,7 @@ struct BreachCounts {
   double rtt_non_admitted_treated = 0, rtt_non_admitted_treated_over_18w = 0;
   double cancer_treated = 0, cancer_breaches_62d = 0;
   double urgent_operations_cancelled_twice = 0;
+  double mixed_sex_accommodation_days = 0;
 };
 
 enum class SchemeType : std::uint8_t { excess_breaches, per_incident, rtt_2014 };
@@ -57,12 +58,12 @@ struct SchemeParams {
             Doc{"", "excess_breaches: the standard fined. ed_4h: 4-hour breaches of A&E attendances; rtt_18w: patients waiting over 18 weeks of the month-end list; cancer_62d: 62-day breaches of cancer patients treated in the month.",
                 "DOMAIN.md §2-3", {}, {}, {"ed_4h", "rtt_18w", "cancer_62d"}});
     v.field("incident", incident,
-            Doc{"", "per_incident: the count fined. rtt_over_52w is a month-end snapshot, so a patient waiting on is fined again every month.",
+            Doc{"", "per_incident: the count fined. rtt_over_52w is a month-end snapshot, so a patient waiting on is fined again every month. urgent_operations_cancelled_twice counts cancer surgery (the model's urgent operations) cancelled a second time; mixed_sex_accommodation counts patient-days.",
                 "DOMAIN.md §3", {}, {},
                 {"ed_trolley_waits_12h", "rtt_over_52w", "ambulance_handovers_30_60min", "ambulance_handovers_over_60min",
-                 "urgent_operations_cancelled_twice", "cancer_breaches_62d"}});
+                 "urgent_operations_cancelled_twice", "cancer_breaches_62d", "mixed_sex_accommodation"}});
     v.field("rate_gbp", rate_gbp,
-            Doc{"GBP", "excess_breaches: per breach above the tolerance; per_incident: per incident (52 weeks 5000, 12-hour trolley wait 1000, handover 200 at 30-60 min and 1000 over 60, urgent operation cancelled twice 5000).",
+            Doc{"GBP", "excess_breaches: per breach above the tolerance; per_incident: per incident (52 weeks 5000, 12-hour trolley wait 1000, handover 200 at 30-60 min and 1000 over 60, urgent operation cancelled twice 5000, mixed-sex accommodation 250 per patient-day).",
                 "DOMAIN.md §3: A&E 2015/16 120 (2014/15 200), RTT 2015/16 300; cancer 62 days an assumption (1000)",
                 Range::non_negative()});
     v.field("tolerance", tolerance,

@@ -74,6 +74,8 @@ enum class Metric : std::size_t {
   protect_performance_acting,
   extra_theatre_sessions,
   referral_share,
+  mixed_sex_breaches,
+  rebooking_nonpayment,
   count
 };
 
@@ -174,7 +176,7 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      Combine::sum, Combine::sum, Metric::elective_inpatients},
     {"excess_bed_days", "days", "bed days beyond the trim point of stays that ended in the month (paid as excess bed days)",
      false, Combine::sum, Combine::sum, Metric::excess_bed_days},
-    {"income_activity", "GBP", "tariff income for the month's activity (or the block payment), net of unpaid readmissions, coding uplift included",
+    {"income_activity", "GBP", "tariff income for the month's activity (or the block payment), net of unpaid readmissions and late rebookings, coding uplift included",
      false, Combine::sum, Combine::sum, Metric::income_activity},
     {"income_other", "GBP", "income for activity not simulated patient by patient", false, Combine::sum, Combine::sum,
      Metric::income_other},
@@ -223,9 +225,61 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      false, Combine::sum, Combine::sum, Metric::extra_theatre_sessions},
     {"referral_share", "fraction", "share of elective referrals the commissioner let through", false, Combine::mean,
      Combine::mean, Metric::referral_share},
+    {"mixed_sex_breaches", "patient-days", "patient-days in mixed-sex accommodation (emergency patients given the last free bed in a bay of the other sex)",
+     false, Combine::sum, Combine::sum, Metric::mixed_sex_breaches},
+    {"rebooking_nonpayment", "GBP", "tariff not paid for operations done more than 28 days after a cancellation (already left out of income_activity)",
+     false, Combine::sum, Combine::sum, Metric::rebooking_nonpayment},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
+
+// Headings for printed summaries: the catalogue grows by appending, so its order alone does
+// not group related metrics. Every metric belongs to exactly one section (checked below).
+struct MetricSection {
+  const char* title;
+  std::size_t size;
+  std::array<Metric, 24> metrics;
+};
+
+inline constexpr std::array<MetricSection, 8> metric_sections = {{
+    {"A&E and beds", 15,
+     {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
+      Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
+      Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
+      Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches}},
+    {"Planned care (referral to treatment)", 16,
+     {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted, Metric::rtt_treated, Metric::rtt_treated_over_18w,
+      Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
+      Metric::rtt_over_52w, Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
+      Metric::elective_cancellations, Metric::elective_rebooked_late_28d, Metric::extra_theatre_sessions}},
+    {"Cancer (62 days)", 8,
+     {Metric::cancer_referrals, Metric::cancer_diagnosed, Metric::cancer_treated, Metric::cancer_breaches_62d,
+      Metric::cancer_on_pathway, Metric::cancer_over_62d_on_pathway, Metric::cancer_surgical_cancellations,
+      Metric::cancer_repeat_cancellations}},
+    {"Staff", 2, {Metric::staff_substantive_wte, Metric::staff_agency_wte}},
+    {"Income", 7,
+     {Metric::income_activity, Metric::income_other, Metric::income_incentives, Metric::fund_unearned,
+      Metric::coding_uplift, Metric::readmission_nonpayment, Metric::rebooking_nonpayment}},
+    {"Fines", 7,
+     {Metric::fines, Metric::fines_waived, Metric::fines_withheld, Metric::fines_reinvested, Metric::fines_pooled,
+      Metric::fines_returned, Metric::pool_payouts}},
+    {"Costs and balance sheet", 9,
+     {Metric::cost_pay, Metric::cost_agency, Metric::cost_other, Metric::cip_savings, Metric::interest, Metric::surplus,
+      Metric::cumulative_deficit, Metric::debt, Metric::cash}},
+    {"Management and oversight", 3,
+     {Metric::special_measures, Metric::cost_control_acting, Metric::protect_performance_acting}},
+}};
+
+constexpr bool every_metric_in_one_section() {
+  for (std::size_t m = 0; m < metric_count; ++m) {
+    int seen = 0;
+    for (const MetricSection& s : metric_sections)
+      for (std::size_t i = 0; i < s.size; ++i) seen += static_cast<std::size_t>(s.metrics[i]) == m ? 1 : 0;
+    if (seen != 1) return false;
+  }
+  return true;
+}
+static_assert(every_metric_in_one_section(), "add the new metric to one of metric_sections");
 
 inline std::string combine_rule(Combine c, const MetricInfo& m) {
   switch (c) {

@@ -213,13 +213,17 @@ void print_summary(std::ostream& out, const ScenarioSetup& setup, const RunOutco
       << R << " replications\n";
   out << "Whole-run national values: median [90% interval over replications]\n";
   out << std::fixed;
-  for (std::size_t mi = 0; mi < metric_count; ++mi) {
-    const auto metric = static_cast<Metric>(mi);
-    const MetricInfo& m = metric_catalogue[mi];
-    const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
-    out << "  " << std::left << std::setw(32) << m.name << std::right << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1)
-        << std::setw(14) << q[0] << "  [" << q[1] << ", " << q[2] << "] " << m.unit
-        << (m.over_months == Combine::sum ? "" : m.over_months == Combine::last ? " (at the end)" : " (mean)") << "\n";
+  for (const MetricSection& section : metric_sections) {
+    out << " " << section.title << "\n";
+    for (std::size_t i = 0; i < section.size; ++i) {
+      const Metric metric = section.metrics[i];
+      const MetricInfo& m = info(metric);
+      const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
+      out << "  " << std::left << std::setw(32) << m.name << std::right
+          << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1) << std::setw(14) << q[0] << "  ["
+          << q[1] << ", " << q[2] << "] " << m.unit
+          << (m.over_months == Combine::sum ? "" : m.over_months == Combine::last ? " (at the end)" : " (mean)") << "\n";
+    }
   }
   out << "Seen within 4 hours, whole run: median [90% interval]\n";
   auto performance = [&](std::size_t t, std::size_t r) {

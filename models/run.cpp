@@ -54,6 +54,7 @@ void record_activity(const TrustMonth& tm, double month_minutes, const std::func
   at(Metric::elective_day_cases) = static_cast<double>(tm.wards.elective_day_cases);
   at(Metric::elective_inpatients) = static_cast<double>(tm.wards.elective_inpatients);
   at(Metric::excess_bed_days) = tm.wards.excess_bed_days;
+  at(Metric::mixed_sex_breaches) = tm.wards.mixed_sex_days;
   at(Metric::readmissions_30d) = static_cast<double>(ed.readmissions);
   at(Metric::readmissions_30d_after_elective) = static_cast<double>(ed.readmissions_after_elective);
   at(Metric::early_discharges) = static_cast<double>(tm.wards.early_discharges);
@@ -79,6 +80,7 @@ void record_money(const MoneyMonth& m, const std::function<double&(Metric)>& at)
   at(Metric::income_other) = m.income_other;
   at(Metric::income_incentives) = m.income_incentives;
   at(Metric::readmission_nonpayment) = m.readmission_nonpayment;
+  at(Metric::rebooking_nonpayment) = m.rebooking_nonpayment;
   at(Metric::coding_uplift) = m.coding_uplift;
   at(Metric::fines) = m.fines;
   at(Metric::fines_waived) = m.fines_waived;

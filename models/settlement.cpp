@@ -38,6 +38,7 @@ BreachCounts breach_counts(const TrustMonth& tm) {
   c.cancer_treated = static_cast<double>(tm.cancer.treated);
   c.cancer_breaches_62d = static_cast<double>(tm.cancer.breaches_62d);
   c.urgent_operations_cancelled_twice = static_cast<double>(tm.cancer.repeat_cancellations);
+  c.mixed_sex_accommodation_days = tm.wards.mixed_sex_days;
   return c;
 }
 
@@ -139,7 +140,13 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
         emergency_income = pay.emergency_spell_gbp * (pay.emergency_baseline_per_month +
                                                       pay.marginal_rate * (paid - pay.emergency_baseline_per_month));
       m.readmission_nonpayment = unpaid * pay.emergency_spell_gbp;
-      const double spells = emergency_income + inpatients * pay.elective_spell_gbp + day_cases * pay.day_case_gbp;
+      if (pay.unpaid_late_rebookings) {
+        const auto late_day_cases = static_cast<double>(tm.electives.rebooked_late_day_cases);
+        m.rebooking_nonpayment = late_day_cases * pay.day_case_gbp +
+                                 (static_cast<double>(tm.electives.rebooked_late) - late_day_cases) * pay.elective_spell_gbp;
+      }
+      const double spells = emergency_income + inpatients * pay.elective_spell_gbp + day_cases * pay.day_case_gbp -
+                            m.rebooking_nonpayment;
       if (pay.coding_uplift_share > 0.0) {
         const double claimed = pay.coding_uplift_share * spells;
         auto challenge = draws(t, month, static_cast<std::uint64_t>(FinanceDraw::coding_challenge));
@@ -153,9 +160,21 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     }
     m.income_other = pay.other_income_gbp_per_year / 12.0;
     if (quarter_end && pay.cquin_share > 0.0) {
-      auto d = draws(t, month, static_cast<std::uint64_t>(FinanceDraw::cquin));
-      if (d.uniform() < pay.cquin_earned_probability)
-        m.income_incentives += pay.cquin_share * f.contract_value_gbp_per_year / 4.0;
+      bool earned;
+      if (pay.cquin_earned_on == "ed_4h") {
+        earned = share_within(s.quarter_ed_breaches + static_cast<double>(tm.ed.breaches_4h),
+                              s.quarter_ed_attendances + attendances) >= pay.cquin_standard;
+      } else if (pay.cquin_earned_on == "rtt_18w") {
+        earned = share_within(static_cast<double>(tm.electives.list.over_18w),
+                              static_cast<double>(tm.electives.list.waiting)) >= pay.cquin_standard;
+      } else if (pay.cquin_earned_on == "cancer_62d") {
+        earned = share_within(s.quarter_cancer_breaches + static_cast<double>(tm.cancer.breaches_62d),
+                              s.quarter_cancer_treated + static_cast<double>(tm.cancer.treated)) >= pay.cquin_standard;
+      } else {
+        auto d = draws(t, month, static_cast<std::uint64_t>(FinanceDraw::cquin));
+        earned = d.uniform() < pay.cquin_earned_probability;
+      }
+      if (earned) m.income_incentives += pay.cquin_share * f.contract_value_gbp_per_year / 4.0;
     }
 
     // Pay: substantive staff at their rate, agency at the (capped) premium on top.

@@ -65,6 +65,7 @@ struct MoneyMonth {
   double income_other = 0;             // activity not simulated patient by patient
   double income_incentives = 0;        // incentive fund and CQUIN
   double readmission_nonpayment = 0;   // tariff not paid for readmissions (already left out of income_activity)
+  double rebooking_nonpayment = 0;     // tariff not paid for operations rebooked beyond 28 days (likewise)
   double coding_uplift = 0;            // of income_activity, the coding uplift kept after any challenge
   double fines = 0;                    // levied after caps, waivers and suspensions
   double fines_waived = 0;             // assessed but waived, suspended or cut by caps: assessed = fines + fines_waived
@@ -125,7 +126,6 @@ class Settlement {
     double quarter_emergency = 0, quarter_ed_attendances = 0, quarter_ed_breaches = 0;
     double quarter_cancer_treated = 0, quarter_cancer_breaches = 0;
     double fund_allocation_year = 0;
-    bool cquin_earned = true;
     std::map<int, double> returns;  // month -> reinvested fines due back
     std::map<int, Plan> plans;      // month -> what was decided for it
     bool cost_control = false;      // the policy's state, with hysteresis

@@ -25,7 +25,9 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       readmission_after_elective(p.readmission_share_after_elective),
       early_factor(p.early_discharge_readmission_factor),
       readmission_days(p.readmission_days.build()),
-      trim_minutes(sim::days(trim_point_days)) {}
+      trim_minutes(sim::days(trim_point_days)),
+      mixed_sex_share(p.mixed_sex_share_at_last_bed),
+      mixed_sex_nights(p.mixed_sex_nights) {}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
     : setup_(&setup), key_(key), beds_(2, setup.beds) {}
@@ -75,10 +77,16 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
     minutes = sim::days(setup_->emergency_days.sample(draws));
     if (sim::sample_bernoulli(draws, setup_->delay_share)) minutes += sim::days(setup_->delay_days.sample(draws));
   }
+  // The bed has been taken: none left means no choice of bay. Drawn after the stay, so the
+  // stay is the same whether or not the draw is made.
+  if (beds_.busy() >= beds_.capacity()) {
+    ++month_.last_bed_admissions;
+    if (sim::sample_bernoulli(draws, setup_->mixed_sex_share)) month_.mixed_sex_days += setup_->mixed_sex_nights;
+  }
   start_stay(patient, minutes, false, sim);
 }
 
-bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind) {
+bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind, bool* day_case_out) {
   account(sim.now());
   if (!beds_.try_take()) return false;
   sim::RandomStream draws(key_, patient, purpose(Purpose::elective_stay));
@@ -87,6 +95,7 @@ bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned k
   const double minutes = day_case ? sim::hours(setup_->zero_day_hours.sample(draws))
                                   : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
   ++(day_case ? month_.elective_day_cases : month_.elective_inpatients);
+  if (day_case_out) *day_case_out = day_case;
   start_stay(patient, minutes, true, sim);
   return true;
 }

@@ -30,6 +30,8 @@ struct BedParams {
   double early_discharge_readmission_factor = 1.5;
   sim::config::DistributionSpec readmission_days = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
                                                     {40, 25, 20, 15}, {0, 7, 14, 21, 30}};
+  double mixed_sex_share_at_last_bed = 0.1;
+  double mixed_sex_nights = 1.0;
 
   template <class V>
   void describe(V& v) {
@@ -81,6 +83,12 @@ struct BedParams {
     v.field("readmission_days", readmission_days,
             Doc{"days", "Discharge to readmission, for those readmitted; values beyond 30 days are not 30-day readmissions and should not be given.",
                 "assumption: most readmissions come in the first weeks", Range::non_negative()});
+    v.field("mixed_sex_share_at_last_bed", mixed_sex_share_at_last_bed,
+            Doc{"probability", "Chance that an emergency patient who takes the last free bed is placed in a bay with patients of the other sex (a mixed-sex accommodation breach); with a bed to spare staff find a same-sex bed.",
+                "assumption: chosen for a few breaches a month in a trust running at about 90% occupancy; DOMAIN.md §3 gives only the fine (£250 per patient-day)", Range::fraction()});
+    v.field("mixed_sex_nights", mixed_sex_nights,
+            Doc{"patient-days", "Patient-days each mixed-sex placement lasts before the patient is moved (the count the fine is charged on).",
+                "assumption: moved the next day", Range::non_negative()});
   }
 };
 
@@ -100,6 +108,7 @@ struct WardSetup {
   double readmission_after_emergency, readmission_after_elective, early_factor;
   sim::Distribution readmission_days;
   double trim_minutes;
+  double mixed_sex_share, mixed_sex_nights;
 };
 
 struct WardMonth {
@@ -110,6 +119,8 @@ struct WardMonth {
   std::int64_t elective_day_cases = 0;   // planned admissions (routine and cancer surgery) as day cases
   std::int64_t elective_inpatients = 0;  // planned admissions with an overnight stay
   double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
+  std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
+  double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
 };
 
 // A readmission scheduled at a discharge travels in the event id: the readmission's number
@@ -134,7 +145,9 @@ class Wards {
   // one is free and no emergency patient is waiting for it; returns false when the operation
   // must be cancelled for want of a bed. Cancer surgery has its own stay lengths.
   enum class Planned : std::uint8_t { routine, cancer_surgery };
-  bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine);
+  // `day_case`, when given, is set to whether the admission is a day case.
+  bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine,
+                      bool* day_case = nullptr);
   // Called for every bed_discharge event: the stay due out now ends, freeing its bed, and
   // may schedule a readmission.
   void discharge(TrustSimulator& sim);

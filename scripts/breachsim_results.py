@@ -30,6 +30,8 @@ Library:
         df = res.trust_month("ed_breaches_4h")   # point, replication, trust, month, start_date, value
         by_trust = df.groupby(["point", "trust"])["value"].mean()
         nat = res.national_month("fines")         # point, replication, month, start_date, value
+        print(res.schemes())                      # index, name, type, destination
+        by_scheme = res.scheme_fines()            # point, replication, trust, month, start_date, scheme, value
         print(res.summary())                      # /summary/national_run
 """
 
@@ -71,6 +73,16 @@ __all__ = ["open_results", "ResultsFile", "ResultsFormatError", "FORMAT_VERSION"
 
 class ResultsFormatError(Exception):
     """The file is not a breachsim result file this reader can read."""
+
+
+# Columns (and their types) of the tables a file may lack or leave empty.
+_SCHEMES_COLUMNS = {"index": np.int64, "name": object, "type": object, "destination": object}
+_SCHEME_FINES_COLUMNS = {"point": np.int64, "replication": np.int64, "trust": object, "month": np.int64,
+                         "start_date": object, "scheme": object, "value": np.float64}
+
+
+def _empty_frame(columns):
+    return pd.DataFrame({name: np.zeros(0, dtype=dtype) for name, dtype in columns.items()})
 
 
 def _text(value):
@@ -192,6 +204,13 @@ class ResultsFile:
         """point plus one column per swept config path: one row per sweep point."""
         return self._table("points")
 
+    def schemes(self):
+        """index, name, type, destination: one row per fine scheme of the config, in its order.
+        Empty (with these columns) for a config without schemes."""
+        if "schemes" not in self._file:  # written before schemes were stored: there were none
+            return _empty_frame(_SCHEMES_COLUMNS)
+        return self._table("schemes")
+
     def summary(self, table="national_run"):
         """A table under /summary (default national_run) as a DataFrame."""
         return self._table(f"summary/{table}")
@@ -227,6 +246,13 @@ class ResultsFile:
                 f"{self.path}: /months has {len(months)} rows but outcomes have {n_months} months")
         return months["index"].to_numpy(), months["start_date"].to_numpy(dtype=object)
 
+    def _trust_names(self, n_trusts, what):
+        names = self.trusts()["name"].to_numpy(dtype=object)
+        if len(names) != n_trusts:
+            raise ResultsFormatError(
+                f"{self.path}: /trusts has {len(names)} rows but {what} has {n_trusts} trusts")
+        return names
+
     def trust_month(self, metric):
         """Tidy table of /outcomes/trust_month/<metric>: one row per (point, replication,
         trust, month), in that order, with columns point, replication, trust (name), month
@@ -235,10 +261,7 @@ class ResultsFile:
         if data.ndim != 4:
             raise ResultsFormatError(f"{self.path}: trust_month/{metric} has {data.ndim} dimensions, expected 4")
         n_points, n_reps, n_trusts, n_months = data.shape
-        names = self.trusts()["name"].to_numpy(dtype=object)
-        if len(names) != n_trusts:
-            raise ResultsFormatError(
-                f"{self.path}: /trusts has {len(names)} rows but {metric} has {n_trusts} trusts")
+        names = self._trust_names(n_trusts, metric)
         month_index, start_date = self._month_columns(n_months)
         p, r, t, m = (i.ravel() for i in np.indices(data.shape, dtype=np.int64))
         return pd.DataFrame({"point": p, "replication": r, "trust": names[t],
@@ -255,6 +278,46 @@ class ResultsFile:
         p, r, m = (i.ravel() for i in np.indices(data.shape, dtype=np.int64))
         return pd.DataFrame({"point": p, "replication": r, "month": month_index[m],
                              "start_date": start_date[m], "value": data.ravel()})
+
+    def scheme_fines(self, schemes=None):
+        """Tidy table of /outcomes/scheme_fines: one row per (point, replication, trust, month,
+        scheme), in that order with the schemes in /schemes order, and columns point,
+        replication, trust (name), month (index), start_date, scheme (name), value (GBP the
+        scheme levied, after its own caps, waivers and suspensions and the trust's overall
+        caps: summed over schemes it is trust_month("fines")). `schemes`: a scheme name or a
+        list of them to keep (default: all); an unknown name is a KeyError. A file without
+        schemes gives an empty table with these columns. Like trust_month, it holds every task:
+        where /progress is not 1 (see progress()) the values are placeholders."""
+        names = list(self.schemes()["name"])
+        if schemes is not None:
+            wanted = [schemes] if isinstance(schemes, str) else list(schemes)
+            unknown = [name for name in wanted if name not in names]
+            if unknown:
+                known = ", ".join(names) or "none"
+                raise KeyError(f"{self.path}: no scheme {unknown[0]!r} in /schemes (known: {known})")
+            names = [name for name in names if name in wanted]
+        if not names:
+            return _empty_frame(_SCHEME_FINES_COLUMNS)
+        arrays = []
+        for name in names:
+            path = f"outcomes/scheme_fines/{name}"
+            if path not in self._file:
+                raise ResultsFormatError(f"{self.path}: /schemes lists {name!r} but there is no /{path}")
+            data = self._file[path][()]
+            if data.ndim != 4:
+                raise ResultsFormatError(f"{self.path}: /{path} has {data.ndim} dimensions, expected 4")
+            if arrays and data.shape != arrays[0].shape:
+                raise ResultsFormatError(
+                    f"{self.path}: /{path} has shape {data.shape}, /outcomes/scheme_fines/{names[0]} {arrays[0].shape}")
+            arrays.append(data)
+        data = np.stack(arrays, axis=-1)  # [point][replication][trust][month][scheme]
+        trust_names = self._trust_names(data.shape[2], "/outcomes/scheme_fines")
+        month_index, start_date = self._month_columns(data.shape[3])
+        scheme_names = np.array(names, dtype=object)
+        p, r, t, m, s = (i.ravel() for i in np.indices(data.shape, dtype=np.int64))
+        return pd.DataFrame({"point": p, "replication": r, "trust": trust_names[t],
+                             "month": month_index[m], "start_date": start_date[m],
+                             "scheme": scheme_names[s], "value": data.ravel()})
 
     def raw(self, path):
         """Any dataset as a numpy array, e.g. raw("outcomes/trust_month/fines")."""
@@ -295,6 +358,10 @@ def _print_overview(res):
     if swept:
         print("\npoints")
         print(points.to_string(index=False))
+    schemes = res.schemes()
+    if len(schemes):
+        print(f"\nschemes ({len(schemes)}; fines by scheme in /outcomes/scheme_fines)")
+        print(schemes.to_string(index=False))
     metrics = res.metrics()
     print(f"\nmetrics ({len(metrics)})")
     if len(metrics):

@@ -69,6 +69,7 @@ schemes:
   trolley_12h:     {type: per_incident, incident: ed_trolley_waits_12h, rate_gbp: 1000}
   cancer_62d:      {type: excess_breaches, standard: cancer_62d, rate_gbp: 1000, tolerance: 0.15}
   urgent_ops_cancelled_twice: {type: per_incident, incident: urgent_operations_cancelled_twice, rate_gbp: 5000}
+  mixed_sex:       {type: per_incident, incident: mixed_sex_accommodation, rate_gbp: 250}
 trusts:"""
 
 

@@ -25,7 +25,7 @@ def check(h5py, path):
     try:
         f = h5py.File(path, "r")
     except OSError as err:
-        return [f"cannot open {path}: {err}"], 0, 0
+        return [f"cannot open {path}: {err}"], 0, 0, 0
 
     with f:
         filetype = as_text(f.attrs.get("filetype"))
@@ -54,6 +54,7 @@ def check(h5py, path):
             tables[name] = table
         trusts = len(tables["trusts"]) if "trusts" in tables else None
         metrics = len(tables["metrics"]) if "metrics" in tables else 0
+        schemes = check_schemes(h5py, f, trusts, problems)
 
         for group_name, rank in (("trust_month", 4), ("national_month", 3)):
             group = f.get(f"outcomes/{group_name}")
@@ -75,7 +76,75 @@ def check(h5py, path):
                     # One element is enough to prove the chunk's filters decode here.
                     ds[(0,) * ds.ndim]
 
-    return problems, metrics, trusts or 0
+    return problems, metrics, trusts or 0, schemes
+
+
+SCHEME_COLUMNS = (("index", "int"), ("name", "string"), ("type", "string"), ("destination", "string"))
+
+
+def check_schemes(h5py, f, trusts, problems):
+    """/schemes and /outcomes/scheme_fines (FORMAT.md): one float64 GBP array
+    [point][replication][trust][month] per /schemes row, named as in its name column.
+    Returns the number of schemes."""
+    ds = f.get("schemes")
+    if not isinstance(ds, h5py.Dataset) or ds.dtype.names is None or ds.ndim != 1:
+        problems.append("/schemes is missing or not a one-dimensional compound (table) dataset")
+        return 0
+    for column, kind in SCHEME_COLUMNS:
+        if column not in ds.dtype.names:
+            problems.append(f"/schemes has no {column} column")
+            return 0
+        dtype = ds.dtype[column]
+        if kind == "int" and dtype.str != "<i8":
+            problems.append(f"/schemes.{column} is {dtype}, expected little-endian int64")
+        if kind == "string" and h5py.check_string_dtype(dtype) is None:
+            problems.append(f"/schemes.{column} is {dtype}, expected a string")
+    table = ds[()]
+    names = [as_text(v) for v in table["name"]]
+    if [int(i) for i in table["index"]] != list(range(len(table))):
+        problems.append(f"/schemes index column is {list(table['index'])}, expected 0..{len(table) - 1}")
+    if len(set(names)) != len(names):
+        problems.append(f"/schemes names repeat: {names}")
+
+    points = f.get("points")
+    months = f.get("months")
+    replications = f.attrs.get("replications")
+    expected = None
+    if isinstance(points, h5py.Dataset) and isinstance(months, h5py.Dataset) and replications is not None \
+            and trusts is not None:
+        expected = (len(points), int(replications), trusts, len(months))
+
+    group = f.get("outcomes/scheme_fines")
+    if group is None:
+        if names:
+            problems.append(f"/outcomes/scheme_fines is missing but /schemes lists {names}")
+        return len(names)
+    if not isinstance(group, h5py.Group):
+        problems.append("/outcomes/scheme_fines is not a group")
+        return len(names)
+    extra = sorted(set(group.keys()) - set(names))
+    if extra:
+        problems.append(f"/outcomes/scheme_fines holds {extra}, which /schemes does not list")
+    for name in names:
+        where = f"/outcomes/scheme_fines/{name}"
+        data = group.get(name)
+        if not isinstance(data, h5py.Dataset):
+            problems.append(f"{where} is missing or not a dataset (one per /schemes row)")
+            continue
+        if data.dtype.str != "<f8":
+            problems.append(f"{where} is {data.dtype}, expected little-endian float64")
+        if expected is not None and data.shape != expected:
+            problems.append(f"{where} has shape {data.shape}, expected [points][replications][trusts][months] "
+                            f"= {expected}")
+        unit = as_text(data.attrs.get("unit"))
+        if unit != "GBP":
+            problems.append(f"{where} @unit is {unit!r}, expected 'GBP'")
+        dimensions = as_text(data.attrs.get("dimensions"))
+        if dimensions != "point,replication,trust,month":
+            problems.append(f"{where} @dimensions is {dimensions!r}, expected 'point,replication,trust,month'")
+        if data.size > 0:
+            data[(0,) * data.ndim]
+    return len(names)
 
 
 def main(argv):
@@ -88,13 +157,13 @@ def main(argv):
         print(f"h5py-check SKIP: cannot import h5py ({err})")
         return 77
 
-    problems, metrics, trusts = check(h5py, argv[1])
+    problems, metrics, trusts, schemes = check(h5py, argv[1])
     if problems:
         print(f"h5py-check FAILED for {argv[1]}:")
         for problem in problems:
             print(f"  {problem}")
         return 1
-    print(f"h5py-check OK: {metrics} metrics, {trusts} trusts")
+    print(f"h5py-check OK: {metrics} metrics, {trusts} trusts, {schemes} fine schemes")
     return 0
 
 

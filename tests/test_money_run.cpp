@@ -139,3 +139,144 @@ TEST_CASE("cost control cuts capacity only after its trigger, and waits lengthen
   INFO("RTT over 18 weeks, months 6-11 summed: " << rtt_over_off << " without cost control, " << rtt_over_on << " with");
   CHECK(rtt_over_on > 1.5 * rtt_over_off);
 }
+
+TEST_CASE("an operation done more than 28 days after its cancellation is not paid for", "[money]") {
+  // Beds so few that some cancelled patients wait weeks for a bed. The rule touches only the
+  // money, so with it off the same patients are treated and the tariff lost reappears.
+  models::Scenario paid;
+  paid.scenario.months = 6;
+  paid.scenario.warmup_months = 2;
+  models::TrustParams t;
+  t.name = "Short of beds";
+  t.beds.general_acute_beds = 640;
+  paid.trusts.push_back(t);
+  models::Scenario unpaid = paid;
+  paid.trusts[0].finance.income.unpaid_late_rebookings = false;
+  const auto on = models::run_replications(models::ScenarioSetup(unpaid), 7, 2, 2);
+  const auto off = models::run_replications(models::ScenarioSetup(paid), 7, 2, 2);
+  const auto& pay = t.finance.income;
+  double late_total = 0.0;
+  for (std::size_t r = 0; r < on.replications; ++r) {
+    for (std::size_t m = 0; m < on.months; ++m) {
+      const double late = on.trust_month(Metric::elective_rebooked_late_28d, r, 0, m);
+      const double lost = on.trust_month(Metric::rebooking_nonpayment, r, 0, m);
+      late_total += late;
+      INFO("replication " << r << ", month " << m << ": " << late << " rebooked late, " << lost << " GBP unpaid");
+      CHECK(late == off.trust_month(Metric::elective_rebooked_late_28d, r, 0, m));
+      CHECK(lost >= late * pay.day_case_gbp);
+      CHECK(lost <= late * pay.elective_spell_gbp);
+      CHECK((late > 0.0) == (lost > 0.0));
+      CHECK(off.trust_month(Metric::rebooking_nonpayment, r, 0, m) == 0.0);
+      CHECK(on.trust_month(Metric::income_activity, r, 0, m) + lost ==
+            Approx(off.trust_month(Metric::income_activity, r, 0, m)).epsilon(1e-12));
+    }
+  }
+  CHECK(late_total > 20.0);
+}
+
+TEST_CASE("mixed-sex accommodation is fined per patient-day", "[money]") {
+  models::Scenario s = two_trusts(6);
+  for (auto& t : s.trusts) t.beds.general_acute_beds = 680;  // often down to the last bed
+  models::SchemeParams msa;
+  msa.type = "per_incident";
+  msa.incident = "mixed_sex_accommodation";
+  msa.rate_gbp = 250.0;
+  s.schemes = {{"mixed_sex", msa}};
+  const auto run = models::run_replications(models::ScenarioSetup(s), 9, 2, 2);
+  double days = 0.0;
+  for (std::size_t r = 0; r < run.replications; ++r)
+    for (std::size_t t = 0; t < run.trusts; ++t)
+      for (std::size_t m = 0; m < run.months; ++m) {
+        const double d = run.trust_month(Metric::mixed_sex_breaches, r, t, m);
+        days += d;
+        CHECK(run.scheme_fines(0, r, t, m) == 250.0 * d);
+      }
+  CHECK(days > 10.0);
+}
+
+TEST_CASE("CQUIN earned on the 4-hour standard is paid for the quarters that met it", "[money]") {
+  // Checked against the quarter's performance recomputed from the outputs. The standard sits
+  // between the two trusts' typical performance so both outcomes occur.
+  models::Scenario s = two_trusts(12);
+  for (auto& t : s.trusts) {
+    t.finance.income.cquin_earned_on = "ed_4h";
+    t.finance.income.cquin_standard = 0.92;
+  }
+  const auto run = models::run_replications(models::ScenarioSetup(s), 13, 3, 2);
+  int earned = 0, missed = 0;
+  for (std::size_t r = 0; r < run.replications; ++r)
+    for (std::size_t t = 0; t < run.trusts; ++t)
+      for (std::size_t q = 0; q < 4; ++q) {
+        double attendances = 0.0, breaches = 0.0;
+        for (std::size_t m = 3 * q; m < 3 * q + 3; ++m) {
+          attendances += run.trust_month(Metric::ed_attendances, r, t, m);
+          breaches += run.trust_month(Metric::ed_breaches_4h, r, t, m);
+          if (m % 3 != 2) CHECK(run.trust_month(Metric::income_incentives, r, t, m) == 0.0);
+        }
+        const bool met = 1.0 - breaches / attendances >= 0.92;
+        (met ? earned : missed) += 1;
+        const double expected = met ? 0.025 * s.trusts[t].finance.contract_value_gbp_per_year / 4.0 : 0.0;
+        INFO("replication " << r << ", trust " << t << ", quarter " << q << ": " << 1.0 - breaches / attendances);
+        CHECK(run.trust_month(Metric::income_incentives, r, t, 3 * q + 2) == Approx(expected));
+      }
+  CHECK(earned > 0);
+  CHECK(missed > 0);
+}
+
+TEST_CASE("a run that starts in October keeps financial years: annual caps reset in April", "[money]") {
+  // October 2015 to September 2016. The A&E scheme is capped at a sliver of the contract a
+  // year, so the cap binds before March; from April the new year's cap allows fines again.
+  models::Scenario s = two_trusts(12);
+  s.scenario.first_month = {2015, 10, 1};
+  auto ed = scheme("excess_breaches", "ed_4h", 120.0, "reinvested");
+  ed.cap_share_of_contract_year = 0.00001;  // £4,000 a year on a £400m contract
+  s.schemes = {{"ed", ed}};
+  const models::ScenarioSetup setup(s);
+  const auto run = models::run_replications(setup, 17, 2, 2);
+  const double cap = 0.00001 * s.trusts[1].finance.contract_value_gbp_per_year;
+  for (std::size_t r = 0; r < run.replications; ++r) {
+    double first_year = 0.0, second_year = 0.0, waived = 0.0;
+    for (std::size_t m = 0; m < 6; ++m) first_year += run.trust_month(Metric::fines, r, 1, m);
+    for (std::size_t m = 6; m < 12; ++m) second_year += run.trust_month(Metric::fines, r, 1, m);
+    for (std::size_t m = 0; m < 12; ++m) waived += run.trust_month(Metric::fines_waived, r, 1, m);
+    INFO("replication " << r << ": " << first_year << " in Oct-Mar, " << second_year << " in Apr-Sep");
+    CHECK(first_year == Approx(cap));
+    CHECK(second_year == Approx(cap));
+    CHECK(waived > 0.0);
+    CHECK(run.trust_month(Metric::fines, r, 1, 6) > 0.0);  // April: a new year
+    // The reinvested fines come back two months on, across the year end too.
+    for (std::size_t m = 2; m < 12; ++m)
+      CHECK(run.trust_month(Metric::fines_returned, r, 1, m) == run.trust_month(Metric::fines_reinvested, r, 1, m - 2));
+  }
+}
+
+TEST_CASE("the incentive fund starting in April 2016 suspends fines for its takers from then", "[money]") {
+  // 2015/16 under fines, 2016/17 under the fund: the taker is fined only in the first year and
+  // paid by the fund only in the second; the trust that declined is fined throughout.
+  models::Scenario s = two_trusts(24);
+  s.trusts[0].staffing.ed_clinicians.establishment_wte *= 0.93;  // both breach
+  s.trusts[0].finance.takes_incentive_fund = true;
+  s.trusts[1].finance.takes_incentive_fund = false;
+  for (auto& t : s.trusts) t.finance.income.cquin_share = 0.0;  // income_incentives is then the fund alone
+  s.incentive_fund.enabled = true;
+  s.incentive_fund.from = sim::Date{2016, 4, 1};
+  auto ed = scheme("excess_breaches", "ed_4h", 120.0, "withheld");
+  ed.suspended_for_fund_takers = true;
+  s.schemes = {{"ed", ed}};
+  const auto run = models::run_replications(models::ScenarioSetup(s), 19, 2, 2);
+  for (std::size_t r = 0; r < run.replications; ++r) {
+    double taker_fined[2] = {0, 0}, taker_fund[2] = {0, 0}, other_fined[2] = {0, 0};
+    for (std::size_t m = 0; m < 24; ++m) {
+      taker_fined[m / 12] += run.trust_month(Metric::fines, r, 0, m);
+      taker_fund[m / 12] += run.trust_month(Metric::income_incentives, r, 0, m);
+      other_fined[m / 12] += run.trust_month(Metric::fines, r, 1, m);
+    }
+    INFO("replication " << r);
+    CHECK(taker_fined[0] > 0.0);
+    CHECK(taker_fined[1] == 0.0);
+    CHECK(other_fined[0] > 0.0);
+    CHECK(other_fined[1] > 0.0);
+    CHECK(taker_fund[0] == 0.0);
+    CHECK(taker_fund[1] > 0.0);
+  }
+}

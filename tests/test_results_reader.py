@@ -7,9 +7,11 @@
 The CTest harness produces FILE.h5 with `breachsim run` and calls this. It checks that every
 metric's tidy tables have points x replications x trusts x months rows (x months for the
 national ones), in the documented order, with the values h5py reads from the raw arrays;
-that the national series of every metric aggregated by "sum" is the sum over trusts; and
-that the reader refuses a copy of the file with another filetype or a newer format_version,
-both as a library and on the command line.
+that the national series of every metric aggregated by "sum" is the sum over trusts; that
+the fine schemes (/schemes, /outcomes/scheme_fines) read back in the config's order with
+h5py's values and, summed over schemes, give the "fines" metric of every finished task; that
+copies without schemes read as empty tables; and that the reader refuses a copy of the file
+with another filetype or a newer format_version, both as a library and on the command line.
 
 Exit codes: 0 all checks passed ("reader-check OK ..."), 1 a check failed, 2 bad usage,
 77 h5py/numpy/pandas not importable ("reader-check SKIP: ...", CTest's SKIP_RETURN_CODE).
@@ -22,13 +24,18 @@ import sys
 import tempfile
 import traceback
 
+try:
+    import yaml  # optional: cross-checks /schemes against the schemes map of /config
+except ImportError:
+    yaml = None
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 READER = os.path.join(HERE, os.pardir, "scripts", "breachsim_results.py")
 
 try:
     import numpy as np
     import h5py
-    import pandas  # noqa: F401  (the reader needs it)
+    import pandas as pd
 except ImportError as exc:
     print(f"reader-check SKIP: {exc} (Debian: apt-get install python3-h5py python3-pandas; "
           f"run with /usr/bin/python3)")
@@ -110,6 +117,146 @@ def check_metric(res, raw_file, name, dtype, aggregation, sizes, trust_names, mo
         check(ok, f"{name}: national_month is not the sum over trusts (aggregation 'sum')")
 
 
+SCHEMES_COLUMNS = ["index", "name", "type", "destination"]
+SCHEME_FINES_COLUMNS = ["point", "replication", "trust", "month", "start_date", "scheme", "value"]
+
+
+def check_schemes(res, raw_file, sizes, trust_names, month_dates, complete):
+    """Returns (schemes, schemes that levied anything in a finished task)."""
+    n_points, n_reps, n_trusts, n_months = sizes
+    schemes = res.schemes()
+    if not check(list(schemes.columns)[:4] == SCHEMES_COLUMNS, f"/schemes columns {list(schemes.columns)}"):
+        return 0, 0
+    names = list(schemes["name"])
+    check(np.array_equal(schemes["index"].to_numpy(), np.arange(len(schemes))), "/schemes index is not 0, 1, ...")
+    check(len(set(names)) == len(names), f"/schemes names repeat: {names}")
+    check(all(isinstance(v, str) for c in SCHEMES_COLUMNS[1:] for v in schemes[c]), "/schemes strings not decoded")
+    raw_table = raw_file["schemes"][()]
+    check([v.decode() if isinstance(v, bytes) else v for v in raw_table["name"]] == names,
+          "/schemes names differ from h5py's")
+    group = raw_file.get("outcomes/scheme_fines")
+    stored = sorted(group.keys()) if group is not None else []
+    check(stored == sorted(names), f"/outcomes/scheme_fines holds {stored}, /schemes lists {names}")
+    if yaml is not None:
+        config = yaml.safe_load(res.config()) or {}
+        configured = config.get("schemes") or {}
+        check(names == list(configured), f"/schemes names {names}, config schemes {list(configured)} (in order)")
+        for name, kind, destination in zip(names, schemes["type"], schemes["destination"]):
+            entry = configured.get(name) or {}
+            check((kind, destination) == (entry.get("type"), entry.get("destination")),
+                  f"/schemes {name}: type/destination {kind}/{destination}, config "
+                  f"{entry.get('type')}/{entry.get('destination')}")
+
+    frame = res.scheme_fines()
+    S = len(names)
+    check(list(frame.columns) == SCHEME_FINES_COLUMNS, f"scheme_fines columns {list(frame.columns)}")
+    expected_rows = n_points * n_reps * n_trusts * n_months * S
+    if not check(len(frame) == expected_rows, f"scheme_fines has {len(frame)} rows, expected {expected_rows}"):
+        return S, 0
+    check(frame["value"].dtype == np.float64, f"scheme_fines value dtype {frame['value'].dtype}")
+    levied = 0
+    if S:
+        raw = np.stack([raw_file[f"outcomes/scheme_fines/{name}"][()] for name in names], axis=-1)
+        check(raw.shape == (n_points, n_reps, n_trusts, n_months, S),
+              f"scheme_fines arrays have shape {raw.shape[:4]}, expected {sizes}")
+        if raw.size == len(frame):
+            check(same_values(frame["value"].to_numpy(), raw.ravel()), "scheme_fines values differ from h5py's")
+            p, r, t, m, k = (i.ravel() for i in np.indices(raw.shape))
+            check(np.array_equal(frame["point"].to_numpy(), p) and np.array_equal(frame["replication"].to_numpy(), r),
+                  "scheme_fines point/replication columns out of order")
+            check(list(frame["trust"]) == list(trust_names[t]), "scheme_fines trust names out of order")
+            check(np.array_equal(frame["month"].to_numpy(), m), "scheme_fines month column out of order")
+            check(list(frame["start_date"]) == list(month_dates[m]), "scheme_fines start_date column out of order")
+            check(list(frame["scheme"]) == list(np.array(names, dtype=object)[k]),
+                  "scheme_fines scheme column not in /schemes order")
+        if raw.shape[:2] == complete.shape:
+            done = raw[complete]
+            check(np.isfinite(done).all() and (done >= 0).all(), "scheme_fines: a negative or non-finite fine")
+            levied = int((done > 0).any(axis=(0, 1, 2)).sum())
+
+        # A subset is the same rows of the whole table, in /schemes order whatever order was asked.
+        subset = list(reversed(names[:2]))
+        part = res.scheme_fines(subset)
+        whole = frame[frame["scheme"].isin(subset)].reset_index(drop=True)
+        check(part.equals(whole), f"scheme_fines({subset}) differs from those rows of scheme_fines()")
+        check(res.scheme_fines(names[-1]).equals(frame[frame["scheme"] == names[-1]].reset_index(drop=True)),
+              f"scheme_fines({names[-1]!r}) differs from those rows of scheme_fines()")
+    empty = res.scheme_fines([])
+    check(list(empty.columns) == SCHEME_FINES_COLUMNS and len(empty) == 0, "scheme_fines([]) is not an empty table")
+    try:
+        res.scheme_fines(["no such scheme"])
+        check(False, "scheme_fines accepted an unknown scheme")
+    except KeyError as exc:
+        check("no such scheme" in str(exc), f"unknown scheme refused with {exc!r}")
+
+    # Summed over schemes, the finished tasks' fines are the "fines" metric: settlement
+    # scales each scheme by the overall caps before adding it up.
+    if "outcomes/trust_month/fines" in raw_file:
+        keys = ["point", "replication", "trust", "month"]
+        fines = res.trust_month("fines")
+        done = pd.DataFrame({"point": np.indices(complete.shape)[0].ravel(),
+                             "replication": np.indices(complete.shape)[1].ravel(), "complete": complete.ravel()})
+        fines = fines.merge(done, on=["point", "replication"], how="left")
+        fines = fines[fines["complete"].fillna(False).astype(bool)]
+        if S:
+            summed = frame.groupby(keys, sort=False)["value"].sum().rename("schemes").reset_index()
+            both = fines.merge(summed, on=keys, how="left")
+            check(len(both) == len(fines) and both["schemes"].notna().all(),
+                  "scheme_fines lacks some (point, replication, trust, month) of trust_month")
+            a, b = both["schemes"].to_numpy(dtype=float), both["value"].to_numpy(dtype=float)
+            bad = ~np.isclose(a, b, rtol=1e-6, atol=1e-6)
+            check(not bad.any(), f"sum over schemes differs from fines in {int(bad.sum())} trust-months, e.g. "
+                                 f"{both[bad].head(3).to_dict('records')}")
+        else:
+            check((fines["value"] == 0).all(), "fines levied in a file without schemes")
+    return S, levied
+
+
+def rewrite_schemes(path, copy, table, group):
+    """A copy of path whose /schemes has the rows `table` keeps ("none" or "all") and whose
+    /outcomes/scheme_fines is absent, empty or as written ("absent", "empty", "keep")."""
+    shutil.copyfile(path, copy)
+    with h5py.File(copy, "r+") as f:
+        if table == "none":
+            dtype = f["schemes"].dtype
+            del f["schemes"]
+            f.create_dataset("schemes", shape=(0,), dtype=dtype)
+        elif table == "missing":
+            del f["schemes"]
+        if group in ("absent", "empty") and "outcomes/scheme_fines" in f:
+            del f["outcomes/scheme_fines"]
+        if group == "empty":
+            f.create_group("outcomes/scheme_fines")
+
+
+def check_without_schemes(path, n_schemes):
+    with tempfile.TemporaryDirectory(prefix="reader-check-") as tmp:
+        for table, group in [("none", "absent"), ("none", "empty"), ("missing", "absent")]:
+            copy = os.path.join(tmp, f"{table}-{group}.h5")
+            rewrite_schemes(path, copy, table, group)
+            label = f"/schemes {table}, /outcomes/scheme_fines {group}"
+            with br.open_results(copy) as res:
+                schemes, fines = res.schemes(), res.scheme_fines()
+                check(list(schemes.columns) == SCHEMES_COLUMNS and len(schemes) == 0,
+                      f"{label}: schemes() is {list(schemes.columns)} with {len(schemes)} rows")
+                check(list(fines.columns) == SCHEME_FINES_COLUMNS and len(fines) == 0,
+                      f"{label}: scheme_fines() is {list(fines.columns)} with {len(fines)} rows")
+                check(str(schemes["index"].dtype) == "int64" and str(fines["value"].dtype) == "float64"
+                      and str(fines["month"].dtype) == "int64", f"{label}: empty tables have the wrong dtypes")
+            cli = subprocess.run([sys.executable, READER, copy], capture_output=True, text=True)
+            check(cli.returncode == 0, f"command line overview with {label}: exit {cli.returncode}: {cli.stderr.strip()}")
+        if n_schemes:
+            # A scheme listed in /schemes without its dataset is a broken file, not an empty one.
+            copy = os.path.join(tmp, "dataset-missing.h5")
+            rewrite_schemes(path, copy, "keep", "empty")
+            with br.open_results(copy) as res:
+                try:
+                    res.scheme_fines()
+                    check(False, "scheme_fines accepted a file whose /outcomes/scheme_fines lacks a listed scheme")
+                except br.ResultsFormatError as exc:
+                    check("/schemes lists" in str(exc), f"missing scheme dataset refused with {exc!r}")
+
+
 def check_refusals(path):
     with tempfile.TemporaryDirectory(prefix="reader-check-") as tmp:
         for label, attr, value, fragment in [
@@ -170,6 +317,9 @@ def main(argv):
         check(len(metrics) > 0, "no metrics")
         for name, dtype, aggregation in zip(metrics["name"], metrics["dtype"], metrics["aggregation"]):
             check_metric(res, raw_file, name, dtype, aggregation, sizes, trust_names, month_dates, complete)
+        n_schemes, n_levied = check_schemes(res, raw_file, sizes, trust_names, month_dates, complete)
+
+    check_without_schemes(path, n_schemes)
 
     check_refusals(path)
     cli = subprocess.run([sys.executable, READER, path], capture_output=True, text=True)
@@ -180,7 +330,7 @@ def main(argv):
             print(f"reader-check FAIL: {message}")
         return 1
     print(f"reader-check OK {path}: {len(metrics)} metrics, {sizes[0]} points x {sizes[1]} replications "
-          f"x {sizes[2]} trusts x {sizes[3]} months")
+          f"x {sizes[2]} trusts x {sizes[3]} months, {n_schemes} fine schemes ({n_levied} levied fines)")
     return 0
 
 

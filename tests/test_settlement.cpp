@@ -108,6 +108,7 @@ TEST_CASE("activity income: tariff per unit, unpaid readmissions, marginal rate,
   pay = models::PaymentParams{};  // the reference-cost tariff: 148, 1590, 3684, 738, 120, 313
   pay.other_income_gbp_per_year = 0.0;
   pay.cquin_share = 0.0;
+  pay.unpaid_share_of_other_readmissions = 0.25;
 
   TrustMonth tm;
   tm.ed.attendances = 1000;
@@ -149,6 +150,18 @@ TEST_CASE("activity income: tariff per unit, unpaid readmissions, marginal rate,
     // 294,150: 596,332.5 - 294,150 + 277,455 = 579,637.5.
     CHECK(out[0].income_activity == money(579637.5));
     CHECK(out[0].readmission_nonpayment == money(23850.0));  // unchanged
+  }
+  SECTION("operations done more than 28 days after a cancellation are not paid for") {
+    tm.electives.rebooked_late = 3;  // 1 day case, 2 with an overnight stay
+    tm.electives.rebooked_late_day_cases = 1;
+    Books books(setup);
+    const auto out = books.settle(0, {tm});
+    // 738 + 2 x 3,684 = 8,106 of the spells above go unpaid.
+    CHECK(out[0].rebooking_nonpayment == money(8106.0));
+    CHECK(out[0].income_activity == money(596332.5 - 8106.0));
+    setup.trusts[0].finance.income.unpaid_late_rebookings = false;
+    Books paid(setup);
+    CHECK(paid.settle(0, {tm})[0].income_activity == money(596332.5));
   }
   SECTION("a baseline above the paid admissions changes nothing") {
     setup.trusts[0].finance.income.emergency_baseline_per_month = 185.0;

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Compares a run of configs/calibration/england_2015.yaml with the published 2015/16
+aggregates of DOMAIN.md (§3 sanctions, §8 magnitudes). Prints one row per figure: the
+model's median over replications with its 90% interval, the published figure, and the
+ratio. Exit status 1 if any figure marked as checked falls outside its tolerance; the others
+are shown for context (inputs, or published figures that measure something the model
+does not).
+
+    /usr/bin/python3 scripts/calibration_report.py results/england_2015.h5
+"""
+import sys
+
+try:
+    import h5py
+    import numpy as np
+except ImportError:  # Debian's python3-h5py lives under /usr/bin/python3
+    sys.exit("calibration_report.py needs h5py and numpy: run it with /usr/bin/python3")
+
+# figure, published value, source, relative tolerance (None: context only)
+PUBLISHED = {
+    "performance_fines": (233e6, "NHS Providers 29 Mar 2016: £233m withheld for performance targets", 0.35),
+    "readmission_nonpayment": (169e6, "NHS Providers 29 Mar 2016: £169m withheld for readmissions", 0.25),
+    "withheld_total": (600e6, "NHS Providers: about £600m withheld in all (the rest not itemised)", None),
+    "penalties_hf": (498e6, "Health Foundation: 2015/16 financial penalties £498m", None),
+    "ed_within_4h": (0.919, "DOMAIN §8: 91.9% within 4 h, all A&E types (type 1, modelled here, is lower)", None),
+    "rtt_within_18w": (0.92, "DOMAIN §8: 92% of the list within 18 weeks in February 2016", 0.03),
+    "cancer_within_62d": (0.85, "DOMAIN §8: 85% last met December 2015", 0.05),
+    "occupancy": (0.914, "DOMAIN §8: G&A occupancy 88-94% (91.4% Q4 2016/17)", 0.04),
+    "deficit": (2.45e9, "DOMAIN §8: provider sector -£2.45bn (an input here: fixed costs)", None),
+    "share_in_deficit": (0.86, "DOMAIN §8: 86% of acute trusts in deficit (an input here)", None),
+    "largest_fine": (23.8e6 * 12 / 11, "Barts Health fined £23.8m in 11 months of 2015/16 (x 12/11)", None),
+}
+
+
+def read(f, metric):
+    return f["/outcomes/trust_month/" + metric][0]  # [replication][trust][month], point 0
+
+
+def main(path):
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("filetype") != "breachsim-results":
+            sys.exit(f"{path}: not a breachsim result file")
+        done = f["/progress"][0].astype(bool)
+        if not done.any():
+            sys.exit(f"{path}: no completed replication")
+        def m(name):
+            return read(f, name)[done].astype(float)
+        schemes = {}
+        if "/outcomes/scheme_fines" in f:
+            for name in f["/outcomes/scheme_fines"]:
+                schemes[name] = f["/outcomes/scheme_fines/" + name][0][done].sum(axis=(1, 2))
+        fines = m("fines").sum(axis=(1, 2))
+        readm = m("readmission_nonpayment").sum(axis=(1, 2))
+        rebook = m("rebooking_nonpayment").sum(axis=(1, 2))
+        att, br = m("ed_attendances").sum(axis=(1, 2)), m("ed_breaches_4h").sum(axis=(1, 2))
+        waiting, over = m("rtt_waiting")[:, :, -1].sum(axis=1), m("rtt_over_18w")[:, :, -1].sum(axis=1)
+        treated, late = m("cancer_treated").sum(axis=(1, 2)), m("cancer_breaches_62d").sum(axis=(1, 2))
+        occupied = (m("bed_occupancy") * m("beds_open")).sum(axis=(1, 2)) / m("beds_open").sum(axis=(1, 2))
+        deficit_by_trust = m("cumulative_deficit")[:, :, -1]
+        fines_by_trust = m("fines").sum(axis=2)
+        worst = fines_by_trust.argmax(axis=1)
+        rows = {
+            "performance_fines": fines,
+            "readmission_nonpayment": readm,
+            "withheld_total": fines + readm + rebook,
+            "penalties_hf": fines + readm + rebook,
+            "ed_within_4h": 1 - br / att,
+            "rtt_within_18w": 1 - over / waiting,
+            "cancer_within_62d": 1 - late / treated,
+            "occupancy": occupied,
+            "deficit": deficit_by_trust.sum(axis=1),
+            "share_in_deficit": (deficit_by_trust > 0).mean(axis=1),
+            "largest_fine": fines_by_trust.max(axis=1),
+        }
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["/trusts"]["name"][:]] \
+            if isinstance(f["/trusts"], h5py.Dataset) else None
+
+    def fmt(v, ref):
+        if ref < 2:
+            return f"{100 * v:.1f}%"
+        return f"£{v / 1e6:,.1f}m"
+
+    failures = 0
+    n = int(done.sum())
+    print(f"{path}: {n} replication(s); model median [90% interval] vs published 2015/16")
+    print(f"  {'figure':24} {'model':>30}  {'published':>11} {'ratio':>6}  check")
+    for key, values in rows.items():
+        ref, source, tol = PUBLISHED[key]
+        med, lo, hi = np.median(values), np.quantile(values, 0.05), np.quantile(values, 0.95)
+        ratio = med / ref
+        if tol is None:
+            verdict = "context"
+        elif abs(ratio - 1) <= tol:
+            verdict = f"ok (±{tol:.0%})"
+        else:
+            verdict = f"OUT (±{tol:.0%})"
+            failures += 1
+        model = f"{fmt(med, ref)} [{fmt(lo, ref)}, {fmt(hi, ref)}]"
+        print(f"  {key:24} {model:>30}  {fmt(ref, ref):>11} {ratio:6.2f}  {verdict}")
+        print(f"  {'':24} {source}")
+    print("  performance fines by scheme (median):")
+    for name, values in schemes.items():
+        print(f"    {name:28} £{np.median(values) / 1e6:8.1f}m")
+    print(f"  most fined trust: {fmt(np.median(fines_by_trust.max(axis=1)), 1e9)} a year; its cumulative deficit "
+          f"{fmt(np.median(deficit_by_trust[np.arange(len(worst)), worst]), 1e9)} "
+          f"(Barts 2014/15: fined £52.7m on a £79.6m deficit, under the heavier 2014/15 rates)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))
