@@ -14,6 +14,7 @@ class UsageError : public std::runtime_error {
 
 int run_command(const std::vector<std::string>& args, const std::string& command_line);
 int validate_command(const std::vector<std::string>& args);
+int summary_command(const std::vector<std::string>& args);
 void print_usage();
 void print_version();
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (command == "run") return cli::run_command(args, command_line);
     if (command == "validate") return cli::validate_command(args);
+    if (command == "summary") return cli::summary_command(args);
     throw cli::UsageError("unknown command '" + command + "'");
   } catch (const cli::UsageError& e) {
     std::cerr << "breachsim: " << e.what() << "\n(try 'breachsim --help')\n";

@@ -251,6 +251,7 @@ struct ManagementParams {
 struct FinanceParams {
   double contract_value_gbp_per_year = 400e6;
   double control_total_gbp_per_year = 0.0;
+  bool fined = true;
   double fines_cap_share_of_contract_month = 0.0;
   double fines_cap_share_of_contract_year = 0.0;
   bool takes_incentive_fund = true;
@@ -269,6 +270,9 @@ struct FinanceParams {
     v.field("control_total_gbp_per_year", control_total_gbp_per_year,
             Doc{"GBP a year", "Surplus the trust is asked to make (negative: an agreed deficit); the incentive fund and management judge the year-to-date position against it.",
                 "assumption: break even", Range::any()});
+    v.field("fined", fined,
+            Doc{"", "Whether the schemes fine this trust at all; false is the world without fines (breaches are still counted), the counterfactual the deficit multiplier of fines is measured against: sweep defaults.finance.fined over [false, true].",
+                "DOMAIN.md §1: the comparison the tool exists for"});
     v.field("fines_cap_share_of_contract_month", fines_cap_share_of_contract_month,
             Doc{"share of contract value / 12", "All fines of a month together at most this share of a month's contract value; 0: no overall cap.",
                 "DOMAIN.md §3 (caps as a share of contract value)", Range::fraction()});

@@ -44,11 +44,22 @@ std::string library_versions() {
          std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "; yaml-cpp 0.7; Random123 Philox4x64-10";
 }
 
-void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunOutcome& run,
-                   const RunProvenance& provenance) {
-  const Scenario& s = setup.scenario;
-  const std::string config = resolved_yaml(s);
+std::string run_title(const ScenarioSetup& setup, std::size_t points, std::size_t replications) {
+  const auto first = setup.calendar.month_date(0);
+  const auto last = setup.calendar.month_date(setup.calendar.months() - 1);
+  std::string title = "Scenario '" + setup.scenario.scenario.name + "': " + std::to_string(setup.trusts()) + " trusts, " +
+                      std::to_string(setup.months()) + " months (" + sim::format_date(first).substr(0, 7) + " to " +
+                      sim::format_date(last).substr(0, 7) + "), " + std::to_string(replications) + " replications";
+  if (points > 1) title += " at each of " + std::to_string(points) + " sweep points";
+  return title;
+}
 
+void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
+                  const RunProvenance& provenance, std::size_t replications) {
+  const ScenarioSetup& setup = *setups.front();
+  const Scenario& s = setup.scenario;
+  const std::string config = table.config_text.empty() ? resolved_yaml(s) : table.config_text;
+  const std::size_t P = setups.size();
   const std::vector<std::pair<std::string, sim::Attribute>> root = {
       {"filetype", std::string("breachsim-results")},
       {"format_version", result_format_version},
@@ -57,7 +68,7 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
       {"build", std::string(build_info::build_type) + ", " + build_info::compiler},
       {"library_versions", library_versions()},
       {"seed", static_cast<std::int64_t>(provenance.seed)},
-      {"replications", static_cast<std::int64_t>(run.replications)},
+      {"replications", static_cast<std::int64_t>(replications)},
       {"created_utc", utc_now()},
       {"command_line", provenance.command_line},
       {"threads", static_cast<std::int64_t>(provenance.threads)},
@@ -65,13 +76,31 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
       {"config_sha256", sim::sha256_hex(config)},
       {"scenario_name", s.scenario.name},
       {"first_month", sim::format_date(setup.calendar.month_date(0))},
-      {"months", static_cast<std::int64_t>(run.months)},
+      {"months", static_cast<std::int64_t>(setup.months())},
       {"warmup_months", static_cast<std::int64_t>(setup.calendar.warmup_months())},
+      {"points", static_cast<std::int64_t>(P)},
+      {"baseline_point", static_cast<std::int64_t>(table.baseline)},
   };
   for (const auto& [name, value] : root) file.set_attribute("/", name, value);
   file.write_text("/config", config);
 
-  file.write_table("/points", {{"point", std::vector<std::int64_t>{0}}});
+  sim::Table points;
+  std::vector<std::int64_t> point_index;
+  std::vector<std::string> point_names, point_configs;
+  for (std::size_t p = 0; p < P; ++p) {
+    point_index.push_back(static_cast<std::int64_t>(p));
+    point_names.push_back(table.names.at(p));
+    point_configs.push_back(resolved_yaml(setups[p]->scenario));
+  }
+  points.push_back({"point", point_index});
+  points.push_back({"name", point_names});
+  for (std::size_t k = 0; k < table.paths.size(); ++k) {
+    std::vector<std::string> column;
+    for (std::size_t p = 0; p < P; ++p) column.push_back(table.values.at(p).at(k));
+    points.push_back({table.paths[k], column});
+  }
+  points.push_back({"config", point_configs});
+  file.write_table("/points", points);
 
   std::vector<std::int64_t> index;
   std::vector<std::string> names, regions, sizes;
@@ -110,40 +139,8 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
   file.write_table("/metrics", {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
                                 {"aggregation", m_agg}, {"over_months", m_time}, {"dtype", m_types}});
 
-  const std::uint64_t R = run.replications, T = run.trusts, M = run.months;
-  for (std::size_t mi = 0; mi < metric_count; ++mi) {
-    const auto metric = static_cast<Metric>(mi);
-    const MetricInfo& m = metric_catalogue[mi];
-    sim::ArrayInfo trust_info{m.unit, m.description, {"point", "replication", "trust", "month"},
-                              {{"aggregation", aggregation_rule(m)}}, replication_dimension};
-    sim::ArrayInfo national_info{m.unit, m.description, {"point", "replication", "month"},
-                                 {{"aggregation", aggregation_rule(m)}}, replication_dimension};
-    std::vector<double> trust_values, national_values;
-    trust_values.reserve(R * T * M);
-    national_values.reserve(R * M);
-    for (std::size_t r = 0; r < R; ++r) {
-      for (std::size_t t = 0; t < T; ++t)
-        for (std::size_t month = 0; month < M; ++month) trust_values.push_back(run.trust_month(metric, r, t, month));
-      for (std::size_t month = 0; month < M; ++month) national_values.push_back(run.national_month(metric, r, month));
-    }
-    const std::string trust_path = std::string("/outcomes/trust_month/") + m.name;
-    const std::string national_path = std::string("/outcomes/national_month/") + m.name;
-    if (m.integer) {
-      auto as_int = [](const std::vector<double>& v) {
-        std::vector<std::int64_t> out(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<std::int64_t>(std::llround(v[i]));
-        return out;
-      };
-      file.write_array(trust_path, {1, R, T, M}, as_int(trust_values), trust_info);
-      file.write_array(national_path, {1, R, M}, as_int(national_values), national_info);
-    } else {
-      file.write_array(trust_path, {1, R, T, M}, trust_values, trust_info);
-      file.write_array(national_path, {1, R, M}, national_values, national_info);
-    }
-  }
-
-  // Fines by scheme: the schemes are named in the config, so they have a table and a group
-  // of their own rather than places in the fixed metric catalogue.
+  // Fines by scheme: the schemes are named in the config, so they have a table (and, with
+  // trust detail, a group of outcomes) of their own rather than places in the metric catalogue.
   std::vector<std::int64_t> scheme_index;
   std::vector<std::string> scheme_names, scheme_types, scheme_destinations;
   for (std::size_t i = 0; i < setup.finance.schemes.size(); ++i) {
@@ -152,94 +149,163 @@ void write_results(sim::ResultFile& file, const ScenarioSetup& setup, const RunO
     scheme_names.push_back(sc.name);
     scheme_types.push_back(sc.params.type);
     scheme_destinations.push_back(sc.params.destination);
-    std::vector<double> values;
-    values.reserve(R * T * M);
-    for (std::size_t r = 0; r < R; ++r)
-      for (std::size_t t = 0; t < T; ++t)
-        for (std::size_t month = 0; month < M; ++month) values.push_back(run.scheme_fines(i, r, t, month));
-    file.write_array("/outcomes/scheme_fines/" + sc.name, {1, R, T, M}, values,
-                     sim::ArrayInfo{"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
-                                    {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension});
   }
   file.write_table("/schemes", {{"index", scheme_index}, {"name", scheme_names}, {"type", scheme_types},
                                 {"destination", scheme_destinations}});
-  std::vector<std::int64_t> points, reps;
-  std::vector<std::string> metric_names, units, statistics;
-  std::vector<double> means, lows, highs, medians, q05s, q95s;
-  for (std::size_t mi = 0; mi < metric_count; ++mi) {
-    const auto metric = static_cast<Metric>(mi);
-    const MetricInfo& m = metric_catalogue[mi];
-    std::vector<double> values(R);
-    for (std::size_t r = 0; r < R; ++r) values[r] = run.national_run(metric, r);
-    const auto ci = sim::mean_interval(values);
-    points.push_back(0);
-    metric_names.emplace_back(m.name);
-    units.emplace_back(m.unit);
-    statistics.emplace_back(m.over_months == Combine::sum    ? "run total"
-                            : m.over_months == Combine::last ? "run end"
-                                                             : "run mean");
-    means.push_back(ci.mean);
-    lows.push_back(ci.low);
-    highs.push_back(ci.high);
-    medians.push_back(sim::quantile(values, 0.5));
-    q05s.push_back(sim::quantile(values, 0.05));
-    q95s.push_back(sim::quantile(values, 0.95));
-    reps.push_back(static_cast<std::int64_t>(R));
-  }
-  file.write_table("/summary/national_run",
-                   {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
-                    {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
-                    {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
-  file.set_attribute("/summary", "description",
-                     std::string("Over replications, of each metric's whole-run national value: the sum over trusts and "
-                                 "reported months, or for levels, rates and means their (weighted) mean over months. CI is Student t 95%."));
-
-  file.write_array("/progress", {1, R}, std::vector<std::int8_t>(R, 1),
-                   sim::ArrayInfo{"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1});
-  file.commit();
 }
 
-void print_summary(std::ostream& out, const ScenarioSetup& setup, const RunOutcome& run) {
-  const auto R = run.replications;
-  auto interval = [&](auto&& value_of) {
-    std::vector<double> v(R);
-    for (std::size_t r = 0; r < R; ++r) v[r] = value_of(r);
-    return std::array<double, 3>{sim::quantile(v, 0.5), sim::quantile(v, 0.05), sim::quantile(v, 0.95)};
+void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
+  auto statistic = [](const MetricInfo& m) {
+    return m.over_months == Combine::sum ? "run total" : m.over_months == Combine::last ? "run end" : "run mean";
   };
-  const auto first = setup.calendar.month_date(0);
-  const auto last = setup.calendar.month_date(setup.calendar.months() - 1);
-  out << "Scenario '" << setup.scenario.scenario.name << "': " << run.trusts << " trusts, " << run.months
-      << " months (" << sim::format_date(first).substr(0, 7) << " to " << sim::format_date(last).substr(0, 7) << "), "
-      << R << " replications\n";
-  out << "Whole-run national values: median [90% interval over replications]\n";
-  out << std::fixed;
-  for (const MetricSection& section : metric_sections) {
-    out << " " << section.title << "\n";
-    for (std::size_t i = 0; i < section.size; ++i) {
-      const Metric metric = section.metrics[i];
-      const MetricInfo& m = info(metric);
-      const auto q = interval([&](std::size_t r) { return run.national_run(metric, r); });
-      out << "  " << std::left << std::setw(32) << m.name << std::right
-          << std::setprecision(m.integer ? 0 : std::string(m.unit) == "fraction" ? 3 : 1) << std::setw(14) << q[0] << "  ["
-          << q[1] << ", " << q[2] << "] " << m.unit
-          << (m.over_months == Combine::sum ? "" : m.over_months == Combine::last ? " (at the end)" : " (mean)") << "\n";
+  {
+    std::vector<std::int64_t> points, reps;
+    std::vector<std::string> metric_names, units, statistics;
+    std::vector<double> means, lows, highs, medians, q05s, q95s;
+    for (std::size_t p = 0; p < runs.points; ++p)
+      for (std::size_t mi = 0; mi < metric_count; ++mi) {
+        const MetricInfo& m = metric_catalogue[mi];
+        std::vector<double> values;
+        for (std::size_t r = 0; r < runs.replications; ++r)
+          if (runs.finished(p, r)) values.push_back(runs.value(p, r, static_cast<Metric>(mi)));
+        const auto ci = sim::mean_interval(values);
+        const bool any = !values.empty();
+        points.push_back(static_cast<std::int64_t>(p));
+        metric_names.emplace_back(m.name);
+        units.emplace_back(m.unit);
+        statistics.emplace_back(statistic(m));
+        means.push_back(ci.mean);
+        lows.push_back(ci.low);
+        highs.push_back(ci.high);
+        medians.push_back(any ? sim::quantile(values, 0.5) : 0.0);
+        q05s.push_back(any ? sim::quantile(values, 0.05) : 0.0);
+        q95s.push_back(any ? sim::quantile(values, 0.95) : 0.0);
+        reps.push_back(static_cast<std::int64_t>(values.size()));
+      }
+    file.write_table("/summary/national_run",
+                     {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
+                      {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
+                      {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
+  }
+  {
+    std::vector<std::int64_t> points, reps;
+    std::vector<std::string> metric_names, units;
+    std::vector<double> means, lows, highs, reductions;
+    for (std::size_t p = 0; p < runs.points; ++p) {
+      if (p == runs.baseline) continue;
+      for (std::size_t mi = 0; mi < metric_count; ++mi) {
+        const MetricInfo& m = metric_catalogue[mi];
+        const PairedDifference d = paired_difference(runs, p, static_cast<Metric>(mi));
+        points.push_back(static_cast<std::int64_t>(p));
+        metric_names.emplace_back(m.name);
+        units.emplace_back(m.unit);
+        means.push_back(d.difference.mean);
+        lows.push_back(d.difference.low);
+        highs.push_back(d.difference.high);
+        reductions.push_back(d.variance_reduction);
+        reps.push_back(static_cast<std::int64_t>(d.difference.n));
+      }
     }
+    file.write_table("/summary/paired_differences",
+                     {{"point", points}, {"metric", metric_names}, {"unit", units}, {"mean", means},
+                      {"ci95_low", lows}, {"ci95_high", highs}, {"variance_reduction", reductions},
+                      {"replications", reps}});
   }
-  out << "Seen within 4 hours, whole run: median [90% interval]\n";
-  auto performance = [&](std::size_t t, std::size_t r) {
-    const double att = t == run.trusts ? run.national_run(Metric::ed_attendances, r) : run.trust_run(Metric::ed_attendances, r, t);
-    const double br = t == run.trusts ? run.national_run(Metric::ed_breaches_4h, r) : run.trust_run(Metric::ed_breaches_4h, r, t);
-    return att > 0.0 ? 100.0 * (1.0 - br / att) : 0.0;
-  };
-  std::size_t width = 10;
-  for (const auto& t : setup.scenario.trusts) width = std::max(width, t.name.size());
-  for (std::size_t t = 0; t <= run.trusts; ++t) {
-    const std::string name = t == run.trusts ? "all trusts" : setup.scenario.trusts[t].name;
-    const auto q = interval([&](std::size_t r) { return performance(t, r); });
-    out << "  " << std::left << std::setw(static_cast<int>(width) + 2) << name << std::right << std::setprecision(1) << std::setw(6) << q[0]
-        << "%  [" << q[1] << "%, " << q[2] << "%]\n";
+  {
+    std::vector<std::int64_t> points, reps;
+    std::vector<double> multiplier, lows, highs, fines, fines_low, fines_high, deficit, deficit_low, deficit_high, deepened;
+    for (const FinesMultiplier& f : fines_multipliers(runs)) {
+      points.push_back(static_cast<std::int64_t>(f.point));
+      multiplier.push_back(f.multiplier);
+      lows.push_back(f.low);
+      highs.push_back(f.high);
+      fines.push_back(f.extra_fines.mean);
+      fines_low.push_back(f.extra_fines.low);
+      fines_high.push_back(f.extra_fines.high);
+      deficit.push_back(f.extra_deficit.mean);
+      deficit_low.push_back(f.extra_deficit.low);
+      deficit_high.push_back(f.extra_deficit.high);
+      deepened.push_back(f.share_deepened);
+      reps.push_back(static_cast<std::int64_t>(f.replications));
+    }
+    file.write_table("/summary/deficit_multiplier",
+                     {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
+                      {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
+                      {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
+                      {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
   }
-  out << std::defaultfloat;
+  file.set_attribute("/summary", "description",
+                     std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
+                                 "and reported months, or for levels, rates and means their (weighted) mean over months. "
+                                 "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
+                                 "(common random numbers); the deficit multiplier is extra cumulative deficit over extra fines, "
+                                 "a ratio of means with a delta-method CI."));
+}
+
+
+namespace {
+
+const std::vector<std::string>& string_column(const sim::Table& table, const std::string& name, const std::string& path) {
+  for (const sim::Column& c : table)
+    if (c.name == name) {
+      if (const auto* v = std::get_if<std::vector<std::string>>(&c.values)) return *v;
+      break;
+    }
+  throw sim::OutputError(path + ": no string column '" + name + "'");
+}
+
+}  // namespace
+
+SavedRun read_saved_run(const std::string& path) {
+  const sim::ResultReader in(path);
+  auto text = [&](const char* name) { return std::get<std::string>(in.attribute("/", name)); };
+  auto number = [&](const char* name) { return std::get<std::int64_t>(in.attribute("/", name)); };
+  if (!in.exists("/outcomes") || text("filetype") != "breachsim-results")
+    throw sim::OutputError(path + ": not a breachsim result file");
+  if (number("format_version") > result_format_version)
+    throw sim::OutputError(path + ": format version " + std::to_string(number("format_version")) +
+                           " is newer than this breachsim reads (" + std::to_string(result_format_version) + ")");
+  const auto progress_dims = in.dims("/progress");
+  const std::size_t P = progress_dims.at(0), R = progress_dims.at(1);
+  const std::vector<std::int64_t> progress = in.read_int64s("/progress");
+  const auto national_dims = in.dims(std::string("/outcomes/national_month/") + metric_catalogue[0].name);
+  const std::size_t M = national_dims.at(2);
+  std::vector<std::vector<double>> series(metric_count);
+  for (std::size_t mi = 0; mi < metric_count; ++mi)
+    series[mi] = in.read_doubles(std::string("/outcomes/national_month/") + metric_catalogue[mi].name);
+  // Files of national detail have no trust series: no 4-hour performance by trust then.
+  const bool by_trust = in.exists("/outcomes/trust_month/ed_attendances");
+  const std::size_t T = by_trust ? in.dims("/outcomes/trust_month/ed_attendances").at(2) : 0;
+  std::vector<double> attendances(P * R * T, 0.0), breaches(P * R * T, 0.0);
+  if (by_trust) {
+    const std::vector<double> attendances_month = in.read_doubles("/outcomes/trust_month/ed_attendances");
+    const std::vector<double> breaches_month = in.read_doubles("/outcomes/trust_month/ed_breaches_4h");
+    for (std::size_t i = 0; i < P * R * T; ++i)
+      for (std::size_t m = 0; m < M; ++m) {
+        attendances[i] += attendances_month[i * M + m];
+        breaches[i] += breaches_month[i * M + m];
+      }
+  }
+  std::vector<std::uint8_t> done(P * R);
+  for (std::size_t i = 0; i < P * R; ++i) done[i] = progress[i] == 1 ? 1 : 0;
+
+  SavedRun saved;
+  saved.config_sha256 = text("config_sha256");
+  saved.seed = static_cast<std::uint64_t>(number("seed"));
+  saved.has_summary = in.exists("/summary");
+  saved.runs = national_runs(P, R, M, series, attendances, breaches, std::move(done));
+  const sim::Table points = in.read_table("/points");
+  saved.runs.point_names = string_column(points, "name", path + ":/points");
+  saved.runs.trust_names = string_column(in.read_table("/trusts"), "name", path + ":/trusts");
+  saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
+  const std::string first = text("first_month");
+  std::size_t finished = 0;
+  for (std::uint8_t d : saved.runs.done) finished += d;
+  saved.title = "Scenario '" + text("scenario_name") + "': " + std::to_string(saved.runs.trust_names.size()) + " trusts, " + std::to_string(M) +
+                " months from " + first.substr(0, 7) + ", " + std::to_string(R) + " replications" +
+                (P > 1 ? " at each of " + std::to_string(P) + " sweep points" : "") +
+                (finished < P * R ? " (" + std::to_string(finished) + " of " + std::to_string(P * R) + " tasks finished)" : "");
+  return saved;
 }
 
 }  // namespace breachsim::models

@@ -4,6 +4,8 @@
 #include <functional>
 #include <sstream>
 
+#include <tbb/parallel_for.h>
+
 #include "models/trust.hpp"
 #include "sim/runner.hpp"
 
@@ -129,13 +131,14 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   std::vector<Levers> levers;
   // Month by month across all trusts: they meet only at month ends, where the money settles.
   for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
-    for (std::size_t t = 0; t < trusts; ++t) {
+    // Trusts share nothing within a month, so they run in parallel; each writes its own slot.
+    tbb::parallel_for(std::size_t{0}, trusts, [&](std::size_t t) {
       try {
         month_of[t] = world[t].run_month(cal.month_start(m + 1));
       } catch (const std::exception& e) {
         throw fail(t, e);
       }
-    }
+    });
     if (m < 0) continue;  // warm-up: clinical only, the books open at the first reported month
     const auto month = static_cast<std::size_t>(m);
     const double month_minutes = cal.month_start(m + 1) - cal.month_start(m);
@@ -160,17 +163,29 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
 
 RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int replications, int threads,
                             const std::function<void()>& on_done) {
-  RunOutcome run;
-  run.replications = static_cast<std::size_t>(replications);
-  run.trusts = setup.trusts();
-  run.months = setup.months();
-  run.schemes = setup.schemes();
-  run.runs.resize(run.replications);
-  sim::run_tasks(run.replications, threads, [&](std::size_t r) {
-    run.runs[r] = simulate_replication(setup, seed, static_cast<std::uint32_t>(r));
+  return std::move(run_points({&setup}, seed, replications, threads, on_done).front());
+}
+
+std::vector<RunOutcome> run_points(const std::vector<const ScenarioSetup*>& points, std::uint64_t seed, int replications,
+                                   int threads, const std::function<void()>& on_done) {
+  const auto R = static_cast<std::size_t>(replications);
+  std::vector<RunOutcome> out(points.size());
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    RunOutcome& run = out[p];
+    run.replications = R;
+    run.trusts = points[p]->trusts();
+    run.months = points[p]->months();
+    run.schemes = points[p]->schemes();
+    run.runs.resize(R);
+  }
+  // One task per (point, replication). Replication r draws the same patients at every point
+  // (streams are keyed by seed, replication and trust, never by point or thread).
+  sim::run_tasks(points.size() * R, threads, [&](std::size_t task) {
+    const std::size_t p = task / R, r = task % R;
+    out[p].runs[r] = simulate_replication(*points[p], seed, static_cast<std::uint32_t>(r));
     if (on_done) on_done();
   });
-  return run;
+  return out;
 }
 
 namespace {
@@ -210,6 +225,24 @@ double RunOutcome::national_run(Metric m, std::size_t r) const {
   return combine(
       mi.over_months, months, [&](std::size_t month) { return national_month(m, r, month); },
       [&](std::size_t month) { return national_month(mi.weight, r, month); });
+}
+
+NationalRuns national_runs(const std::vector<RunOutcome>& points) {
+  const std::size_t P = points.size(), R = P > 0 ? points[0].replications : 0, T = P > 0 ? points[0].trusts : 0,
+                    M = P > 0 ? points[0].months : 0;
+  std::vector<std::vector<double>> series(metric_count, std::vector<double>(P * R * M));
+  std::vector<double> attendances(P * R * T), breaches(P * R * T);
+  for (std::size_t p = 0; p < P; ++p)
+    for (std::size_t r = 0; r < R; ++r) {
+      for (std::size_t mi = 0; mi < metric_count; ++mi)
+        for (std::size_t month = 0; month < M; ++month)
+          series[mi][(p * R + r) * M + month] = points[p].national_month(static_cast<Metric>(mi), r, month);
+      for (std::size_t t = 0; t < T; ++t) {
+        attendances[(p * R + r) * T + t] = points[p].trust_run(Metric::ed_attendances, r, t);
+        breaches[(p * R + r) * T + t] = points[p].trust_run(Metric::ed_breaches_4h, r, t);
+      }
+    }
+  return national_runs(P, R, M, series, attendances, breaches, std::vector<std::uint8_t>(P * R, 1));
 }
 
 std::uint64_t RunOutcome::events() const {

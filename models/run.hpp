@@ -8,6 +8,7 @@
 #include "models/metrics.hpp"
 #include "models/scenario.hpp"
 #include "models/settlement.hpp"
+#include "models/summary.hpp"
 
 namespace breachsim::models {
 
@@ -60,5 +61,13 @@ struct RunOutcome {
 // `on_done` is called (from worker threads, so it must be thread-safe) after each replication.
 RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int replications, int threads,
                             const std::function<void()>& on_done = {});
+// Every replication of every sweep point, one RunOutcome per point; the points must have the
+// same trusts, months and schemes.
+std::vector<RunOutcome> run_points(const std::vector<const ScenarioSetup*>& points, std::uint64_t seed, int replications,
+                                   int threads, const std::function<void()>& on_done = {});
+
+// The whole-run national values of every task, for the summary (point names, trust names and
+// the baseline are left for the caller to fill in).
+NationalRuns national_runs(const std::vector<RunOutcome>& points);
 
 }  // namespace breachsim::models

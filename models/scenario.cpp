@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "models/metrics.hpp"
 
 namespace breachsim::models {
 
@@ -50,16 +54,9 @@ void check_elective(const ElectiveParams& e, const std::string& path, cfg::Diagn
     d.error_at(path + ".referrals_by_weekday", "must not all be zero");
 }
 
-}  // namespace
-
-Scenario load_scenario(const std::string& path) {
-  const YAML::Node root = cfg::load_yaml_file(path);
-  cfg::Diagnostics d(path);
-  Scenario s;
-  s.source_file = path;
-
+// Reads one scenario from `root` (a map), recording every problem in `d`.
+void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   cfg::Reader top(d, root, "");
-  if (!root.IsMap()) d.throw_if_errors();
 
   int version = 0;
   if (const YAML::Node* n = top.take("schema_version")) {
@@ -81,7 +78,13 @@ Scenario load_scenario(const std::string& path) {
   (void)version;
 
   top.section("scenario", s.scenario, "");
-  top.section("monte_carlo", s.monte_carlo, "");
+  if (const YAML::Node* n = top.take("monte_carlo")) {
+    cfg::Reader r(d, *n, "monte_carlo");
+    s.monte_carlo.describe(r);
+    r.take("baseline_point");  // read by load_sweep, which knows the points' names
+    r.finish();
+  }
+  top.take("sweep");  // read by load_sweep; claimed so that a misspelt `swep` gets its suggestion
   top.section("defaults", s.defaults, "");
   top.section("output", s.output, "");
   top.section("incentive_fund", s.incentive_fund, "");
@@ -164,6 +167,18 @@ Scenario load_scenario(const std::string& path) {
   check_cancer(s.defaults.cancer, "defaults.cancer", d);
   check_borrowing(s.defaults.finance.borrowing, "defaults.finance.borrowing", d);
   check_incentive_fund(s.incentive_fund, "incentive_fund", d);
+  {
+    std::vector<std::string> names;
+    for (const MetricInfo& m : metric_catalogue) names.emplace_back(m.name);
+    const std::string& target = s.monte_carlo.target_metric;
+    if (std::find(names.begin(), names.end(), target) == names.end()) {
+      const std::string guess = cfg::closest_match(target, names);
+      d.error_at("monte_carlo.target_metric",
+                 "no metric named '" + target + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+    }
+    if (s.monte_carlo.target_half_width > 0.0 && s.monte_carlo.max_replications < s.monte_carlo.replications)
+      d.error_at("monte_carlo.max_replications", "must be at least monte_carlo.replications");
+  }
   for (std::size_t i = 0; i < s.trusts.size(); ++i) {
     const std::string& c = s.trusts[i].commissioner;
     if (c.empty()) continue;
@@ -177,10 +192,372 @@ Scenario load_scenario(const std::string& path) {
                  "no commissioner named '" + c + "' in `commissioners`" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
     }
   }
-  d.throw_if_errors();
   s.scenario.first_month.day = 1;
-  return s;
 }
+
+// ---------------------------------------------------------------------------------------
+// Sweeps and --set overrides. The tree read from the file is changed in place: each --set
+// once, then each point's swept values in turn. The tree shares the swept value nodes of the
+// file's `sweep` list, so a problem in a value keeps its place in the file.
+
+// The keys read here rather than by a struct's describe(); documented with the rest.
+const cfg::Doc sweep_path_doc{"",
+                              "Key path to vary: map keys separated by dots, list items as trusts[2] "
+                              "(schemes.ed_4h.rate_gbp, trusts[0].beds.general_acute_beds, defaults.ed). "
+                              "Missing maps on the way are created. Not sweep, nor anything under scenario, "
+                              "monte_carlo or output: every point has the same calendar, replications and output.",
+                              ""};
+const cfg::Doc sweep_values_doc{"",
+                                "The values to try, each read as if written at the path (a number, a word, a list or a "
+                                "whole map); an invalid value is reported at its place in this list.",
+                                ""};
+const cfg::Doc sweep_labels_doc{"",
+                                "Optional short names of the values, one per value, all different; a point's name "
+                                "joins its labels (or path=value) with \", \".",
+                                ""};
+const cfg::Doc baseline_point_doc{"",
+                                  "Name of the sweep point that paired comparisons are made against, e.g. \"fines off, "
+                                  "low demand\" (see `breachsim validate`). Default: the first point.",
+                                  ""};
+
+bool unsweepable(const cfg::KeyPath& path, std::string& why) {
+  const std::string& top = path.front().key;
+  if (top == "sweep")
+    why = "a sweep cannot vary itself";
+  else if (top == "scenario" || top == "monte_carlo" || top == "output")
+    why = "every point must have the same calendar, replications and output";
+  return !why.empty();
+}
+
+struct SweepEntry {
+  std::size_t index = 0;  // in the file's `sweep` list
+  cfg::KeyPath path;
+  std::string path_text;  // canonical
+  YAML::Mark path_mark = YAML::Mark::null_mark();
+  std::vector<YAML::Node> values;
+  std::vector<std::string> texts;   // each value as YAML text
+  std::vector<std::string> labels;  // empty: names say path=value
+
+  std::string at() const { return "sweep[" + std::to_string(index) + "]"; }
+  std::string name(std::size_t value) const { return labels.empty() ? path_text + "=" + texts[value] : labels[value]; }
+};
+
+// The well-formed entries of `sweep`, each path already set to its first value (which creates
+// any missing maps on the way once and for all). Problems go to `d`.
+std::vector<SweepEntry> read_sweep(YAML::Node& root, cfg::Diagnostics& d) {
+  const YAML::Node list = std::as_const(root)["sweep"];
+  if (!list.IsDefined() || list.IsNull()) return {};  // an empty `sweep:` is reported by read_scenario
+  if (!list.IsSequence()) {
+    d.error(list.Mark(), "sweep", "expected a list of {path, values} entries, got " + cfg::describe_node(list));
+    return {};
+  }
+  std::vector<SweepEntry> entries;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::size_t problems = d.issues().size();
+    const YAML::Node item = list[i];
+    SweepEntry e;
+    e.index = i;
+    const std::string at = e.at();
+    cfg::Reader r(d, item, at);
+    if (!item.IsMap()) continue;
+    const YAML::Node* path = r.take("path");
+    const YAML::Node* values = r.take("values");
+    const YAML::Node* labels = r.take("labels");
+    r.finish();
+    if (!item["path"].IsDefined()) d.error(item.Mark(), at + ".path", "missing: name the key path to vary");
+    if (!item["values"].IsDefined()) d.error(item.Mark(), at + ".values", "missing: list the values to try");
+
+    if (path && !path->IsScalar()) {
+      d.error(path->Mark(), at + ".path",
+              "expected a key path like schemes.ed_4h.rate_gbp, got " + cfg::describe_node(*path));
+    } else if (path) {
+      e.path_mark = path->Mark();
+      std::string why;
+      const bool parsed = cfg::parse_key_path(path->Scalar(), e.path, why);
+      e.path_text = cfg::to_string(e.path);
+      if (!parsed) {
+        d.error(e.path_mark, at + ".path", why);
+      } else if (unsweepable(e.path, why)) {
+        d.error(e.path_mark, at + ".path", e.path_text + " cannot be swept: " + why);
+      } else {
+        for (const auto& other : entries) {
+          if (e.path == other.path)
+            d.error(e.path_mark, at + ".path", "duplicate of " + other.at() + ".path: sweep each path once");
+          else if (cfg::starts_with(e.path, other.path) || cfg::starts_with(other.path, e.path))
+            d.error(e.path_mark, at + ".path",
+                    e.path_text + " overlaps " + other.at() + ".path (" + other.path_text +
+                        "): one would overwrite the other");
+        }
+      }
+    }
+
+    if (values && !values->IsSequence()) {
+      d.error(values->Mark(), at + ".values", "expected a list of values, got " + cfg::describe_node(*values));
+    } else if (values && values->size() == 0) {
+      d.error(values->Mark(), at + ".values", "is empty: list at least one value to try");
+    } else if (values) {
+      for (std::size_t j = 0; j < values->size(); ++j) {
+        e.values.push_back((*values)[j]);
+        e.texts.push_back(cfg::yaml_text(e.values.back()));
+      }
+    }
+
+    if (labels && !labels->IsSequence()) {
+      d.error(labels->Mark(), at + ".labels",
+              "expected a list of short names, one per value, got " + cfg::describe_node(*labels));
+    } else if (labels) {
+      if (!e.values.empty() && labels->size() != e.values.size())
+        d.error(labels->Mark(), at + ".labels",
+                "has " + std::to_string(labels->size()) + (labels->size() == 1 ? " label" : " labels") + " for " +
+                    std::to_string(e.values.size()) + " values");
+      for (std::size_t j = 0; j < labels->size(); ++j) {
+        const YAML::Node label = (*labels)[j];
+        if (!label.IsScalar() || label.Scalar().empty())
+          d.error(label.Mark(), at + ".labels[" + std::to_string(j) + "]",
+                  "expected a short name, got " + cfg::describe_node(label));
+        else
+          e.labels.push_back(label.Scalar());
+      }
+    }
+
+    if (d.issues().size() != problems) continue;
+    // Point names must tell the points apart (a baseline is chosen by name).
+    const std::vector<std::string>& names = labels ? e.labels : e.texts;
+    const std::string what = labels ? "labels" : "values";
+    for (std::size_t j = 0; j < names.size(); ++j) {
+      const auto first = std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(j), names[j]);
+      if (first == names.begin() + static_cast<std::ptrdiff_t>(j)) continue;
+      const std::string other = what + "[" + std::to_string(first - names.begin()) + "]";
+      const YAML::Node& node = labels ? (*labels)[j] : (*values)[j];
+      d.error(
+          node.Mark(), at + "." + what + "[" + std::to_string(j) + "]",
+          labels ? "the same label as " + other + ": every point needs a name of its own"
+                 : "the same value as " + other + ": every point needs a name of its own (labels can tell them apart)");
+    }
+
+    if (d.issues().size() != problems) continue;
+    const std::string blocked = cfg::set_path(root, e.path, e.values.front());
+    if (!blocked.empty()) {
+      d.error(e.path_mark, at + ".path", blocked);
+      continue;
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::vector<std::string> trust_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const auto& t : s.trusts) names.push_back(t.name);
+  return names;
+}
+
+std::vector<std::string> scheme_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const auto& scheme : s.schemes) names.push_back(scheme.first);
+  return names;
+}
+
+// Names may hold commas (a point's name does), so each is quoted: ['A', 'B'].
+std::string quoted(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "'" : ", '") + n + "'";
+  return "[" + s + "]";
+}
+
+}  // namespace
+
+Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = cfg::load_yaml_file(path);
+  cfg::Diagnostics d(path);
+  if (!root.IsMap()) {
+    d.error(root.Mark(), "", "expected a map of keys, got " + cfg::describe_node(root));
+    d.throw_if_errors();
+  }
+
+  // Each --set replaces its node before anything is read; what it put there is reported as
+  // coming from the --set, wherever in the tree a problem surfaces.
+  struct SetOverride {
+    std::string path;
+    cfg::Origin origin;
+  };
+  std::vector<SetOverride> sets;
+  for (const std::string& option : overrides) {
+    const std::string origin = "--set " + option;
+    const auto fail = [&](const std::string& at, const std::string& message) {
+      d.report(cfg::Issue{origin, 0, 0, at, message});
+    };
+    const std::size_t equals = option.find('=');
+    if (equals == std::string::npos) {
+      fail("", "expected --set dotted.path=value");
+      continue;
+    }
+    const std::string text = option.substr(0, equals);
+    const std::size_t first = text.find_first_not_of(" \t"), last = text.find_last_not_of(" \t");
+    cfg::KeyPath key_path;
+    std::string why;
+    if (!cfg::parse_key_path(first == std::string::npos ? "" : text.substr(first, last - first + 1), key_path, why)) {
+      fail("", why);
+      continue;
+    }
+    const std::string canonical = cfg::to_string(key_path);
+    if (key_path.front().key == "sweep") {
+      fail(canonical, "cannot be set with --set: edit the sweep in the file");
+      continue;
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(option.substr(equals + 1));
+    } catch (const YAML::Exception& e) {
+      fail(canonical, "the value is not valid YAML: " + e.msg);
+      continue;
+    }
+    const std::string blocked = cfg::set_path(root, key_path, value);
+    if (!blocked.empty()) {
+      fail(canonical, blocked);
+      continue;
+    }
+    const cfg::Origin from{origin, YAML::Mark::null_mark(), ""};
+    sets.push_back(SetOverride{canonical, from});
+    d.overridden(canonical, from, from);
+  }
+
+  const std::vector<SweepEntry> entries = read_sweep(root, d);
+  Sweep sweep;
+  {
+    YAML::Emitter text;
+    text << root;
+    sweep.config_text = std::string(text.c_str()) + "\n";
+  }
+  for (const auto& e : entries) sweep.paths.push_back(e.path_text);
+
+  double product = 1.0;  // in floating point, so that no sweep can overflow it
+  std::string sizes;
+  for (const auto& e : entries) {
+    product *= static_cast<double>(e.values.size());
+    sizes += (sizes.empty() ? "" : " x ") + std::to_string(e.values.size());
+  }
+  // Beyond the limit only point 0 is read, to report the rest of the file's problems.
+  std::size_t count = 1;
+  if (product > static_cast<double>(max_sweep_points)) {
+    if (entries.size() > 1 && product < 1e15) sizes += " = " + std::to_string(static_cast<unsigned long long>(product));
+    d.error(std::as_const(root)["sweep"].Mark(), "sweep",
+            "has " + sizes + " points, more than the " + std::to_string(max_sweep_points) + " allowed");
+  } else {
+    count = static_cast<std::size_t>(product);
+  }
+
+  // Problems found in the points, once each however many points share them, with how many.
+  struct Seen {
+    cfg::Issue issue;
+    std::size_t first_point;
+    std::size_t points;
+  };
+  std::vector<Seen> seen;
+  std::unordered_map<std::string, std::size_t> seen_at;
+  std::vector<std::string> names(count);
+  std::vector<std::vector<std::size_t>> chosen(count, std::vector<std::size_t>(entries.size()));
+  std::vector<std::size_t> read_point;  // the index in `names` of each of sweep.points
+
+  for (std::size_t p = 0; p < count; ++p) {
+    std::vector<std::size_t>& which = chosen[p];
+    std::size_t rest = p;
+    for (std::size_t i = entries.size(); i-- > 0;) {
+      which[i] = rest % entries[i].values.size();  // the first entry varies slowest
+      rest /= entries[i].values.size();
+    }
+    cfg::Diagnostics point_d(path);
+    for (const auto& set : sets) point_d.overridden(set.path, set.origin, set.origin);
+    SweepPoint point;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const SweepEntry& e = entries[i];
+      const std::size_t j = which[i];
+      cfg::set_path(root, e.path, e.values[j]);  // cannot fail: read_sweep set it once already
+      point_d.overridden(e.path_text,
+                         cfg::Origin{path, e.values[j].Mark(), e.at() + ".values[" + std::to_string(j) + "]"},
+                         cfg::Origin{path, e.path_mark, e.at() + ".path"});
+      point.name += (i ? ", " : "") + e.name(j);
+      point.values.push_back(e.texts[j]);
+    }
+    if (entries.empty()) point.name = "baseline";
+    names[p] = point.name;
+    point.scenario.source_file = path;
+    read_scenario(root, point_d, point.scenario);
+    for (const auto& issue : point_d.issues()) {
+      const auto [it, added] = seen_at.emplace(issue.to_string(), seen.size());
+      if (added) seen.push_back(Seen{issue, p, 0});
+      ++seen[it->second].points;
+    }
+    if (point_d.ok()) {
+      sweep.points.push_back(std::move(point));
+      read_point.push_back(p);
+    }
+  }
+  for (auto& s : seen) {
+    // A problem outside the swept values that only some points have (a cross-field check
+    // tripped by a swept value): say which.
+    if (s.points < count && s.issue.path.rfind("sweep[", 0) != 0)
+      s.issue.message += " (at sweep point '" + names[s.first_point] + "'" +
+                         (s.points == 2  ? " and 1 other"
+                          : s.points > 2 ? " and " + std::to_string(s.points - 1) + " others"
+                                         : "") +
+                         ")";
+    d.report(std::move(s.issue));
+  }
+
+  // The outputs are arrays over (point, trust) and (point, scheme): one shape for all points.
+  if (!sweep.points.empty()) {
+    const SweepPoint& reference = sweep.points.front();
+    const auto check = [&](const char* section, const char* rule, auto names_of) {
+      const std::vector<std::string> expected = names_of(reference.scenario);
+      std::set<std::pair<std::size_t, std::size_t>> blamed;
+      for (std::size_t k = 1; k < sweep.points.size(); ++k) {
+        const std::vector<std::string> got = names_of(sweep.points[k].scenario);
+        if (got == expected) continue;
+        const auto& which = chosen[read_point[k]];
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          const std::size_t j = which[i];
+          if (entries[i].path.front().key != section || j == chosen[read_point.front()][i] ||
+              !blamed.emplace(i, j).second)
+            continue;
+          d.error(entries[i].values[j].Mark(), entries[i].at() + ".values[" + std::to_string(j) + "]",
+                  std::string(section) + ": point '" + sweep.points[k].name + "' has " + quoted(got) + " but point '" +
+                      reference.name + "' has " + quoted(expected) + "; every point must have the same " + rule +
+                      ", so that the outputs have one shape");
+        }
+      }
+    };
+    check("trusts", "trusts (count and names)", trust_names);
+    check("schemes", "schemes, named and ordered alike", scheme_names);
+  }
+
+  const YAML::Node monte_carlo = std::as_const(root)["monte_carlo"];
+  const bool has_map = monte_carlo.IsDefined() && monte_carlo.IsMap();
+  const YAML::Node baseline = has_map ? monte_carlo["baseline_point"] : YAML::Node();
+  if (has_map && baseline.IsDefined() && !baseline.IsNull()) {
+    if (!baseline.IsScalar()) {
+      d.error(baseline.Mark(), "monte_carlo.baseline_point",
+              "expected the name of a sweep point, got " + cfg::describe_node(baseline));
+    } else if (const auto found = std::find(names.begin(), names.end(), baseline.Scalar()); found != names.end()) {
+      sweep.baseline = static_cast<std::size_t>(found - names.begin());
+    } else {
+      std::string message = "no sweep point is named '" + baseline.Scalar() + "'";
+      const std::string guess = cfg::closest_match(baseline.Scalar(), names);
+      if (!guess.empty())
+        message += "; did you mean '" + guess + "'?";
+      else if (names.size() <= 10)
+        message += "; the points are " + quoted(names);
+      else
+        message += " (breachsim validate lists the points)";
+      d.error(baseline.Mark(), "monte_carlo.baseline_point", message);
+    }
+  }
+  // Past this, every point was read: sweep.points[p] is point p of `names`.
+  d.throw_if_errors();
+  return sweep;
+}
+
+Scenario load_scenario(const std::string& path) { return std::move(load_sweep(path).points.front().scenario); }
 
 std::string resolved_yaml(const Scenario& scenario) {
   Scenario s = scenario;  // describe() walks mutable structs; the copy keeps the caller's const
@@ -238,7 +615,12 @@ std::string config_reference_markdown() {
   Defaults defaults;
   TrustParams trust;
   section("scenario", scenario, "scenario.");
-  section("monte_carlo", mc, "monte_carlo.");
+  {
+    cfg::Documenter doc("monte_carlo.");
+    mc.describe(doc);
+    doc.add("baseline_point", "text", "(the first point)", baseline_point_doc);
+    md += "## monte_carlo\n\n" + doc.markdown_table() + "\n";
+  }
   section("output", output, "output.");
   section("defaults", defaults, "defaults.");
   IncentiveFundParams fund;
@@ -259,8 +641,30 @@ std::string config_reference_markdown() {
     md += doc.markdown_table() + "\n";
   }
   md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing`, `cancer`, `finance` and `management` any key of the same section of `defaults`.\n\n";
-  cfg::Documenter doc("trusts[].", "defaults");
-  trust.describe(doc);
+  {
+    cfg::Documenter doc("trusts[].", "defaults");
+    trust.describe(doc);
+    md += doc.markdown_table() + "\n";
+  }
+  md +=
+      "## sweep\n\n"
+      "A list (optional) of the parameters to vary. The points of a sweep are the cartesian product of its\n"
+      "entries, the first entry varying slowest: each point is the whole config with every swept path set\n"
+      "to one of its values (after any `--set`), and is read and checked as a scenario of its own. The points\n"
+      "must keep the same trusts (count and names) and the same schemes (names and order). At most " +
+      std::to_string(max_sweep_points) +
+      " points.\n"
+      "Without a sweep there is one point, named `baseline`.\n\n"
+      "```yaml\n"
+      "sweep:\n"
+      "  - {path: schemes.ed_4h.rate_gbp, values: [0, 120, 200], labels: [no fine, fine 120, fine 200]}\n"
+      "  - {path: defaults.ed.arrivals_per_year, values: [100000, 120000]}\n"
+      "monte_carlo: {baseline_point: \"no fine, defaults.ed.arrivals_per_year=100000\"}\n"
+      "```\n\n";
+  cfg::Documenter doc("sweep[].");
+  doc.add("path", "text", "(required)", sweep_path_doc);
+  doc.add("values", "list", "(required)", sweep_values_doc);
+  doc.add("labels", "list of text", "(none)", sweep_labels_doc);
   md += doc.markdown_table();
   return md;
 }

@@ -17,8 +17,8 @@
 #include "sim/config.hpp"
 
 // The typed, validated scenario: everything a run needs, and nothing that refers back to
-// the YAML it came from. Built only by load_scenario(), which reports every problem of a
-// file at once.
+// the YAML it came from. Built only by load_sweep() (and load_scenario()), which reports
+// every problem of a file, its --set overrides and its sweep points at once.
 namespace breachsim::models {
 
 inline constexpr int schema_version = 1;
@@ -47,23 +47,41 @@ struct ScenarioSection {
 struct MonteCarloSection {
   int replications = 40;
   std::uint64_t seed = 20151;
+  double target_half_width = 0.0;
+  std::string target_metric = "cumulative_deficit";
+  int max_replications = 1000;
 
   template <class V>
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
     v.field("replications", replications,
-            Doc{"runs", "Independent replications (--replications overrides).", "", Range::between(1, 10000000)});
+            Doc{"runs", "Independent replications at each sweep point (--replications overrides); with target_half_width, the first batch.", "", Range::between(1, 10000000)});
     v.field("seed", seed, Doc{"", "Master seed of every random stream (--seed overrides).", ""});
+    v.field("target_half_width", target_half_width,
+            Doc{"unit of target_metric", "Replication calculator: after the first `replications`, add batches of as many again until the 95% confidence interval of target_metric's whole-run national mean is at most this wide on each side at every sweep point, or max_replications is reached. 0: off, run exactly `replications`.",
+                "", Range::non_negative()});
+    v.field("target_metric", target_metric,
+            Doc{"", "The metric target_half_width applies to (a name from the metric catalogue, /metrics).", ""});
+    v.field("max_replications", max_replications,
+            Doc{"runs", "With target_half_width: never more replications than this at a point.", "", Range::between(1, 10000000)});
   }
 };
 
 struct OutputSection {
   std::string file;  // empty: results/<scenario name>.h5
+  std::string detail = "trust";
+  double flush_seconds = 30.0;
 
   template <class V>
   void describe(V& v) {
     v.field("file", file, sim::config::Doc{"path", "Result file (--out overrides); relative paths are relative to the working directory. Default results/<scenario.name>.h5.", ""});
+    v.field("detail", detail,
+            sim::config::Doc{"", "trust: every metric per trust and month (/outcomes/trust_month, /outcomes/scheme_fines) and the national series; national: the national series only, a file about trusts-times smaller for huge sweeps.",
+                             "", {}, {}, {"trust", "national"}});
+    v.field("flush_seconds", flush_seconds,
+            sim::config::Doc{"seconds", "How often finished tasks are made durable in the file (and marked in /progress): a crash or kill loses at most this much work, but every flush leaves a dead copy of the partly filled chunks in the file until the run ends.",
+                             "", sim::config::Range::positive()});
   }
 };
 
@@ -123,7 +141,35 @@ struct Scenario {
   std::string source_file;  // where it was read from
 };
 
-// Reads and validates a scenario file. Throws sim::config::ConfigError listing every problem.
+// One point of a sweep: the scenario with each swept path set to one of its values.
+struct SweepPoint {
+  std::string name;                 // the values' labels (or path=value) joined with ", "
+  std::vector<std::string> values;  // one per swept path, as YAML text
+  Scenario scenario;
+};
+
+// The points of a config: the cartesian product of its `sweep` entries, the first entry
+// varying slowest. Without a sweep there is one point, named "baseline". Every point has the
+// same calendar, replications, output, trusts and schemes (names and order); only the
+// swept values differ.
+struct Sweep {
+  std::vector<std::string> paths;  // the swept key paths, in the order of the entries
+  std::vector<SweepPoint> points;
+  std::size_t baseline = 0;  // the point paired comparisons are made against
+  // The config as read, --set applied and sweep included: rerunning it repeats the sweep
+  // (a point's resolved YAML spells out every trust, so a sweep of `defaults` would not).
+  std::string config_text;
+};
+
+inline constexpr std::size_t max_sweep_points = 100000;
+
+// Reads a config, sets each of `overrides` ("dotted.path=value", the value read as YAML, in
+// order: what a --set gives), then reads every sweep point (the overridden tree with the
+// point's values set) as a whole scenario. Throws sim::config::ConfigError listing every
+// problem of the file, the overrides and all the points.
+Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Reads and validates a scenario file: its point 0 if it has a sweep.
 Scenario load_scenario(const std::string& path);
 
 // The fully resolved scenario as YAML: every parameter of every trust, loadable again.

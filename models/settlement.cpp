@@ -202,7 +202,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     const BreachCounts counts = breach_counts(tm);
     const bool fund_taker = fund_on && f.takes_incentive_fund;
     double assessed = 0.0, levied = 0.0;
-    for (std::size_t i = 0; i < setup_->schemes.size(); ++i) {
+    for (std::size_t i = 0; i < setup_->schemes.size() && f.fined; ++i) {
       const Scheme& scheme = setup_->schemes[i];
       if (!in_force(scheme, date)) continue;
       const double raw = assess(scheme, counts);

@@ -51,6 +51,11 @@ HEADER = """\
 # default staffing about breaks even before fines.
 # Fines: the 2015/16 NHS Standard Contract sanctions (DOMAIN.md §3), withheld by the
 # commissioner, in both years; the cancer rate is an assumption (DOMAIN.md found none).
+# The question (DOMAIN.md §1): the same patients with and without those fines. The run ends
+# with the deficit multiplier of fines, the extra deficit per pound fined. Management does not
+# respond to the money here, so fines cost about their face value (plus interest on what the
+# trusts borrow to pay them); to see the feedback loop, switch on cost control:
+#   breachsim run --set defaults.management.cost_control.enabled=true
 schema_version: 1
 scenario:
   name: default
@@ -58,10 +63,14 @@ scenario:
   months: 24
   warmup_months: 3
 monte_carlo:
-  replications: 64
+  replications: 40
   seed: 20151
 output:
   file: results/default.h5
+sweep:
+  - path: defaults.finance.fined
+    values: [false, true]
+    labels: [fines off, fines on]
 schemes:
   ed_4h:           {type: excess_breaches, standard: ed_4h, rate_gbp: 120, tolerance: 0.05, floor: 0.85}
   rtt_18w:         {type: excess_breaches, standard: rtt_18w, rate_gbp: 300, tolerance: 0.08}

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <set>
+#include <utility>
 
 namespace breachsim::sim::config {
 
@@ -30,9 +31,46 @@ static std::string join_issues(const std::vector<Issue>& issues) {
 ConfigError::ConfigError(std::vector<Issue> issues)
     : std::runtime_error(join_issues(issues)), issues_(std::move(issues)) {}
 
-void Diagnostics::error(const YAML::Mark& mark, const std::string& path, const std::string& message) {
-  const bool placed = !mark.is_null();
-  issues_.push_back(Issue{file_, placed ? mark.line + 1 : 0, placed ? mark.column + 1 : 0, path, message});
+// Whether key path `path` is `prefix` or lies below it, compared as text.
+static bool within(const std::string& path, const std::string& prefix) {
+  if (prefix.empty() || path.compare(0, prefix.size(), prefix) != 0) return false;
+  return path.size() == prefix.size() || path[prefix.size()] == '.' || path[prefix.size()] == '[';
+}
+
+void Diagnostics::overridden(std::string path, Origin value, Origin key) {
+  overrides_.push_back(Override{std::move(path), std::move(value), std::move(key)});
+}
+
+void Diagnostics::error(const YAML::Mark& mark, const std::string& path, const std::string& message,
+                        const std::string& subject) {
+  const std::string& about = subject.empty() ? path : subject;
+  // The last override wins: it replaced whatever the earlier ones had put there.
+  const Override* from = nullptr;
+  bool created_key = false;
+  for (const auto& o : overrides_) {
+    if (mark.is_null() && within(o.path, about)) {
+      // No place in the file, on the way to (or at) the override's path: a key it created.
+      from = &o;
+      created_key = true;
+    } else if (within(about, o.path)) {
+      from = &o;
+      created_key = false;
+    }
+  }
+  if (!from) {
+    const bool placed = !mark.is_null();
+    issues_.push_back(Issue{file_, placed ? mark.line + 1 : 0, placed ? mark.column + 1 : 0, path, message});
+    return;
+  }
+  const Origin& origin = created_key ? from->key : from->value;
+  // A swept value is the file's own node, so a problem inside it keeps its exact place; a
+  // --set value was parsed on its own and its marks mean nothing in the file.
+  YAML::Mark place = origin.mark;
+  if (!origin.mark.is_null() && !created_key && !mark.is_null()) place = mark;
+  const bool placed = !place.is_null();
+  const bool renamed = !origin.path.empty() && !path.empty();
+  issues_.push_back(Issue{origin.file, placed ? place.line + 1 : 0, placed ? place.column + 1 : 0,
+                          renamed ? origin.path : path, renamed ? path + ": " + message : message});
 }
 
 void Diagnostics::error_at(const std::string& path, const std::string& message) {
@@ -115,7 +153,7 @@ Distribution DistributionSpec::build() const {
 
 // ---------------------------------------------------------------------------------------
 
-static std::string describe_node(const YAML::Node& n) {
+std::string describe_node(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Null: return "nothing";
     case YAML::NodeType::Sequence: return "a list";
@@ -164,7 +202,7 @@ void Reader::finish() {
     std::string message = "unknown key '" + e.key + "'";
     const std::string guess = closest_match(e.key, known_);
     if (!guess.empty()) message += "; did you mean '" + guess + "'?";
-    diagnostics_.error(e.key_node.Mark(), path_.empty() ? e.key : path_, message);
+    diagnostics_.error(e.key_node.Mark(), path_.empty() ? e.key : path_, message, join(e.key));
   }
 }
 
@@ -486,6 +524,117 @@ YAML::Node load_yaml_file(const std::string& file, std::string* text) {
   } catch (const YAML::ParserException& e) {
     throw ConfigError({Issue{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg}});
   }
+}
+
+// ---------------------------------------------------------------------------------------
+
+bool parse_key_path(const std::string& text, KeyPath& path, std::string& error) {
+  const auto fail = [&](const std::string& why) {
+    error =
+        "'" + text + "' is not a key path (" + why + "); write map keys separated by dots and list items as trusts[2]";
+    return false;
+  };
+  if (text.empty()) return fail("it is empty");
+  KeyPath steps;
+  std::size_t i = 0;
+  bool need_key = true;
+  while (true) {
+    if (need_key) {
+      const std::size_t end = std::min(text.find_first_of(".[]", i), text.size());
+      if (end == i)
+        return fail(i < text.size() ? "no key before '" + std::string(1, text[i]) + "'" : "no key at its end");
+      steps.push_back(PathStep{text.substr(i, end - i)});
+      i = end;
+      need_key = false;
+    }
+    if (i == text.size()) break;
+    if (text[i] == '.') {
+      ++i;
+      need_key = true;
+    } else if (text[i] == '[') {
+      const std::size_t close = text.find(']', i);
+      if (close == std::string::npos) return fail("'[' without ']'");
+      const std::string digits = text.substr(i + 1, close - i - 1);
+      std::size_t index = 0;
+      const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size())
+        return fail("'[" + digits + "]' is not a list index like [2]");
+      steps.push_back(PathStep{"", index});
+      i = close + 1;
+    } else {
+      return fail("unexpected '" + std::string(1, text[i]) + "' after '" + text.substr(0, i) + "'");
+    }
+  }
+  path = std::move(steps);
+  return true;
+}
+
+std::string to_string(const KeyPath& path) {
+  std::string s;
+  for (const auto& step : path) {
+    if (step.is_index())
+      s += "[" + std::to_string(step.index) + "]";
+    else
+      s += (s.empty() ? "" : ".") + step.key;
+  }
+  return s;
+}
+
+bool starts_with(const KeyPath& path, const KeyPath& prefix) {
+  return path.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+std::string set_path(YAML::Node& root, const KeyPath& path, const YAML::Node& value) {
+  // Checked in full before anything changes. Lookups go through a const node: yaml-cpp's
+  // non-const operator[] inserts the key it looks for.
+  YAML::Node node = root;
+  std::string where;
+  bool missing = false;
+  for (const PathStep& step : path) {
+    const std::string next = step.is_index() ? where + "[" + std::to_string(step.index) + "]"
+                                             : (where.empty() ? "" : where + ".") + step.key;
+    if (missing) {
+      if (step.is_index()) return where + " does not exist, so it has no item " + next;
+    } else if (step.is_index()) {
+      if (!node.IsSequence()) return where + " is " + describe_node(node) + ", not a list";
+      if (step.index >= node.size())
+        return "there is no " + next + ": " + where + " has " + std::to_string(node.size()) + " item" +
+               (node.size() == 1 ? "" : "s");
+      node.reset(std::as_const(node)[step.index]);
+    } else if (node.IsMap()) {
+      const YAML::Node child = std::as_const(node)[step.key];
+      if (!child.IsDefined() || child.IsNull())
+        missing = true;
+      else
+        node.reset(child);
+    } else {
+      return (where.empty() ? std::string("the top level") : where) + " is " + describe_node(node) +
+             ", not a map of keys";
+    }
+    where = next;
+  }
+
+  // Assigning to a handle obtained from operator[] rebinds that entry of its parent: the
+  // tree then shares `value`, and the handle must not be assigned again.
+  YAML::Node parent = root;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    YAML::Node slot = path[i].is_index() ? parent[path[i].index] : parent[path[i].key];
+    if (i + 1 == path.size()) {
+      slot = value;
+    } else {
+      if (!slot.IsDefined() || slot.IsNull()) slot = YAML::Node(YAML::NodeType::Map);
+      parent.reset(slot);
+    }
+  }
+  return "";
+}
+
+std::string yaml_text(const YAML::Node& node) {
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << node;
+  return out.c_str();
 }
 
 }  // namespace breachsim::sim::config

@@ -25,8 +25,8 @@
 namespace breachsim::sim::config {
 
 struct Issue {
-  std::string file;
-  int line = 0;  // 1-based; 0 when the problem has no place in the file
+  std::string file;  // the config file, or the option the problem came from ("--set a.b=1")
+  int line = 0;      // 1-based; 0 when the problem has no place in the file
   int column = 0;
   std::string path;
   std::string message;
@@ -43,22 +43,47 @@ class ConfigError : public std::runtime_error {
   std::vector<Issue> issues_;
 };
 
+// Where a problem is reported when it lies in a part of the tree that was not read from the
+// file as written: a --set value, or a swept value moved in from the file's sweep list.
+struct Origin {
+  std::string file;                           // the config file, or "--set a.b=1"
+  YAML::Mark mark = YAML::Mark::null_mark();  // null: no place (a --set)
+  std::string path;  // e.g. "sweep[0].values[2]"; the problem's own key path then opens its message
+};
+
 class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
   const std::string& file() const { return file_; }
 
-  void error(const YAML::Mark& mark, const std::string& path, const std::string& message);
+  // `subject` is the key path the problem is about when that is not `path`: an unknown key is
+  // reported at its map, but it is the key's own path that an override may have created.
+  void error(const YAML::Mark& mark, const std::string& path, const std::string& message,
+             const std::string& subject = "");
   // For cross-field checks after reading: points at where `path` was read, if it was.
   void error_at(const std::string& path, const std::string& message);
   void remember(const std::string& path, const YAML::Mark& mark) { marks_[path] = mark; }
+  // Records a problem already placed (e.g. collected from another Diagnostics).
+  void report(Issue issue) { issues_.push_back(std::move(issue)); }
+
+  // The tree at `path` was replaced (in the order of these calls) after the file was read. A
+  // problem at or below `path` is reported against `value`; a problem with a key the override
+  // created on the way to `path` (it has no place in the file) against `key`.
+  void overridden(std::string path, Origin value, Origin key);
+
   bool ok() const { return issues_.empty(); }
+  const std::vector<Issue>& issues() const { return issues_; }
   void throw_if_errors() const;
 
  private:
+  struct Override {
+    std::string path;
+    Origin value, key;
+  };
   std::string file_;
   std::vector<Issue> issues_;
   std::map<std::string, YAML::Mark> marks_;
+  std::vector<Override> overrides_;
 };
 
 // "did you mean ...?" for a mistyped key: the closest known key within a few edits.
@@ -103,6 +128,9 @@ struct DistributionSpec {
 };
 
 std::string format_number(double v);  // shortest text that reads back to the same double
+
+// What a node is, for messages: "'abc'" (a scalar, quoted), "a list", "a map" or "nothing".
+std::string describe_node(const YAML::Node& node);
 
 // ---------------------------------------------------------------------------------------
 
@@ -204,11 +232,13 @@ class Documenter {
     sections_.insert(sections_.end(), child.sections_.begin(), child.sections_.end());
   }
 
+  // A row for a key read by hand rather than declared (the entries of a sweep), its type in words.
+  void add(const char* key, const std::string& type, const std::string& def, const Doc& doc);
+
   std::string markdown_table() const;
   const std::vector<std::string>& sections() const { return sections_; }
 
  private:
-  void add(const char* key, const std::string& type, const std::string& def, const Doc& doc);
   static std::string type_name(double) { return "number"; }
   static std::string type_name(int) { return "integer"; }
   static std::string type_name(std::uint64_t) { return "integer"; }
@@ -235,5 +265,36 @@ class Documenter {
 // Loads a YAML file; a syntax error becomes a ConfigError with its place. `text` receives
 // the file's bytes (for hashing and storing).
 YAML::Node load_yaml_file(const std::string& file, std::string* text = nullptr);
+
+// ---------------------------------------------------------------------------------------
+// Tree surgery for command-line overrides and sweeps: key paths into a YAML tree.
+
+// One step of a key path: a map key, or (when `key` is empty) a list item.
+struct PathStep {
+  std::string key;
+  std::size_t index = 0;
+  bool is_index() const { return key.empty(); }
+  bool operator==(const PathStep& o) const { return key == o.key && index == o.index; }
+};
+
+// A dotted key path: map keys separated by dots, list items as `trusts[2]`, e.g.
+// `trusts[2].ed.arrivals_per_year`.
+using KeyPath = std::vector<PathStep>;
+
+// Parses `text`; on failure returns false and says why in `error` (the whole message).
+bool parse_key_path(const std::string& text, KeyPath& path, std::string& error);
+std::string to_string(const KeyPath& path);
+
+// Whether `path` is `prefix` or lies below it.
+bool starts_with(const KeyPath& path, const KeyPath& prefix);
+
+// Makes the node at `path` of `root` (a map) be `value`: the tree shares `value` rather than
+// copying it, so problems found in it keep the place `value` was read from. Missing (or empty)
+// maps on the way are created; a list item must exist. Returns what stood in the way, and
+// then leaves `root` as it was, or "" when done. Marks on the created maps and keys are null.
+std::string set_path(YAML::Node& root, const KeyPath& path, const YAML::Node& value);
+
+// A node as one line of YAML (flow style), e.g. `[1, 2, 3]` or `reinvested`.
+std::string yaml_text(const YAML::Node& node);
 
 }  // namespace breachsim::sim::config

@@ -3,14 +3,19 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <sstream>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -19,7 +24,7 @@
 //  - file types are spelled out (STD_I64LE, IEEE_F64LE, STD_I8LE) rather than NATIVE_*, so
 //    a file's layout does not depend on the machine that wrote it;
 //  - strings are variable-length UTF-8 (h5py gives str for attributes, bytes in tables);
-//  - default (earliest) library-version bounds, so older HDF5 1.8 readers can open files;
+//  - HDF5 1.10 object formats, which SWMR streaming needs (see writer_access());
 //  - every H5::Exception leaves this file as OutputError naming the file and object path.
 namespace breachsim::sim {
 namespace {
@@ -33,22 +38,34 @@ constexpr int deflate_level = 4;
 // context instead. The setting is process-wide, so calling it repeatedly is harmless.
 void silence_hdf5() { H5::Exception::dontPrint(); }
 
-// The C++ exception only says which call failed ("H5Fopen failed"). The reason ("file
-// signature not found") is on HDF5's error stack, but only until the next HDF5 call: when
-// a destructor has run in between, the stack is empty and we add nothing (never a stale
-// reason). Common failures are therefore also checked before calling HDF5.
-std::string describe(const H5::Exception& e) {
-  std::string text = e.getFuncName();
-  const std::string detail = e.getDetailMsg();
-  if (!detail.empty()) text += text.empty() ? detail : ": " + detail;
+// The reason for the latest failure ("file signature not found"), which HDF5 keeps on its
+// error stack, but only until the next HDF5 call: when a destructor has run in between, the
+// stack is empty and we say nothing (never a stale reason). Common failures are therefore
+// also checked before calling HDF5.
+std::string innermost_reason() {
   std::string reason;
   const auto innermost = [](unsigned depth, const H5E_error2_t* error, void* out) -> herr_t {
     if (depth == 0 && error->desc) *static_cast<std::string*>(out) = error->desc;
     return 0;
   };
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &reason);
+  return reason;
+}
+
+// The C++ exception only says which call failed ("H5Fopen failed"); the reason is added.
+std::string describe(const H5::Exception& e) {
+  std::string text = e.getFuncName();
+  const std::string detail = e.getDetailMsg();
+  if (!detail.empty()) text += text.empty() ? detail : ": " + detail;
+  const std::string reason = innermost_reason();
   if (!reason.empty()) text += " (" + reason + ")";
   return text;
+}
+
+// The same for a failed C API call, which reports by its return value.
+std::string stack_reason() {
+  const std::string reason = innermost_reason();
+  return reason.empty() ? "HDF5 gave no reason" : reason;
 }
 
 [[noreturn]] void fail(const std::string& file, const std::string& object,
@@ -175,35 +192,213 @@ void sync_path(const std::string& path, bool directory) {
 // --------------------------------------------------------------------------------------
 // ResultFile
 
+namespace {
+
+constexpr const char* partial_suffix = ".partial";
+constexpr const char* compacted_suffix = ".partial.new";
+
+// Every file this class writes is opened with these settings.
+H5::FileAccPropList writer_access() {
+  H5::FileAccPropList access;
+  // Closing the file must really close it before rename(), even if some object handle
+  // were still alive.
+  access.setFcloseDegree(H5F_CLOSE_STRONG);
+  // SWMR needs the 1.10 object formats; capping them at 1.10 too keeps the files readable by
+  // any HDF5 >= 1.10 even when a newer library writes them.
+  access.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
+  // HDF5 drops its own lock in SWMR mode, so it cannot guard a streaming run; our flock on
+  // the partial does, and would collide with HDF5's flock through another descriptor.
+  access.setFileLocking(false, true);
+  return access;
+}
+
+// A descriptor holding an exclusive flock; closing it releases the lock.
+class LockedFile {
+ public:
+  LockedFile() = default;
+  LockedFile(LockedFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  LockedFile& operator=(LockedFile&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~LockedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Opens `path` with `flags` and locks it. Returns false with errno set when it cannot be
+  // opened; throws when another process holds the lock.
+  bool open(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    *this = LockedFile();
+    fd_ = fd;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      if (error == EWOULDBLOCK) {
+        throw OutputError("'" + path +
+                          "' is being written by another running process; wait for it to "
+                          "finish or choose another --out");
+      }
+      // Some Lustre and NFS mounts have no flock: go on unguarded, as HDF5 does there.
+      if (error != ENOLCK && error != EOPNOTSUPP && error != ENOSYS) {
+        throw OutputError("cannot lock '" + path + "': " + std::strerror(error));
+      }
+    }
+    return true;
+  }
+
+  bool same_file_as(const std::string& path) const {
+    struct stat mine {}, theirs {};
+    return fd_ >= 0 && ::fstat(fd_, &mine) == 0 && ::stat(path.c_str(), &theirs) == 0 &&
+           mine.st_dev == theirs.st_dev && mine.st_ino == theirs.st_ino;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// The directory `final_path` will be written to, checked to exist.
+fs::path target_directory(const std::string& final_path) {
+  const fs::path target(final_path);
+  if (target.filename().empty())
+    throw OutputError("'" + final_path + "' names a directory, not a file");
+  const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec)) {
+    throw OutputError("output directory '" + directory.string() + "' for '" + final_path +
+                      "' does not exist");
+  }
+  return directory;
+}
+
+bool path_exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(fs::symlink_status(path, ec));
+}
+
+const H5::PredType& file_type(DType type) {
+  switch (type) {
+    case DType::int8:
+      return H5::PredType::STD_I8LE;
+    case DType::int64:
+      return H5::PredType::STD_I64LE;
+    case DType::float64:
+      break;
+  }
+  return H5::PredType::IEEE_F64LE;
+}
+
+// The chunk shape of ArrayInfo::chunk_dimension for an array of `dims`.
+std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t chunk_dim,
+                                 std::size_t element_size) {
+  std::vector<hsize_t> chunk = dims;
+  hsize_t slice_bytes = element_size;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    if (i < chunk_dim) chunk[i] = 1;
+    if (i > chunk_dim) slice_bytes *= dims[i];
+  }
+  chunk[chunk_dim] = std::clamp<hsize_t>(target_chunk_bytes / slice_bytes, 1, dims[chunk_dim]);
+  return chunk;
+}
+
+// Whether the file opens as an SWMR reader would open it, which is what a file left by a
+// writer killed in SWMR mode allows, and a file killed in ordinary write mode does not.
+bool opens_for_swmr_reading(const std::string& path) {
+  H5::FileAccPropList access;
+  access.setFileLocking(false, true);
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.getId());
+  if (id < 0) return false;
+  H5Fclose(id);
+  return true;
+}
+
+// An identifier from HDF5's C API, closed when it goes out of scope.
+struct OwnedId {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  OwnedId(hid_t id_, herr_t (*close_)(hid_t)) : id(id_), close(close_) {
+    if (id < 0) throw OutputError(stack_reason());
+  }
+  OwnedId(const OwnedId&) = delete;
+  OwnedId& operator=(const OwnedId&) = delete;
+  ~OwnedId() { close(id); }
+};
+
+// H5Ocopy copies objects with their attributes, but the root group is no object it can copy,
+// so its attributes are copied one by one, in their stored types.
+void copy_root_attributes(hid_t from_file, hid_t to_file) {
+  const OwnedId source(H5Gopen2(from_file, "/", H5P_DEFAULT), H5Gclose);
+  const OwnedId target(H5Gopen2(to_file, "/", H5P_DEFAULT), H5Gclose);
+  H5O_info_t info;
+  if (H5Oget_info(source.id, &info) < 0) throw OutputError(stack_reason());
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    const OwnedId attr(H5Aopen_by_idx(source.id, ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                      H5P_DEFAULT, H5P_DEFAULT),
+                       H5Aclose);
+    const OwnedId stored(H5Aget_type(attr.id), H5Tclose);
+    const OwnedId memory(H5Tget_native_type(stored.id, H5T_DIR_ASCEND), H5Tclose);
+    const OwnedId space(H5Aget_space(attr.id), H5Sclose);
+    std::string name(static_cast<std::size_t>(std::max<ssize_t>(H5Aget_name(attr.id, 0, nullptr), 0)), '\0');
+    H5Aget_name(attr.id, name.size() + 1, name.data());
+    std::vector<unsigned char> buffer(H5Tget_size(memory.id) *
+                                      static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
+    if (H5Aread(attr.id, memory.id, buffer.data()) < 0) throw OutputError(stack_reason());
+    const bool variable = H5Tdetect_class(memory.id, H5T_VLEN) > 0 || H5Tis_variable_str(memory.id) > 0;
+    const OwnedId copy(H5Acreate2(target.id, name.c_str(), stored.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                       H5Aclose);
+    const herr_t written = H5Awrite(copy.id, memory.id, buffer.data());
+    if (variable) H5Dvlen_reclaim(memory.id, space.id, H5P_DEFAULT, buffer.data());
+    if (written < 0) throw OutputError(stack_reason());
+  }
+}
+
+}  // namespace
+
 struct ResultFile::Impl {
+  enum class Phase { setup, streaming, finished };
+
   std::string final_path_;
-  std::string temp_path_;
+  std::string partial_path_;  // emptied once committed or handed over
+  std::string file_path_;     // the file HDF5 has open: the partial, or its compacted copy
   bool overwrite_ = false;
-  std::optional<H5::H5File> file_;  // empty after commit()
+  bool keep_partial_ = false;  // it holds streamed results: never delete it
+  Phase phase_ = Phase::setup;
+  LockedFile lock_;  // on the partial; declared before file_ so it is released last
+  std::optional<H5::H5File> file_;
+  // write_slab() targets, kept open so that their chunk caches live between slabs.
+  std::map<std::string, H5::DataSet> slab_targets_;
 
   ~Impl() {
     try {
-      if (file_) {
-        file_->close();
-        file_.reset();
-      }
+      slab_targets_.clear();
+      if (file_) file_->close();  // leaves a streamed partial cleanly closed for resume()
     } catch (...) {
-      // Nothing useful to do in a destructor; the temporary file is removed below anyway.
+      // Nothing useful to do in a destructor; what matters is below.
     }
-    if (!temp_path_.empty()) {
-      std::error_code ignored;
-      fs::remove(temp_path_, ignored);
-    }
+    file_.reset();
+    std::error_code ignored;
+    if (!partial_path_.empty() && file_path_ != partial_path_) fs::remove(file_path_, ignored);
+    if (!partial_path_.empty() && !keep_partial_) fs::remove(partial_path_, ignored);
   }
 
   H5::H5File& file(const std::string& object) {
-    if (!file_) fail(final_path_, object, "result file already committed");
+    if (!file_) fail(final_path_, object, "result file is closed (committed, or an earlier step failed)");
     return *file_;
+  }
+
+  void require_not_streaming(const std::string& object) const {
+    if (phase_ == Phase::streaming) {
+      fail(final_path_, object,
+           "cannot create, change or remove objects while streaming (SWMR mode allows only "
+           "writing into existing datasets): do it before start_streaming() or after "
+           "finish_streaming()");
+    }
   }
 
   // Creates every missing group on the way to `path` (the last component too when
   // `include_last`), and refuses to descend through a dataset.
   void make_groups(const std::string& path, bool include_last) {
+    require_not_streaming(path);
     const std::vector<std::string> parts = split_path(final_path_, path);
     if (parts.empty() && !include_last) fail(final_path_, path, "expected a dataset path, got '/'");
     const std::size_t count = include_last ? parts.size() : parts.size() - 1;
@@ -219,9 +414,186 @@ struct ResultFile::Impl {
     }
   }
 
+  // Creates the dataset of write_array() and create_array(), with its attributes.
+  H5::DataSet create_array(const std::string& path, const std::vector<hsize_t>& dims,
+                           const H5::PredType& type, const ArrayInfo& info) {
+    const int rank = static_cast<int>(dims.size());
+    if (rank > 0 && (info.chunk_dimension < 0 || info.chunk_dimension >= rank)) {
+      fail(final_path_, path,
+           "chunk_dimension " + std::to_string(info.chunk_dimension) + " is outside rank " +
+               std::to_string(rank));
+    }
+    if (!info.dimensions.empty() && info.dimensions.size() != dims.size()) {
+      fail(final_path_, path,
+           std::to_string(info.dimensions.size()) + " dimension names for a rank-" +
+               std::to_string(rank) + " array");
+    }
+    make_groups(path, false);
+    H5::DSetCreatPropList create;
+    const std::int64_t zero = 0;
+    create.setFillValue(H5::PredType::NATIVE_INT64, &zero);
+    // Chunking needs a non-empty extent; an empty or scalar dataset is simply contiguous.
+    if (rank > 0 && element_count(dims) > 0) {
+      const std::vector<hsize_t> chunk =
+          chunk_shape(dims, static_cast<std::size_t>(info.chunk_dimension), type.getSize());
+      create.setChunk(rank, chunk.data());
+      create.setShuffle();  // before deflate: byte planes of similar numbers compress far better
+      create.setDeflate(deflate_level);
+    }
+    const H5::DataSpace space =
+        rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, dims.data());
+    H5::DataSet dataset = file(path).createDataSet(path, type, space, create);
+    write_attribute(dataset, "unit", info.unit);
+    if (!info.description.empty()) write_attribute(dataset, "description", info.description);
+    if (!info.dimensions.empty())
+      write_attribute(dataset, "dimensions", join(info.dimensions, ","));
+    for (const auto& [name, value] : info.extra) write_attribute(dataset, name, value);
+    return dataset;
+  }
+
   template <typename T>
   void write_array(const std::string& path, const std::vector<std::uint64_t>& dims_in,
-                   const std::vector<T>& data, const ArrayInfo& info);
+                   const std::vector<T>& data, const ArrayInfo& info) {
+    const std::vector<hsize_t> dims(dims_in.begin(), dims_in.end());
+    const hsize_t count = element_count(dims);
+    if (count != data.size()) {
+      fail(final_path_, path,
+           "dimensions hold " + std::to_string(count) + " elements but " +
+               std::to_string(data.size()) + " were given");
+    }
+    try {
+      H5::DataSet dataset = create_array(path, dims, ElementTypes<T>::file(), info);
+      if (count > 0) dataset.write(data.data(), ElementTypes<T>::memory());
+    } catch (const H5::Exception& e) {
+      fail(final_path_, path, "cannot write array: " + describe(e));
+    }
+  }
+
+  // The dataset `path`, opened with a chunk cache that keeps the chunks being filled in
+  // memory between slabs.
+  H5::DataSet& slab_target(const std::string& path) {
+    const auto found = slab_targets_.find(path);
+    if (found != slab_targets_.end()) return found->second;
+    H5::H5File& h5 = file(path);
+    if (!object_exists(h5.getId(), path) || h5.childObjType(path) != H5O_TYPE_DATASET)
+      fail(final_path_, path, "no such dataset (create it with create_array() first)");
+    H5::DSetAccPropList access;
+    {
+      const H5::DataSet dataset = h5.openDataSet(path);
+      const H5::DSetCreatPropList create = dataset.getCreatePlist();
+      if (create.getLayout() == H5D_CHUNKED) {
+        const int rank = dataset.getSpace().getSimpleExtentNdims();
+        std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+        create.getChunk(rank, chunk.data());
+        const std::size_t chunk_bytes =
+            static_cast<std::size_t>(element_count(chunk)) * dataset.getDataType().getSize();
+        // Two chunks: tasks finishing out of order straddle a chunk boundary. A chunk whose
+        // every byte has been written (w0 = 1) is the first to leave, and then for good.
+        access.setChunkCache(H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 2 * chunk_bytes, 1.0);
+      }
+    }
+    return slab_targets_.emplace(path, h5.openDataSet(path, access)).first->second;
+  }
+
+  template <typename T>
+  void write_slab(const std::string& path, const std::vector<std::uint64_t>& offset_in,
+                  const std::vector<std::uint64_t>& count_in, const T* data) {
+    try {
+      H5::DataSet& dataset = slab_target(path);
+      H5::DataSpace space = dataset.getSpace();
+      const int rank = space.getSimpleExtentNdims();
+      if (offset_in.size() != static_cast<std::size_t>(rank) ||
+          count_in.size() != static_cast<std::size_t>(rank)) {
+        fail(final_path_, path,
+             "slab offset and count need " + std::to_string(rank) + " dimensions, got " +
+                 std::to_string(offset_in.size()) + " and " + std::to_string(count_in.size()));
+      }
+      const std::vector<hsize_t> offset(offset_in.begin(), offset_in.end());
+      const std::vector<hsize_t> count(count_in.begin(), count_in.end());
+      std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+      if (rank > 0) space.getSimpleExtentDims(dims.data());
+      for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (offset[i] > dims[i] || count[i] > dims[i] - offset[i]) {
+          fail(final_path_, path,
+               "slab [" + std::to_string(offset[i]) + ", " + std::to_string(offset[i] + count[i]) +
+                   ") is outside dimension " + std::to_string(i) + " of extent " +
+                   std::to_string(dims[i]));
+        }
+      }
+      const hsize_t elements = element_count(count);
+      if (elements == 0) return;
+      if (data == nullptr) fail(final_path_, path, "no data for a slab of " + std::to_string(elements) + " elements");
+      const H5::DataSpace memory = rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, count.data());
+      if (rank > 0) space.selectHyperslab(H5S_SELECT_SET, count.data(), offset.data());
+      if constexpr (std::is_same_v<T, double>) {
+        if (dataset.getTypeClass() == H5T_INTEGER) {
+          const std::vector<std::int64_t> whole =
+              whole_numbers(path, data, static_cast<std::size_t>(elements), dataset.getIntType());
+          dataset.write(whole.data(), H5::PredType::NATIVE_INT64, memory, space);
+          return;
+        }
+      }
+      dataset.write(data, ElementTypes<T>::memory(), memory, space);
+    } catch (const H5::Exception& e) {
+      fail(final_path_, path, "cannot write slab: " + describe(e));
+    }
+  }
+
+  // `data` as integers for a dataset of `type`. HDF5 would truncate fractions and clip
+  // out-of-range values silently, so both are refused here.
+  std::vector<std::int64_t> whole_numbers(const std::string& path, const double* data,
+                                          std::size_t n, const H5::IntType& type) const {
+    const int bits = 8 * static_cast<int>(type.getSize());
+    const bool is_signed = type.getSign() != H5T_SGN_NONE;
+    const double low = is_signed ? -std::ldexp(1.0, bits - 1) : 0.0;
+    const double end = std::ldexp(1.0, is_signed ? bits - 1 : bits);  // exclusive; exact in a double
+    std::vector<std::int64_t> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double value = data[i];
+      const auto where = [&] {
+        std::ostringstream text;
+        text << "value " << value << " (element " << i << " of the slab)";
+        return text.str();
+      };
+      if (std::trunc(value) != value)
+        fail(final_path_, path, where() + " is not a whole number, and the dataset holds integers");
+      if (!(value >= low && value < end))
+        fail(final_path_, path, where() + " is outside the range of the dataset's " +
+                                    std::to_string(bits) + "-bit integers");
+      out[i] = static_cast<std::int64_t>(value);
+    }
+    return out;
+  }
+
+  void flush() {
+    H5::H5File& h5 = file("/");
+    try {
+      h5.flush(H5F_SCOPE_GLOBAL);
+    } catch (const H5::Exception& e) {
+      fail(final_path_, "/", "cannot flush: " + describe(e));
+    }
+    // H5Fflush only hands the data to the kernel, which survives kill -9 but not the node
+    // going down. The default (sec2) driver's handle is its file descriptor.
+    void* handle = nullptr;
+    if (H5Fget_vfd_handle(h5.getId(), H5P_DEFAULT, &handle) < 0 || handle == nullptr ||
+        ::fsync(*static_cast<int*>(handle)) != 0) {
+      fail(final_path_, "/", "cannot sync " + file_path_ + " to disk: " + std::strerror(errno));
+    }
+  }
+
+  // Closes the file and syncs it to disk, the superblock written by the close included.
+  void close() {
+    slab_targets_.clear();
+    try {
+      file("/").flush(H5F_SCOPE_GLOBAL);
+      file_->close();
+    } catch (const H5::Exception& e) {
+      file_.reset();
+      fail(final_path_, "/", "cannot flush and close " + file_path_ + ": " + describe(e));
+    }
+    file_.reset();
+    sync_path(file_path_, false);
+  }
 };
 
 ResultFile::ResultFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -229,74 +601,145 @@ ResultFile::ResultFile(ResultFile&&) noexcept = default;
 ResultFile& ResultFile::operator=(ResultFile&&) noexcept = default;
 ResultFile::~ResultFile() = default;
 
+ResultFile::Impl& ResultFile::impl() const {
+  if (!impl_) throw OutputError("use of a moved-from ResultFile");
+  return *impl_;
+}
+
+std::string ResultFile::partial_path(const std::string& final_path) {
+  return final_path + partial_suffix;
+}
+
 ResultFile ResultFile::create(const std::string& final_path, bool overwrite) {
   silence_hdf5();
-  const fs::path target(final_path);
-  if (target.filename().empty())
-    throw OutputError("'" + final_path + "' names a directory, not a file");
-  const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-
+  target_directory(final_path);
   std::error_code ec;
-  if (!fs::is_directory(directory, ec)) {
-    throw OutputError("output directory '" + directory.string() + "' for '" + final_path +
-                      "' does not exist");
-  }
-  if (fs::exists(fs::symlink_status(target, ec))) {
+  if (path_exists(final_path)) {
     if (!overwrite) {
       throw OutputExists("'" + final_path +
                          "' already exists; use --force to overwrite it or choose another --out");
     }
-    if (fs::is_directory(target, ec)) {
+    if (fs::is_directory(final_path, ec)) {
       throw OutputError("'" + final_path + "' is a directory and cannot be overwritten");
+    }
+  }
+
+  const std::string partial = partial_path(final_path);
+  // O_EXCL claims the name when it is free. Otherwise the partial belongs to a live run (its
+  // lock says so) or to one that was interrupted, whose results are not discarded unasked.
+  LockedFile lock;
+  while (!lock.open(partial, O_RDWR | O_CREAT | O_EXCL)) {
+    if (errno == EEXIST && lock.open(partial, O_RDWR)) {
+      if (!overwrite) {
+        throw OutputExists("'" + partial +
+                           "' is left from an interrupted run; run again with --resume to "
+                           "complete it, or with --force to discard it and start over");
+      }
+      break;
+    }
+    if (errno != ENOENT) {  // ENOENT: the partial vanished in between; claim it afresh
+      throw OutputError("cannot create '" + partial + "' for '" + final_path +
+                        "': " + std::strerror(errno));
     }
   }
 
   auto impl = std::make_unique<Impl>();
   impl->final_path_ = final_path;
+  impl->partial_path_ = partial;
+  impl->file_path_ = partial;
   impl->overwrite_ = overwrite;
-  // Hidden and pid-tagged so concurrent runs into one directory do not collide. The name is
-  // claimed with O_EXCL, which is atomic and, unlike HDF5, reports errno; a leftover from a
-  // crashed run with a recycled pid gets a numbered sibling instead of being clobbered.
-  const std::string stem = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid());
-  for (int attempt = 0;; ++attempt) {
-    const fs::path candidate =
-        directory / (attempt == 0 ? stem : stem + "-" + std::to_string(attempt));
-    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd >= 0) {
-      ::close(fd);
-      impl->temp_path_ = candidate.string();
-      break;
-    }
-    if (errno != EEXIST || attempt == 100) {
-      throw OutputError("cannot create '" + candidate.string() + "' for '" + final_path +
-                        "': " + std::strerror(errno));
-    }
-  }
+  impl->lock_ = std::move(lock);
+  fs::remove(final_path + compacted_suffix, ec);  // a killed run's, superseded by its partial
   try {
-    H5::FileAccPropList access;
-    // Closing the file must really close it before rename(), even if some object handle
-    // were still alive.
-    access.setFcloseDegree(H5F_CLOSE_STRONG);
-    impl->file_.emplace(impl->temp_path_, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, access);
+    impl->file_.emplace(partial, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, writer_access());
   } catch (const H5::Exception& e) {
-    throw OutputError("cannot create HDF5 file '" + impl->temp_path_ + "' for '" + final_path +
-                      "': " + describe(e));  // impl's destructor removes the placeholder
+    throw OutputError("cannot create HDF5 file '" + partial + "' for '" + final_path +
+                      "': " + describe(e));  // impl's destructor removes the partial
   }
   return ResultFile(std::move(impl));
 }
 
-const std::string& ResultFile::final_path() const {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  return impl_->final_path_;
+ResultFile ResultFile::resume(const std::string& final_path) {
+  silence_hdf5();
+  const fs::path directory = target_directory(final_path);
+  const std::string partial = partial_path(final_path);
+  LockedFile lock;
+  if (path_exists(partial)) {
+    if (!lock.open(partial, O_RDWR))
+      throw OutputError("cannot open '" + partial + "': " + std::strerror(errno));
+    // A resume interrupted while moving the final file back leaves both names on one file.
+    if (lock.same_file_as(final_path)) ::unlink(final_path.c_str());
+  } else if (path_exists(final_path)) {
+    if (!lock.open(final_path, O_RDWR))
+      throw OutputError("cannot open '" + final_path + "': " + std::strerror(errno));
+    // link() + unlink() rather than rename(): a partial appearing meanwhile is not clobbered.
+    if (::link(final_path.c_str(), partial.c_str()) == 0) {
+      ::unlink(final_path.c_str());
+    } else if (errno == EEXIST || std::rename(final_path.c_str(), partial.c_str()) != 0) {
+      throw OutputError("cannot move '" + final_path + "' to '" + partial +
+                        "' to resume it: " + std::strerror(errno));
+    }
+    sync_path(directory.string(), true);
+  } else {
+    throw OutputError("nothing to resume: neither '" + partial + "' nor '" + final_path +
+                      "' exists");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->final_path_ = final_path;
+  impl->partial_path_ = partial;
+  impl->file_path_ = partial;
+  impl->overwrite_ = true;
+  impl->keep_partial_ = true;
+  impl->lock_ = std::move(lock);
+  std::error_code ignored;
+  fs::remove(final_path + compacted_suffix, ignored);
+
+  // Straight into SWMR mode: opened for ordinary writing, the file would be at risk (and
+  // refused by the next resume()) should the process die before start_streaming().
+  const unsigned swmr_write = H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE;
+  H5::FileAccPropList access = writer_access();
+  try {
+    impl->file_.emplace(partial, swmr_write, H5::FileCreatPropList::DEFAULT, access);
+  } catch (const H5::Exception& e) {
+    // A writer that died leaves its mark in the superblock, and HDF5 refuses ordinary opens
+    // of the file. A writer killed in SWMR mode left a consistent file (that mode exists for
+    // it), so that mark is cleared the way h5clear and HDF5's own crash tests do it: with
+    // the library's "clear_status_flags" file-access property.
+    const std::string reason = describe(e);
+    if (!opens_for_swmr_reading(partial)) {
+      throw OutputError("'" + partial + "' cannot be resumed: " + reason +
+                        "; it was interrupted while not streaming, so its contents are not "
+                        "guaranteed: start over with --force");
+    }
+    hbool_t clear = true;
+    if (H5Pset(access.getId(), "clear_status_flags", &clear) < 0) {
+      throw OutputError("'" + partial + "': this HDF5 cannot clear a crashed writer's mark: " +
+                        stack_reason());
+    }
+    try {
+      impl->file_.emplace(partial, swmr_write, H5::FileCreatPropList::DEFAULT, access);
+    } catch (const H5::Exception& again) {
+      throw OutputError("'" + partial + "' cannot be resumed: " + describe(again));
+    }
+  }
+  // Chunks written after a killed run's last flush may lie beyond the end of file its
+  // superblock recorded; new space must be allocated after them, not over them.
+  if (H5Fincrement_filesize(impl->file_->getId(), 0) < 0)
+    throw OutputError("'" + partial + "' cannot be resumed: " + stack_reason());
+  impl->phase_ = Impl::Phase::streaming;
+  return ResultFile(std::move(impl));
 }
+
+const std::string& ResultFile::final_path() const { return impl().final_path_; }
 
 void ResultFile::set_attribute(const std::string& object_path, const std::string& name,
                                const Attribute& value) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  Impl& impl = *impl_;
+  Impl& impl = this->impl();
   const std::string where = object_path + " @" + name;
   if (const auto* text = std::get_if<std::string>(&value))
     require_no_nul(impl.final_path_, where, *text);
+  impl.require_not_streaming(where);
   try {
     // A missing object is created as a group, so metadata for a group may be written
     // before (or without) its members.
@@ -317,8 +760,7 @@ void ResultFile::set_attribute(const std::string& object_path, const std::string
 }
 
 void ResultFile::write_text(const std::string& path, const std::string& text) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  Impl& impl = *impl_;
+  Impl& impl = this->impl();
   require_no_nul(impl.final_path_, path, text);
   try {
     impl.make_groups(path, false);
@@ -331,8 +773,7 @@ void ResultFile::write_text(const std::string& path, const std::string& text) {
 }
 
 void ResultFile::write_table(const std::string& path, const Table& table) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  Impl& impl = *impl_;
+  Impl& impl = this->impl();
   const std::string& file_name = impl.final_path_;
   if (table.empty()) fail(file_name, path, "a table needs at least one column");
 
@@ -400,94 +841,117 @@ void ResultFile::write_table(const std::string& path, const Table& table) {
   }
 }
 
-template <typename T>
-void ResultFile::Impl::write_array(const std::string& path,
-                                   const std::vector<std::uint64_t>& dims_in,
-                                   const std::vector<T>& data, const ArrayInfo& info) {
-  const std::vector<hsize_t> dims(dims_in.begin(), dims_in.end());
-  const hsize_t count = element_count(dims);
-  if (count != data.size()) {
-    fail(final_path_, path,
-         "dimensions hold " + std::to_string(count) + " elements but " +
-             std::to_string(data.size()) + " were given");
-  }
-  const int rank = static_cast<int>(dims.size());
-  if (rank > 0 && (info.chunk_dimension < 0 || info.chunk_dimension >= rank)) {
-    fail(final_path_, path,
-         "chunk_dimension " + std::to_string(info.chunk_dimension) + " is outside rank " +
-             std::to_string(rank));
-  }
-  if (!info.dimensions.empty() && info.dimensions.size() != dims.size()) {
-    fail(final_path_, path,
-         std::to_string(info.dimensions.size()) + " dimension names for a rank-" +
-             std::to_string(rank) + " array");
-  }
-  try {
-    make_groups(path, false);
-    H5::DSetCreatPropList create;
-    // Chunking needs a non-empty extent; an empty or scalar dataset is simply contiguous.
-    if (rank > 0 && count > 0) {
-      const auto chunk_dim = static_cast<std::size_t>(info.chunk_dimension);
-      std::vector<hsize_t> chunk = dims;
-      const hsize_t slice_bytes = count / dims[chunk_dim] * sizeof(T);
-      chunk[chunk_dim] = std::clamp<hsize_t>(target_chunk_bytes / slice_bytes, 1, dims[chunk_dim]);
-      create.setChunk(rank, chunk.data());
-      create.setShuffle();  // before deflate: byte planes of similar numbers compress far better
-      create.setDeflate(deflate_level);
-    }
-    const H5::DataSpace space =
-        rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, dims.data());
-    H5::DataSet dataset = file(path).createDataSet(path, ElementTypes<T>::file(), space, create);
-    if (count > 0) dataset.write(data.data(), ElementTypes<T>::memory());
-
-    write_attribute(dataset, "unit", info.unit);
-    if (!info.description.empty()) write_attribute(dataset, "description", info.description);
-    if (!info.dimensions.empty())
-      write_attribute(dataset, "dimensions", join(info.dimensions, ","));
-    for (const auto& [name, value] : info.extra) write_attribute(dataset, name, value);
-  } catch (const H5::Exception& e) {
-    fail(final_path_, path, "cannot write array: " + describe(e));
-  }
-}
-
 void ResultFile::write_array(const std::string& path, const std::vector<std::uint64_t>& dims,
                              const std::vector<std::int64_t>& data, const ArrayInfo& info) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  impl_->write_array(path, dims, data, info);
+  impl().write_array(path, dims, data, info);
 }
 
 void ResultFile::write_array(const std::string& path, const std::vector<std::uint64_t>& dims,
                              const std::vector<double>& data, const ArrayInfo& info) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  impl_->write_array(path, dims, data, info);
+  impl().write_array(path, dims, data, info);
 }
 
 void ResultFile::write_array(const std::string& path, const std::vector<std::uint64_t>& dims,
                              const std::vector<std::int8_t>& data, const ArrayInfo& info) {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  impl_->write_array(path, dims, data, info);
+  impl().write_array(path, dims, data, info);
+}
+
+void ResultFile::remove(const std::string& path) {
+  Impl& impl = this->impl();
+  impl.require_not_streaming(path);
+  if (split_path(impl.final_path_, path).empty()) fail(impl.final_path_, path, "cannot remove the root group");
+  H5::H5File& h5 = impl.file(path);
+  if (!object_exists(h5.getId(), path)) fail(impl.final_path_, path, "no such object to remove");
+  impl.slab_targets_.clear();
+  if (H5Ldelete(h5.getId(), path.c_str(), H5P_DEFAULT) < 0)
+    fail(impl.final_path_, path, "cannot remove: " + stack_reason());
+}
+
+void ResultFile::create_array(const std::string& path, const std::vector<std::uint64_t>& dims,
+                              DType type, const ArrayInfo& info) {
+  Impl& impl = this->impl();
+  try {
+    impl.create_array(path, std::vector<hsize_t>(dims.begin(), dims.end()), file_type(type), info);
+  } catch (const H5::Exception& e) {
+    fail(impl.final_path_, path, "cannot create array: " + describe(e));
+  }
+}
+
+void ResultFile::write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                            const std::vector<std::uint64_t>& count, const double* data) {
+  impl().write_slab(path, offset, count, data);
+}
+
+void ResultFile::write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                            const std::vector<std::uint64_t>& count, const std::int8_t* data) {
+  impl().write_slab(path, offset, count, data);
+}
+
+void ResultFile::start_streaming() {
+  Impl& impl = this->impl();
+  if (impl.phase_ == Impl::Phase::streaming) return;  // resume() starts streaming itself
+  if (impl.phase_ == Impl::Phase::finished)
+    fail(impl.final_path_, "/", "cannot stream again after finish_streaming()");
+  H5::H5File& h5 = impl.file("/");
+  // Reopened afterwards with their chunk caches: switching modes reopens open objects with
+  // default settings.
+  impl.slab_targets_.clear();
+  if (H5Fstart_swmr_write(h5.getId()) < 0)
+    fail(impl.final_path_, "/", "cannot start SWMR writing: " + stack_reason());
+  impl.phase_ = Impl::Phase::streaming;
+  impl.keep_partial_ = true;
+}
+
+void ResultFile::flush() { impl().flush(); }
+
+void ResultFile::finish_streaming() {
+  Impl& impl = this->impl();
+  if (impl.phase_ != Impl::Phase::streaming) fail(impl.final_path_, "/", "not streaming");
+  impl.close();  // in SWMR mode a clean close leaves the partial complete and resumable
+  // A fresh copy holds only what is alive, dropping the dead space SWMR leaves behind, and
+  // the final objects go into it, so a crash while adding them still leaves the partial
+  // intact for resume().
+  const std::string copy = impl.final_path_ + compacted_suffix;
+  impl.file_path_ = copy;
+  try {
+    const H5::H5File source(impl.partial_path_, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT,
+                            writer_access());
+    const H5::H5File target(copy, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, writer_access());
+    try {
+      copy_root_attributes(source.getId(), target.getId());
+    } catch (const OutputError& e) {
+      fail(impl.final_path_, "/", "cannot copy the root attributes into " + copy + ": " + e.what());
+    }
+    const H5::Group root = source.openGroup("/");
+    const hsize_t members = root.getNumObjs();
+    for (hsize_t i = 0; i < members; ++i) {
+      const std::string name = root.getObjnameByIdx(i);
+      if (H5Ocopy(root.getId(), name.c_str(), target.getId(), name.c_str(), H5P_DEFAULT,
+                  H5P_DEFAULT) < 0) {
+        fail(impl.final_path_, "/" + name, "cannot copy into " + copy + ": " + stack_reason());
+      }
+    }
+    impl.file_.emplace(target);
+  } catch (const H5::Exception& e) {
+    fail(impl.final_path_, "/", "cannot copy " + impl.partial_path_ + " into " + copy + ": " + describe(e));
+  }
+  impl.phase_ = Impl::Phase::finished;
 }
 
 void ResultFile::commit() {
-  if (!impl_) throw OutputError("use of a moved-from ResultFile");
-  Impl& impl = *impl_;
-  H5::H5File& h5 = impl.file("/");
-  try {
-    h5.flush(H5F_SCOPE_GLOBAL);
-    h5.close();
-  } catch (const H5::Exception& e) {
-    fail(impl.final_path_, "/", "cannot flush and close: " + describe(e));
-  }
-  impl.file_.reset();
-  sync_path(impl.temp_path_, false);
+  Impl& impl = this->impl();
+  if (impl.phase_ == Impl::Phase::streaming) finish_streaming();
+  impl.close();
+  const std::string& source = impl.file_path_;
 
   // Without overwrite, link() is the atomic "create only if absent": the target may have
   // appeared since create() checked, and it must not be destroyed.
+  bool published = false;
   if (!impl.overwrite_) {
-    if (::link(impl.temp_path_.c_str(), impl.final_path_.c_str()) == 0) {
+    if (::link(source.c_str(), impl.final_path_.c_str()) == 0) {
       std::error_code ignored;
-      fs::remove(impl.temp_path_, ignored);
-      impl.temp_path_.clear();
+      fs::remove(source, ignored);
+      published = true;
     } else if (errno == EEXIST) {
       throw OutputExists("'" + impl.final_path_ +
                          "' appeared while the results were being written; use --force to "
@@ -495,13 +959,15 @@ void ResultFile::commit() {
     }
     // Other failures (file systems without hard links) fall through to rename().
   }
-  if (!impl.temp_path_.empty()) {
-    if (std::rename(impl.temp_path_.c_str(), impl.final_path_.c_str()) != 0) {
-      throw OutputError("cannot move '" + impl.temp_path_ + "' to '" + impl.final_path_ +
-                        "': " + std::strerror(errno));
-    }
-    impl.temp_path_.clear();
+  if (!published && std::rename(source.c_str(), impl.final_path_.c_str()) != 0) {
+    throw OutputError("cannot move '" + source + "' to '" + impl.final_path_ +
+                      "': " + std::strerror(errno));
   }
+  // Only now that the results are safe under their final name may the streamed original go.
+  std::error_code ignored;
+  if (source != impl.partial_path_) fs::remove(impl.partial_path_, ignored);
+  impl.partial_path_.clear();
+  impl.file_path_.clear();
   const fs::path parent = fs::path(impl.final_path_).parent_path();
   sync_path(parent.empty() ? "." : parent.string(), true);
 }
@@ -615,10 +1081,21 @@ ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Imp
   impl_->path_ = path;
   std::error_code ec;
   if (!fs::exists(path, ec)) throw OutputError("'" + path + "': no such file");
+  // Without HDF5's lock: result files are guarded by the writer's own flock and by the
+  // superblock's writer mark, and many cluster file systems refuse locks anyway.
+  H5::FileAccPropList access;
+  access.setFileLocking(false, true);
   try {
-    impl_->file_.openFile(path, H5F_ACC_RDONLY);
+    impl_->file_.openFile(path, H5F_ACC_RDONLY, access);
   } catch (const H5::Exception& e) {
-    throw OutputError("'" + path + "': cannot open as HDF5: " + describe(e));
+    const std::string reason = describe(e);
+    // The partial of a run streaming now, or killed while streaming, carries the SWMR
+    // writer's mark, which only SWMR readers get past.
+    try {
+      impl_->file_.openFile(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access);
+    } catch (const H5::Exception&) {
+      throw OutputError("'" + path + "': cannot open as HDF5: " + reason);
+    }
   }
 }
 

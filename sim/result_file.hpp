@@ -33,32 +33,91 @@ using Table = std::vector<Column>;
 
 using Attribute = std::variant<std::string, std::int64_t, double>;
 
+// Element type of an array created empty by create_array(); stored little-endian (FORMAT.md).
+enum class DType : std::uint8_t { int8, int64, float64 };
+
 // Metadata attached to an n-dimensional dataset.
 struct ArrayInfo {
   std::string unit;                     // written as the `unit` attribute (always)
   std::string description;              // `description` attribute when non-empty
   std::vector<std::string> dimensions;  // `dimensions` attribute, e.g. "point,replication,month"
   std::vector<std::pair<std::string, Attribute>> extra;  // further attributes
-  // Leading dimension index that chunks cover one block of at a time (DESIGN.md: a block of
-  // replications of one metric, about 1 MiB), compressed with shuffle + deflate.
+  // The dimension chunks are blocks of (DESIGN.md: a block of replications of one metric,
+  // about 1 MiB), compressed with shuffle + deflate. A chunk is one index wide in the
+  // dimensions before it (one sweep point) and whole in those after it (trusts, months), so
+  // the tasks of one point fill its chunks one after another.
   int chunk_dimension = 0;
 };
 
+// A result file under construction. Two ways to fill it:
+//  - at the end: write_array() per dataset, then commit();
+//  - streaming a run: create every object (create_array() at full size, tables, attributes),
+//    start_streaming(), then write_slab() task by task with a flush() every so often,
+//    finish_streaming(), add the final objects (/summary), commit().
+//
+// Files. Everything is written to `<final>.partial` (e.g. results/default.h5.partial), found
+// again by resume(), and only commit() publishes it under the final name, so an interrupted
+// or failed run never leaves a half-written file under the final name and never destroys an
+// existing one. finish_streaming() writes a compacted copy, `<final>.partial.new`, which
+// commit() publishes in the partial's place. A process holds an exclusive flock on the
+// partial for as long as it works on it; the kernel drops it when the process dies, even by
+// kill -9, which tells a live run's partial from a killed one's.
+//
+// Crash safety. While streaming the file is in HDF5's SWMR-write mode, whose writes are
+// ordered so that the file on disk is consistent at every moment: after kill -9 every slab
+// written before the last completed flush() reads back exactly (ResultReader opens the
+// partial; resume() continues it). Slabs written after that flush may or may not be in the
+// file, each independently (the chunk cache writes a chunk out whenever it needs the room),
+// so a mark saying a task is complete (/progress) must not reach the file before the task's
+// data: write a task's mark after a flush() that followed its slabs.
+//
+// Costs. SWMR never reuses file space, and a flush() writes every partly filled chunk, so
+// each flush leaves the previous copy of those chunks behind as dead space: the partial can
+// grow to several times its data (flush by elapsed time, every minute or so, rather than
+// every few tasks). finish_streaming() drops the dead space by copying the live objects.
+// Memory: each dataset written by write_slab() keeps up to two chunks (each about 1 MiB, or
+// the whole dataset if smaller) in its cache between writes, so chunks are compressed once
+// per flush or when full, not once per slab; write slabs in task order (replications
+// ascending within a point) so that at most two chunks per dataset are being filled.
+//
+// Format. Files use the HDF5 1.10 object formats (SWMR needs them), so they need HDF5 >= 1.10
+// to read: h5py, rhdf5 and hdf5r builds of the last years all qualify.
 class ResultFile {
  public:
-  // Opens a new result file for `final_path`. Everything is written to a temporary file in
-  // the same directory and moved over `final_path` only by commit(), so an interrupted or
-  // failed run never leaves a half-written file under the final name and never destroys an
-  // existing one. Throws OutputExists if `final_path` exists and !overwrite, OutputError if
-  // the directory cannot be written.
+  // Opens a new result file for `final_path`, writing to `<final_path>.partial`. Throws
+  // OutputExists (nothing touched) if `final_path` exists and !overwrite, or if a partial
+  // left by an interrupted run exists and !overwrite (use resume() to complete it; with
+  // overwrite it is discarded); OutputError if another live process is writing the partial
+  // or the directory cannot be written.
   static ResultFile create(const std::string& final_path, bool overwrite);
+
+  // Reopens an interrupted run to complete it: `<final_path>.partial` if it exists (left by
+  // kill -9, a crash or a failure while streaming), else `final_path` itself (committed by a
+  // clean shutdown with /progress incomplete), which is first moved back to the partial name
+  // so that a crash during the resumed run cannot destroy it. The file is returned already
+  // streaming (so that it is never open for ordinary writing, which a crash could damage):
+  // write_slab() away; start_streaming() is accepted and does nothing. Objects to replace,
+  // such as a committed file's /summary, are removed after finish_streaming(). commit()
+  // replaces `final_path` (the run that left the partial was entitled to). Read what the
+  // file holds (its /progress) with a ResultReader before calling resume():
+  // partial_path(final_path) if it exists, else final_path. Throws OutputError if neither
+  // exists, if another live process holds the partial, or if the partial was interrupted
+  // outside streaming (while its objects were being created): its contents are then not
+  // guaranteed, and the run must start over.
+  static ResultFile resume(const std::string& final_path);
+
+  // `<final_path>.partial`: where create() writes and resume() looks.
+  static std::string partial_path(const std::string& final_path);
 
   ResultFile(ResultFile&&) noexcept;
   ResultFile& operator=(ResultFile&&) noexcept;
-  ~ResultFile();  // without commit(): closes and deletes the temporary file
+  // Without commit(): closes and deletes the partial, unless it has streamed (or was
+  // resumed): then it is closed cleanly and kept for resume().
+  ~ResultFile();
 
   // Object paths are absolute ("/outcomes/trust_month/ed_attendances"); missing parent
-  // groups are created. "/" names the root group.
+  // groups are created. "/" names the root group. Creating, changing or removing objects
+  // is refused while streaming (SWMR allows only writing data into existing datasets).
   void set_attribute(const std::string& object_path, const std::string& name, const Attribute& value);
   void write_text(const std::string& path, const std::string& text);  // scalar UTF-8 string
   void write_table(const std::string& path, const Table& table);      // columns of equal length
@@ -68,8 +127,34 @@ class ResultFile {
                    const std::vector<double>& data, const ArrayInfo& info);
   void write_array(const std::string& path, const std::vector<std::uint64_t>& dims,
                    const std::vector<std::int8_t>& data, const ArrayInfo& info);
+  // Removes an object (and everything below a group), e.g. the /summary of a resumed file
+  // after finish_streaming().
+  void remove(const std::string& path);
 
-  // Flushes, closes and atomically renames the temporary file to the final path.
+  // A dataset of the given extent, chunked and compressed as write_array() does, filled
+  // with 0 until written; chunks take file space only once written to.
+  void create_array(const std::string& path, const std::vector<std::uint64_t>& dims, DType type,
+                    const ArrayInfo& info);
+  // Writes the block [offset, offset + count) of an existing dataset from `data`, C order,
+  // converted to the dataset's type: into an integer dataset every value must be whole and
+  // in range, or nothing is written and OutputError says which value.
+  void write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                  const std::vector<std::uint64_t>& count, const double* data);
+  void write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                  const std::vector<std::uint64_t>& count, const std::int8_t* data);
+
+  // Switches the file to SWMR-write mode, once every object of the streaming phase exists.
+  // Does nothing when already streaming.
+  void start_streaming();
+  // Writes everything written so far to the file and has the kernel put it on disk; while
+  // streaming, in an order that keeps the file readable should the process die at any point.
+  void flush();
+  // Leaves streaming: closes the partial cleanly and continues in a compacted copy of it,
+  // where the final objects (/summary) can be created before commit().
+  void finish_streaming();
+
+  // Flushes, closes and atomically renames the file to the final path (finishing
+  // streaming first if need be); the partial is gone afterwards.
   void commit();
 
   const std::string& final_path() const;
@@ -77,13 +162,16 @@ class ResultFile {
  private:
   struct Impl;
   explicit ResultFile(std::unique_ptr<Impl> impl);
+  Impl& impl() const;  // throws on a moved-from ResultFile
   std::unique_ptr<Impl> impl_;
 };
 
 // Read-back used by `breachsim summary` and the tests, so they need no HDF5 of their own.
 class ResultReader {
  public:
-  explicit ResultReader(const std::string& path);  // throws OutputError if unreadable
+  // Also opens the partial of a run killed while streaming (as an SWMR reader), or of a
+  // live run, which it sees as of that run's last flush. Throws OutputError if unreadable.
+  explicit ResultReader(const std::string& path);
   ResultReader(ResultReader&&) noexcept;
   ~ResultReader();
 

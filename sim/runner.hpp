@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <atomic>
 #include <cstddef>
 
 namespace breachsim::sim {
@@ -17,6 +18,28 @@ void run_tasks(std::size_t n, int threads, Task&& task) {
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& r) {
       for (std::size_t i = r.begin(); i != r.end(); ++i) task(i);
+    });
+  });
+}
+
+// As run_tasks, but tasks start in index order (each worker takes the next index), so they
+// also finish roughly in order: a sink filling chunks of consecutive tasks keeps few open.
+template <class Task>
+void run_tasks_in_order(std::size_t n, int threads, Task&& task) {
+  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};  // a running loop is not cancelled by TBB: it must stop itself
+  arena.execute([&] {
+    const int workers = arena.max_concurrency();
+    tbb::parallel_for(0, workers, [&](int) {
+      for (std::size_t i = next++; i < n && !failed; i = next++) {
+        try {
+          task(i);
+        } catch (...) {
+          failed = true;
+          throw;
+        }
+      }
     });
   });
 }

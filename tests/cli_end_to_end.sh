@@ -23,6 +23,87 @@ expect_exit 2 'no_such.yaml: cannot open' -- "$exe" run tests/data/no_such.yaml
 expect_exit 2 'many_errors.yaml:8:3: monte_carlo: unknown key .seeed.; did you mean .seed.\?' -- \
   "$exe" validate tests/data/many_errors.yaml
 expect_exit 0 'OK' -- "$exe" validate configs/default.yaml
+
+# --set overrides and sweeps.
+expect_exit 0 'OK \(scenario .small., 2 trusts, 7 months, 3 replications\)' -- "$exe" validate tests/data/small.yaml \
+  --set monte_carlo.replications=3 --set scenario.months=7 --set 'defaults.ed.clinicians_by_hour=[30]'
+expect_exit 2 "^--set defaults.ed.arrivls_per_year=1: defaults.ed: unknown key 'arrivls_per_year'; did you mean 'arrivals_per_year'\?$" -- \
+  "$exe" validate tests/data/small.yaml --set defaults.ed.arrivls_per_year=1
+expect_exit 2 '^--set trusts\[1\]\.ed\.admission_share=2: trusts\[1\]\.ed\.admission_share: must be in \[0, 1\] \(got 2\)$' -- \
+  "$exe" run tests/data/small.yaml --set 'trusts[1].ed.admission_share=2'
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --quiet --set monte_carlo.replications=2 --out "$work/set.h5"
+expect_exit 2 '--set needs a value' -- "$exe" validate tests/data/small.yaml --set
+expect_exit 0 'sweep over schemes.ed_4h.rate_gbp, defaults.ed.arrivals_per_year: 4 points' -- "$exe" validate tests/data/sweep.yaml
+expect_exit 0 '^  0: no fine, defaults.ed.arrivals_per_year=90000  \(baseline\)$' -- "$exe" validate tests/data/sweep.yaml
+expect_exit 0 '^  3: fine 120, defaults.ed.arrivals_per_year=110000$' -- "$exe" validate tests/data/sweep.yaml
+expect_exit 0 '^  2: fine 120, defaults.ed.arrivals_per_year=90000  \(baseline\)$' -- "$exe" validate tests/data/sweep.yaml \
+  --set 'monte_carlo.baseline_point=fine 120, defaults.ed.arrivals_per_year=90000'
+sed 's/values: \[90000, 110000\]/values: [90000, -1]/' tests/data/sweep.yaml >"$work/bad_sweep.yaml"
+expect_exit 2 '^.*/bad_sweep\.yaml:24:21: sweep\[1\]\.values\[1\]: defaults\.ed\.arrivals_per_year: must be > 0 \(got -1\)$' -- \
+  "$exe" validate "$work/bad_sweep.yaml"
+
+# A sweep runs every point on the same patients; identical outcomes on 1 and 2 threads; the
+# summary command reads the tables back, for every point or one metric.
+sweep="$work/sweep.h5"
+expect_exit 0 'Paired differences from the baseline .no fine, defaults.ed.arrivals_per_year=90000.' -- \
+  "$exe" run tests/data/sweep.yaml --out "$sweep"
+expect_exit 0 '' -- "$exe" run tests/data/sweep.yaml --threads 1 --quiet --out "$work/sweep_1thread.h5"
+h5diff "$sweep" "$work/sweep_1thread.h5" /outcomes /outcomes >/dev/null || fail "sweep outcomes differ between 1 and 2 threads"
+expect_exit 0 "point 'fine 120, defaults.ed.arrivals_per_year=110000': multiplier -?[0-9.]+ \[95% CI" -- "$exe" summary "$sweep"
+expect_exit 0 "minus baseline: \+£" -- "$exe" summary "$sweep" --metric fines
+expect_exit 2 "no metric named 'finez'" -- "$exe" summary "$sweep" --metric finez
+expect_exit 1 'not a breachsim result file|cannot open' -- "$exe" summary tests/data/small.yaml
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 - "$sweep" <<'PY' || fail "the sweep file's points or common random numbers are wrong"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    points = f["points"][:]
+    names = [n.decode() for n in points["name"]]
+    assert names == ["no fine, defaults.ed.arrivals_per_year=90000", "no fine, defaults.ed.arrivals_per_year=110000",
+                     "fine 120, defaults.ed.arrivals_per_year=90000", "fine 120, defaults.ed.arrivals_per_year=110000"], names
+    assert [v.decode() for v in points["schemes.ed_4h.rate_gbp"]] == ["0", "0", "120", "120"]
+    assert f.attrs["baseline_point"] == 0 and f["progress"][:].all()
+    a = f["outcomes/trust_month/ed_attendances"][:]
+    fines = f["outcomes/trust_month/fines"][:]
+    assert a.shape[0] == 4 and (a[0] == a[2]).all() and (a[1] == a[3]).all()  # same patients, fine or not
+    assert (a[0] != a[1]).any() and fines[0].sum() == 0 and fines[1].sum() == 0 and fines[3].sum() > 0
+PY
+fi
+
+# Interrupted runs: SIGINT (clean: finish the tasks in flight, keep them) and kill -9 (the
+# partial file) both leave work that --resume completes, to outcomes identical to a run that
+# was never interrupted.
+full="$work/uninterrupted.h5"
+long_run=(configs/teaching/one_trust.yaml --replications 60 --set output.flush_seconds=0.05 --quiet)
+expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$full"
+for signal in INT KILL; do
+  out="$work/interrupted_$signal.h5"
+  "$exe" run "${long_run[@]}" --out "$out" & pid=$!
+  started=no
+  for _ in $(seq 1 200); do  # until a task is durable in the file
+    sleep 0.05
+    case "$("$exe" summary "$out.partial" --metric fines 2>/dev/null | head -1)" in
+      *"("[1-9]*" of 60 tasks finished)"*) started=yes; break ;;
+    esac
+  done
+  kill -"$signal" "$pid"; wait "$pid"; rc=$?
+  [ "$started" = yes ] || fail "SIG$signal: no task was ever marked finished in $out.partial"
+  if [ "$signal" = INT ]; then
+    [ "$rc" = 130 ] || fail "SIGINT: exit $rc, expected 130"
+    expect_exit 0 'tasks finished\)' -- "$exe" summary "$out"
+  else
+    [ "$rc" = 137 ] || fail "SIGKILL: exit $rc, expected 137"
+    [ -f "$out.partial" ] || fail "kill -9 left no partial file"
+    expect_exit 2 'left from an interrupted run; run again with --resume' -- "$exe" run "${long_run[@]}" --out "$out"
+  fi
+  expect_exit 2 'different config, seed or number of replications' -- \
+    "$exe" run "${long_run[@]}" --out "$out" --resume --seed 7
+  expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$out" --resume
+  h5diff "$full" "$out" /outcomes /outcomes >/dev/null || fail "SIG$signal then --resume: outcomes differ from an uninterrupted run"
+  h5diff "$full" "$out" /progress /progress >/dev/null || fail "SIG$signal then --resume: not every task is complete"
+  [ -e "$out.partial" ] && fail "SIG$signal then --resume: the partial file was left behind"
+done
+expect_exit 2 'there is neither' -- "$exe" run "${long_run[@]}" --out "$work/never_started.h5" --resume
 expect_exit 0 'Teaching General Hospital' -- "$exe" run configs/teaching/one_trust.yaml --out "$work/teaching.h5"
 expect_exit 2 'cannot write the output file' -- "$exe" run tests/data/small.yaml --out /proc/no/such/dir/x.h5
 
@@ -53,7 +134,7 @@ expect_exit 2 'already exists; use --force' -- "$exe" run tests/data/small.yaml 
 [ "$before" = "$(sha256sum "$small")" ] || fail "an existing file was changed without --force"
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --quiet --force --replications 2 --out "$small"
 [ "$before" != "$(sha256sum "$small")" ] || fail "--force did not rewrite the file"
-ls -a "$work" | grep -q 'tmp' && fail "a temporary file was left behind: $(ls -a "$work")"
+ls -a "$work" | grep -qE 'tmp|partial' && fail "a temporary file was left behind: $(ls -a "$work")"
 
 h5dump -H "$small" >"$work/header.txt" 2>&1 || fail "h5dump -H cannot read the result file"
 for object in '/config' '/trusts' '/metrics' '/months' '/points' '/progress' \

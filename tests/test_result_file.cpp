@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -327,12 +330,13 @@ TEST_CASE("ResultFile reports a missing output directory", "[result_file]") {
 }
 
 // DESIGN.md: chunks hold a block of replications of one metric, about 1 MiB, compressed with
-// shuffle + deflate only. The reader API does not expose storage layout, so ask h5dump.
+// shuffle + deflate only, and one sweep point, so that streaming a point's tasks fills its
+// chunks one after another. The reader API does not expose storage layout, so ask h5dump.
 TEST_CASE("ResultFile chunks arrays at about 1 MiB with shuffle and deflate", "[result_file]") {
   TempDir dir;
   const std::string path = dir.file("chunked.h5");
-  // [point][replication][trust][month] doubles: one replication slice is 2*20*60*8 = 19200
-  // bytes, so 1 MiB holds floor(1048576 / 19200) = 54 replications; 200 of them are 3.7 MiB.
+  // [point][replication][trust][month] doubles: one replication of one point is 20*60*8 = 9600
+  // bytes, so 1 MiB holds floor(1048576 / 9600) = 109 replications; 200 of them are 1.8 MiB.
   const std::vector<std::uint64_t> dims = {2, 200, 20, 60};
   std::vector<double> values(2 * 200 * 20 * 60);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i % 977) * 0.5;
@@ -355,8 +359,8 @@ TEST_CASE("ResultFile chunks arrays at about 1 MiB with shuffle and deflate", "[
   unsigned long long chunk[4] = {0, 0, 0, 0};
   REQUIRE(std::sscanf(dump.c_str() + at, "CHUNKED ( %llu, %llu, %llu, %llu )", &chunk[0], &chunk[1],
                       &chunk[2], &chunk[3]) == 4);
-  CHECK(chunk[0] == 2);
-  CHECK(chunk[1] == 54);
+  CHECK(chunk[0] == 1);
+  CHECK(chunk[1] == 109);
   CHECK(chunk[2] == 20);
   CHECK(chunk[3] == 60);
   const double chunk_bytes = 8.0 * static_cast<double>(chunk[0] * chunk[1] * chunk[2] * chunk[3]);
@@ -376,4 +380,514 @@ TEST_CASE("hdf5_library_version reports the linked library", "[result_file]") {
   char trailing = 0;
   CHECK(std::sscanf(version.c_str(), "%u.%u.%u%c", &major, &minor, &release, &trailing) == 3);
   CHECK(major >= 1);
+}
+
+// --------------------------------------------------------------------------------------
+// Streaming
+
+namespace {
+
+// A run of P points x R replications streamed task by task, as the runner does: a
+// [point][replication][trust][month] float64 outcome (50 x 60 doubles per task, so a 1 MiB
+// chunk holds 43 replications and each point spans three chunks, more than the cache
+// keeps), a [point][replication][month] int64 one and the int8 /progress marks.
+struct Run {
+  static constexpr std::uint64_t P = 2, R = 100, T = 50, M = 60;
+  static constexpr const char* trust_month = "/outcomes/trust_month/cost";
+  static constexpr const char* national = "/outcomes/national_month/admissions";
+  static constexpr std::size_t tasks = P * R;
+
+  static double cost(std::size_t task, std::size_t i) {
+    return static_cast<double>(task) * 1000.0 + static_cast<double>(i % 977) * 0.25;
+  }
+  static double admissions(std::size_t task, std::size_t m) {
+    return static_cast<double>(task * 100 + m) - 5000.0;
+  }
+
+  static void create_objects(ResultFile& out) {
+    out.set_attribute("/", "filetype", std::string("breachsim-results"));
+    out.set_attribute("/", "seed", std::int64_t{42});
+    out.set_attribute("/", "scale", 0.5);
+    out.write_text("/config", "replications: 100\n");
+    out.write_table("/trusts", {{"index", std::vector<std::int64_t>{0, 1}},
+                                {"name", std::vector<std::string>{"Leeds", "York"}}});
+    ArrayInfo money;
+    money.unit = "GBP";
+    money.dimensions = {"point", "replication", "trust", "month"};
+    money.chunk_dimension = 1;
+    out.create_array(trust_month, {P, R, T, M}, DType::float64, money);
+    ArrayInfo count;
+    count.unit = "count";
+    count.chunk_dimension = 1;
+    out.create_array(national, {P, R, M}, DType::int64, count);
+    ArrayInfo progress;
+    progress.unit = "flag";
+    progress.chunk_dimension = 1;
+    out.create_array("/progress", {P, R}, DType::int8, progress);
+  }
+
+  // Writes task `task`'s slabs; `datasets` < 2 stops part way, as a kill would.
+  static void write_task(ResultFile& out, std::size_t task, int datasets = 2) {
+    const std::uint64_t p = task / R, r = task % R;
+    std::vector<double> values(T * M);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = cost(task, i);
+    out.write_slab(trust_month, {p, r, 0, 0}, {1, 1, T, M}, values.data());
+    if (datasets < 2) return;
+    std::vector<double> counts(M);
+    for (std::size_t m = 0; m < M; ++m) counts[m] = admissions(task, m);
+    out.write_slab(national, {p, r, 0}, {1, 1, M}, counts.data());
+  }
+
+  static void mark(ResultFile& out, std::size_t task) {
+    const std::int8_t done = 1;
+    out.write_slab("/progress", {task / R, task % R}, {1, 1}, &done);
+  }
+
+  // Streams `todo` in order with a flush every `flush_every` tasks. A task is marked complete
+  // only after a flush that followed its slabs, so a mark never reaches the file before the
+  // data it vouches for. `after_flush(n)` runs after the n-th flush.
+  template <typename AfterFlush>
+  static void stream(ResultFile& out, const std::vector<std::size_t>& todo, std::size_t flush_every,
+                     AfterFlush&& after_flush, std::size_t kill_at = tasks) {
+    std::vector<std::size_t> unmarked;
+    int flushes = 0;
+    for (const std::size_t task : todo) {
+      if (task == kill_at) {
+        write_task(out, task, 1);
+        ::raise(SIGKILL);
+      }
+      write_task(out, task);
+      unmarked.push_back(task);
+      if (unmarked.size() == flush_every) {
+        out.flush();
+        after_flush(++flushes);
+        for (const std::size_t done : unmarked) mark(out, done);
+        unmarked.clear();
+      }
+    }
+    out.flush();
+    for (const std::size_t done : unmarked) mark(out, done);
+  }
+
+  static std::vector<std::size_t> all_tasks() {
+    std::vector<std::size_t> todo(tasks);
+    for (std::size_t i = 0; i < tasks; ++i) todo[i] = i;
+    return todo;
+  }
+
+  // Whether task `task`'s slabs read back exactly from the arrays of a file.
+  static bool task_intact(const std::vector<double>& costs, const std::vector<std::int64_t>& counts,
+                          std::size_t task) {
+    for (std::size_t i = 0; i < T * M; ++i)
+      if (costs[task * T * M + i] != cost(task, i)) return false;
+    for (std::size_t m = 0; m < M; ++m)
+      if (static_cast<double>(counts[task * M + m]) != admissions(task, m)) return false;
+    return true;
+  }
+
+  // The file holds every task's data, all marked complete, and the objects made up front.
+  static void check_complete(const std::string& path) {
+    ResultReader in(path);
+    const std::vector<double> costs = in.read_doubles(trust_month);
+    const std::vector<std::int64_t> counts = in.read_int64s(national);
+    REQUIRE(costs.size() == tasks * T * M);
+    REQUIRE(counts.size() == tasks * M);
+    std::size_t intact = 0;
+    for (std::size_t task = 0; task < tasks; ++task) intact += task_intact(costs, counts, task);
+    CHECK(intact == tasks);
+    CHECK(in.read_int64s("/progress") == std::vector<std::int64_t>(tasks, 1));
+    CHECK(std::get<std::string>(in.attribute("/", "filetype")) == "breachsim-results");
+    CHECK(std::get<std::int64_t>(in.attribute("/", "seed")) == 42);
+    CHECK(std::get<double>(in.attribute("/", "scale")) == 0.5);
+    CHECK(std::get<std::string>(in.attribute(trust_month, "dimensions")) ==
+          "point,replication,trust,month");
+    CHECK(in.read_text("/config") == "replications: 100\n");
+  }
+};
+
+// Reads the pipe until it is closed (the writer died) and returns the last number sent.
+int last_number(int fd) {
+  int last = 0, value = 0;
+  while (::read(fd, &value, sizeof value) == static_cast<ssize_t>(sizeof value)) last = value;
+  return last;
+}
+
+}  // namespace
+
+TEST_CASE("ResultFile streams slabs into arrays created up front", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("streamed.h5");
+  {
+    ResultFile out = ResultFile::create(path, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(), 7, [](int) {});
+    CHECK(dir.entries() == std::vector<std::string>{"streamed.h5.partial"});
+    out.finish_streaming();
+    out.write_table("/summary/national_run", {{"mean", std::vector<double>{1.5, 2.5}}});
+    out.set_attribute("/summary", "note", std::string("added after streaming"));
+    out.commit();
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"streamed.h5"});
+  Run::check_complete(path);
+  ResultReader in(path);
+  CHECK(std::get<std::vector<double>>(in.read_table("/summary/national_run")[0].values) ==
+        std::vector<double>{1.5, 2.5});
+  CHECK(in.list("/") == std::vector<std::string>{"config", "outcomes", "progress", "summary", "trusts"});
+}
+
+TEST_CASE("ResultFile leaves unwritten slabs at 0 and streams without SWMR too", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("sparse.h5");
+  {
+    ResultFile out = ResultFile::create(path, false);
+    ArrayInfo info;
+    info.unit = "count";
+    info.chunk_dimension = 1;
+    out.create_array("/a", {2, 3, 2}, DType::int64, info);
+    out.create_array("/empty", {2, 0, 2}, DType::float64, info);
+    const std::vector<double> slab = {1, 2, 3, 4};
+    out.write_slab("/a", {1, 1, 0}, {1, 2, 2}, slab.data());
+    out.write_slab("/empty", {0, 0, 0}, {2, 0, 2}, static_cast<const double*>(nullptr));  // nothing to write
+    out.commit();
+  }
+  ResultReader in(path);
+  CHECK(in.read_int64s("/a") == std::vector<std::int64_t>{0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});
+  CHECK(in.dims("/empty") == std::vector<std::uint64_t>{2, 0, 2});
+  CHECK(std::get<std::string>(in.attribute("/a", "unit")) == "count");
+}
+
+TEST_CASE("write_slab converts to the dataset's type and refuses what would not survive",
+          "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("types.h5");
+  ResultFile out = ResultFile::create(path, false);
+  ArrayInfo info;
+  info.unit = "count";
+  out.create_array("/int64", {4}, DType::int64, info);
+  out.create_array("/int8", {2}, DType::int8, info);
+  out.create_array("/float64", {2, 2}, DType::float64, info);
+  out.start_streaming();
+
+  const std::vector<double> whole = {-9007199254740992.0, 0, 7, 1e18};
+  out.write_slab("/int64", {0}, {4}, whole.data());
+  const std::vector<double> fraction = {1, 2.5};
+  CHECK_THROWS_WITH(out.write_slab("/int64", {0}, {2}, fraction.data()),
+                    Catch::Contains(path) && Catch::Contains("/int64") && Catch::Contains("2.5") &&
+                        Catch::Contains("not a whole number"));
+  const double nan = std::nan(""), huge = 1e19, too_big = 128;
+  CHECK_THROWS_AS(out.write_slab("/int64", {3}, {1}, &nan), OutputError);
+  CHECK_THROWS_WITH(out.write_slab("/int64", {3}, {1}, &huge), Catch::Contains("range"));
+  CHECK_THROWS_WITH(out.write_slab("/int8", {0}, {1}, &too_big), Catch::Contains("8-bit"));
+  const std::vector<double> edges = {-128, 127};
+  out.write_slab("/int8", {0}, {2}, edges.data());
+  const std::vector<std::int8_t> small = {-1, 2};
+  out.write_slab("/float64", {1, 0}, {1, 2}, small.data());
+
+  CHECK_THROWS_WITH(out.write_slab("/float64", {1, 1}, {1, 2}, small.data()),
+                    Catch::Contains("outside dimension 1"));
+  CHECK_THROWS_WITH(out.write_slab("/float64", {0}, {1}, small.data()), Catch::Contains("2 dimensions"));
+  CHECK_THROWS_WITH(out.write_slab("/missing", {0}, {1}, small.data()),
+                    Catch::Contains("/missing") && Catch::Contains("create_array"));
+  out.finish_streaming();
+  out.commit();
+
+  ResultReader in(path);
+  CHECK(in.read_int64s("/int64") == std::vector<std::int64_t>{-9007199254740992, 0, 7, 1000000000000000000});
+  CHECK(in.read_int64s("/int8") == std::vector<std::int64_t>{-128, 127});
+  CHECK(in.read_doubles("/float64") == std::vector<double>{0, 0, -1, 2});
+}
+
+TEST_CASE("ResultFile refuses to create objects while streaming", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("phases.h5");
+  ResultFile out = ResultFile::create(path, false);
+  ArrayInfo info;
+  info.unit = "count";
+  out.create_array("/a", {2}, DType::float64, info);
+  CHECK_THROWS_WITH(out.finish_streaming(), Catch::Contains("not streaming"));
+  out.start_streaming();
+  out.start_streaming();  // harmless
+  CHECK_THROWS_WITH(out.set_attribute("/", "late", std::int64_t{1}), Catch::Contains("while streaming"));
+  CHECK_THROWS_WITH(out.set_attribute("/a", "unit", std::string("GBP")), Catch::Contains("while streaming"));
+  CHECK_THROWS_WITH(out.write_text("/late", "x"), Catch::Contains("while streaming") && Catch::Contains(path) && Catch::Contains("/late"));
+  CHECK_THROWS_WITH(out.write_table("/late", {{"a", std::vector<double>{1}}}), Catch::Contains("while streaming"));
+  CHECK_THROWS_WITH(out.write_array("/late", {1}, std::vector<double>{1}, info), Catch::Contains("while streaming"));
+  CHECK_THROWS_WITH(out.create_array("/late", {1}, DType::int8, info), Catch::Contains("while streaming"));
+  CHECK_THROWS_WITH(out.remove("/a"), Catch::Contains("while streaming"));
+  const std::vector<double> values = {1, 2};
+  out.write_slab("/a", {0}, {2}, values.data());
+  out.finish_streaming();
+  CHECK_THROWS_WITH(out.start_streaming(), Catch::Contains("after finish_streaming"));
+  out.write_text("/late", "now allowed");
+  out.commit();
+
+  ResultReader in(path);
+  CHECK(in.read_doubles("/a") == values);
+  CHECK(in.read_text("/late") == "now allowed");
+}
+
+TEST_CASE("A partial left by a killed run blocks a new run unless forced", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("stale.h5");
+  const std::string partial = ResultFile::partial_path(path);
+  CHECK(partial == path + ".partial");
+  const std::string leftover = "results of an interrupted run";
+  write_bytes(partial, leftover);
+
+  CHECK_THROWS_AS(ResultFile::create(path, false), OutputExists);
+  CHECK_THROWS_WITH(ResultFile::create(path, false), Catch::Contains(partial) &&
+                                                         Catch::Contains("--resume") &&
+                                                         Catch::Contains("--force"));
+  CHECK(read_bytes(partial) == leftover);
+  {
+    ResultFile out = ResultFile::create(path, true);
+    out.write_text("/config", "fresh");
+    out.commit();
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"stale.h5"});
+  CHECK(ResultReader(path).read_text("/config") == "fresh");
+
+  // A live run's partial is another matter: neither create nor resume may touch it.
+  ResultFile live = ResultFile::create(dir.file("live.h5"), false);
+  CHECK_THROWS_WITH(ResultFile::create(dir.file("live.h5"), true),
+                    Catch::Contains("live.h5.partial") && Catch::Contains("another running process"));
+  CHECK_THROWS_WITH(ResultFile::resume(dir.file("live.h5")), Catch::Contains("another running process"));
+  CHECK_THROWS_WITH(ResultFile::resume(dir.file("nothing.h5")), Catch::Contains("nothing to resume"));
+}
+
+TEST_CASE("ResultFile keeps a partial that has streamed and resume() completes it",
+          "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("kept.h5");
+  const std::vector<std::size_t> all = Run::all_tasks();
+  {
+    ResultFile out = ResultFile::create(path, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, {all.begin(), all.begin() + 30}, 10, [](int) {});
+    // Destroyed without commit, as on an exception: the streamed results stay.
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"kept.h5.partial"});
+  {
+    ResultFile out = ResultFile::resume(path);
+    out.start_streaming();
+    Run::stream(out, {all.begin() + 30, all.end()}, 10, [](int) {});
+    out.commit();  // finishes streaming itself
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"kept.h5"});
+  Run::check_complete(path);
+}
+
+TEST_CASE("resume() completes a run committed with incomplete progress", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("sigint.h5");
+  const std::vector<std::size_t> all = Run::all_tasks();
+  {
+    ResultFile out = ResultFile::create(path, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, {all.begin(), all.begin() + 77}, 10, [](int) {});
+    out.finish_streaming();
+    out.write_table("/summary/national_run", {{"replications", std::vector<std::int64_t>{39}}});
+    out.commit();  // a clean shutdown on SIGINT
+  }
+  // What is done is read before resuming: no partial, so from the committed file.
+  CHECK_FALSE(fs::exists(ResultFile::partial_path(path)));
+  const std::vector<std::int64_t> progress = ResultReader(path).read_int64s("/progress");
+  CHECK(std::count(progress.begin(), progress.end(), 1) == 77);
+  {
+    ResultFile out = ResultFile::resume(path);
+    // Moved back to the partial name for the resumed run: a crash now cannot destroy it.
+    CHECK(dir.entries() == std::vector<std::string>{"sigint.h5.partial"});
+    CHECK_THROWS_WITH(out.remove("/summary"), Catch::Contains("while streaming"));
+    std::vector<std::size_t> todo;
+    for (std::size_t task = 0; task < Run::tasks; ++task)
+      if (progress[task] != 1) todo.push_back(task);
+    Run::stream(out, todo, 10, [](int) {});
+    out.finish_streaming();
+    out.remove("/summary");
+    out.write_table("/summary/national_run", {{"replications", std::vector<std::int64_t>{100}}});
+    out.commit();
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"sigint.h5"});
+  Run::check_complete(path);
+  CHECK(std::get<std::vector<std::int64_t>>(ResultReader(path).read_table("/summary/national_run")[0].values) ==
+        std::vector<std::int64_t>{100});
+}
+
+// DESIGN.md: a run killed at any moment leaves a readable file holding every task finished
+// (flushed) so far, and --resume completes it. The child streams and dies by SIGKILL part
+// way through writing a task, after some flushes.
+TEST_CASE("ResultFile survives kill -9 while streaming and resume() completes the run",
+          "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("killed.h5");
+  const std::string reference = dir.file("reference.h5");
+  {
+    ResultFile out = ResultFile::create(reference, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(), 9, [](int) {});
+    out.commit();
+  }
+  constexpr std::size_t flush_every = 9, kill_at = 137;  // after 15 flushes (135 tasks)
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      ResultFile out = ResultFile::create(path, false);
+      Run::create_objects(out);
+      out.start_streaming();
+      Run::stream(out, Run::all_tasks(), flush_every, [](int) {}, kill_at);
+    } catch (...) {
+    }
+    ::_exit(3);  // not reached when the kill happens
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  const std::string partial = ResultFile::partial_path(path);
+  CHECK(dir.entries().size() == 2);  // the reference and the partial
+  CHECK_FALSE(fs::exists(path));
+
+  const auto [h5dump_status, h5dump_output] = run("h5dump -H '" + partial + "'");
+  INFO(h5dump_output);
+  CHECK(h5dump_status != 0);  // HDF5 itself refuses the crashed writer's file...
+  std::vector<std::int64_t> progress;
+  {
+    ResultReader in(partial);  // ...which ResultReader opens as an SWMR reader
+    const std::vector<double> costs = in.read_doubles(Run::trust_month);
+    const std::vector<std::int64_t> counts = in.read_int64s(Run::national);
+    progress = in.read_int64s("/progress");
+    const std::size_t flushed = kill_at / flush_every * flush_every;
+    for (std::size_t task = 0; task < flushed; ++task) {
+      INFO("task " << task);
+      CHECK(Run::task_intact(costs, counts, task));
+    }
+    for (std::size_t task = 0; task < Run::tasks; ++task) {
+      INFO("task " << task);
+      if (progress[task] == 1) CHECK(Run::task_intact(costs, counts, task));
+    }
+    // Marks lag their data by one flush: those of the last flush's tasks are not in yet.
+    CHECK(std::count(progress.begin(), progress.end(), 1) == static_cast<long>(flushed - flush_every));
+    CHECK(in.read_text("/config") == "replications: 100\n");
+  }
+
+  CHECK_THROWS_AS(ResultFile::create(path, false), OutputExists);
+  {
+    ResultFile out = ResultFile::resume(path);
+    out.start_streaming();
+    std::vector<std::size_t> todo;
+    for (std::size_t task = 0; task < Run::tasks; ++task)
+      if (progress[task] != 1) todo.push_back(task);
+    Run::stream(out, todo, flush_every, [](int) {});
+    out.finish_streaming();
+    out.commit();
+  }
+  std::vector<std::string> entries = dir.entries();
+  std::sort(entries.begin(), entries.end());
+  CHECK(entries == std::vector<std::string>{"killed.h5", "reference.h5"});
+  Run::check_complete(path);
+  const auto [diff_status, diff_output] = run("h5diff '" + reference + "' '" + path + "'");
+  INFO(diff_output);
+  CHECK(diff_status == 0);
+}
+
+// The same at moments the test does not choose: inside HDF5 writes, flushes and evictions.
+// The child reports each completed flush through a pipe; whatever flush was last reported
+// before the kill, every task before it must read back exactly.
+TEST_CASE("ResultFile survives kill -9 at arbitrary moments of streaming", "[result_file][streaming]") {
+  TempDir dir;
+  constexpr std::size_t flush_every = 6;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const std::string path = dir.file("random" + std::to_string(attempt) + ".h5");
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      ::close(pipe_fds[0]);
+      try {
+        ResultFile out = ResultFile::create(path, false);
+        Run::create_objects(out);
+        out.start_streaming();
+        Run::stream(out, Run::all_tasks(), flush_every, [&](int flushes) {
+          if (::write(pipe_fds[1], &flushes, sizeof flushes) < 0) ::_exit(4);
+        });
+        out.commit();
+      } catch (...) {
+        ::_exit(3);
+      }
+      ::_exit(0);
+    }
+    ::close(pipe_fds[1]);
+    // Wait for a few flushes, then kill after a delay that varies from attempt to attempt.
+    int flushes = 0, value = 0;
+    while (flushes < 2 + 3 * attempt && ::read(pipe_fds[0], &value, sizeof value) == sizeof value)
+      flushes = value;
+    ::usleep(static_cast<useconds_t>(1000 * attempt + 300));
+    ::kill(child, SIGKILL);
+    const int reported = std::max(flushes, last_number(pipe_fds[0]));
+    ::close(pipe_fds[0]);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    INFO("attempt " << attempt << ", " << reported << " flushes reported");
+    if (!WIFSIGNALED(status)) continue;  // finished before the kill: nothing to check
+
+    std::vector<std::int64_t> progress;
+    {
+      ResultReader in(ResultFile::partial_path(path));
+      const std::vector<double> costs = in.read_doubles(Run::trust_month);
+      const std::vector<std::int64_t> counts = in.read_int64s(Run::national);
+      progress = in.read_int64s("/progress");
+      std::size_t intact = 0;
+      const std::size_t flushed = static_cast<std::size_t>(reported) * flush_every;
+      for (std::size_t task = 0; task < flushed; ++task) intact += Run::task_intact(costs, counts, task);
+      CHECK(intact == flushed);
+      for (std::size_t task = 0; task < Run::tasks; ++task)
+        if (progress[task] == 1) CHECK(Run::task_intact(costs, counts, task));
+    }
+    {
+      ResultFile out = ResultFile::resume(path);
+      out.start_streaming();
+      std::vector<std::size_t> todo;
+      for (std::size_t task = 0; task < Run::tasks; ++task)
+        if (progress[task] != 1) todo.push_back(task);
+      Run::stream(out, todo, flush_every, [](int) {});
+      out.commit();
+    }
+    Run::check_complete(path);
+  }
+}
+
+TEST_CASE("resume() refuses a partial killed before streaming began", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("early.h5");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    try {
+      ResultFile out = ResultFile::create(path, false);
+      Run::create_objects(out);
+      out.flush();
+      ::raise(SIGKILL);
+    } catch (...) {
+    }
+    ::_exit(3);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK_THROWS_WITH(ResultFile::resume(path), Catch::Contains("early.h5.partial") &&
+                                                  Catch::Contains("not streaming") &&
+                                                  Catch::Contains("--force"));
+  CHECK(fs::exists(ResultFile::partial_path(path)));  // refused, not deleted
+  {
+    ResultFile out = ResultFile::create(path, true);
+    out.write_text("/config", "again");
+    out.commit();
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"early.h5"});
 }

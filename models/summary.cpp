@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+#include "models/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <ostream>
+#include <stdexcept>
+
+namespace breachsim::models {
+
+namespace {
+
+double variance(const std::vector<double>& v) {
+  if (v.size() < 2) return 0.0;
+  double mean = 0.0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double ss = 0.0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return ss / static_cast<double>(v.size() - 1);
+}
+
+// Money in £k/£m/£bn, fractions to three places, counts whole.
+std::string format_value(double v, const MetricInfo& m) {
+  char buf[64];
+  const std::string unit = m.unit;
+  if (unit == "GBP") {
+    const double a = std::fabs(v);
+    const char* sign = v < 0 ? "-" : "";
+    if (a >= 1e9) std::snprintf(buf, sizeof buf, "%s£%.2fbn", sign, a / 1e9);
+    else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%s£%.2fm", sign, a / 1e6);
+    else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%s£%.1fk", sign, a / 1e3);
+    else std::snprintf(buf, sizeof buf, "%s£%.0f", sign, a);
+  } else if (unit == "fraction") {
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+  } else if (unit == "%") {
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * v);
+  } else if (m.integer || std::fabs(v) >= 1000.0) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  }
+  return buf;
+}
+
+std::string signed_value(double v, const MetricInfo& m) {
+  const std::string s = format_value(v, m);
+  return v > 0 ? "+" + s : s;
+}
+
+const char* over_months_note(const MetricInfo& m) {
+  return m.over_months == Combine::sum ? "" : m.over_months == Combine::last ? " (at the end)" : " (mean)";
+}
+
+std::vector<double> finished_values(const NationalRuns& runs, std::size_t p, Metric m) {
+  std::vector<double> v;
+  for (std::size_t r = 0; r < runs.replications; ++r)
+    if (runs.finished(p, r)) v.push_back(runs.value(p, r, m));
+  return v;
+}
+
+std::string median_interval(const std::vector<double>& v, const MetricInfo& m) {
+  if (v.empty()) return "no finished replication";
+  return format_value(sim::quantile(v, 0.5), m) + " [" + format_value(sim::quantile(v, 0.05), m) + ", " +
+         format_value(sim::quantile(v, 0.95), m) + "]";
+}
+
+std::string mean_ci(const sim::MeanInterval& ci, const MetricInfo& m) {
+  return signed_value(ci.mean, m) + " [" + signed_value(ci.low, m) + ", " + signed_value(ci.high, m) + "]";
+}
+
+std::string reduction(double x) {
+  if (std::isinf(x)) return "identical in every pair";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "CRN variance reduction x%.1f", x);
+  return buf;
+}
+
+constexpr Metric headline[] = {Metric::ed_breaches_4h,     Metric::ed_trolley_waits_12h, Metric::rtt_over_18w,
+                               Metric::rtt_over_52w,       Metric::cancer_breaches_62d,  Metric::fines,
+                               Metric::income_activity,    Metric::cost_agency,          Metric::surplus,
+                               Metric::cumulative_deficit, Metric::special_measures,     Metric::cost_control_acting};
+
+void pad(std::ostream& out, const std::string& s, std::size_t width) {
+  out << s;
+  for (std::size_t i = s.size(); i < width; ++i) out << ' ';
+}
+
+}  // namespace
+
+std::size_t NationalRuns::finished_count(std::size_t p) const {
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < replications; ++r) n += finished(p, r) ? 1 : 0;
+  return n;
+}
+
+NationalRuns national_runs(std::size_t points, std::size_t replications, std::size_t months,
+                           const std::vector<std::vector<double>>& national_month,
+                           const std::vector<double>& trust_attendances, const std::vector<double>& trust_breaches,
+                           std::vector<std::uint8_t> done) {
+  NationalRuns runs;
+  runs.points = points;
+  runs.replications = replications;
+  runs.trusts = points * replications > 0 ? trust_attendances.size() / (points * replications) : 0;
+  runs.done = std::move(done);
+  runs.values.assign(points * replications * metric_count, 0.0);
+  for (std::size_t p = 0; p < points; ++p)
+    for (std::size_t r = 0; r < replications; ++r) {
+      const std::size_t base = (p * replications + r) * months;
+      for (std::size_t mi = 0; mi < metric_count; ++mi) {
+        const MetricInfo& m = metric_catalogue[mi];
+        const std::vector<double>& series = national_month[mi];
+        const std::vector<double>& weights = national_month[static_cast<std::size_t>(m.weight)];
+        double total = 0.0, weight = 0.0;
+        for (std::size_t month = 0; month < months; ++month) {
+          const double w = m.over_months == Combine::weighted_mean ? weights[base + month] : 1.0;
+          total += series[base + month] * w;
+          weight += w;
+        }
+        double v = total;
+        if (m.over_months == Combine::last) v = months > 0 ? series[base + months - 1] : 0.0;
+        else if (m.over_months != Combine::sum) v = weight > 0.0 ? total / weight : 0.0;
+        runs.values[(p * replications + r) * metric_count + mi] = v;
+      }
+    }
+  runs.within_4h.resize(trust_attendances.size());
+  for (std::size_t i = 0; i < trust_attendances.size(); ++i)
+    runs.within_4h[i] = trust_attendances[i] > 0.0 ? 1.0 - trust_breaches[i] / trust_attendances[i] : 1.0;
+  return runs;
+}
+
+NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts) {
+  NationalRuns runs;
+  runs.points = points;
+  runs.replications = replications;
+  runs.trusts = trusts;
+  runs.values.assign(points * replications * metric_count, 0.0);
+  runs.within_4h.assign(points * replications * trusts, 0.0);
+  runs.done.assign(points * replications, 0);
+  return runs;
+}
+
+PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m) {
+  std::vector<double> diff, x, base;
+  for (std::size_t r = 0; r < runs.replications; ++r) {
+    if (!runs.finished(point, r) || !runs.finished(runs.baseline, r)) continue;
+    x.push_back(runs.value(point, r, m));
+    base.push_back(runs.value(runs.baseline, r, m));
+    diff.push_back(x.back() - base.back());
+  }
+  PairedDifference d;
+  d.difference = sim::mean_interval(diff);
+  const double paired = variance(diff), independent = variance(x) + variance(base);
+  d.variance_reduction = paired > 0.0 ? independent / paired : std::numeric_limits<double>::infinity();
+  return d;
+}
+
+std::vector<FinesMultiplier> fines_multipliers(const NationalRuns& runs) {
+  std::vector<FinesMultiplier> out;
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    if (p == runs.baseline) continue;
+    std::vector<double> deficit, fines;
+    std::size_t deepened = 0;
+    for (std::size_t r = 0; r < runs.replications; ++r) {
+      if (!runs.finished(p, r) || !runs.finished(runs.baseline, r)) continue;
+      deficit.push_back(runs.value(p, r, Metric::cumulative_deficit) -
+                        runs.value(runs.baseline, r, Metric::cumulative_deficit));
+      fines.push_back(runs.value(p, r, Metric::fines) - runs.value(runs.baseline, r, Metric::fines));
+      deepened += deficit.back() > 0.0 ? 1 : 0;
+    }
+    FinesMultiplier f;
+    f.point = p;
+    f.replications = deficit.size();
+    f.extra_deficit = sim::mean_interval(deficit);
+    f.extra_fines = sim::mean_interval(fines);
+    if (!(f.extra_fines.mean > 0.0)) continue;
+    f.multiplier = f.extra_deficit.mean / f.extra_fines.mean;
+    // Delta method for a ratio of means: Var(R) ~ Var(D - R F) / (n mean(F)^2).
+    std::vector<double> residual(deficit.size());
+    for (std::size_t i = 0; i < deficit.size(); ++i) residual[i] = deficit[i] - f.multiplier * fines[i];
+    const double n = static_cast<double>(deficit.size());
+    const double se = n > 1 ? std::sqrt(variance(residual) / n) / f.extra_fines.mean : 0.0;
+    const double t = n > 1 ? sim::student_t_critical(deficit.size() - 1, 0.95) : 0.0;
+    f.low = f.multiplier - t * se;
+    f.high = f.multiplier + t * se;
+    f.share_deepened = n > 0 ? static_cast<double>(deepened) / n : 0.0;
+    for (Metric m : breach_metrics) f.extra_breaches.emplace_back(m, paired_difference(runs, p, m).difference);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void print_summary(std::ostream& out, const NationalRuns& runs, const std::string& title, const std::string& metric) {
+  out << title << "\n";
+  auto point_label = [&](std::size_t p) {
+    return "'" + runs.point_names[p] + "'" + (p == runs.baseline && runs.points > 1 ? " (baseline)" : "") + ", " +
+           std::to_string(runs.finished_count(p)) + " replications";
+  };
+  auto metric_line = [&](std::size_t p, Metric m, std::size_t width) {
+    const MetricInfo& mi = info(m);
+    out << "    ";
+    pad(out, mi.name, width);
+    const std::string unit = std::string(mi.unit) == "GBP" ? "" : std::string(" ") + mi.unit;
+    out << median_interval(finished_values(runs, p, m), mi) << unit << over_months_note(mi) << "\n";
+  };
+
+  if (!metric.empty()) {
+    std::size_t found = metric_count;
+    for (std::size_t mi = 0; mi < metric_count; ++mi)
+      if (metric == metric_catalogue[mi].name) found = mi;
+    if (found == metric_count) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
+    const auto m = static_cast<Metric>(found);
+    const MetricInfo& mi = metric_catalogue[found];
+    out << mi.name << " (" << mi.unit << over_months_note(mi) << "), whole-run national value: " << mi.description << "\n";
+    for (std::size_t p = 0; p < runs.points; ++p) {
+      const auto v = finished_values(runs, p, m);
+      out << "  point " << point_label(p) << "\n";
+      if (v.empty()) continue;
+      const auto ci = sim::mean_interval(v);
+      out << "    mean " << format_value(ci.mean, mi) << " [95% CI " << format_value(ci.low, mi) << ", "
+          << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";
+      if (p != runs.baseline) {
+        const auto d = paired_difference(runs, p, m);
+        out << "    minus baseline: " << mean_ci(d.difference, mi) << " (" << reduction(d.variance_reduction) << ")\n";
+      }
+    }
+    return;
+  }
+
+  if (runs.points == 1) {
+    out << "Whole-run national values: median [90% interval over replications]\n";
+    for (const MetricSection& section : metric_sections) {
+      out << "  " << section.title << "\n";
+      for (std::size_t i = 0; i < section.size; ++i) metric_line(0, section.metrics[i], 32);
+    }
+    out << "Seen within 4 hours, whole run: median [90% interval]\n";
+    std::size_t width = 10;
+    for (const auto& n : runs.trust_names) width = std::max(width, n.size());
+    const MetricInfo share{"", "%", "", false, Combine::mean, Combine::mean, Metric::ed_attendances};
+    for (std::size_t t = 0; t <= runs.trusts; ++t) {
+      std::vector<double> v;
+      for (std::size_t r = 0; r < runs.replications; ++r) {
+        if (!runs.finished(0, r)) continue;
+        v.push_back(t < runs.trusts ? runs.within_4h[r * runs.trusts + t]
+                                    : 1.0 - runs.value(0, r, Metric::ed_breaches_4h) / runs.value(0, r, Metric::ed_attendances));
+      }
+      out << "  ";
+      pad(out, t < runs.trusts ? runs.trust_names[t] : "all trusts", width + 2);
+      out << median_interval(v, share) << "\n";
+    }
+    return;
+  }
+
+  out << "Headline whole-run national values by point: median [90% interval over replications]\n";
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    out << "  point " << point_label(p) << "\n";
+    for (Metric m : headline) metric_line(p, m, 24);
+  }
+  out << "Paired differences from the baseline '" << runs.point_names[runs.baseline]
+      << "' (same patients at every point): mean [95% CI]\n";
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    if (p == runs.baseline) continue;
+    out << "  point '" << runs.point_names[p] << "'\n";
+    for (Metric m : headline) {
+      const auto d = paired_difference(runs, p, m);
+      out << "    ";
+      pad(out, info(m).name, 24);
+      out << mean_ci(d.difference, info(m)) << "  (" << reduction(d.variance_reduction) << ")\n";
+    }
+  }
+  const auto multipliers = fines_multipliers(runs);
+  if (multipliers.empty()) return;
+  out << "The deficit multiplier of fines: extra cumulative deficit per pound of fines levied, against the baseline\n";
+  const MetricInfo& gbp = info(Metric::fines);
+  for (const FinesMultiplier& f : multipliers) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%.2f [95%% CI %.2f, %.2f]", f.multiplier, f.low, f.high);
+    out << "  point '" << runs.point_names[f.point] << "': multiplier " << buf << "\n"
+        << "    fines levied " << mean_ci(f.extra_fines, gbp) << ", extra cumulative deficit "
+        << mean_ci(f.extra_deficit, gbp) << "\n";
+    std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * f.share_deepened);
+    out << "    the fines deepened the deficit in " << buf << " of " << f.replications << " replications\n"
+        << "    extra breaches:";
+    for (const auto& [m, ci] : f.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
+    out << "\n";
+  }
+}
+
+}  // namespace breachsim::models

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// The summary statistics on hand-built runs: paired differences and their variance
+// reduction, the deficit multiplier of fines with its interval, unfinished tasks left out.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
+
+#include "models/summary.hpp"
+
+using namespace breachsim;
+using models::Metric;
+
+namespace {
+
+// Two points x four replications, every metric zero but the ones set.
+models::NationalRuns two_points() {
+  models::NationalRuns runs;
+  runs.points = 2;
+  runs.replications = 4;
+  runs.point_names = {"fines off", "fines on"};
+  runs.values.assign(2 * 4 * models::metric_count, 0.0);
+  runs.done.assign(8, 1);
+  return runs;
+}
+
+void set(models::NationalRuns& runs, std::size_t p, std::size_t r, Metric m, double v) {
+  runs.values[(p * runs.replications + r) * models::metric_count + static_cast<std::size_t>(m)] = v;
+}
+
+}  // namespace
+
+TEST_CASE("paired differences: mean, interval and the variance common random numbers removed", "[summary]") {
+  auto runs = two_points();
+  // Replications differ a lot (100, 200, 300, 400) but the point adds 10, 12, 8, 10.
+  const double base[] = {100, 200, 300, 400}, add[] = {10, 12, 8, 10};
+  for (std::size_t r = 0; r < 4; ++r) {
+    set(runs, 0, r, Metric::ed_breaches_4h, base[r]);
+    set(runs, 1, r, Metric::ed_breaches_4h, base[r] + add[r]);
+  }
+  const auto d = models::paired_difference(runs, 1, Metric::ed_breaches_4h);
+  CHECK(d.difference.mean == Approx(10.0));
+  CHECK(d.difference.n == 4);
+  // Differences 10, 12, 8, 10: sd sqrt(8/3); half-width t(3) 3.182 x sd / 2.
+  const double half = 3.182446 * std::sqrt(8.0 / 3.0) / 2.0;
+  CHECK(d.difference.high - d.difference.mean == Approx(half).epsilon(1e-5));
+  // var(base) = 50000 / 3, var(110, 212, 308, 410) = 49608 / 3, var(diff) = 8 / 3 (hand-computed).
+  CHECK(d.variance_reduction == Approx((50000.0 + 49608.0) / 8.0).epsilon(1e-12));
+
+  SECTION("identical pairs: no variance left") {
+    for (std::size_t r = 0; r < 4; ++r) set(runs, 1, r, Metric::ed_breaches_4h, base[r] + 10.0);
+    CHECK(std::isinf(models::paired_difference(runs, 1, Metric::ed_breaches_4h).variance_reduction));
+  }
+  SECTION("a task not finished at either point drops the pair") {
+    runs.done[0 * 4 + 1] = 0;  // baseline, replication 1
+    const auto three = models::paired_difference(runs, 1, Metric::ed_breaches_4h);
+    CHECK(three.difference.n == 3);
+    CHECK(three.difference.mean == Approx((10.0 + 8.0 + 10.0) / 3.0));
+  }
+}
+
+TEST_CASE("the deficit multiplier is the ratio of paired means, with a delta-method interval", "[summary]") {
+  auto runs = two_points();
+  // Extra fines F and extra deficit D per replication.
+  const double F[] = {1e6, 2e6, 3e6, 2e6}, D[] = {1.5e6, 2.4e6, 4.2e6, 1.9e6};
+  for (std::size_t r = 0; r < 4; ++r) {
+    set(runs, 0, r, Metric::cumulative_deficit, 5e6);
+    set(runs, 1, r, Metric::cumulative_deficit, 5e6 + D[r]);
+    set(runs, 1, r, Metric::fines, F[r]);
+    set(runs, 1, r, Metric::ed_breaches_4h, 3.0);
+  }
+  const auto all = models::fines_multipliers(runs);
+  REQUIRE(all.size() == 1);
+  const auto& f = all[0];
+  // mean D = 2.5e6, mean F = 2e6: multiplier 1.25. Residuals D - 1.25 F: 0.25, -0.1, 0.45,
+  // -0.6 (x 1e6), sample variance 0.635e12 / 3; se = sqrt(variance / 4) / 2e6.
+  CHECK(f.multiplier == Approx(1.25));
+  const double se = std::sqrt(0.635e12 / 3.0 / 4.0) / 2e6;
+  CHECK(f.high - f.multiplier == Approx(3.182446 * se).epsilon(1e-5));
+  CHECK(f.multiplier - f.low == Approx(3.182446 * se).epsilon(1e-5));
+  CHECK(f.extra_fines.mean == Approx(2e6));
+  CHECK(f.extra_deficit.mean == Approx(2.5e6));
+  CHECK(f.share_deepened == 1.0);
+  CHECK(f.replications == 4);
+  REQUIRE(!f.extra_breaches.empty());
+  CHECK(f.extra_breaches[0].first == Metric::ed_breaches_4h);
+  CHECK(f.extra_breaches[0].second.mean == Approx(3.0));
+
+  SECTION("no multiplier for a point that fines no more than the baseline") {
+    for (std::size_t r = 0; r < 4; ++r) set(runs, 1, r, Metric::fines, 0.0);
+    CHECK(models::fines_multipliers(runs).empty());
+  }
+  SECTION("the baseline can be any point") {
+    runs.baseline = 1;  // fines on as baseline: point 0 levies less, so no multiplier
+    CHECK(models::fines_multipliers(runs).empty());
+  }
+  SECTION("the printed summary carries the multiplier and its interval") {
+    std::ostringstream out;
+    models::print_summary(out, runs, "title");
+    INFO(out.str());
+    CHECK(out.str().find("multiplier 1.25 [95% CI") != std::string::npos);
+    CHECK(out.str().find("in 100% of 4 replications") != std::string::npos);
+  }
+}
+
+TEST_CASE("months combine into a run value as the catalogue says", "[summary]") {
+  // One point, one replication, two months.
+  std::vector<std::vector<double>> series(models::metric_count, std::vector<double>{0.0, 0.0});
+  auto at = [&](Metric m) -> std::vector<double>& { return series[static_cast<std::size_t>(m)]; };
+  at(Metric::ed_attendances) = {1000, 3000};
+  at(Metric::ed_breaches_4h) = {50, 300};
+  at(Metric::ed_mean_minutes) = {100, 200};     // weighted by attendances: 175
+  at(Metric::rtt_waiting) = {10, 20};           // a level: mean 15
+  at(Metric::cumulative_deficit) = {5, 7};      // a stock: last, 7
+  const auto runs = models::national_runs(1, 1, 2, series, {4000.0}, {350.0}, {1});
+  CHECK(runs.value(0, 0, Metric::ed_attendances) == 4000.0);
+  CHECK(runs.value(0, 0, Metric::ed_mean_minutes) == Approx(175.0));
+  CHECK(runs.value(0, 0, Metric::rtt_waiting) == Approx(15.0));
+  CHECK(runs.value(0, 0, Metric::cumulative_deficit) == 7.0);
+  CHECK(runs.within_4h[0] == Approx(1.0 - 350.0 / 4000.0));
+}
