@@ -274,13 +274,16 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // reported at once, not after an hour of simulation.
   models::NationalRuns prior = models::empty_national_runs(P, spec.replications, T);
   bool replace_summary = false;
+  // Replications in the file: all of them, or with the calculator the first batch; it grows.
+  std::size_t extent = adaptive ? std::min<std::size_t>(spec.replications, static_cast<std::size_t>(mc.replications))
+                                : spec.replications;
   auto file = [&] {
     try {
       const fs::path parent = fs::path(out).parent_path();
       if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
       if (!resume) {
         auto f = sim::ResultFile::create(out, force);
-        models::write_layout(f, spec);
+        models::write_layout(f, spec, extent);
         f.start_streaming();
         return f;
       }
@@ -289,12 +292,24 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       if (!fs::exists(existing)) throw UsageError("--resume: there is neither " + out + " nor " + partial + " to complete");
       models::SavedRun saved = models::read_saved_run(existing);
       const std::string config_text = spec.table.config_text.empty() ? models::resolved_yaml(first) : spec.table.config_text;
-      if (saved.config_sha256 != sim::sha256_hex(config_text) || saved.seed != spec.seed ||
-          saved.runs.points != P || saved.runs.replications != spec.replications)
+      const std::size_t saved_extent = saved.runs.replications;
+      if (saved.config_sha256 != sim::sha256_hex(config_text) || saved.seed != spec.seed || saved.runs.points != P ||
+          (adaptive ? saved_extent > spec.replications : saved_extent != spec.replications))
         throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications; "
                          "run with the same config and options, or start again with --force");
-      saved.runs.point_names = spec.table.names;
-      prior = std::move(saved.runs);
+      // The file's tasks, in a table as long as the run may grow.
+      for (std::size_t p = 0; p < P; ++p)
+        for (std::size_t r = 0; r < saved_extent; ++r) {
+          if (!saved.runs.finished(p, r)) continue;
+          const std::size_t from = p * saved_extent + r, to = p * spec.replications + r;
+          std::copy_n(saved.runs.values.begin() + static_cast<std::ptrdiff_t>(from * models::metric_count),
+                      models::metric_count, prior.values.begin() + static_cast<std::ptrdiff_t>(to * models::metric_count));
+          if (saved.runs.trusts == T)
+            std::copy_n(saved.runs.within_4h.begin() + static_cast<std::ptrdiff_t>(from * T), T,
+                        prior.within_4h.begin() + static_cast<std::ptrdiff_t>(to * T));
+          prior.done[to] = 1;
+        }
+      extent = saved_extent;
       replace_summary = saved.has_summary;
       auto f = sim::ResultFile::resume(out);
       f.start_streaming();
@@ -314,8 +329,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
 
   std::size_t already = 0;
   for (std::uint8_t d : prior.done) already += d;
-  std::size_t last = adaptive ? std::min<std::size_t>(spec.replications, static_cast<std::size_t>(mc.replications))
-                              : spec.replications;
+  std::size_t last = extent;
   if (!quiet) {
     std::cerr << "breachsim: " << config << ": " << T << " trusts x " << setups.front()->months() << " months x "
               << (adaptive ? std::to_string(last) + "+" : std::to_string(last)) << " replications"
@@ -347,6 +361,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
       break;
     from = last;
     last = std::min(spec.replications, last + static_cast<std::size_t>(mc.replications));
+    models::extend_replications(file, spec, last);
     if (!quiet)
       std::cerr << "breachsim: " << mc.target_metric << " not yet within +/-" << mc.target_half_width
                 << " at every point: running replications " << from << " to " << last - 1 << "\n";
@@ -355,6 +370,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   const auto t0 = std::chrono::steady_clock::now();
   file.finish_streaming();
   if (replace_summary) file.remove("/summary");
+  file.set_attribute("/", "replications", static_cast<std::int64_t>(last));
+  total.runs = models::first_replications(total.runs, last);
   models::write_summary(file, total.runs);
   file.commit();
   write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

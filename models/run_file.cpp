@@ -55,27 +55,39 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
 
 }  // namespace
 
-void write_layout(sim::ResultFile& file, const RunSpec& spec) {
+void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
   const ScenarioSetup& setup = *spec.points.front();
-  const std::uint64_t P = spec.points.size(), R = spec.replications, T = setup.trusts(), M = setup.months();
-  write_static(file, spec.points, spec.table, {spec.command_line, spec.seed, spec.threads}, R);
+  const std::uint64_t P = spec.points.size(), R = extent, T = setup.trusts(), M = setup.months();
+  write_static(file, spec.points, spec.table, {spec.command_line, spec.seed, spec.threads}, extent);
   for (const MetricInfo& m : metric_catalogue) {
     const sim::DType type = m.integer ? sim::DType::int64 : sim::DType::float64;
     if (spec.detail == Detail::trust)
       file.create_array(trust_path(m), {P, R, T, M}, type,
                         {m.unit, m.description, {"point", "replication", "trust", "month"},
-                         {{"aggregation", aggregation_rule(m)}}, replication_dimension});
+                         {{"aggregation", aggregation_rule(m)}}, replication_dimension, true});
     file.create_array(national_path(m), {P, R, M}, type,
                       {m.unit, m.description, {"point", "replication", "month"}, {{"aggregation", aggregation_rule(m)}},
-                       replication_dimension});
+                       replication_dimension, true});
   }
   if (spec.detail == Detail::trust)
     for (const Scheme& sc : setup.finance.schemes)
       file.create_array("/outcomes/scheme_fines/" + sc.name, {P, R, T, M}, sim::DType::float64,
                         {"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
-                         {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension});
+                         {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension,
+                         true});
   file.create_array("/progress", {P, R}, sim::DType::int8,
-                    {"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1});
+                    {"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1, true});
+}
+
+void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
+  for (const MetricInfo& m : metric_catalogue) {
+    if (spec.detail == Detail::trust) file.extend(trust_path(m), replication_dimension, extent);
+    file.extend(national_path(m), replication_dimension, extent);
+  }
+  if (spec.detail == Detail::trust)
+    for (const Scheme& sc : spec.points.front()->finance.schemes)
+      file.extend("/outcomes/scheme_fines/" + sc.name, replication_dimension, extent);
+  file.extend("/progress", 1, extent);
 }
 
 void record_task(NationalRuns& runs, std::size_t point, std::size_t replication, const ScenarioSetup& setup,

@@ -24,15 +24,18 @@ struct RunSpec {
   std::vector<const ScenarioSetup*> points;
   PointsTable table;
   std::uint64_t seed = 0;
-  std::size_t replications = 0;  // the extent of the replication dimension
+  std::size_t replications = 0;  // at most, at each point (the summary's extent)
   int threads = 0;
   std::string command_line;
   Detail detail = Detail::trust;
   double flush_seconds = 30.0;  // SWMR keeps a dead copy of partly filled chunks at each flush
 };
 
-// Creates every object of the result layout (FORMAT.md) in a new file, outcomes empty.
-void write_layout(sim::ResultFile& file, const RunSpec& spec);
+// Creates every object of the result layout (FORMAT.md) in a new file, outcomes empty, with
+// `extent` replications; the replication dimension can grow (extend_replications).
+void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
+// Grows every outcome array and /progress to `extent` replications, while streaming.
+void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
 
 struct StreamReport {
   NationalRuns runs;             // every task finished, in this run or before it

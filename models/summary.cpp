@@ -142,6 +142,23 @@ NationalRuns empty_national_runs(std::size_t points, std::size_t replications, s
   return runs;
 }
 
+NationalRuns first_replications(const NationalRuns& runs, std::size_t replications) {
+  NationalRuns cut = runs;
+  cut.replications = std::min(replications, runs.replications);
+  const std::size_t R = cut.replications, T = runs.trusts;
+  cut.values.resize(runs.points * R * metric_count);
+  cut.within_4h.resize(runs.points * R * T);
+  cut.done.resize(runs.points * R);
+  for (std::size_t p = 0; p < runs.points; ++p)
+    for (std::size_t r = 0; r < R; ++r) {
+      const std::size_t from = p * runs.replications + r, to = p * R + r;
+      for (std::size_t m = 0; m < metric_count; ++m) cut.values[to * metric_count + m] = runs.values[from * metric_count + m];
+      for (std::size_t t = 0; t < T; ++t) cut.within_4h[to * T + t] = runs.within_4h[from * T + t];
+      cut.done[to] = runs.done[from];
+    }
+  return cut;
+}
+
 PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m) {
   std::vector<double> diff, x, base;
   for (std::size_t r = 0; r < runs.replications; ++r) {

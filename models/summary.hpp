@@ -41,6 +41,9 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
 // Sized for points x replications tasks of `trusts` trusts, none finished.
 NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts);
 
+// The same runs cut to their first `replications` at every point.
+NationalRuns first_replications(const NationalRuns& runs, std::size_t replications);
+
 // Point p against the baseline over the replications finished at both.
 struct PairedDifference {
   sim::MeanInterval difference;  // of p minus baseline, 95% CI

@@ -32,6 +32,12 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // DESIGN.md: chunks of about 1 MiB
+// ...and of at most this many indices of the chunk dimension (replications). A streamed
+// dataset keeps its chunks being filled in memory; were a chunk 1 MiB whatever the trust-month
+// slice, small scenarios would hold thousands of replications per chunk and memory would grow
+// with the replications up to 1 MiB per chunk: measured +45% from 100 to 1,000 replications
+// of the teaching scenario. With the cap it is flat from 32 replications on.
+constexpr hsize_t max_chunk_block = 32;
 constexpr int deflate_level = 4;
 
 // The C++ API prints the whole error stack to stderr before throwing; we rethrow with
@@ -288,16 +294,31 @@ const H5::PredType& file_type(DType type) {
   return H5::PredType::IEEE_F64LE;
 }
 
-// The chunk shape of ArrayInfo::chunk_dimension for an array of `dims`.
+// The chunk shape for an array of `dims` (ArrayInfo::chunk_dimension): at most 1 MiB and 32
+// indices of the chunk dimension, whole
+// in the dimensions after the chunk dimension, a block of it, and whole in those before it.
+// The runner streams replication-major (every point of a replication, then the next), so
+// such chunks fill one after another. When one index of the chunk dimension across the
+// earlier dimensions already exceeds 1 MiB, those are cut into blocks, innermost first.
 std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t chunk_dim,
                                  std::size_t element_size) {
   std::vector<hsize_t> chunk = dims;
-  hsize_t slice_bytes = element_size;
+  hsize_t inner = element_size, outer = 1;
   for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i < chunk_dim) chunk[i] = 1;
-    if (i > chunk_dim) slice_bytes *= dims[i];
+    if (i < chunk_dim) outer *= dims[i];
+    if (i > chunk_dim) inner *= dims[i];
   }
-  chunk[chunk_dim] = std::clamp<hsize_t>(target_chunk_bytes / slice_bytes, 1, dims[chunk_dim]);
+  if (outer * inner <= target_chunk_bytes) {
+    chunk[chunk_dim] =
+        std::clamp<hsize_t>(target_chunk_bytes / (outer * inner), 1, std::min(dims[chunk_dim], max_chunk_block));
+    return chunk;
+  }
+  chunk[chunk_dim] = 1;
+  hsize_t bytes = inner;
+  for (std::size_t i = chunk_dim; i-- > 0;) {
+    chunk[i] = std::clamp<hsize_t>(target_chunk_bytes / bytes, 1, dims[i]);
+    bytes *= chunk[i];
+  }
   return chunk;
 }
 
@@ -310,6 +331,45 @@ bool opens_for_swmr_reading(const std::string& path) {
   if (id < 0) return false;
   H5Fclose(id);
   return true;
+}
+
+// Opens a partial (or a committed file moved back) for resume(), straight into SWMR mode:
+// opened for ordinary writing, the file would be at risk, and refused by the next resume(),
+// should the process die before streaming starts.
+H5::H5File open_for_resume(const std::string& path) {
+  const unsigned swmr_write = H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE;
+  H5::FileAccPropList access = writer_access();
+  std::optional<H5::H5File> file;
+  try {
+    file.emplace(path, swmr_write, H5::FileCreatPropList::DEFAULT, access);
+  } catch (const H5::Exception& e) {
+    // A writer that died leaves its mark in the superblock, and HDF5 refuses ordinary opens
+    // of the file. A writer killed in SWMR mode left a consistent file (that mode exists for
+    // it), so that mark is cleared the way h5clear and HDF5's own crash tests do it: with
+    // the library's "clear_status_flags" file-access property.
+    const std::string reason = describe(e);
+    if (!opens_for_swmr_reading(path)) {
+      throw OutputError("'" + path + "' cannot be resumed (" + reason +
+                        "): only a file written while streaming can be, and this one was "
+                        "interrupted while not streaming or predates streaming; start over "
+                        "with --force");
+    }
+    hbool_t clear = true;
+    if (H5Pset(access.getId(), "clear_status_flags", &clear) < 0) {
+      throw OutputError("'" + path + "': this HDF5 cannot clear a crashed writer's mark: " +
+                        stack_reason());
+    }
+    try {
+      file.emplace(path, swmr_write, H5::FileCreatPropList::DEFAULT, access);
+    } catch (const H5::Exception& again) {
+      throw OutputError("'" + path + "' cannot be resumed: " + describe(again));
+    }
+  }
+  // Chunks written after a killed run's last flush may lie beyond the end of file its
+  // superblock recorded; new space must be allocated after them, not over them.
+  if (H5Fincrement_filesize(file->getId(), 0) < 0)
+    throw OutputError("'" + path + "' cannot be resumed: " + stack_reason());
+  return *file;
 }
 
 // An identifier from HDF5's C API, closed when it goes out of scope.
@@ -358,14 +418,15 @@ struct ResultFile::Impl {
   enum class Phase { setup, streaming, finished };
 
   std::string final_path_;
-  std::string partial_path_;  // emptied once committed or handed over
+  std::string partial_path_;  // emptied once committed
   std::string file_path_;     // the file HDF5 has open: the partial, or its compacted copy
   bool overwrite_ = false;
   bool keep_partial_ = false;  // it holds streamed results: never delete it
   Phase phase_ = Phase::setup;
   LockedFile lock_;  // on the partial; declared before file_ so it is released last
   std::optional<H5::H5File> file_;
-  // write_slab() targets, kept open so that their chunk caches live between slabs.
+  // write_slab() targets, kept open until the next flush so that their chunk caches hold
+  // the chunks being filled.
   std::map<std::string, H5::DataSet> slab_targets_;
 
   ~Impl() {
@@ -432,16 +493,22 @@ struct ResultFile::Impl {
     H5::DSetCreatPropList create;
     const std::int64_t zero = 0;
     create.setFillValue(H5::PredType::NATIVE_INT64, &zero);
-    // Chunking needs a non-empty extent; an empty or scalar dataset is simply contiguous.
-    if (rank > 0 && element_count(dims) > 0) {
+    // Chunking needs a non-empty extent; an empty or scalar dataset is simply contiguous,
+    // unless it may grow.
+    std::vector<hsize_t> max_dims = dims;
+    if (info.growable && rank > 0) max_dims[static_cast<std::size_t>(info.chunk_dimension)] = H5S_UNLIMITED;
+    if (rank > 0 && (element_count(dims) > 0 || info.growable)) {
+      std::vector<hsize_t> shape = dims;
+      if (info.growable) shape[static_cast<std::size_t>(info.chunk_dimension)] = max_chunk_block;
+      for (hsize_t& d : shape) d = std::max<hsize_t>(d, 1);
       const std::vector<hsize_t> chunk =
-          chunk_shape(dims, static_cast<std::size_t>(info.chunk_dimension), type.getSize());
+          chunk_shape(shape, static_cast<std::size_t>(info.chunk_dimension), type.getSize());
       create.setChunk(rank, chunk.data());
       create.setShuffle();  // before deflate: byte planes of similar numbers compress far better
       create.setDeflate(deflate_level);
     }
     const H5::DataSpace space =
-        rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, dims.data());
+        rank == 0 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(rank, dims.data(), max_dims.data());
     H5::DataSet dataset = file(path).createDataSet(path, type, space, create);
     write_attribute(dataset, "unit", info.unit);
     if (!info.description.empty()) write_attribute(dataset, "description", info.description);
@@ -487,8 +554,11 @@ struct ResultFile::Impl {
         create.getChunk(rank, chunk.data());
         const std::size_t chunk_bytes =
             static_cast<std::size_t>(element_count(chunk)) * dataset.getDataType().getSize();
-        // Two chunks: tasks finishing out of order straddle a chunk boundary. A chunk whose
-        // every byte has been written (w0 = 1) is the first to leave, and then for good.
+        // w0 = 1: HDF5 then never evicts a chunk that is only partly written (its size
+        // limit applies to complete chunks only), so a chunk is compressed when complete
+        // or at a flush, never once per slab, whatever the order of the slabs; flush()
+        // drops the partly written ones, which bounds the memory. Two complete chunks:
+        // tasks finishing out of order straddle a chunk boundary.
         access.setChunkCache(H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 2 * chunk_bytes, 1.0);
       }
     }
@@ -568,6 +638,10 @@ struct ResultFile::Impl {
   void flush() {
     H5::H5File& h5 = file("/");
     try {
+      // Closing writes their chunks out and empties their caches, so that memory holds
+      // only the chunks written to since the last flush (reopening reads partly filled
+      // ones back once).
+      slab_targets_.clear();
       h5.flush(H5F_SCOPE_GLOBAL);
     } catch (const H5::Exception& e) {
       fail(final_path_, "/", "cannot flush: " + describe(e));
@@ -575,10 +649,10 @@ struct ResultFile::Impl {
     // H5Fflush only hands the data to the kernel, which survives kill -9 but not the node
     // going down. The default (sec2) driver's handle is its file descriptor.
     void* handle = nullptr;
-    if (H5Fget_vfd_handle(h5.getId(), H5P_DEFAULT, &handle) < 0 || handle == nullptr ||
-        ::fsync(*static_cast<int*>(handle)) != 0) {
+    if (H5Fget_vfd_handle(h5.getId(), H5P_DEFAULT, &handle) < 0 || handle == nullptr)
+      fail(final_path_, "/", "cannot find the descriptor of " + file_path_ + ": " + stack_reason());
+    if (::fsync(*static_cast<int*>(handle)) != 0)
       fail(final_path_, "/", "cannot sync " + file_path_ + " to disk: " + std::strerror(errno));
-    }
   }
 
   // Closes the file and syncs it to disk, the superblock written by the close included.
@@ -664,6 +738,7 @@ ResultFile ResultFile::resume(const std::string& final_path) {
   const fs::path directory = target_directory(final_path);
   const std::string partial = partial_path(final_path);
   LockedFile lock;
+  bool moved_back = false;
   if (path_exists(partial)) {
     if (!lock.open(partial, O_RDWR))
       throw OutputError("cannot open '" + partial + "': " + std::strerror(errno));
@@ -673,6 +748,7 @@ ResultFile ResultFile::resume(const std::string& final_path) {
     if (!lock.open(final_path, O_RDWR))
       throw OutputError("cannot open '" + final_path + "': " + std::strerror(errno));
     // link() + unlink() rather than rename(): a partial appearing meanwhile is not clobbered.
+    moved_back = true;
     if (::link(final_path.c_str(), partial.c_str()) == 0) {
       ::unlink(final_path.c_str());
     } else if (errno == EEXIST || std::rename(final_path.c_str(), partial.c_str()) != 0) {
@@ -695,38 +771,17 @@ ResultFile ResultFile::resume(const std::string& final_path) {
   std::error_code ignored;
   fs::remove(final_path + compacted_suffix, ignored);
 
-  // Straight into SWMR mode: opened for ordinary writing, the file would be at risk (and
-  // refused by the next resume()) should the process die before start_streaming().
-  const unsigned swmr_write = H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE;
-  H5::FileAccPropList access = writer_access();
   try {
-    impl->file_.emplace(partial, swmr_write, H5::FileCreatPropList::DEFAULT, access);
-  } catch (const H5::Exception& e) {
-    // A writer that died leaves its mark in the superblock, and HDF5 refuses ordinary opens
-    // of the file. A writer killed in SWMR mode left a consistent file (that mode exists for
-    // it), so that mark is cleared the way h5clear and HDF5's own crash tests do it: with
-    // the library's "clear_status_flags" file-access property.
-    const std::string reason = describe(e);
-    if (!opens_for_swmr_reading(partial)) {
-      throw OutputError("'" + partial + "' cannot be resumed: " + reason +
-                        "; it was interrupted while not streaming, so its contents are not "
-                        "guaranteed: start over with --force");
+    impl->file_.emplace(open_for_resume(partial));
+  } catch (const OutputError&) {
+    // A committed file that cannot be resumed goes back to its name, as it was found.
+    if (moved_back) {
+      impl->keep_partial_ = false;
+      impl->partial_path_.clear();
+      std::rename(partial.c_str(), final_path.c_str());
     }
-    hbool_t clear = true;
-    if (H5Pset(access.getId(), "clear_status_flags", &clear) < 0) {
-      throw OutputError("'" + partial + "': this HDF5 cannot clear a crashed writer's mark: " +
-                        stack_reason());
-    }
-    try {
-      impl->file_.emplace(partial, swmr_write, H5::FileCreatPropList::DEFAULT, access);
-    } catch (const H5::Exception& again) {
-      throw OutputError("'" + partial + "' cannot be resumed: " + describe(again));
-    }
+    throw;
   }
-  // Chunks written after a killed run's last flush may lie beyond the end of file its
-  // superblock recorded; new space must be allocated after them, not over them.
-  if (H5Fincrement_filesize(impl->file_->getId(), 0) < 0)
-    throw OutputError("'" + partial + "' cannot be resumed: " + stack_reason());
   impl->phase_ = Impl::Phase::streaming;
   return ResultFile(std::move(impl));
 }
@@ -885,6 +940,26 @@ void ResultFile::write_slab(const std::string& path, const std::vector<std::uint
 void ResultFile::write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
                             const std::vector<std::uint64_t>& count, const std::int8_t* data) {
   impl().write_slab(path, offset, count, data);
+}
+
+void ResultFile::extend(const std::string& path, std::size_t dimension, std::uint64_t size) {
+  Impl& impl = this->impl();
+  try {
+    H5::DataSet& dataset = impl.slab_target(path);
+    const H5::DataSpace space = dataset.getSpace();
+    const int rank = space.getSimpleExtentNdims();
+    if (dimension >= static_cast<std::size_t>(rank))
+      fail(impl.final_path_, path, "cannot extend dimension " + std::to_string(dimension) + " of a rank-" +
+                                       std::to_string(rank) + " array");
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank)), max_dims(static_cast<std::size_t>(rank));
+    space.getSimpleExtentDims(dims.data(), max_dims.data());
+    if (max_dims[dimension] != H5S_UNLIMITED && size > max_dims[dimension])
+      fail(impl.final_path_, path, "dimension " + std::to_string(dimension) + " was not created growable");
+    dims[dimension] = size;
+    dataset.extend(dims.data());
+  } catch (const H5::Exception& e) {
+    fail(impl.final_path_, path, "cannot extend: " + describe(e));
+  }
 }
 
 void ResultFile::start_streaming() {

@@ -43,10 +43,13 @@ struct ArrayInfo {
   std::vector<std::string> dimensions;  // `dimensions` attribute, e.g. "point,replication,month"
   std::vector<std::pair<std::string, Attribute>> extra;  // further attributes
   // The dimension chunks are blocks of (DESIGN.md: a block of replications of one metric,
-  // about 1 MiB), compressed with shuffle + deflate. A chunk is one index wide in the
-  // dimensions before it (one sweep point) and whole in those after it (trusts, months), so
-  // the tasks of one point fill its chunks one after another.
+  // about 1 MiB), compressed with shuffle + deflate. A chunk is whole in the dimensions
+  // after it (trusts, months) and, as long as that fits in 1 MiB, in those before it (sweep
+  // points), which are otherwise cut into blocks too.
   int chunk_dimension = 0;
+  // create_array() only: the chunk dimension may later be extended without limit (extend()),
+  // so its chunks are sized for what it may become, not for its first extent.
+  bool growable = false;
 };
 
 // A result file under construction. Two ways to fill it:
@@ -67,7 +70,8 @@ struct ArrayInfo {
 // ordered so that the file on disk is consistent at every moment: after kill -9 every slab
 // written before the last completed flush() reads back exactly (ResultReader opens the
 // partial; resume() continues it). Slabs written after that flush may or may not be in the
-// file, each independently (the chunk cache writes a chunk out whenever it needs the room),
+// file, each independently (a chunk is written out as soon as it is complete and the cache
+// needs the room),
 // so a mark saying a task is complete (/progress) must not reach the file before the task's
 // data: write a task's mark after a flush() that followed its slabs.
 //
@@ -75,10 +79,12 @@ struct ArrayInfo {
 // each flush leaves the previous copy of those chunks behind as dead space: the partial can
 // grow to several times its data (flush by elapsed time, every minute or so, rather than
 // every few tasks). finish_streaming() drops the dead space by copying the live objects.
-// Memory: each dataset written by write_slab() keeps up to two chunks (each about 1 MiB, or
-// the whole dataset if smaller) in its cache between writes, so chunks are compressed once
-// per flush or when full, not once per slab; write slabs in task order (replications
-// ascending within a point) so that at most two chunks per dataset are being filled.
+// Memory: a dataset written by write_slab() keeps in memory every chunk written to since
+// the last flush() (each about 1 MiB, or the whole dataset if smaller), plus up to two
+// complete ones not yet written out, so a chunk is compressed when complete or at a flush,
+// not once per slab. Write slabs in an order that fills chunks one after another (the
+// runner's replication-major order does): then one or two chunks per dataset are in memory,
+// whatever the number of replications.
 //
 // Format. Files use the HDF5 1.10 object formats (SWMR needs them), so they need HDF5 >= 1.10
 // to read: h5py, rhdf5 and hdf5r builds of the last years all qualify.
@@ -142,6 +148,10 @@ class ResultFile {
                   const std::vector<std::uint64_t>& count, const double* data);
   void write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
                   const std::vector<std::uint64_t>& count, const std::int8_t* data);
+
+  // Sets the extent of `dimension` of a growable array (ArrayInfo::growable), while streaming
+  // too (SWMR allows it): new elements read 0 until written.
+  void extend(const std::string& path, std::size_t dimension, std::uint64_t size);
 
   // Switches the file to SWMR-write mode, once every object of the streaming phase exists.
   // Does nothing when already streaming.

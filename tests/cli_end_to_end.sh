@@ -104,6 +104,22 @@ for signal in INT KILL; do
   [ -e "$out.partial" ] && fail "SIG$signal then --resume: the partial file was left behind"
 done
 expect_exit 2 'there is neither' -- "$exe" run "${long_run[@]}" --out "$work/never_started.h5" --resume
+
+# The replication calculator adds batches of 10 until the 95% interval of the fines is within
+# +/- £150k; the file then holds exactly the replications run, the same as a fixed run of that
+# many, and an unreachable target stops at max_replications.
+adaptive=(configs/teaching/one_trust.yaml --replications 10 --set monte_carlo.target_metric=fines --quiet)
+expect_exit 0 '' -- "$exe" run "${adaptive[@]}" --set monte_carlo.target_half_width=150000 --out "$work/adaptive.h5"
+ran=$(h5dump -a /replications "$work/adaptive.h5" | grep -oE '\(0\): [0-9]+' | grep -oE '[0-9]+$')
+[ -n "$ran" ] && [ "$ran" -gt 10 ] && [ $((ran % 10)) = 0 ] || fail "the calculator ran $ran replications"
+expect_exit 0 '' -- "$exe" run configs/teaching/one_trust.yaml --replications "${ran:-0}" --quiet --out "$work/fixed.h5"
+h5diff "$work/fixed.h5" "$work/adaptive.h5" /outcomes /outcomes >/dev/null || fail "the calculator's outcomes differ from a fixed run"
+half=$("$exe" summary "$work/adaptive.h5" --metric fines | grep -oE 'mean £[0-9.]+k \[95% CI £[0-9.]+k, £[0-9.]+[km]' | head -1)
+awk -v s="$half" 'BEGIN { n = split(s, a, /[^0-9.]+/); exit !(a[n] * (s ~ /m$/ ? 1000 : 1) - a[2] <= 150) }' ||
+  fail "the calculator stopped with a half-width above the target: $half"
+expect_exit 0 '' -- "$exe" run "${adaptive[@]}" --set monte_carlo.target_half_width=1 --set monte_carlo.max_replications=25 \
+  --out "$work/capped.h5"
+h5dump -a /replications "$work/capped.h5" | grep -qE '\(0\): 25$' || fail "the calculator did not stop at max_replications"
 expect_exit 0 'Teaching General Hospital' -- "$exe" run configs/teaching/one_trust.yaml --out "$work/teaching.h5"
 expect_exit 2 'cannot write the output file' -- "$exe" run tests/data/small.yaml --out /proc/no/such/dir/x.h5
 

@@ -330,13 +330,13 @@ TEST_CASE("ResultFile reports a missing output directory", "[result_file]") {
 }
 
 // DESIGN.md: chunks hold a block of replications of one metric, about 1 MiB, compressed with
-// shuffle + deflate only, and one sweep point, so that streaming a point's tasks fills its
-// chunks one after another. The reader API does not expose storage layout, so ask h5dump.
-TEST_CASE("ResultFile chunks arrays at about 1 MiB with shuffle and deflate", "[result_file]") {
+// shuffle + deflate only. The reader API does not expose storage layout, so ask h5dump.
+TEST_CASE("ResultFile chunks arrays at most 1 MiB and 32 replications, with shuffle and deflate", "[result_file]") {
   TempDir dir;
   const std::string path = dir.file("chunked.h5");
-  // [point][replication][trust][month] doubles: one replication of one point is 20*60*8 = 9600
-  // bytes, so 1 MiB holds floor(1048576 / 9600) = 109 replications; 200 of them are 1.8 MiB.
+  // [point][replication][trust][month] doubles: one replication slice is 2*20*60*8 = 19200
+  // bytes, so 1 MiB would hold floor(1048576 / 19200) = 54 replications: the cap of 32
+  // replications decides; 200 of them are 3.7 MiB.
   const std::vector<std::uint64_t> dims = {2, 200, 20, 60};
   std::vector<double> values(2 * 200 * 20 * 60);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i % 977) * 0.5;
@@ -353,14 +353,14 @@ TEST_CASE("ResultFile chunks arrays at about 1 MiB with shuffle and deflate", "[
   const auto [status, dump] = run("h5dump -p -H '" + path + "'");
   INFO(dump);
   REQUIRE(status == 0);  // h5dump comes with hdf5-tools, which the project's setup installs
-  // h5dump -p prints the layout as e.g. "CHUNKED ( 2, 54, 20, 60 )".
+  // h5dump -p prints the layout as e.g. "CHUNKED ( 2, 32, 20, 60 )".
   const std::size_t at = dump.find("CHUNKED (");
   REQUIRE(at != std::string::npos);
   unsigned long long chunk[4] = {0, 0, 0, 0};
   REQUIRE(std::sscanf(dump.c_str() + at, "CHUNKED ( %llu, %llu, %llu, %llu )", &chunk[0], &chunk[1],
                       &chunk[2], &chunk[3]) == 4);
-  CHECK(chunk[0] == 1);
-  CHECK(chunk[1] == 109);
+  CHECK(chunk[0] == 2);
+  CHECK(chunk[1] == 32);
   CHECK(chunk[2] == 20);
   CHECK(chunk[3] == 60);
   const double chunk_bytes = 8.0 * static_cast<double>(chunk[0] * chunk[1] * chunk[2] * chunk[3]);
@@ -387,10 +387,12 @@ TEST_CASE("hdf5_library_version reports the linked library", "[result_file]") {
 
 namespace {
 
-// A run of P points x R replications streamed task by task, as the runner does: a
-// [point][replication][trust][month] float64 outcome (50 x 60 doubles per task, so a 1 MiB
-// chunk holds 43 replications and each point spans three chunks, more than the cache
-// keeps), a [point][replication][month] int64 one and the int8 /progress marks.
+// A run of P points x R replications streamed task by task: a [point][replication][trust]
+// [month] float64 outcome (50 x 60 doubles per task, so a 1 MiB chunk holds 21 replications
+// of both points: five chunks), a [point][replication][month] int64 one and the int8
+// /progress marks. Tasks go replication-major, as the runner writes them, or point-major,
+// which leaves every chunk half written after the first point, to be read back and
+// completed by the second.
 struct Run {
   static constexpr std::uint64_t P = 2, R = 100, T = 50, M = 60;
   static constexpr const char* trust_month = "/outcomes/trust_month/cost";
@@ -469,9 +471,10 @@ struct Run {
     for (const std::size_t done : unmarked) mark(out, done);
   }
 
-  static std::vector<std::size_t> all_tasks() {
-    std::vector<std::size_t> todo(tasks);
-    for (std::size_t i = 0; i < tasks; ++i) todo[i] = i;
+  static std::vector<std::size_t> all_tasks(bool replication_major = false) {
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < tasks; ++i)
+      todo.push_back(replication_major ? i % P * R + i / P : i);
     return todo;
   }
 
@@ -521,7 +524,7 @@ TEST_CASE("ResultFile streams slabs into arrays created up front", "[result_file
     ResultFile out = ResultFile::create(path, false);
     Run::create_objects(out);
     out.start_streaming();
-    Run::stream(out, Run::all_tasks(), 7, [](int) {});
+    Run::stream(out, Run::all_tasks(true), 7, [](int) {});
     CHECK(dir.entries() == std::vector<std::string>{"streamed.h5.partial"});
     out.finish_streaming();
     out.write_table("/summary/national_run", {{"mean", std::vector<double>{1.5, 2.5}}});
@@ -813,7 +816,7 @@ TEST_CASE("ResultFile survives kill -9 at arbitrary moments of streaming", "[res
         ResultFile out = ResultFile::create(path, false);
         Run::create_objects(out);
         out.start_streaming();
-        Run::stream(out, Run::all_tasks(), flush_every, [&](int flushes) {
+        Run::stream(out, Run::all_tasks(true), flush_every, [&](int flushes) {
           if (::write(pipe_fds[1], &flushes, sizeof flushes) < 0) ::_exit(4);
         });
         out.commit();
@@ -825,9 +828,9 @@ TEST_CASE("ResultFile survives kill -9 at arbitrary moments of streaming", "[res
     ::close(pipe_fds[1]);
     // Wait for a few flushes, then kill after a delay that varies from attempt to attempt.
     int flushes = 0, value = 0;
-    while (flushes < 2 + 3 * attempt && ::read(pipe_fds[0], &value, sizeof value) == sizeof value)
+    while (flushes < 2 + 2 * attempt && ::read(pipe_fds[0], &value, sizeof value) == sizeof value)
       flushes = value;
-    ::usleep(static_cast<useconds_t>(1000 * attempt + 300));
+    ::usleep(static_cast<useconds_t>(500 * attempt + 100));
     ::kill(child, SIGKILL);
     const int reported = std::max(flushes, last_number(pipe_fds[0]));
     ::close(pipe_fds[0]);
@@ -842,9 +845,10 @@ TEST_CASE("ResultFile survives kill -9 at arbitrary moments of streaming", "[res
       const std::vector<double> costs = in.read_doubles(Run::trust_month);
       const std::vector<std::int64_t> counts = in.read_int64s(Run::national);
       progress = in.read_int64s("/progress");
+      const std::vector<std::size_t> order = Run::all_tasks(true);
       std::size_t intact = 0;
       const std::size_t flushed = static_cast<std::size_t>(reported) * flush_every;
-      for (std::size_t task = 0; task < flushed; ++task) intact += Run::task_intact(costs, counts, task);
+      for (std::size_t i = 0; i < flushed; ++i) intact += Run::task_intact(costs, counts, order[i]);
       CHECK(intact == flushed);
       for (std::size_t task = 0; task < Run::tasks; ++task)
         if (progress[task] == 1) CHECK(Run::task_intact(costs, counts, task));
@@ -884,6 +888,14 @@ TEST_CASE("resume() refuses a partial killed before streaming began", "[result_f
                                                   Catch::Contains("not streaming") &&
                                                   Catch::Contains("--force"));
   CHECK(fs::exists(ResultFile::partial_path(path)));  // refused, not deleted
+
+  // A committed file that cannot be resumed is left as it was found, under its own name.
+  const std::string foreign = dir.file("foreign.h5");
+  write_bytes(foreign, "not an HDF5 file");
+  CHECK_THROWS_WITH(ResultFile::resume(foreign), Catch::Contains("foreign.h5") && Catch::Contains("--force"));
+  CHECK(read_bytes(foreign) == "not an HDF5 file");
+  CHECK_FALSE(fs::exists(ResultFile::partial_path(foreign)));
+  fs::remove(foreign);
   {
     ResultFile out = ResultFile::create(path, true);
     out.write_text("/config", "again");
