@@ -293,7 +293,7 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
   const MetricInfo& gbp = info(Metric::fines);
   for (const FinesMultiplier& f : multipliers) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "%.2f [95%% CI %.2f, %.2f]", f.multiplier, f.low, f.high);
+    std::snprintf(buf, sizeof buf, "%.3f [95%% CI %.3f, %.3f]", f.multiplier, f.low, f.high);
     out << "  point '" << runs.point_names[f.point] << "': multiplier " << buf << "\n"
         << "    fines levied " << mean_ci(f.extra_fines, gbp) << ", extra cumulative deficit "
         << mean_ci(f.extra_deficit, gbp) << "\n";

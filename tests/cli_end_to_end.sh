@@ -105,6 +105,13 @@ for signal in INT KILL; do
 done
 expect_exit 2 'there is neither' -- "$exe" run "${long_run[@]}" --out "$work/never_started.h5" --resume
 
+# Progress in a log (stderr not a terminal): one line per tenth of the tasks, ending at 100%.
+"$exe" run tests/data/small.yaml --replications 10 --out "$work/progress.h5" 2>"$work/progress.txt" >/dev/null ||
+  fail "a run for the progress lines failed"
+[ "$(grep -cE '^breachsim: +[0-9]+% \([0-9]+ of 10 tasks\), [0-9.]+ million events/s' "$work/progress.txt")" = 10 ] ||
+  fail "expected 10 progress lines: $(cat "$work/progress.txt")"
+grep -qE '^breachsim: 100% \(10 of 10 tasks\)' "$work/progress.txt" || fail "no 100% progress line"
+
 # The replication calculator adds batches of 10 until the 95% interval of the fines is within
 # +/- £150k; the file then holds exactly the replications run, the same as a fixed run of that
 # many, and an unreachable target stops at max_replications.
@@ -130,6 +137,13 @@ h5diff "$small" "$work/small_2threads.h5" /outcomes /outcomes >/dev/null ||
   fail "outcome datasets differ between 1 and 2 threads: $(h5diff -r "$small" "$work/small_2threads.h5" /outcomes /outcomes | head -5)"
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --threads 2 --quiet --seed 43 --out "$work/other_seed.h5"
 h5diff -q "$small" "$work/other_seed.h5" /outcomes /outcomes >/dev/null && fail "a different seed gave the same outcomes"
+
+# output.detail: national keeps the national series only, identical to a full file's.
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --quiet --set output.detail=national --out "$work/national.h5"
+h5diff "$small" "$work/national.h5" /outcomes/national_month /outcomes/national_month >/dev/null ||
+  fail "national series differ between trust and national detail"
+h5dump -H "$work/national.h5" | grep -q '"trust_month"' && fail "output.detail: national still wrote /outcomes/trust_month"
+expect_exit 0 'all trusts' -- "$exe" summary "$work/national.h5"
 
 # /config alone reproduces the run: the resolved config carries every parameter and the seed.
 if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then

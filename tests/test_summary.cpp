@@ -98,7 +98,7 @@ TEST_CASE("the deficit multiplier is the ratio of paired means, with a delta-met
     std::ostringstream out;
     models::print_summary(out, runs, "title");
     INFO(out.str());
-    CHECK(out.str().find("multiplier 1.25 [95% CI") != std::string::npos);
+    CHECK(out.str().find("multiplier 1.250 [95% CI") != std::string::npos);
     CHECK(out.str().find("in 100% of 4 replications") != std::string::npos);
   }
 }
