@@ -55,7 +55,7 @@ HEADER = """\
 # with the deficit multiplier of fines, the extra deficit per pound fined. Management does not
 # respond to the money here, so fines cost about their face value (plus interest on what the
 # trusts borrow to pay them); to see the feedback loop, switch on cost control:
-#   breachsim run --set defaults.management.cost_control.enabled=true
+#   breachsim run --set defaults.management.cost_control.enabled=true --out results/cost_control.h5
 schema_version: 1
 scenario:
   name: default
