@@ -46,15 +46,7 @@ scenario:
 monte_carlo:
   replications: 4
   seed: 201516
-schemes:
-  ed_4h:           {type: excess_breaches, standard: ed_4h, rate_gbp: 120, tolerance: 0.05, floor: 0.85}
-  rtt_18w:         {type: excess_breaches, standard: rtt_18w, rate_gbp: 300, tolerance: 0.08}
-  rtt_52w:         {type: per_incident, incident: rtt_over_52w, rate_gbp: 5000}
-  trolley_12h:     {type: per_incident, incident: ed_trolley_waits_12h, rate_gbp: 1000}
-  cancer_62d:      {type: excess_breaches, standard: cancer_62d, rate_gbp: 1000, tolerance: 0.15}
-  urgent_ops_cancelled_twice: {type: per_incident, incident: urgent_operations_cancelled_twice, rate_gbp: 5000}
-  mixed_sex:       {type: per_incident, incident: mixed_sex_accommodation, rate_gbp: 250}
-trusts:"""
+""" + base.SCHEMES_2015 + "trusts:"
 
 
 def clip(x, lo, hi):
