@@ -25,6 +25,7 @@ ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_cal
   finance.commissioners = s.commissioners;
   for (const auto& [name, params] : s.schemes) finance.schemes.push_back(compile_scheme(name, params));
   finance.fund = s.incentive_fund;
+  finance.agency_rules = s.regulator.agency;
 }
 
 namespace {

@@ -88,6 +88,7 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   top.section("defaults", s.defaults, "");
   top.section("output", s.output, "");
   top.section("incentive_fund", s.incentive_fund, "");
+  top.section("regulator", s.regulator, "");
 
   if (const YAML::Node* list = top.take("commissioners")) {
     if (!list->IsSequence()) {
@@ -570,6 +571,7 @@ std::string resolved_yaml(const Scenario& scenario) {
   w.section("output", s.output, "");
   w.section("defaults", s.defaults, "");
   w.section("incentive_fund", s.incentive_fund, "");
+  w.section("regulator", s.regulator, "");
   out << YAML::Key << "commissioners" << YAML::Value << YAML::BeginSeq;
   for (auto& c : s.commissioners) {
     out << YAML::BeginMap;
@@ -625,6 +627,8 @@ std::string config_reference_markdown() {
   section("defaults", defaults, "defaults.");
   IncentiveFundParams fund;
   section("incentive_fund", fund, "incentive_fund.");
+  RegulatorParams regulator;
+  section("regulator", regulator, "regulator.");
   CommissionerParams commissioner;
   md += "## commissioners\n\nA list (may be empty); each entry takes these keys.\n\n";
   {

@@ -10,6 +10,7 @@
 #include "models/finance.hpp"
 #include "models/fines.hpp"
 #include "models/incentive_fund.hpp"
+#include "models/regulator.hpp"
 #include "models/settlement.hpp"
 #include "models/staffing.hpp"
 #include "models/wards.hpp"
@@ -136,6 +137,7 @@ struct Scenario {
   std::vector<CommissionerParams> commissioners;
   std::vector<std::pair<std::string, SchemeParams>> schemes;  // in file order
   IncentiveFundParams incentive_fund;
+  RegulatorParams regulator;
   OutputSection output;
 
   std::string source_file;  // where it was read from

@@ -178,8 +178,10 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     }
 
     // Pay: substantive staff at their rate, agency at the (capped) premium on top.
-    const double premium =
+    double premium =
         cost.agency_premium_cap > 0.0 ? std::min(cost.agency_premium, cost.agency_premium_cap) : cost.agency_premium;
+    const AgencyRulesParams& rules = setup_->agency_rules;
+    if (rules.price_cap > 0.0 && rules.in_force(date)) premium = std::min(premium, rules.price_cap);
     const double rates[staff_group_count] = {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year,
                                              cost.theatre_team_gbp_per_wte_year};
     m.cost_pay = cost.other_pay_gbp_per_year / 12.0;
@@ -412,6 +414,20 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     next.referral_share = restricted ? setup_->commissioners[static_cast<std::size_t>(ts.commissioner)].restricted_referral_share : 1.0;
     m.referral_share = s.referral_share_in_effect;
     s.referral_share_in_effect = next.referral_share;
+    // The regulator's agency rules for next month: the bans, and a spend ceiling that cuts
+    // cover in proportion to how far this month's agency share of the pay bill passed it (and
+    // restores it as far as the ceiling allows).
+    const AgencyRulesParams& rules = setup_->agency_rules;
+    if (rules.in_force(calendar_->month_date(month + 1))) {
+      next.agency_banned = {rules.banned.ed_clinicians, rules.banned.ward_nurses, rules.banned.theatre_teams};
+      const double pay_bill = m.cost_pay + m.cost_agency;
+      if (rules.spend_ceiling_share_of_pay > 0.0 && m.cost_agency > 0.0 && pay_bill > 0.0)
+        s.agency_ceiling_factor =
+            std::min(1.0, s.agency_ceiling_factor * rules.spend_ceiling_share_of_pay * pay_bill / m.cost_agency);
+      next.agency_factor *= s.agency_ceiling_factor;
+    } else {
+      s.agency_ceiling_factor = 1.0;
+    }
     next_levers[t] = next;
     s.plans.erase(s.plans.begin(), s.plans.upper_bound(month));
   }

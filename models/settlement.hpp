@@ -9,6 +9,7 @@
 #include "models/finance.hpp"
 #include "models/fines.hpp"
 #include "models/incentive_fund.hpp"
+#include "models/regulator.hpp"
 #include "models/trust.hpp"
 #include "sim/calendar.hpp"
 #include "sim/random.hpp"
@@ -57,6 +58,7 @@ struct FinanceSetup {
   std::vector<CommissionerParams> commissioners;
   std::vector<Scheme> schemes;
   IncentiveFundParams fund;
+  AgencyRulesParams agency_rules;
 };
 
 // One trust-month of money, GBP (a deficit is a negative surplus).
@@ -130,6 +132,7 @@ class Settlement {
     std::map<int, Plan> plans;      // month -> what was decided for it
     bool cost_control = false;      // the policy's state, with hysteresis
     double referral_share_in_effect = 1.0;
+    double agency_ceiling_factor = 1.0;  // the spend ceiling's cut to agency cover
   };
   struct CommissionerState {
     double ytd_spend = 0;

@@ -35,6 +35,13 @@ void Staffing::settle(std::size_t g, double agency_factor) {
 }
 
 void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen) {
+  std::array<double, staff_group_count> factors;
+  factors.fill(agency_factor);
+  start_month(month, factors, recruitment_frozen);
+}
+
+void Staffing::start_month(int month, const std::array<double, staff_group_count>& agency_factors,
+                           bool recruitment_frozen) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];
@@ -49,7 +56,7 @@ void Staffing::start_month(int month, double agency_factor, bool recruitment_fro
     // The draws are made even when frozen, so the stream stays aligned with unfrozen runs.
     s.substantive_wte =
         std::clamp(s.substantive_wte - leavers + (recruitment_frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
-    settle(g, agency_factor);
+    settle(g, agency_factors[g]);
   }
 }
 

@@ -33,7 +33,9 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 }
 
 void Trust::staff_month() {
-  staffing_.start_month(calendar_->month_index(sim_.now()), levers_.agency_factor, levers_.recruitment_frozen);
+  std::array<double, staff_group_count> agency;
+  for (std::size_t g = 0; g < staff_group_count; ++g) agency[g] = levers_.agency_banned[g] ? 0.0 : levers_.agency_factor;
+  staffing_.start_month(calendar_->month_index(sim_.now()), agency, levers_.recruitment_frozen);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
   electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor);
   electives_.set_referral_share(levers_.referral_share);

@@ -21,6 +21,7 @@ struct TrustSetup {
 // (1, off) leaves the trust as configured.
 struct Levers {
   double agency_factor = 1.0;      // multiplies every group's agency share of the gap (at most all of it)
+  std::array<bool, staff_group_count> agency_banned{};  // the regulator's bans: no agency cover for the group
   bool recruitment_frozen = false;
   double open_bed_factor = 1.0;    // multiplies the beds the nurses can open (< 1: escalation beds closed)
   double theatre_factor = 1.0;     // multiplies elective theatre sessions (< 1: cancelled, > 1: extra)

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include "sim/calendar.hpp"
+#include "sim/config.hpp"
+
+// The national rules every trust is held to (DOMAIN.md §6-7), applied at month ends by the
+// settlement: here, the agency rules.
+namespace breachsim::models {
+
+// Which staff groups may not use agency staff at all.
+struct AgencyBans {
+  bool ed_clinicians = false, ward_nurses = false, theatre_teams = false;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    const char* source = "DOMAIN.md §7: bans on agency for some roles proposed in 2024";
+    v.field("ed_clinicians", ed_clinicians, Doc{"", "No agency cover for A&E clinicians.", source});
+    v.field("ward_nurses", ward_nurses, Doc{"", "No agency cover for ward nurses.", source});
+    v.field("theatre_teams", theatre_teams, Doc{"", "No agency cover for theatre teams.", source});
+  }
+};
+
+struct AgencyRulesParams {
+  double price_cap = 0.0;
+  AgencyBans banned;
+  double spend_ceiling_share_of_pay = 0.0;
+  sim::Date from{2000, 1, 1}, to{2100, 1, 1};
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("price_cap", price_cap,
+            Doc{"share above basic pay", "Most an agency worker may cost above a substantive one, for every trust (its own finance.costs.agency_premium_cap applies too, whichever is lower). 0: no national cap.",
+                "DOMAIN.md §7: 55% above basic pay from April 2016", Range::non_negative()});
+    v.section("banned", banned, "staff groups barred from agency cover");
+    v.field("spend_ceiling_share_of_pay", spend_ceiling_share_of_pay,
+            Doc{"share of the pay bill", "Ceiling on a trust's agency spend: when a month's agency cost passes this share of its pay bill (substantive and agency), the next month's agency cover is cut in proportion, and restored as far as the ceiling allows. 0: no ceiling.",
+                "DOMAIN.md §7: agency about 7% of the pay bill in 2015 (ceilings per trust from 2015/16); level an assumption",
+                Range::fraction()});
+    v.field("from", from, Doc{"date", "The rules apply to months whose first day is on or after this date.", "assumption: always"});
+    v.field("to", to, Doc{"date", "...and before this date.", "assumption: always"});
+  }
+
+  bool in_force(const sim::Date& month_start) const {
+    const auto day = sim::days_from_civil(month_start);
+    return day >= sim::days_from_civil(from) && day < sim::days_from_civil(to);
+  }
+};
+
+struct RegulatorParams {
+  AgencyRulesParams agency;
+
+  template <class V>
+  void describe(V& v) {
+    v.section("agency", agency, "national rules on agency staff: price cap, bans by staff group, spend ceilings");
+  }
+};
+
+}  // namespace breachsim::models
