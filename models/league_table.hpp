@@ -28,7 +28,6 @@ struct LeagueTableParams {
   int deficit_best_segment = 3;
   double intensive_support_score = 3.5;
 
-  // `indicators` is a list of words: the visitor used must read and write such a list.
   template <class V>
   void describe(V& v) {
     using sim::config::Doc;

@@ -76,6 +76,8 @@ enum class Metric : std::size_t {
   referral_share,
   mixed_sex_breaches,
   rebooking_nonpayment,
+  league_rank,
+  league_segment,
   count
 };
 
@@ -229,6 +231,10 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      false, Combine::sum, Combine::sum, Metric::mixed_sex_breaches},
     {"rebooking_nonpayment", "GBP", "tariff not paid for operations done more than 28 days after a cancellation (already left out of income_activity)",
      false, Combine::sum, Combine::sum, Metric::rebooking_nonpayment},
+    {"league_rank", "rank", "the trust's place in the latest quarterly league table (1 = best; 0 before the first or without one); nationally the mean",
+     false, Combine::mean, Combine::last, Metric::league_rank},
+    {"league_segment", "segment", "the trust's oversight segment in the latest league table (1 best to 4, 5 intensive support; 0 before the first or without one); nationally the mean",
+     false, Combine::mean, Combine::last, Metric::league_segment},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -266,8 +272,9 @@ inline constexpr std::array<MetricSection, 8> metric_sections = {{
     {"Costs and balance sheet", 9,
      {Metric::cost_pay, Metric::cost_agency, Metric::cost_other, Metric::cip_savings, Metric::interest, Metric::surplus,
       Metric::cumulative_deficit, Metric::debt, Metric::cash}},
-    {"Management and oversight", 3,
-     {Metric::special_measures, Metric::cost_control_acting, Metric::protect_performance_acting}},
+    {"Management and oversight", 5,
+     {Metric::special_measures, Metric::cost_control_acting, Metric::protect_performance_acting, Metric::league_rank,
+      Metric::league_segment}},
 }};
 
 constexpr bool every_metric_in_one_section() {

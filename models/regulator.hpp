@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include "models/league_table.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
 // The national rules every trust is held to (DOMAIN.md §6-7), applied at month ends by the
-// settlement: here, the agency rules.
+// settlement: the agency rules and the quarterly league table.
 namespace breachsim::models {
 
 // Which staff groups may not use agency staff at all.
@@ -51,10 +52,12 @@ struct AgencyRulesParams {
 
 struct RegulatorParams {
   AgencyRulesParams agency;
+  LeagueTableParams league_table;
 
   template <class V>
   void describe(V& v) {
     v.section("agency", agency, "national rules on agency staff: price cap, bans by staff group, spend ceilings");
+    v.section("league_table", league_table, "the quarterly league table and its segments (NHS Oversight Framework 2025/26)");
   }
 };
 

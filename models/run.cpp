@@ -26,6 +26,7 @@ ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_cal
   for (const auto& [name, params] : s.schemes) finance.schemes.push_back(compile_scheme(name, params));
   finance.fund = s.incentive_fund;
   finance.agency_rules = s.regulator.agency;
+  finance.league_table = s.regulator.league_table;
 }
 
 namespace {
@@ -107,6 +108,8 @@ void record_money(const MoneyMonth& m, const std::function<double&(Metric)>& at)
   at(Metric::protect_performance_acting) = m.protect_performance ? 1.0 : 0.0;
   at(Metric::extra_theatre_sessions) = m.extra_sessions;
   at(Metric::referral_share) = m.referral_share;
+  at(Metric::league_rank) = m.league_rank;
+  at(Metric::league_segment) = m.league_segment;
 }
 
 }  // namespace

@@ -265,6 +265,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     s.quarter_ed_breaches += static_cast<double>(tm.ed.breaches_4h);
     s.quarter_cancer_treated += static_cast<double>(tm.cancer.treated);
     s.quarter_cancer_breaches += static_cast<double>(tm.cancer.breaches_62d);
+    s.quarter_trolley_waits += static_cast<double>(tm.ed.trolley_waits_12h);
   }
 
   // Pools pay out at quarter ends to trusts in deficit, pro rata to their deficits and never
@@ -328,10 +329,22 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     fund_returned_to_centre_ += r.returned_to_centre;
     fund_unearned_year_ = 0.0;
   }
+  // The quarter as the league table sees it, before its counts are cleared; finance is added
+  // once the balance sheets have posted.
+  const bool league_on = setup_->league_table.enabled && quarter_end;
+  std::vector<LeagueTrustQuarter> league(league_on ? n : 0);
+  for (std::size_t t = 0; t < league.size(); ++t) {
+    const TrustState& s = trusts_[t];
+    league[t].ed_within_4h = share_within(s.quarter_ed_breaches, s.quarter_ed_attendances);
+    league[t].trolley_waits_per_1000 = s.quarter_emergency > 0.0 ? 1000.0 * s.quarter_trolley_waits / s.quarter_emergency : 0.0;
+    league[t].rtt_within_18w = share_within(static_cast<double>(months[t].electives.list.over_18w),
+                                            static_cast<double>(months[t].electives.list.waiting));
+    league[t].cancer_within_62d = share_within(s.quarter_cancer_breaches, s.quarter_cancer_treated);
+  }
   if (quarter_end) {
     for (TrustState& s : trusts_)
       s.quarter_emergency = s.quarter_ed_attendances = s.quarter_ed_breaches = s.quarter_cancer_treated =
-          s.quarter_cancer_breaches = 0.0;
+          s.quarter_cancer_breaches = s.quarter_trolley_waits = 0.0;
   }
 
   // Commissioners over their year-to-date allocation restrict referrals until the year ends.
@@ -430,6 +443,20 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     }
     next_levers[t] = next;
     s.plans.erase(s.plans.begin(), s.plans.upper_bound(month));
+  }
+
+  if (league_on) {
+    for (std::size_t t = 0; t < n; ++t)
+      league[t].surplus_share_of_income = trusts_[t].ytd_income > 0.0 ? trusts_[t].ytd_surplus / trusts_[t].ytd_income : 0.0;
+    const LeagueResult ranked = rank_trusts(setup_->league_table, league);
+    for (std::size_t t = 0; t < n; ++t) {
+      trusts_[t].league_rank = ranked.rank[t];
+      trusts_[t].league_segment = ranked.segment[t];
+    }
+  }
+  for (std::size_t t = 0; t < n; ++t) {
+    out[t].league_rank = trusts_[t].league_rank;
+    out[t].league_segment = trusts_[t].league_segment;
   }
   return out;
 }

@@ -59,6 +59,7 @@ struct FinanceSetup {
   std::vector<Scheme> schemes;
   IncentiveFundParams fund;
   AgencyRulesParams agency_rules;
+  LeagueTableParams league_table;
 };
 
 // One trust-month of money, GBP (a deficit is a negative surplus).
@@ -89,6 +90,7 @@ struct MoneyMonth {
   bool protect_performance = false;
   double extra_sessions = 0;           // bought with returned fines or to protect performance
   double referral_share = 1.0;         // share of referrals the commissioner let through
+  double league_rank = 0, league_segment = 0;  // the latest quarter's league table; 0: not yet ranked
   std::vector<double> fines_by_scheme;
 
   double income() const { return income_activity + income_other + income_incentives + fines_returned + pool_payouts; }
@@ -127,6 +129,8 @@ class Settlement {
     double cip_delivered = 0;
     double quarter_emergency = 0, quarter_ed_attendances = 0, quarter_ed_breaches = 0;
     double quarter_cancer_treated = 0, quarter_cancer_breaches = 0;
+    double quarter_trolley_waits = 0;
+    int league_rank = 0, league_segment = 0;
     double fund_allocation_year = 0;
     std::map<int, double> returns;  // month -> reinvested fines due back
     std::map<int, Plan> plans;      // month -> what was decided for it

@@ -332,6 +332,40 @@ void Reader::field(const char* key, std::vector<double>& value, const Doc& doc) 
   if (const YAML::Node* n = take(key)) read_list(*this, *n, join(key), doc, value);
 }
 
+void Reader::field(const char* key, std::vector<std::string>& value, const Doc& doc) {
+  const YAML::Node* n = take(key);
+  if (!n) return;
+  const std::string path = join(key);
+  if (!n->IsSequence()) {
+    diagnostics_.error(n->Mark(), path, "expected a list of words, got " + describe_node(*n));
+    return;
+  }
+  std::vector<std::string> words;
+  bool ok = true;
+  for (std::size_t i = 0; i < n->size(); ++i) {
+    const YAML::Node item = (*n)[i];
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar()) {
+      diagnostics_.error(item.Mark(), item_path, "expected a word, got " + describe_node(item));
+      ok = false;
+      continue;
+    }
+    if (!doc.choices.empty() && std::find(doc.choices.begin(), doc.choices.end(), item.Scalar()) == doc.choices.end()) {
+      std::string list;
+      for (const auto& choice : doc.choices) list += (list.empty() ? "" : ", ") + choice;
+      std::string message = "must be one of " + list + " (got '" + item.Scalar() + "')";
+      const std::string guess = closest_match(item.Scalar(), doc.choices);
+      if (!guess.empty()) message += "; did you mean '" + guess + "'?";
+      diagnostics_.error(item.Mark(), item_path, message);
+      ok = false;
+      continue;
+    }
+    diagnostics_.remember(item_path, item.Mark());
+    words.push_back(item.Scalar());
+  }
+  if (ok) value = std::move(words);
+}
+
 void Reader::field(const char* key, DistributionSpec& value, const Doc& doc) {
   const YAML::Node* n = take(key);
   if (!n) return;
@@ -425,6 +459,12 @@ void Writer::field(const char* key, const std::vector<double>& value, const Doc&
   emit_list(out_, value);
 }
 
+void Writer::field(const char* key, const std::vector<std::string>& value, const Doc&) {
+  out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const auto& word : value) out_ << word;
+  out_ << YAML::EndSeq;
+}
+
 void Writer::field(const char* key, const DistributionSpec& value, const Doc&) {
   out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
   out_ << YAML::Key << "distribution" << YAML::Value << to_string(value.kind);
@@ -467,6 +507,12 @@ std::string Documenter::default_text(const std::vector<double>& v) {
   std::string s = "[";
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + format_number(v[i]);
   return s + "]";
+}
+
+std::string Documenter::default_text(const std::vector<std::string>& v) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) text += (i ? ", " : "") + v[i];
+  return text + "]";
 }
 
 std::string Documenter::default_text(const DistributionSpec& v) {

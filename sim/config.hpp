@@ -146,6 +146,7 @@ class Reader {
   void field(const char* key, std::string& value, const Doc& doc);
   void field(const char* key, Date& value, const Doc& doc);
   void field(const char* key, std::vector<double>& value, const Doc& doc);
+  void field(const char* key, std::vector<std::string>& value, const Doc& doc);  // words, from doc.choices if given
   void field(const char* key, DistributionSpec& value, const Doc& doc);
 
   template <class T>
@@ -193,6 +194,7 @@ class Writer {
   void field(const char* key, const std::string& value, const Doc&);
   void field(const char* key, const Date& value, const Doc&);
   void field(const char* key, const std::vector<double>& value, const Doc&);
+  void field(const char* key, const std::vector<std::string>& value, const Doc&);
   void field(const char* key, const DistributionSpec& value, const Doc&);
 
   template <class T>
@@ -246,6 +248,7 @@ class Documenter {
   static std::string type_name(const std::string&) { return "text"; }
   static std::string type_name(const Date&) { return "date"; }
   static std::string type_name(const std::vector<double>&) { return "list of numbers"; }
+  static std::string type_name(const std::vector<std::string>&) { return "list of words"; }
   static std::string type_name(const DistributionSpec&) { return "distribution"; }
   static std::string default_text(double v) { return format_number(v); }
   static std::string default_text(int v) { return std::to_string(v); }
@@ -254,6 +257,7 @@ class Documenter {
   static std::string default_text(const std::string& v) { return v.empty() ? "(none)" : v; }
   static std::string default_text(const Date& v) { return format_date(v); }
   static std::string default_text(const std::vector<double>& v);
+  static std::string default_text(const std::vector<std::string>& v);
   static std::string default_text(const DistributionSpec& v);
 
   std::string prefix_;

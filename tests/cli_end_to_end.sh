@@ -33,6 +33,8 @@ expect_exit 2 '^--set trusts\[1\]\.ed\.admission_share=2: trusts\[1\]\.ed\.admis
   "$exe" run tests/data/small.yaml --set 'trusts[1].ed.admission_share=2'
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --quiet --set monte_carlo.replications=2 --out "$work/set.h5"
 expect_exit 2 '--set needs a value' -- "$exe" validate tests/data/small.yaml --set
+expect_exit 2 "^--set regulator.league_table.indicators=\\[ed_4h, finanse\\]: regulator.league_table.indicators\\[1\\]: must be one of ed_4h, ed_12h, rtt_18w, cancer_62d, finance \\(got 'finanse'\\); did you mean 'finance'\\?$" -- \
+  "$exe" validate tests/data/small.yaml --set 'regulator.league_table.indicators=[ed_4h, finanse]'
 expect_exit 0 'sweep over schemes.ed_4h.rate_gbp, defaults.ed.arrivals_per_year: 4 points' -- "$exe" validate tests/data/sweep.yaml
 expect_exit 0 '^  0: no fine, defaults.ed.arrivals_per_year=90000  \(baseline\)$' -- "$exe" validate tests/data/sweep.yaml
 expect_exit 0 '^  3: fine 120, defaults.ed.arrivals_per_year=110000$' -- "$exe" validate tests/data/sweep.yaml

@@ -4,6 +4,9 @@
 // spend ceiling holds agency spend near its share of the pay bill.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "models/league_table.hpp"
 #include "models/run.hpp"
 
 using namespace breachsim;
@@ -93,5 +96,67 @@ TEST_CASE("an agency spend ceiling holds agency spend near its share of the pay 
     INFO("month " << m << ": agency " << now << " of the pay bill, ceiling " << share / 2.0);
     CHECK(now == Approx(share / 2.0).epsilon(0.1));
     CHECK(b.money[m].cost_agency < a.money[m].cost_agency);
+  }
+}
+
+TEST_CASE("the league table ranks the trusts each quarter on what the run measured", "[regulator]") {
+  // Four trusts, A&E staffing and fixed costs spread so the indicators disagree. The ranks and
+  // segments in the outputs must be rank_trusts() of the quarter recomputed from the outputs.
+  models::Scenario s;
+  s.scenario.months = 12;
+  s.scenario.warmup_months = 1;
+  const double staffing[] = {1.0, 0.95, 0.97, 1.02}, fixed[] = {1.0, 0.97, 1.05, 1.1};
+  for (int i = 0; i < 4; ++i) {
+    models::TrustParams t;
+    t.name = "T" + std::to_string(i);
+    t.staffing.ed_clinicians.establishment_wte *= staffing[i];
+    t.finance.costs.fixed_gbp_per_year *= fixed[i];
+    s.trusts.push_back(t);
+  }
+  s.regulator.league_table.enabled = true;
+  const auto run = models::run_replications(models::ScenarioSetup(s), 3, 2, 2);
+  using M = models::Metric;
+  for (std::size_t r = 0; r < run.replications; ++r) {
+    std::vector<double> ytd_income(4, 0.0), ytd_surplus(4, 0.0);
+    for (std::size_t m = 0; m < 12; ++m) {
+      for (std::size_t t = 0; t < 4; ++t) {
+        ytd_income[t] += run.trust_month(M::income_activity, r, t, m) + run.trust_month(M::income_other, r, t, m) +
+                         run.trust_month(M::income_incentives, r, t, m) + run.trust_month(M::fines_returned, r, t, m) +
+                         run.trust_month(M::pool_payouts, r, t, m);
+        ytd_surplus[t] += run.trust_month(M::surplus, r, t, m);
+      }
+      if (m % 3 != 2) {
+        for (std::size_t t = 0; t < 4; ++t)
+          CHECK(run.trust_month(M::league_rank, r, t, m) == (m < 2 ? 0.0 : run.trust_month(M::league_rank, r, t, m - 1)));
+        continue;
+      }
+      std::vector<models::LeagueTrustQuarter> quarter(4);
+      for (std::size_t t = 0; t < 4; ++t) {
+        double attendances = 0, breaches = 0, trolley = 0, admissions = 0, treated = 0, late = 0;
+        for (std::size_t k = m - 2; k <= m; ++k) {
+          attendances += run.trust_month(M::ed_attendances, r, t, k);
+          breaches += run.trust_month(M::ed_breaches_4h, r, t, k);
+          trolley += run.trust_month(M::ed_trolley_waits_12h, r, t, k);
+          admissions += run.trust_month(M::emergency_admissions, r, t, k);
+          treated += run.trust_month(M::cancer_treated, r, t, k);
+          late += run.trust_month(M::cancer_breaches_62d, r, t, k);
+        }
+        quarter[t].ed_within_4h = 1.0 - breaches / attendances;
+        quarter[t].trolley_waits_per_1000 = 1000.0 * trolley / admissions;
+        quarter[t].rtt_within_18w = 1.0 - run.trust_month(M::rtt_over_18w, r, t, m) / run.trust_month(M::rtt_waiting, r, t, m);
+        quarter[t].cancer_within_62d = 1.0 - late / treated;
+        quarter[t].surplus_share_of_income = ytd_surplus[t] / ytd_income[t];
+      }
+      const auto expected = models::rank_trusts(s.regulator.league_table, quarter);
+      std::vector<int> ranks;
+      for (std::size_t t = 0; t < 4; ++t) {
+        INFO("replication " << r << ", month " << m << ", trust " << t);
+        CHECK(run.trust_month(M::league_rank, r, t, m) == expected.rank[t]);
+        CHECK(run.trust_month(M::league_segment, r, t, m) == expected.segment[t]);
+        ranks.push_back(expected.rank[t]);
+      }
+      std::sort(ranks.begin(), ranks.end());
+      CHECK(ranks == std::vector<int>{1, 2, 3, 4});
+    }
   }
 }
