@@ -25,10 +25,6 @@ double excess(double breaches, double base, double tolerance) {
   return std::max(0.0, breaches - whole_patients(tolerance * base));
 }
 
-bool before(const sim::Date& a, const sim::Date& b) {
-  return std::tie(a.year, a.month, a.day) < std::tie(b.year, b.month, b.day);
-}
-
 template <class T, std::size_t N>
 T parse(const std::pair<const char*, T> (&words)[N], const std::string& word, const std::string& scheme,
         const char* what) {
@@ -78,7 +74,7 @@ Scheme compile_scheme(const std::string& name, const SchemeParams& p) {
 }
 
 void check_scheme(const SchemeParams& p, const std::string& path, sim::config::Diagnostics& d) {
-  if (!before(p.from, p.to))
+  if (!(p.from < p.to))
     d.error_at(path + ".to", "must be after from (" + sim::format_date(p.from) + "), or the scheme is never in force");
   if (p.type == "excess_breaches" && p.floor > 0.0 && 1.0 - p.floor <= p.tolerance + whole_epsilon)
     d.error_at(path + ".floor",
@@ -105,7 +101,7 @@ double assess(const Scheme& s, const BreachCounts& c) {
 }
 
 bool in_force(const Scheme& s, const sim::Date& month_start) {
-  return !before(month_start, s.params.from) && before(month_start, s.params.to);
+  return sim::in_period(month_start, s.params.from, s.params.to);
 }
 
 double apply_caps(const Scheme& s, double raw, double year_to_date, double contract_value_gbp_year) {

@@ -13,13 +13,12 @@ void check_incentive_fund(const IncentiveFundParams& p, const std::string& path,
   if (std::fabs(sum - 1.0) > 1e-9)
     d.error_at(path + ".finance_share", "finance_share, ed_share, rtt_share and cancer_share must sum to 1 (got " +
                                             sim::config::format_number(sum) + ")");
-  if (sim::days_from_civil(p.to) <= sim::days_from_civil(p.from))
+  if (!(p.from < p.to))
     d.error_at(path + ".to", "must be after from (" + sim::format_date(p.from) + ")");
 }
 
 bool fund_applies(const IncentiveFundParams& p, const sim::Date& quarter_start) {
-  const auto day = sim::days_from_civil(quarter_start);
-  return p.enabled && sim::days_from_civil(p.from) <= day && day < sim::days_from_civil(p.to);
+  return p.enabled && sim::in_period(quarter_start, p.from, p.to);
 }
 
 namespace {

@@ -41,14 +41,16 @@ struct AgencyRulesParams {
                 "DOMAIN.md §7: agency about 7% of the pay bill in 2015 (ceilings per trust from 2015/16); level an assumption",
                 Range::fraction()});
     v.field("from", from, Doc{"date", "The rules apply to months whose first day is on or after this date.", "assumption: always"});
-    v.field("to", to, Doc{"date", "...and before this date.", "assumption: always"});
+    v.field("to", to, Doc{"date", "...and before this date (must be after from).", "assumption: always"});
   }
 
-  bool in_force(const sim::Date& month_start) const {
-    const auto day = sim::days_from_civil(month_start);
-    return day >= sim::days_from_civil(from) && day < sim::days_from_civil(to);
-  }
+  bool in_force(const sim::Date& month_start) const { return sim::in_period(month_start, from, to); }
 };
+
+inline void check_agency_rules(const AgencyRulesParams& p, const std::string& path, sim::config::Diagnostics& d) {
+  if (!(p.from < p.to))
+    d.error_at(path + ".to", "must be after from (" + sim::format_date(p.from) + "), or the rules are never in force");
+}
 
 struct RegulatorParams {
   AgencyRulesParams agency;

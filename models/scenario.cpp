@@ -169,6 +169,7 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   check_borrowing(s.defaults.finance.borrowing, "defaults.finance.borrowing", d);
   check_incentive_fund(s.incentive_fund, "incentive_fund", d);
   check_league_table(s.regulator.league_table, "regulator.league_table", d);
+  check_agency_rules(s.regulator.agency, "regulator.agency", d);
   {
     std::vector<std::string> names;
     for (const MetricInfo& m : metric_catalogue) names.emplace_back(m.name);

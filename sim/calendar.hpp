@@ -18,7 +18,13 @@ struct Date {
     return a.year == b.year && a.month == b.month && a.day == b.day;
   }
   friend bool operator!=(const Date& a, const Date& b) { return !(a == b); }
+  friend bool operator<(const Date& a, const Date& b) {
+    return a.year != b.year ? a.year < b.year : a.month != b.month ? a.month < b.month : a.day < b.day;
+  }
 };
+
+// Whether `d` falls in [from, to): the effective-date rule of every dated policy.
+inline bool in_period(const Date& d, const Date& from, const Date& to) { return !(d < from) && d < to; }
 
 // Days since 1970-01-01 (proleptic Gregorian), valid far beyond any simulated horizon.
 std::int64_t days_from_civil(const Date& d);

@@ -160,3 +160,22 @@ TEST_CASE("the league table ranks the trusts each quarter on what the run measur
     }
   }
 }
+
+TEST_CASE("agency rules must start before they end", "[regulator]") {
+  models::AgencyRulesParams p;
+  p.from = sim::Date{2016, 4, 1};
+  p.to = sim::Date{2016, 4, 1};
+  sim::config::Diagnostics d("regulator.yaml");
+  models::check_agency_rules(p, "regulator.agency", d);
+  REQUIRE(d.issues().size() == 1);
+  CHECK(d.issues()[0].path == "regulator.agency.to");
+  CHECK(d.issues()[0].message == "must be after from (2016-04-01), or the rules are never in force");
+  CHECK_FALSE(p.in_force(sim::Date{2016, 4, 1}));
+  p.to = sim::Date{2016, 5, 1};
+  sim::config::Diagnostics fine("regulator.yaml");
+  models::check_agency_rules(p, "regulator.agency", fine);
+  CHECK(fine.issues().empty());
+  CHECK(p.in_force(sim::Date{2016, 4, 1}));
+  CHECK_FALSE(p.in_force(sim::Date{2016, 5, 1}));
+  CHECK_FALSE(p.in_force(sim::Date{2016, 3, 1}));
+}
