@@ -207,9 +207,8 @@ bool precise_enough(const models::NationalRuns& runs, models::Metric metric, dou
 }
 
 models::Metric metric_named(const std::string& name) {
-  for (std::size_t m = 0; m < models::metric_count; ++m)
-    if (name == models::metric_catalogue[m].name) return static_cast<models::Metric>(m);
-  throw UsageError("no metric named '" + name + "'");
+  if (const auto m = models::metric_by_name(name)) return *m;
+  throw UsageError("no metric named '" + name + "' (the catalogue is /metrics)");
 }
 
 }  // namespace
@@ -272,7 +271,9 @@ int run_command(const std::vector<std::string>& args, const std::string& command
 
   // Opened before the run: an existing file (without --force) or an unwritable place is
   // reported at once, not after an hour of simulation.
-  models::NationalRuns prior = models::empty_national_runs(P, spec.replications, T);
+  // Files of national detail keep no trust series, so neither does the summary of their run.
+  models::NationalRuns prior =
+      models::empty_national_runs(P, spec.replications, spec.detail == models::Detail::trust ? T : 0);
   bool replace_summary = false;
   // Replications in the file: all of them, or with the calculator the first batch; it grows.
   std::size_t extent = adaptive ? std::min<std::size_t>(spec.replications, static_cast<std::size_t>(mc.replications))
@@ -297,18 +298,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
           (adaptive ? saved_extent > spec.replications : saved_extent != spec.replications))
         throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications; "
                          "run with the same config and options, or start again with --force");
-      // The file's tasks, in a table as long as the run may grow.
-      for (std::size_t p = 0; p < P; ++p)
-        for (std::size_t r = 0; r < saved_extent; ++r) {
-          if (!saved.runs.finished(p, r)) continue;
-          const std::size_t from = p * saved_extent + r, to = p * spec.replications + r;
-          std::copy_n(saved.runs.values.begin() + static_cast<std::ptrdiff_t>(from * models::metric_count),
-                      models::metric_count, prior.values.begin() + static_cast<std::ptrdiff_t>(to * models::metric_count));
-          if (saved.runs.trusts == T)
-            std::copy_n(saved.runs.within_4h.begin() + static_cast<std::ptrdiff_t>(from * T), T,
-                        prior.within_4h.begin() + static_cast<std::ptrdiff_t>(to * T));
-          prior.done[to] = 1;
-        }
+      prior = models::with_replications(saved.runs, spec.replications);  // as long as the run may grow
       extent = saved_extent;
       replace_summary = saved.has_summary;
       auto f = sim::ResultFile::resume(out);
@@ -371,7 +361,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   file.finish_streaming();
   if (replace_summary) file.remove("/summary");
   file.set_attribute("/", "replications", static_cast<std::int64_t>(last));
-  total.runs = models::first_replications(total.runs, last);
+  total.runs = models::with_replications(total.runs, last);
   models::write_summary(file, total.runs);
   file.commit();
   write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -2,7 +2,9 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 
 // The catalogue of outcome metrics: names, units and how trusts and months combine. The
 // names are a contract with users' scripts (DESIGN.md); add, never rename.
@@ -297,6 +299,28 @@ inline std::string combine_rule(Combine c, const MetricInfo& m) {
   }
   return "";
 }
+// Combines value(i), i < n, under a rule; weight(i) matters only for weighted_mean. The one
+// place where trusts combine into a nation and months into a run.
+template <class Value, class Weight>
+double combine_values(Combine rule, std::size_t n, Value&& value, Weight&& weight) {
+  double total = 0.0, weights = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = rule == Combine::weighted_mean ? weight(i) : 1.0;
+    total += value(i) * w;
+    weights += w;
+  }
+  if (rule == Combine::sum) return total;
+  if (rule == Combine::last) return n > 0 ? value(n - 1) : 0.0;
+  return weights > 0.0 ? total / weights : 0.0;
+}
+
+// The metric named `name`, if the catalogue has one.
+inline std::optional<Metric> metric_by_name(std::string_view name) {
+  for (std::size_t m = 0; m < metric_count; ++m)
+    if (name == metric_catalogue[m].name) return static_cast<Metric>(m);
+  return std::nullopt;
+}
+
 // How the national value is formed from the trusts' (the /metrics `aggregation` column).
 inline std::string aggregation_rule(const MetricInfo& m) { return combine_rule(m.across_trusts, m); }
 

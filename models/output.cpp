@@ -9,6 +9,7 @@
 #include <cmath>
 #include <ctime>
 #include <iomanip>
+#include <limits>
 #include <ostream>
 
 #include "breachsim/version.hpp"
@@ -33,9 +34,6 @@ std::string fy_label(int year) {
   const int next = (year + 1) % 100;
   return std::to_string(year) + "/" + (next < 10 ? "0" : "") + std::to_string(next);
 }
-
-// Chunking spans replications: a block of them per chunk of one metric (DESIGN.md).
-constexpr int replication_dimension = 1;
 
 }  // namespace
 
@@ -271,8 +269,13 @@ SavedRun read_saved_run(const std::string& path) {
   const auto national_dims = in.dims(std::string("/outcomes/national_month/") + metric_catalogue[0].name);
   const std::size_t M = national_dims.at(2);
   std::vector<std::vector<double>> series(metric_count);
-  for (std::size_t mi = 0; mi < metric_count; ++mi)
-    series[mi] = in.read_doubles(std::string("/outcomes/national_month/") + metric_catalogue[mi].name);
+  // A file written before a metric was added to the catalogue lacks it (a compatible change,
+  // FORMAT.md): its values are unknown, not zero.
+  for (std::size_t mi = 0; mi < metric_count; ++mi) {
+    const std::string path = std::string("/outcomes/national_month/") + metric_catalogue[mi].name;
+    series[mi] = in.exists(path) ? in.read_doubles(path)
+                                 : std::vector<double>(P * R * M, std::numeric_limits<double>::quiet_NaN());
+  }
   // Files of national detail have no trust series: no 4-hour performance by trust then.
   const bool by_trust = in.exists("/outcomes/trust_month/ed_attendances");
   const std::size_t T = by_trust ? in.dims("/outcomes/trust_month/ed_attendances").at(2) : 0;

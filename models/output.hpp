@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/run.hpp"
+#include "models/summary.hpp"
 #include "sim/result_file.hpp"
 
 namespace breachsim::models {

@@ -192,61 +192,26 @@ std::vector<RunOutcome> run_points(const std::vector<const ScenarioSetup*>& poin
   return out;
 }
 
-namespace {
-
-// Combines values[i] with weights[i] under a rule; the weights matter only for weighted_mean.
-template <class Value, class Weight>
-double combine(Combine rule, std::size_t n, Value&& value, Weight&& weight) {
-  double total = 0.0, weights = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double w = rule == Combine::weighted_mean ? weight(i) : 1.0;
-    total += value(i) * w;
-    weights += w;
-  }
-  if (rule == Combine::sum) return total;
-  if (rule == Combine::last) return n > 0 ? value(n - 1) : 0.0;
-  return weights > 0.0 ? total / weights : 0.0;
-}
-
-}  // namespace
 
 double RunOutcome::national_month(Metric m, std::size_t r, std::size_t month) const {
   const MetricInfo& mi = info(m);
-  return combine(
+  return combine_values(
       mi.across_trusts, trusts, [&](std::size_t t) { return trust_month(m, r, t, month); },
       [&](std::size_t t) { return trust_month(mi.weight, r, t, month); });
 }
 
 double RunOutcome::trust_run(Metric m, std::size_t r, std::size_t t) const {
   const MetricInfo& mi = info(m);
-  return combine(
+  return combine_values(
       mi.over_months, months, [&](std::size_t month) { return trust_month(m, r, t, month); },
       [&](std::size_t month) { return trust_month(mi.weight, r, t, month); });
 }
 
 double RunOutcome::national_run(Metric m, std::size_t r) const {
   const MetricInfo& mi = info(m);
-  return combine(
+  return combine_values(
       mi.over_months, months, [&](std::size_t month) { return national_month(m, r, month); },
       [&](std::size_t month) { return national_month(mi.weight, r, month); });
-}
-
-NationalRuns national_runs(const std::vector<RunOutcome>& points) {
-  const std::size_t P = points.size(), R = P > 0 ? points[0].replications : 0, T = P > 0 ? points[0].trusts : 0,
-                    M = P > 0 ? points[0].months : 0;
-  std::vector<std::vector<double>> series(metric_count, std::vector<double>(P * R * M));
-  std::vector<double> attendances(P * R * T), breaches(P * R * T);
-  for (std::size_t p = 0; p < P; ++p)
-    for (std::size_t r = 0; r < R; ++r) {
-      for (std::size_t mi = 0; mi < metric_count; ++mi)
-        for (std::size_t month = 0; month < M; ++month)
-          series[mi][(p * R + r) * M + month] = points[p].national_month(static_cast<Metric>(mi), r, month);
-      for (std::size_t t = 0; t < T; ++t) {
-        attendances[(p * R + r) * T + t] = points[p].trust_run(Metric::ed_attendances, r, t);
-        breaches[(p * R + r) * T + t] = points[p].trust_run(Metric::ed_breaches_4h, r, t);
-      }
-    }
-  return national_runs(P, R, M, series, attendances, breaches, std::vector<std::uint8_t>(P * R, 1));
 }
 
 std::uint64_t RunOutcome::events() const {

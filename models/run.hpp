@@ -8,7 +8,6 @@
 #include "models/metrics.hpp"
 #include "models/scenario.hpp"
 #include "models/settlement.hpp"
-#include "models/summary.hpp"
 
 namespace breachsim::models {
 
@@ -65,9 +64,5 @@ RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int 
 // same trusts, months and schemes.
 std::vector<RunOutcome> run_points(const std::vector<const ScenarioSetup*>& points, std::uint64_t seed, int replications,
                                    int threads, const std::function<void()>& on_done = {});
-
-// The whole-run national values of every task, for the summary (point names, trust names and
-// the baseline are left for the caller to fill in).
-NationalRuns national_runs(const std::vector<RunOutcome>& points);
 
 }  // namespace breachsim::models

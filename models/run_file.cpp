@@ -32,18 +32,20 @@ struct Finished {
 };
 
 // The task's months in the file's layouts: per metric a [trust][month] block (the outcome's
-// own layout) and the national [month] series.
+// own layout) and the national [month] series, which is left in `national` ([metric][month])
+// for the summary.
 void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::size_t r, const RunOutcome& one,
                 std::vector<double>& national) {
   const std::uint64_t T = one.trusts, M = one.months;
   const std::vector<double>& values = one.runs[0].values;
+  national.resize(metric_count * M);
   for (std::size_t mi = 0; mi < metric_count; ++mi) {
     const MetricInfo& m = metric_catalogue[mi];
     if (spec.detail == Detail::trust)
       file.write_slab(trust_path(m), {p, r, 0, 0}, {1, 1, T, M}, values.data() + mi * T * M);
-    national.resize(M);
-    for (std::size_t month = 0; month < M; ++month) national[month] = one.national_month(static_cast<Metric>(mi), 0, month);
-    file.write_slab(national_path(m), {p, r, 0}, {1, 1, M}, national.data());
+    double* series = national.data() + mi * M;
+    for (std::size_t month = 0; month < M; ++month) series[month] = one.national_month(static_cast<Metric>(mi), 0, month);
+    file.write_slab(national_path(m), {p, r, 0}, {1, 1, M}, series);
   }
   if (spec.detail == Detail::trust) {
     const auto& schemes = spec.points[p]->finance.schemes;
@@ -51,6 +53,19 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
       file.write_slab("/outcomes/scheme_fines/" + schemes[s].name, {p, r, 0, 0}, {1, 1, T, M},
                       one.runs[0].scheme_fines.data() + s * T * M);
   }
+}
+
+// The task's whole-run values into `runs`, from the national series write_task left.
+void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& one, const std::vector<double>& national) {
+  const std::size_t T = runs.trusts, M = one.months;
+  std::vector<double> attendances(T), breaches(T);
+  for (std::size_t t = 0; t < T; ++t) {
+    attendances[t] = one.trust_run(Metric::ed_attendances, 0, t);
+    breaches[t] = one.trust_run(Metric::ed_breaches_4h, 0, t);
+  }
+  runs.record(
+      p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
+      breaches.data());
 }
 
 }  // namespace
@@ -88,22 +103,6 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
     for (const Scheme& sc : spec.points.front()->finance.schemes)
       file.extend("/outcomes/scheme_fines/" + sc.name, replication_dimension, extent);
   file.extend("/progress", 1, extent);
-}
-
-void record_task(NationalRuns& runs, std::size_t point, std::size_t replication, const ScenarioSetup& setup,
-                 ReplicationOutcome outcome) {
-  RunOutcome one;
-  one.replications = 1;
-  one.trusts = setup.trusts();
-  one.months = setup.months();
-  one.schemes = setup.schemes();
-  one.runs.push_back(std::move(outcome));
-  const NationalRuns single = national_runs({one});
-  const std::size_t task = point * runs.replications + replication;
-  std::copy(single.values.begin(), single.values.end(), runs.values.begin() + static_cast<std::ptrdiff_t>(task * metric_count));
-  std::copy(single.within_4h.begin(), single.within_4h.end(),
-            runs.within_4h.begin() + static_cast<std::ptrdiff_t>(task * runs.trusts));
-  runs.done[task] = 1;
 }
 
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
@@ -178,7 +177,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       const std::uint64_t events = one.runs[0].events;
       report.events += events;
       ++report.finished;
-      record_task(runs, f.point, f.replication, *spec.points[f.point], std::move(one.runs[0]));
+      record(runs, f.point, f.replication, one, national);
       if (on_task) on_task(events);
     } catch (...) {
       writer_error = std::current_exception();

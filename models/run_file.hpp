@@ -55,8 +55,4 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
                           std::size_t last, const std::atomic<bool>& stop,
                           const std::function<void(std::uint64_t)>& on_task);
 
-// Whole-run values of one finished task, as the summary needs them.
-void record_task(NationalRuns& runs, std::size_t point, std::size_t replication, const ScenarioSetup& setup,
-                 ReplicationOutcome outcome);
-
 }  // namespace breachsim::models

@@ -171,10 +171,10 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   check_league_table(s.regulator.league_table, "regulator.league_table", d);
   check_agency_rules(s.regulator.agency, "regulator.agency", d);
   {
-    std::vector<std::string> names;
-    for (const MetricInfo& m : metric_catalogue) names.emplace_back(m.name);
     const std::string& target = s.monte_carlo.target_metric;
-    if (std::find(names.begin(), names.end(), target) == names.end()) {
+    if (!metric_by_name(target)) {
+      std::vector<std::string> names;
+      for (const MetricInfo& m : metric_catalogue) names.emplace_back(m.name);
       const std::string guess = cfg::closest_match(target, names);
       d.error_at("monte_carlo.target_metric",
                  "no metric named '" + target + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));

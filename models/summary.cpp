@@ -14,12 +14,8 @@ namespace {
 
 double variance(const std::vector<double>& v) {
   if (v.size() < 2) return 0.0;
-  double mean = 0.0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  double ss = 0.0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return ss / static_cast<double>(v.size() - 1);
+  const double sd = sim::mean_interval(v).sd;
+  return sd * sd;
 }
 
 // Money in £k/£m/£bn, fractions to three places, counts whole.
@@ -61,6 +57,10 @@ std::vector<double> finished_values(const NationalRuns& runs, std::size_t p, Met
   return v;
 }
 
+// A metric newer than the file being read has no values there (NaN, see read_saved_run).
+bool absent(const std::vector<double>& v) { return !v.empty() && std::isnan(v.front()); }
+constexpr const char* absent_text = "not in this file (written before the metric existed)";
+
 std::string median_interval(const std::vector<double>& v, const MetricInfo& m) {
   if (v.empty()) return "no finished replication";
   return format_value(sim::quantile(v, 0.5), m) + " [" + format_value(sim::quantile(v, 0.05), m) + ", " +
@@ -100,34 +100,16 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
                            const std::vector<std::vector<double>>& national_month,
                            const std::vector<double>& trust_attendances, const std::vector<double>& trust_breaches,
                            std::vector<std::uint8_t> done) {
-  NationalRuns runs;
-  runs.points = points;
-  runs.replications = replications;
-  runs.trusts = points * replications > 0 ? trust_attendances.size() / (points * replications) : 0;
-  runs.done = std::move(done);
-  runs.values.assign(points * replications * metric_count, 0.0);
+  const std::size_t tasks = points * replications;
+  NationalRuns runs = empty_national_runs(points, replications, tasks > 0 ? trust_attendances.size() / tasks : 0);
   for (std::size_t p = 0; p < points; ++p)
     for (std::size_t r = 0; r < replications; ++r) {
-      const std::size_t base = (p * replications + r) * months;
-      for (std::size_t mi = 0; mi < metric_count; ++mi) {
-        const MetricInfo& m = metric_catalogue[mi];
-        const std::vector<double>& series = national_month[mi];
-        const std::vector<double>& weights = national_month[static_cast<std::size_t>(m.weight)];
-        double total = 0.0, weight = 0.0;
-        for (std::size_t month = 0; month < months; ++month) {
-          const double w = m.over_months == Combine::weighted_mean ? weights[base + month] : 1.0;
-          total += series[base + month] * w;
-          weight += w;
-        }
-        double v = total;
-        if (m.over_months == Combine::last) v = months > 0 ? series[base + months - 1] : 0.0;
-        else if (m.over_months != Combine::sum) v = weight > 0.0 ? total / weight : 0.0;
-        runs.values[(p * replications + r) * metric_count + mi] = v;
-      }
+      const std::size_t task = p * replications + r;
+      runs.record(
+          p, r, months, [&](std::size_t metric, std::size_t month) { return national_month[metric][task * months + month]; },
+          trust_attendances.data() + task * runs.trusts, trust_breaches.data() + task * runs.trusts);
     }
-  runs.within_4h.resize(trust_attendances.size());
-  for (std::size_t i = 0; i < trust_attendances.size(); ++i)
-    runs.within_4h[i] = trust_attendances[i] > 0.0 ? 1.0 - trust_breaches[i] / trust_attendances[i] : 1.0;
+  runs.done = std::move(done);
   return runs;
 }
 
@@ -142,21 +124,22 @@ NationalRuns empty_national_runs(std::size_t points, std::size_t replications, s
   return runs;
 }
 
-NationalRuns first_replications(const NationalRuns& runs, std::size_t replications) {
-  NationalRuns cut = runs;
-  cut.replications = std::min(replications, runs.replications);
-  const std::size_t R = cut.replications, T = runs.trusts;
-  cut.values.resize(runs.points * R * metric_count);
-  cut.within_4h.resize(runs.points * R * T);
-  cut.done.resize(runs.points * R);
+NationalRuns with_replications(const NationalRuns& runs, std::size_t replications) {
+  NationalRuns out = empty_national_runs(runs.points, replications, runs.trusts);
+  out.point_names = runs.point_names;
+  out.trust_names = runs.trust_names;
+  out.baseline = runs.baseline;
+  const std::size_t R = std::min(replications, runs.replications), T = runs.trusts;
   for (std::size_t p = 0; p < runs.points; ++p)
     for (std::size_t r = 0; r < R; ++r) {
-      const std::size_t from = p * runs.replications + r, to = p * R + r;
-      for (std::size_t m = 0; m < metric_count; ++m) cut.values[to * metric_count + m] = runs.values[from * metric_count + m];
-      for (std::size_t t = 0; t < T; ++t) cut.within_4h[to * T + t] = runs.within_4h[from * T + t];
-      cut.done[to] = runs.done[from];
+      const std::size_t from = p * runs.replications + r, to = p * replications + r;
+      std::copy_n(runs.values.begin() + static_cast<std::ptrdiff_t>(from * metric_count), metric_count,
+                  out.values.begin() + static_cast<std::ptrdiff_t>(to * metric_count));
+      std::copy_n(runs.within_4h.begin() + static_cast<std::ptrdiff_t>(from * T), T,
+                  out.within_4h.begin() + static_cast<std::ptrdiff_t>(to * T));
+      out.done[to] = runs.done[from];
     }
-  return cut;
+  return out;
 }
 
 PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m) {
@@ -220,21 +203,25 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     out << "    ";
     pad(out, mi.name, width);
     const std::string unit = std::string(mi.unit) == "GBP" ? "" : std::string(" ") + mi.unit;
-    out << median_interval(finished_values(runs, p, m), mi) << unit << over_months_note(mi) << "\n";
+    const auto v = finished_values(runs, p, m);
+    if (absent(v)) out << absent_text << "\n";
+    else out << median_interval(v, mi) << unit << over_months_note(mi) << "\n";
   };
 
   if (!metric.empty()) {
-    std::size_t found = metric_count;
-    for (std::size_t mi = 0; mi < metric_count; ++mi)
-      if (metric == metric_catalogue[mi].name) found = mi;
-    if (found == metric_count) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
-    const auto m = static_cast<Metric>(found);
-    const MetricInfo& mi = metric_catalogue[found];
+    const auto found = metric_by_name(metric);
+    if (!found) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
+    const Metric m = *found;
+    const MetricInfo& mi = info(m);
     out << mi.name << " (" << mi.unit << over_months_note(mi) << "), whole-run national value: " << mi.description << "\n";
     for (std::size_t p = 0; p < runs.points; ++p) {
       const auto v = finished_values(runs, p, m);
       out << "  point " << point_label(p) << "\n";
       if (v.empty()) continue;
+      if (absent(v)) {
+        out << "    " << absent_text << "\n";
+        continue;
+      }
       const auto ci = sim::mean_interval(v);
       out << "    mean " << format_value(ci.mean, mi) << " [95% CI " << format_value(ci.low, mi) << ", "
           << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";

@@ -28,11 +28,29 @@ struct NationalRuns {
   }
   bool finished(std::size_t p, std::size_t r) const { return done[p * replications + r] != 0; }
   std::size_t finished_count(std::size_t p) const;
+
+  // Records a finished task from its national month series, series(metric index, month),
+  // combined over months as the catalogue says, and its trusts' whole-run A&E attendances
+  // and 4-hour breaches (not read when the runs keep no trusts).
+  template <class Series>
+  void record(std::size_t p, std::size_t r, std::size_t months, Series&& series, const double* attendances,
+              const double* breaches) {
+    const std::size_t task = p * replications + r;
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      values[task * metric_count + mi] = combine_values(
+          m.over_months, months, [&](std::size_t month) { return series(mi, month); },
+          [&](std::size_t month) { return series(static_cast<std::size_t>(m.weight), month); });
+    }
+    for (std::size_t t = 0; t < trusts; ++t)
+      within_4h[task * trusts + t] = attendances[t] > 0.0 ? 1.0 - breaches[t] / attendances[t] : 1.0;
+    done[task] = 1;
+  }
 };
 
-// Fills `values` from national month series: `national_month(metric, p, r, month)`, combined
-// over months as the catalogue says. `trust_attendances` / `trust_breaches` are whole-run
-// sums per [point][replication][trust].
+// Every task recorded from national month series, national_month[metric][(p R + r) M + month];
+// `trust_attendances` / `trust_breaches` are whole-run sums per [point][replication][trust]
+// (empty: no trusts kept). `done` says which tasks finished.
 NationalRuns national_runs(std::size_t points, std::size_t replications, std::size_t months,
                            const std::vector<std::vector<double>>& national_month,  // [metric] -> [p][r][month]
                            const std::vector<double>& trust_attendances, const std::vector<double>& trust_breaches,
@@ -41,8 +59,9 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
 // Sized for points x replications tasks of `trusts` trusts, none finished.
 NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts);
 
-// The same runs cut to their first `replications` at every point.
-NationalRuns first_replications(const NationalRuns& runs, std::size_t replications);
+// The same runs with `replications` slots at every point: cut to the first ones, or padded
+// with unfinished slots.
+NationalRuns with_replications(const NationalRuns& runs, std::size_t replications);
 
 // Point p against the baseline over the replications finished at both.
 struct PairedDifference {

@@ -73,8 +73,6 @@ def main(path):
             "share_in_deficit": (deficit_by_trust > 0).mean(axis=1),
             "largest_fine": fines_by_trust.max(axis=1),
         }
-        names = [n.decode() if isinstance(n, bytes) else n for n in f["/trusts"]["name"][:]] \
-            if isinstance(f["/trusts"], h5py.Dataset) else None
 
     def fmt(v, ref):
         if ref < 2:

@@ -155,6 +155,11 @@ with h5py.File(sys.argv[1], "r") as f:
     text = f["config"][()]
 open(sys.argv[2], "wb").write(text if isinstance(text, bytes) else text.encode())
 PY
+  # A file from before a metric was added (a compatible change) still summarises.
+  cp "$work/small_2threads.h5" "$work/older.h5"
+  /usr/bin/python3 -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r+"); del f["outcomes/national_month/league_rank"]' \
+    "$work/older.h5" || fail "cannot make an older-style file"
+  expect_exit 0 'league_rank +not in this file \(written before the metric existed\)' -- "$exe" summary "$work/older.h5"
   expect_exit 0 '' -- "$exe" run "$work/resolved.yaml" --quiet --out "$work/rerun.h5"
   h5diff "$small" "$work/rerun.h5" /outcomes /outcomes >/dev/null || fail "rerunning /config gave other outcomes"
 else
