@@ -127,7 +127,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   std::exception_ptr worker_error;
   std::thread producer([&] {
     try {
-      sim::run_tasks_in_order(todo.size(), threads, [&](std::size_t i) {
+      sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
         if (stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed)) return;
         const auto [p, r] = todo[i];
         Finished f{p, r, simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r)), false};

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -11,21 +10,12 @@ namespace breachsim::sim {
 
 // Runs task(i) for every i in [0, n) on at most `threads` threads (0: all cores). Each task
 // must write only its own result slot; nothing is combined here, so results do not depend
-// on which thread ran which task. An exception from any task propagates to the caller.
+// on which thread ran which task. An exception from any task stops the others from starting
+// new tasks and propagates to the caller. Tasks start in index order (each worker takes the
+// next index), so they also finish roughly in order: a sink filling chunks of consecutive
+// tasks keeps few of them open.
 template <class Task>
 void run_tasks(std::size_t n, int threads, Task&& task) {
-  tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
-  arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t i = r.begin(); i != r.end(); ++i) task(i);
-    });
-  });
-}
-
-// As run_tasks, but tasks start in index order (each worker takes the next index), so they
-// also finish roughly in order: a sink filling chunks of consecutive tasks keeps few open.
-template <class Task>
-void run_tasks_in_order(std::size_t n, int threads, Task&& task) {
   tbb::task_arena arena(threads > 0 ? threads : tbb::task_arena::automatic);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};  // a running loop is not cancelled by TBB: it must stop itself
