@@ -22,7 +22,9 @@ expect_exit 2 '--replications expects a whole number' -- "$exe" run tests/data/s
 expect_exit 2 'no_such.yaml: cannot open' -- "$exe" run tests/data/no_such.yaml
 expect_exit 2 'many_errors.yaml:8:3: monte_carlo: unknown key .seeed.; did you mean .seed.\?' -- \
   "$exe" validate tests/data/many_errors.yaml
-expect_exit 0 'OK' -- "$exe" validate configs/default.yaml
+for config in configs/*.yaml configs/*/*.yaml; do  # every shipped scenario loads
+  expect_exit 0 'OK' -- "$exe" validate "$config"
+done
 
 # --set overrides and sweeps.
 expect_exit 0 'OK \(scenario .small., 2 trusts, 7 months, 3 replications\)' -- "$exe" validate tests/data/small.yaml \
