@@ -80,6 +80,17 @@ enum class Metric : std::size_t {
   rebooking_nonpayment,
   league_rank,
   league_segment,
+  control_total_met,
+  cip_delivered_share,
+  turnaround_team,
+  turnaround_cost,
+  management_replaced,
+  productivity_factor,
+  recruitment_factor,
+  capital_rewards,
+  capital_committed,
+  capital_invested,
+  capital_beds,
   count
 };
 
@@ -237,6 +248,28 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
      false, Combine::mean, Combine::last, Metric::league_rank},
     {"league_segment", "segment", "the trust's oversight segment in the latest league table (1 best to 4, 5 intensive support; 0 before the first or without one); nationally the mean",
      false, Combine::mean, Combine::last, Metric::league_segment},
+    {"control_total_met", "fraction", "1 if the trust's financial year-to-date surplus is at least its control total for the months so far (the plan delivered to date; in a year's last month, the year's plan); nationally the share of trusts",
+     false, Combine::mean, Combine::last, Metric::control_total_met},
+    {"cip_delivered_share", "fraction", "share of this financial year's cost improvement target the trust delivers (1: the plan in full)",
+     false, Combine::mean, Combine::mean, Metric::cip_delivered_share},
+    {"turnaround_team", "trust-months", "1 in a month a regulator's turnaround team works in the trust; nationally the number of trusts",
+     false, Combine::sum, Combine::sum, Metric::turnaround_team},
+    {"turnaround_cost", "GBP", "what the trust pays for its turnaround team (already in cost_other)", false, Combine::sum,
+     Combine::sum, Metric::turnaround_cost},
+    {"management_replaced", "replacements", "1 in the month the regulator replaces a persistently failing trust's management",
+     true, Combine::sum, Combine::sum, Metric::management_replaced},
+    {"productivity_factor", "factor", "how fast staff work relative to the configured trust (turnaround teams, management disruption and its effect): A&E treatment times are divided and theatre lists multiplied by it",
+     false, Combine::mean, Combine::mean, Metric::productivity_factor},
+    {"recruitment_factor", "factor", "the month's recruitment relative to the configured rate (below 1: the league table's naming and shaming)",
+     false, Combine::mean, Combine::mean, Metric::recruitment_factor},
+    {"capital_rewards", "GBP", "capital awarded by the regulator for performance or improvement", false, Combine::sum,
+     Combine::sum, Metric::capital_rewards},
+    {"capital_committed", "GBP", "the trust's own surplus committed to capital under the freedoms of segment 1", false,
+     Combine::sum, Combine::sum, Metric::capital_committed},
+    {"capital_invested", "GBP", "capital spent on beds in the month (rewards and committed surplus, after their lag); own surplus spent leaves cash",
+     false, Combine::sum, Combine::sum, Metric::capital_invested},
+    {"capital_beds", "beds", "beds opened with capital so far, staffed and run on top of those the nurses open", false,
+     Combine::sum, Combine::last, Metric::capital_beds},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -249,7 +282,7 @@ struct MetricSection {
   std::array<Metric, 24> metrics;
 };
 
-inline constexpr std::array<MetricSection, 8> metric_sections = {{
+inline constexpr std::array<MetricSection, 9> metric_sections = {{
     {"A&E and beds", 15,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
       Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
@@ -274,9 +307,13 @@ inline constexpr std::array<MetricSection, 8> metric_sections = {{
     {"Costs and balance sheet", 9,
      {Metric::cost_pay, Metric::cost_agency, Metric::cost_other, Metric::cip_savings, Metric::interest, Metric::surplus,
       Metric::cumulative_deficit, Metric::debt, Metric::cash}},
-    {"Management and oversight", 5,
-     {Metric::special_measures, Metric::cost_control_acting, Metric::protect_performance_acting, Metric::league_rank,
-      Metric::league_segment}},
+    {"Management and plans", 5,
+     {Metric::special_measures, Metric::cost_control_acting, Metric::protect_performance_acting,
+      Metric::control_total_met, Metric::cip_delivered_share}},
+    {"Oversight: league table and its consequences", 11,
+     {Metric::league_rank, Metric::league_segment, Metric::turnaround_team, Metric::turnaround_cost,
+      Metric::management_replaced, Metric::productivity_factor, Metric::recruitment_factor, Metric::capital_rewards,
+      Metric::capital_committed, Metric::capital_invested, Metric::capital_beds}},
 }};
 
 constexpr bool every_metric_in_one_section() {

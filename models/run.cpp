@@ -110,6 +110,17 @@ void record_money(const MoneyMonth& m, const std::function<double&(Metric)>& at)
   at(Metric::referral_share) = m.referral_share;
   at(Metric::league_rank) = m.league_rank;
   at(Metric::league_segment) = m.league_segment;
+  at(Metric::control_total_met) = m.control_total_met ? 1.0 : 0.0;
+  at(Metric::cip_delivered_share) = m.cip_delivered_share;
+  at(Metric::turnaround_team) = m.turnaround_team ? 1.0 : 0.0;
+  at(Metric::turnaround_cost) = m.turnaround_cost;
+  at(Metric::management_replaced) = m.management_replaced ? 1.0 : 0.0;
+  at(Metric::productivity_factor) = m.productivity_factor;
+  at(Metric::recruitment_factor) = m.recruitment_factor;
+  at(Metric::capital_rewards) = m.capital_rewards;
+  at(Metric::capital_committed) = m.capital_committed;
+  at(Metric::capital_invested) = m.capital_invested;
+  at(Metric::capital_beds) = m.capital_beds;
 }
 
 }  // namespace

@@ -375,6 +375,8 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     m.debt = p.revolving_debt + p.long_term_debt;
     m.cash = p.cash;
     m.special_measures = p.special_measures;
+    m.control_total_met = s.ytd_surplus >= f.control_total_gbp_per_year * elapsed / 12.0;
+    m.cip_delivered_share = s.cip_delivered;
 
     // Management looks at the year so far and the month just gone.
     const int target = month + mp.lag_months;

@@ -91,6 +91,14 @@ struct MoneyMonth {
   double extra_sessions = 0;           // bought with returned fines or to protect performance
   double referral_share = 1.0;         // share of referrals the commissioner let through
   double league_rank = 0, league_segment = 0;  // the latest quarter's league table; 0: not yet ranked
+  bool control_total_met = false;      // year-to-date surplus at least the year-to-date control total
+  double cip_delivered_share = 0;      // of this financial year's CIP target
+  bool turnaround_team = false;        // the regulator's consequences in force this month
+  double turnaround_cost = 0;          // (already in cost_other)
+  bool management_replaced = false;
+  double productivity_factor = 1.0, recruitment_factor = 1.0;
+  double capital_rewards = 0, capital_committed = 0, capital_invested = 0;
+  double capital_beds = 0;             // beds opened with capital so far
   std::vector<double> fines_by_scheme;
 
   double income() const { return income_activity + income_other + income_incentives + fines_returned + pool_payouts; }
