@@ -249,7 +249,7 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   std::vector<std::unique_ptr<models::ScenarioSetup>> setups;
   models::RunSpec spec;
   for (const auto& point : sweep.points) {
-    setups.push_back(std::make_unique<models::ScenarioSetup>(point.scenario));
+    setups.push_back(std::make_unique<models::ScenarioSetup>(point.scenario, sweep.schemes));
     spec.points.push_back(setups.back().get());
     spec.table.names.push_back(point.name);
     spec.table.values.push_back(point.values);
@@ -273,7 +273,8 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   // reported at once, not after an hour of simulation.
   // Files of national detail keep no trust series, so neither does the summary of their run.
   models::NationalRuns prior =
-      models::empty_national_runs(P, spec.replications, spec.detail == models::Detail::trust ? T : 0);
+      models::empty_national_runs(P, spec.replications, spec.detail == models::Detail::trust ? T : 0,
+                                  models::financial_years(first.scenario.first_month, setups.front()->months()));
   bool replace_summary = false;
   // Replications in the file: all of them, or with the calculator the first batch; it grows.
   std::size_t extent = adaptive ? std::min<std::size_t>(spec.replications, static_cast<std::size_t>(mc.replications))

@@ -20,7 +20,8 @@ BalanceSheet::BalanceSheet(const BorrowingParams& p)
     : params_(p), cash_(p.opening_cash_gbp), long_term_(p.opening_long_term_debt_gbp) {}
 
 MonthPosting BalanceSheet::post_month(double operating_surplus_gbp, double annual_income_gbp, bool year_end,
-                                      double year_surplus_gbp, double year_control_total_gbp) {
+                                      double year_surplus_gbp, double year_control_total_gbp,
+                                      double capital_spend_gbp) {
   const BorrowingParams& p = params_;
   MonthPosting m;
   m.special_measures = special_measures_;
@@ -28,7 +29,7 @@ MonthPosting BalanceSheet::post_month(double operating_surplus_gbp, double annua
   const double long_term_rate = special_measures_ ? p.penal_rate : p.long_term_rate;
   m.interest = (revolving_ * revolving_rate + long_term_ * long_term_rate) / 12.0;
   m.surplus = operating_surplus_gbp - m.interest;
-  cash_ += m.surplus;
+  cash_ += m.surplus - capital_spend_gbp;
 
   if (cash_ < p.minimum_cash_gbp) {
     m.borrowed = p.minimum_cash_gbp - cash_;

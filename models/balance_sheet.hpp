@@ -101,7 +101,8 @@ class BalanceSheet {
   // Posts one month, in this order:
   //  1. interest on the debt at the month start, a twelfth of the yearly rates (penal_rate on
   //     all debt while special measures are in force);
-  //  2. cash += operating surplus - interest;
+  //  2. cash += operating surplus - interest - capital spent (capital is not in the surplus:
+  //     it buys assets, but the cash is gone all the same);
   //  3. cash below the minimum is borrowed on the revolving facility back up to the minimum,
   //     or cash above it repays revolving debt;
   //  4. at a financial-year end (`year_end`), revolving debt converts to long-term if
@@ -113,7 +114,7 @@ class BalanceSheet {
   //     regulator's response to accounts already closed. `annual_income_gbp` scales the
   //     deficit trigger.
   MonthPosting post_month(double operating_surplus_gbp, double annual_income_gbp, bool year_end,
-                          double year_surplus_gbp, double year_control_total_gbp);
+                          double year_surplus_gbp, double year_control_total_gbp, double capital_spend_gbp = 0.0);
 
   double cash() const { return cash_; }
   double debt() const { return revolving_ + long_term_; }

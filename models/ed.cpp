@@ -142,7 +142,7 @@ void EmergencyDepartment::enter(std::uint64_t number, bool readmission, sim::Tim
 void EmergencyDepartment::begin_treatment(std::uint32_t slot, TrustSimulator& sim) {
   const Patient& p = patients_[slot];
   sim::RandomStream draws(key_, p.number, purpose(Purpose::ed_treatment));
-  sim::Time end = sim.now() + setup_->treatment.sample(draws);
+  sim::Time end = sim.now() + setup_->treatment.sample(draws) * treatment_scale_;
   const sim::Time line = p.arrival + breach_minutes;
   if (setup_->target_chasing && end > line && end <= line + setup_->chase_window && !admitted(p)) {
     // Chasing the line: the discharge is hurried into the last ten minutes before it.

@@ -124,6 +124,8 @@ class EmergencyDepartment {
   // Called at each month start: clinicians on duty are the roster times `factor` (available
   // A&E clinicians relative to the baseline staffing), rounded.
   void set_staff_factor(double factor, TrustSimulator& sim);
+  // Multiplies every treatment time drawn from now on (below 1: staff work faster).
+  void set_treatment_scale(double scale) { treatment_scale_ = scale; }
   // Called at each month end, after every event before it: the month's counts, then reset.
   EdMonth close_month(sim::Time month_end);
 
@@ -160,6 +162,7 @@ class EmergencyDepartment {
   std::size_t present_ = 0;
   sim::Time last_change_ = 0.0;
   double staff_factor_ = 1.0;
+  double treatment_scale_ = 1.0;
   struct Ambulance {
     std::uint64_t number;
     sim::Time arrival;

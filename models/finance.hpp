@@ -115,6 +115,8 @@ struct CostParams {
   double extra_session_premium_gbp = 2000.0;
   double fixed_gbp_per_year = 131e6;
   double cip_target_share = 0.03;
+  double capital_gbp_per_bed = 400000.0;
+  double capital_bed_running_gbp_per_year = 110000.0;
   sim::config::DistributionSpec cip_delivered_share{sim::Distribution::Kind::gamma, 0.0, 0.75, 0.25, {}, {}, {}};
 
   template <class V>
@@ -152,6 +154,12 @@ struct CostParams {
     v.field("cip_target_share", cip_target_share,
             Doc{"share of costs a year", "Cost improvement programme: savings planned as a share of costs.",
                 "DOMAIN.md §7: efficiency targets 2-7% a year", Range::fraction()});
+    v.field("capital_gbp_per_bed", capital_gbp_per_bed,
+            Doc{"GBP per bed", "Capital that opens one more general and acute bed (the regulator's capital freedoms and rewards buy beds at this price).",
+                "assumption: new wards of 28-32 beds at £10-13m; not in DOMAIN.md", Range::positive()});
+    v.field("capital_bed_running_gbp_per_year", capital_bed_running_gbp_per_year,
+            Doc{"GBP a year", "Running cost of a bed opened with capital: its nurses and medical cover (occupied bed days add bed_day_gbp as for any bed).",
+                "assumption: 1.33 ward-nurse WTE per bed at the default £38k with on-costs, and a share of medical and support staff", Range::non_negative()});
     v.field("cip_delivered_share", cip_delivered_share,
             Doc{"share of target", "Share of the year's CIP target actually delivered, drawn once a financial year per trust.",
                 "assumption: three quarters on average, rarely all"});

@@ -133,6 +133,7 @@ struct Scheme {
   Count counted = nullptr;  // excess_breaches: its breaches; per_incident: the incidents
   FineDestination destination = FineDestination::withheld;
   SchemeParams params;
+  bool in_point = true;  // false: another sweep point's scheme, kept so the outputs have one shape; never in force
 };
 
 // Throws std::invalid_argument on an unknown type, standard, incident or destination, even

@@ -117,6 +117,8 @@ void check_league_table(const LeagueTableParams& p, const std::string& path, sim
       d.error_at(
           item, "'" + name + "' is already listed as indicators[" + std::to_string(first - p.indicators.begin()) + "]");
   }
+  if (!(p.from < p.to))
+    d.error_at(path + ".to", "must be after from (" + sim::format_date(p.from) + "), or trusts are never ranked");
   if (p.deficit_best_segment < 1 || p.deficit_best_segment > 4)
     d.error_at(path + ".deficit_best_segment",
                "must be in [1, 4] (got " + std::to_string(p.deficit_best_segment) + ")");

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
 // The NHS Oversight Framework 2025/26 league table (DOMAIN.md §6): every indicator scores
@@ -27,6 +28,7 @@ struct LeagueTableParams {
   std::vector<std::string> indicators = {"ed_4h", "ed_12h", "rtt_18w", "cancer_62d", "finance"};
   int deficit_best_segment = 3;
   double intensive_support_score = 3.5;
+  sim::Date from{2000, 1, 1}, to{2100, 1, 1};
 
   template <class V>
   void describe(V& v) {
@@ -60,7 +62,13 @@ struct LeagueTableParams {
                 "DOMAIN.md §6: segments 1-4 by quartile and a segment 5 for intensive support, out of 134 acute "
                 "trusts; the threshold is an assumption",
                 Range::between(1, 4)});
+    v.field("from", from,
+            Doc{"date", "Trusts are ranked at quarter ends in months starting on or after this date.",
+                "assumption: always; DOMAIN.md §6: league tables from 2025/26"});
+    v.field("to", to, Doc{"date", "...and before this date (must be after from).", "assumption: always"});
   }
+
+  bool in_force(const sim::Date& month_start) const { return enabled && sim::in_period(month_start, from, to); }
 };
 
 // One trust's quarter, as the indicators see it. Values must be finite.

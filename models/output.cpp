@@ -30,11 +30,6 @@ std::string utc_now() {
   return buf;
 }
 
-std::string fy_label(int year) {
-  const int next = (year + 1) % 100;
-  return std::to_string(year) + "/" + (next < 10 ? "0" : "") + std::to_string(next);
-}
-
 }  // namespace
 
 std::string library_versions() {
@@ -119,7 +114,7 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
     const sim::Date d = setup.calendar.month_date(m);
     month_index.push_back(m);
     starts.push_back(sim::format_date(d));
-    years.push_back(fy_label(sim::financial_year(d)));
+    years.push_back(financial_year_label(sim::financial_year(d)));
     quarters.push_back(sim::financial_quarter(d));
   }
   file.write_table("/months", {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
@@ -142,7 +137,14 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   std::vector<std::int64_t> scheme_index;
   std::vector<std::string> scheme_names, scheme_types, scheme_destinations;
   for (std::size_t i = 0; i < setup.finance.schemes.size(); ++i) {
-    const Scheme& sc = setup.finance.schemes[i];
+    // Described by the first point that has the scheme (a sweep over regimes).
+    const Scheme* first = &setup.finance.schemes[i];
+    for (const ScenarioSetup* s : setups)
+      if (s->finance.schemes[i].in_point) {
+        first = &s->finance.schemes[i];
+        break;
+      }
+    const Scheme& sc = *first;
     scheme_index.push_back(static_cast<std::int64_t>(i));
     scheme_names.push_back(sc.name);
     scheme_types.push_back(sc.params.type);
@@ -232,12 +234,32 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
                       {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
                       {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
   }
+  if (runs.trusts > 0) {  // plans are the trusts': a file of national detail has no table
+    std::vector<std::int64_t> months, reps;
+    std::vector<std::string> point_names, trust_names, labels;
+    std::vector<double> met, full, share;
+    for (const PlanDelivery& d : plan_delivery(runs)) {
+      point_names.push_back(runs.point_names.at(d.point));
+      trust_names.push_back(runs.trust_names.at(d.trust));
+      labels.push_back(runs.years.labels[d.year]);
+      months.push_back(static_cast<std::int64_t>(runs.years.months[d.year]));
+      reps.push_back(static_cast<std::int64_t>(d.replications));
+      met.push_back(d.control_total_met);
+      full.push_back(d.cip_in_full);
+      share.push_back(d.cip_share_mean);
+    }
+    file.write_table("/summary/plan_delivery",
+                     {{"point", point_names}, {"trust", trust_names}, {"financial_year", labels}, {"months", months},
+                      {"replications", reps}, {"control_total_met_probability", met},
+                      {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
+  }
   file.set_attribute("/summary", "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
                                  "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
                                  "(common random numbers); the deficit multiplier is extra cumulative deficit over extra fines, "
-                                 "a ratio of means with a delta-method CI."));
+                                 "a ratio of means with a delta-method CI. Plan delivery is per trust and financial "
+                                 "year, at the year's last reported month."));
 }
 
 
@@ -276,10 +298,16 @@ SavedRun read_saved_run(const std::string& path) {
     series[mi] = in.exists(path) ? in.read_doubles(path)
                                  : std::vector<double>(P * R * M, std::numeric_limits<double>::quiet_NaN());
   }
-  // Files of national detail have no trust series: no 4-hour performance by trust then.
+  sim::Date first_month;
+  if (!sim::parse_date(text("first_month"), first_month))
+    throw sim::OutputError(path + ": first_month '" + text("first_month") + "' is not a date");
+  const FinancialYears years = financial_years(first_month, M);
+  const std::size_t Y = years.size();
+  // Files of national detail have no trust series: no 4-hour performance or plans by trust then.
   const bool by_trust = in.exists("/outcomes/trust_month/ed_attendances");
   const std::size_t T = by_trust ? in.dims("/outcomes/trust_month/ed_attendances").at(2) : 0;
   std::vector<double> attendances(P * R * T, 0.0), breaches(P * R * T, 0.0);
+  std::vector<double> plan_met(P * R * T * Y, 0.0), cip_share(P * R * T * Y, 0.0);
   if (by_trust) {
     const std::vector<double> attendances_month = in.read_doubles("/outcomes/trust_month/ed_attendances");
     const std::vector<double> breaches_month = in.read_doubles("/outcomes/trust_month/ed_breaches_4h");
@@ -288,6 +316,20 @@ SavedRun read_saved_run(const std::string& path) {
         attendances[i] += attendances_month[i * M + m];
         breaches[i] += breaches_month[i * M + m];
       }
+    // Each financial year's last month, as the writer took it; unknown (NaN) in a file
+    // written before the metric existed.
+    auto at_years_end = [&](const char* metric, std::vector<double>& to) {
+      const std::string trust_path = std::string("/outcomes/trust_month/") + metric;
+      if (!in.exists(trust_path)) {
+        std::fill(to.begin(), to.end(), std::numeric_limits<double>::quiet_NaN());
+        return;
+      }
+      const std::vector<double> month_values = in.read_doubles(trust_path);
+      for (std::size_t i = 0; i < P * R * T; ++i)
+        for (std::size_t y = 0; y < Y; ++y) to[i * Y + y] = month_values[i * M + years.last_month[y]];
+    };
+    at_years_end(info(Metric::control_total_met).name, plan_met);
+    at_years_end(info(Metric::cip_delivered_share).name, cip_share);
   }
   std::vector<std::uint8_t> done(P * R);
   for (std::size_t i = 0; i < P * R; ++i) done[i] = progress[i] == 1 ? 1 : 0;
@@ -296,7 +338,7 @@ SavedRun read_saved_run(const std::string& path) {
   saved.config_sha256 = text("config_sha256");
   saved.seed = static_cast<std::uint64_t>(number("seed"));
   saved.has_summary = in.exists("/summary");
-  saved.runs = national_runs(P, R, M, series, attendances, breaches, std::move(done));
+  saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
   const sim::Table points = in.read_table("/points");
   saved.runs.point_names = string_column(points, "name", path + ":/points");
   saved.runs.trust_names = string_column(in.read_table("/trusts"), "name", path + ":/trusts");

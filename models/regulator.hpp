@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include "models/league_table.hpp"
+#include "models/oversight.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
@@ -45,6 +46,11 @@ struct AgencyRulesParams {
   }
 
   bool in_force(const sim::Date& month_start) const { return sim::in_period(month_start, from, to); }
+  // Whether the rules ask anything of a trust at all.
+  bool any() const {
+    return price_cap > 0.0 || banned.ed_clinicians || banned.ward_nurses || banned.theatre_teams ||
+           spend_ceiling_share_of_pay > 0.0;
+  }
 };
 
 inline void check_agency_rules(const AgencyRulesParams& p, const std::string& path, sim::config::Diagnostics& d) {
@@ -55,12 +61,28 @@ inline void check_agency_rules(const AgencyRulesParams& p, const std::string& pa
 struct RegulatorParams {
   AgencyRulesParams agency;
   LeagueTableParams league_table;
+  TurnaroundParams turnaround;
+  ManagementReplacementParams management_replacement;
+  RecruitmentPenaltyParams recruitment_penalty;
+  CapitalFreedomParams capital_freedom;
+  CapitalRewardsParams capital_rewards;
 
   template <class V>
   void describe(V& v) {
     v.section("agency", agency, "national rules on agency staff: price cap, bans by staff group, spend ceilings");
     v.section("league_table", league_table, "the quarterly league table and its segments (NHS Oversight Framework 2025/26)");
+    v.section("turnaround", turnaround, "turnaround teams for trusts in the worst segments (needs the league table)");
+    v.section("management_replacement", management_replacement,
+              "new management for persistently failing trusts: disruption, then an effect (needs the league table)");
+    v.section("recruitment_penalty", recruitment_penalty,
+              "low-ranked trusts recruit less: naming and shaming (needs the league table)");
+    v.section("capital_freedom", capital_freedom,
+              "the best-ranked trusts invest their surpluses in beds (needs the league table)");
+    v.section("capital_rewards", capital_rewards, "capital for the best and most improved trusts on 4 hours");
   }
 };
+
+// Cross-field checks for the scenario's second pass: `path` is the section's key path.
+void check_regulator(const RegulatorParams& p, const std::string& path, sim::config::Diagnostics& d);
 
 }  // namespace breachsim::models

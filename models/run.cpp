@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/run.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
@@ -11,7 +12,8 @@
 
 namespace breachsim::models {
 
-ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_calendar(s)) {
+ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& schemes)
+    : scenario(s), calendar(make_calendar(s)) {
   trust_setups.reserve(s.trusts.size());
   for (const auto& t : s.trusts) {
     trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds, t.finance.income.trim_point_days),
@@ -23,10 +25,31 @@ ScenarioSetup::ScenarioSetup(const Scenario& s) : scenario(s), calendar(make_cal
     finance.trusts.push_back(std::move(f));
   }
   finance.commissioners = s.commissioners;
-  for (const auto& [name, params] : s.schemes) finance.schemes.push_back(compile_scheme(name, params));
-  finance.fund = s.incentive_fund;
-  finance.agency_rules = s.regulator.agency;
-  finance.league_table = s.regulator.league_table;
+  std::vector<Scheme> own;
+  for (const auto& [name, params] : s.schemes) own.push_back(compile_scheme(name, params));
+  finance.funds = {s.incentive_fund};
+  finance.regulators = {s.regulator};
+  for (const Regime& regime : s.regimes) {
+    const Regime r = in_window(regime);
+    for (const auto& [name, params] : r.schemes) own.push_back(compile_scheme(r.name + "/" + name, params));
+    finance.funds.push_back(r.incentive_fund);
+    finance.regulators.push_back(r.regulator);
+  }
+  if (schemes.empty()) {
+    finance.schemes = std::move(own);
+  } else {
+    for (const std::string& name : schemes) {
+      const auto it = std::find_if(own.begin(), own.end(), [&](const Scheme& k) { return k.name == name; });
+      if (it != own.end()) {
+        finance.schemes.push_back(*it);
+        continue;
+      }
+      SchemeParams never;
+      never.to = never.from;
+      finance.schemes.push_back(compile_scheme(name, never));
+      finance.schemes.back().in_point = false;
+    }
+  }
 }
 
 namespace {

@@ -14,7 +14,9 @@ namespace breachsim::models {
 // A scenario compiled for running: the calendar and every trust's derived tables, built
 // once and shared read-only by all replications.
 struct ScenarioSetup {
-  explicit ScenarioSetup(const Scenario& s);
+  // `schemes`: the schemes of the whole sweep in its order (Sweep::schemes); a scheme this
+  // point lacks has a place that never fines. Empty: this point's own.
+  explicit ScenarioSetup(const Scenario& s, const std::vector<std::string>& schemes = {});
   Scenario scenario;
   sim::Calendar calendar;
   std::vector<TrustSetup> trust_setups;  // one per trust, in scenario order

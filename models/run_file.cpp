@@ -57,15 +57,19 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
 
 // The task's whole-run values into `runs`, from the national series write_task left.
 void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& one, const std::vector<double>& national) {
-  const std::size_t T = runs.trusts, M = one.months;
-  std::vector<double> attendances(T), breaches(T);
+  const std::size_t T = runs.trusts, M = one.months, Y = runs.years.size();
+  std::vector<double> attendances(T), breaches(T), plan_met(T * Y), cip_share(T * Y);
   for (std::size_t t = 0; t < T; ++t) {
     attendances[t] = one.trust_run(Metric::ed_attendances, 0, t);
     breaches[t] = one.trust_run(Metric::ed_breaches_4h, 0, t);
+    for (std::size_t y = 0; y < Y; ++y) {
+      plan_met[t * Y + y] = one.trust_month(Metric::control_total_met, 0, t, runs.years.last_month[y]);
+      cip_share[t * Y + y] = one.trust_month(Metric::cip_delivered_share, 0, t, runs.years.last_month[y]);
+    }
   }
   runs.record(
       p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
-      breaches.data());
+      breaches.data(), plan_met.data(), cip_share.data());
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 #include "models/scenario.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <utility>
 
+#include "breachsim/version.hpp"
 #include "models/metrics.hpp"
 
 namespace breachsim::models {
@@ -54,8 +57,179 @@ void check_elective(const ElectiveParams& e, const std::string& path, cfg::Diagn
     d.error_at(path + ".referrals_by_weekday", "must not all be zero");
 }
 
+// Reads a `schemes` map into `schemes`: a name already there is updated key by key (a regime
+// laying keys over its preset's), a new one starts from the defaults.
+void read_schemes(const YAML::Node& map, const std::string& path, cfg::Diagnostics& d,
+                  std::vector<std::pair<std::string, SchemeParams>>& schemes) {
+  if (!map.IsMap()) {
+    d.error(map.Mark(), path, "expected a map from scheme name to scheme");
+    return;
+  }
+  for (const auto& entry : map) {
+    const std::string name = entry.first.as<std::string>();
+    const std::string at = path + "." + name;
+    auto it = std::find_if(schemes.begin(), schemes.end(), [&](const auto& s) { return s.first == name; });
+    SchemeParams p = it == schemes.end() ? SchemeParams{} : it->second;
+    cfg::Reader r(d, entry.second, at);
+    p.describe(r);
+    r.finish();
+    if (!entry.second.IsMap()) continue;
+    if (name.find('/') != std::string::npos) d.error(entry.first.Mark(), at, "a scheme name cannot hold '/'");
+    check_scheme(p, at, d);
+    if (it == schemes.end()) schemes.emplace_back(name, p);
+    else it->second = p;
+  }
+}
+
+// What a preset file says about itself (configs/regimes/*.yaml); the run does not use it.
+struct RegimeInfo {
+  std::string title, summary, sources;
+  template <class V>
+  void describe(V& v) {
+    v.field("title", title, cfg::Doc{"", "One line naming the regime.", ""});
+    v.field("summary", summary, cfg::Doc{"", "What the regime did, in a few sentences.", ""});
+    v.field("sources", sources, cfg::Doc{"", "Where its numbers come from (DOMAIN.md sections and the documents they cite).", ""});
+  }
+};
+
+const cfg::Doc regime_preset_doc{"",
+                                 "A preset in configs/regimes/ by name (contract_2015_16), or a path to a preset file "
+                                 "relative to this config. Keys given beside it are laid over the preset's.",
+                                 ""};
+const cfg::Doc regime_name_doc{"", "Names the regime in reports and its schemes (\"<name>/<scheme>\"); unique.",
+                               "default: the preset's name"};
+const cfg::Doc regime_from_doc{"date", "The regime's schemes, fund and regulator act only from this date...", "default: always"};
+const cfg::Doc regime_to_doc{"date", "...and before this one (after from): months, quarters and decisions starting in [from, to).",
+                             "default: always"};
+
+// Reads the preset file at `file` into `r`; its problems are reported against that file.
+void read_regime_preset(const std::string& file, cfg::Diagnostics& d, Regime& r) {
+  cfg::Diagnostics pd(file);
+  try {
+    const YAML::Node root = cfg::load_yaml_file(file);
+    if (!root.IsMap()) {
+      pd.error(root.Mark(), "", "expected a map with schemes, incentive_fund and regulator");
+    } else {
+      cfg::Reader top(pd, root, "");
+      top.take("schema_version");
+      RegimeInfo info;
+      top.section("regime", info, "");
+      if (const YAML::Node* schemes = top.take("schemes")) read_schemes(*schemes, "schemes", pd, r.schemes);
+      top.section("incentive_fund", r.incentive_fund, "");
+      top.section("regulator", r.regulator, "");
+      top.finish();
+    }
+  } catch (const cfg::ConfigError& e) {
+    for (const auto& issue : e.issues()) d.report(issue);
+    return;
+  }
+  for (const auto& issue : pd.issues()) d.report(issue);
+}
+
+void read_regimes(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s) {
+  if (!list.IsSequence()) {
+    d.error(list.Mark(), "regimes", "expected a list of regimes, each {preset, from, to}");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string at = "regimes[" + std::to_string(i) + "]";
+    const YAML::Node item = list[i];
+    cfg::Reader r(d, item, at);
+    Regime regime;
+    const YAML::Node* preset = r.take("preset");
+    if (preset) {
+      if (!preset->IsScalar() || preset->Scalar().empty()) {
+        d.error(preset->Mark(), at + ".preset", "expected a preset name or a path, got " + cfg::describe_node(*preset));
+      } else {
+        regime.preset = preset->Scalar();
+        const std::string file = find_regime_preset(regime.preset, d.file());
+        if (file.empty()) {
+          const std::vector<std::string> known = regime_presets();
+          std::string list_text;
+          for (const auto& k : known) list_text += (list_text.empty() ? "" : ", ") + k;
+          const std::string guess = cfg::closest_match(regime.preset, known);
+          d.error(preset->Mark(), at + ".preset",
+                  "no regime preset '" + regime.preset + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                      " (presets: " + list_text + "; or a path to a .yaml file)");
+        } else {
+          read_regime_preset(file, d, regime);
+          regime.name = std::filesystem::path(file).stem().string();
+        }
+      }
+    }
+    r.field("name", regime.name, regime_name_doc);
+    r.field("from", regime.from, regime_from_doc);
+    r.field("to", regime.to, regime_to_doc);
+    if (const YAML::Node* schemes = r.take("schemes")) read_schemes(*schemes, at + ".schemes", d, regime.schemes);
+    r.section("incentive_fund", regime.incentive_fund, "");
+    r.section("regulator", regime.regulator, "");
+    r.finish();
+    if (!item.IsMap()) continue;
+    if (regime.name.empty() && !preset)
+      d.error(item.Mark(), at + ".name", "a regime needs a name (or a preset, whose name it takes)");
+    else if (regime.name.find_first_of("/ ") != std::string::npos)
+      d.error_at(at + ".name", "must not hold '/' or spaces (it prefixes the regime's scheme names)");
+    for (std::size_t j = 0; j < s.regimes.size(); ++j)
+      if (s.regimes[j].name == regime.name)
+        d.error(item.Mark(), at + ".name",
+                "'" + regime.name + "' already names regimes[" + std::to_string(j) + "]: give one of them a `name` of its own");
+    if (!(regime.from < regime.to))
+      d.error_at(at + ".to", "must be after from (" + sim::format_date(regime.from) + "), or the regime is never in force");
+    check_incentive_fund(regime.incentive_fund, at + ".incentive_fund", d);
+    check_regulator(regime.regulator, at + ".regulator", d);
+    s.regimes.push_back(std::move(regime));
+  }
+}
+
+// At most one incentive fund, league table and consequence of each kind may act at a time:
+// two funds settling one quarter, or two tables ranking it, would have no meaning.
+void check_regime_overlaps(const Scenario& s, cfg::Diagnostics& d) {
+  struct Window {
+    std::string path;
+    sim::Date from, to;
+  };
+  std::map<std::string, std::vector<Window>> kinds;
+  const auto add = [&](const std::string& kind, bool enabled, const std::string& path, const sim::Date& from,
+                       const sim::Date& to) {
+    if (enabled && from < to) kinds[kind].push_back(Window{path, from, to});
+  };
+  const auto add_all = [&](const std::string& at, const IncentiveFundParams& f, const RegulatorParams& g) {
+    add("an incentive fund", f.enabled, at + "incentive_fund", f.from, f.to);
+    add("a league table", g.league_table.enabled, at + "regulator.league_table", g.league_table.from, g.league_table.to);
+    add("a turnaround policy", g.turnaround.enabled, at + "regulator.turnaround", g.turnaround.from, g.turnaround.to);
+    add("a management replacement policy", g.management_replacement.enabled, at + "regulator.management_replacement",
+        g.management_replacement.from, g.management_replacement.to);
+    add("a recruitment penalty", g.recruitment_penalty.enabled, at + "regulator.recruitment_penalty",
+        g.recruitment_penalty.from, g.recruitment_penalty.to);
+    add("a capital freedom", g.capital_freedom.enabled, at + "regulator.capital_freedom", g.capital_freedom.from,
+        g.capital_freedom.to);
+    add("a capital rewards scheme", g.capital_rewards.enabled, at + "regulator.capital_rewards", g.capital_rewards.from,
+        g.capital_rewards.to);
+  };
+  add_all("", s.incentive_fund, s.regulator);
+  for (std::size_t i = 0; i < s.regimes.size(); ++i) {
+    const Regime r = in_window(s.regimes[i]);
+    add_all("regimes[" + std::to_string(i) + "].", r.incentive_fund, r.regulator);
+  }
+  for (const auto& [kind, windows] : kinds)
+    for (std::size_t j = 1; j < windows.size(); ++j)
+      for (std::size_t i = 0; i < j; ++i)
+        if (windows[i].from < windows[j].to && windows[j].from < windows[i].to)
+          d.error_at(windows[j].path,
+                     "in force " + sim::format_date(windows[j].from) + " to " + sim::format_date(windows[j].to) +
+                         ", overlapping " + windows[i].path + " (" + sim::format_date(windows[i].from) + " to " +
+                         sim::format_date(windows[i].to) + "): only " + kind +
+                         " can act at a time; narrow the regimes' from/to");
+}
+
 // Reads one scenario from `root` (a map), recording every problem in `d`.
 void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
+  if (const YAML::Node preset = root["regime"]; preset.IsDefined()) {
+    d.error(preset.Mark(), "regime",
+            "this file is a regime preset, not a scenario: use it from a scenario, as in regimes: [{preset: " +
+                std::filesystem::path(d.file()).stem().string() + "}]");
+    return;
+  }
   cfg::Reader top(d, root, "");
 
   int version = 0;
@@ -109,23 +283,8 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
     }
   }
 
-  if (const YAML::Node* map = top.take("schemes")) {
-    if (!map->IsMap()) {
-      d.error(map->Mark(), "schemes", "expected a map from scheme name to scheme");
-    } else {
-      for (const auto& entry : *map) {
-        const std::string name = entry.first.as<std::string>();
-        const std::string path = "schemes." + name;
-        SchemeParams p;
-        cfg::Reader r(d, entry.second, path);
-        p.describe(r);
-        r.finish();
-        if (!entry.second.IsMap()) continue;
-        check_scheme(p, path, d);
-        s.schemes.emplace_back(name, p);
-      }
-    }
-  }
+  if (const YAML::Node* map = top.take("schemes")) read_schemes(*map, "schemes", d, s.schemes);
+  if (const YAML::Node* list = top.take("regimes")) read_regimes(*list, d, s);
 
   if (const YAML::Node* list = top.take("trusts")) {
     if (!list->IsSequence() || list->size() == 0) {
@@ -168,8 +327,8 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   check_cancer(s.defaults.cancer, "defaults.cancer", d);
   check_borrowing(s.defaults.finance.borrowing, "defaults.finance.borrowing", d);
   check_incentive_fund(s.incentive_fund, "incentive_fund", d);
-  check_league_table(s.regulator.league_table, "regulator.league_table", d);
-  check_agency_rules(s.regulator.agency, "regulator.agency", d);
+  check_regulator(s.regulator, "regulator", d);
+  check_regime_overlaps(s, d);
   {
     const std::string& target = s.monte_carlo.target_metric;
     if (!metric_by_name(target)) {
@@ -355,12 +514,6 @@ std::vector<std::string> trust_names(const Scenario& s) {
   return names;
 }
 
-std::vector<std::string> scheme_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const auto& scheme : s.schemes) names.push_back(scheme.first);
-  return names;
-}
-
 // Names may hold commas (a point's name does), so each is quoted: ['A', 'B'].
 std::string quoted(const std::vector<std::string>& names) {
   std::string s;
@@ -531,8 +684,11 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
       }
     };
     check("trusts", "trusts (count and names)", trust_names);
-    check("schemes", "schemes, named and ordered alike", scheme_names);
   }
+  for (const SweepPoint& point : sweep.points)
+    for (const std::string& name : run_scheme_names(point.scenario))
+      if (std::find(sweep.schemes.begin(), sweep.schemes.end(), name) == sweep.schemes.end())
+        sweep.schemes.push_back(name);
 
   const YAML::Node monte_carlo = std::as_const(root)["monte_carlo"];
   const bool has_map = monte_carlo.IsDefined() && monte_carlo.IsMap();
@@ -584,6 +740,21 @@ std::string resolved_yaml(const Scenario& scenario) {
   out << YAML::Key << "schemes" << YAML::Value << YAML::BeginMap;
   for (auto& [name, p] : s.schemes) w.section(name.c_str(), p, "");
   out << YAML::EndMap;
+  // Written out whole, so the file does not depend on the presets as they are later.
+  out << YAML::Key << "regimes" << YAML::Value << YAML::BeginSeq;
+  for (auto& r : s.regimes) {
+    out << YAML::BeginMap;
+    w.field("name", r.name, regime_name_doc);
+    w.field("from", r.from, regime_from_doc);
+    w.field("to", r.to, regime_to_doc);
+    out << YAML::Key << "schemes" << YAML::Value << YAML::BeginMap;
+    for (auto& [name, p] : r.schemes) w.section(name.c_str(), p, "");
+    out << YAML::EndMap;
+    w.section("incentive_fund", r.incentive_fund, "");
+    w.section("regulator", r.regulator, "");
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
   out << YAML::Key << "trusts" << YAML::Value << YAML::BeginSeq;
   for (auto& t : s.trusts) {
     out << YAML::BeginMap;
@@ -646,6 +817,29 @@ std::string config_reference_markdown() {
     scheme.describe(doc);
     md += doc.markdown_table() + "\n";
   }
+  md += "## regimes\n\nA list (optional) of named policy regimes, each in force over a window of dates, on top of the "
+        "scenario's own `schemes`, `incentive_fund` and `regulator`. A regime is a preset from configs/regimes/ "
+        "(see configs/regimes/README.md) with any of its keys overridden beside it; its `schemes`, `incentive_fund` "
+        "and `regulator` take the keys of the top-level sections of those names, and every date inside them is "
+        "narrowed to the regime's window. At most one incentive fund, league table and consequence of each kind "
+        "may act at any time. Schemes of a regime are reported as `<name>/<scheme>`.\n\n"
+        "```yaml\n"
+        "regimes:\n"
+        "  - {preset: contract_2015_16, to: 2016-04-01}\n"
+        "  - {preset: fund_2016_17, from: 2016-04-01}\n"
+        "```\n\n";
+  {
+    cfg::Documenter doc("regimes[].");
+    doc.add("preset", "text", "(none)", regime_preset_doc);
+    Regime r;
+    doc.field("name", r.name, regime_name_doc);
+    doc.field("from", r.from, regime_from_doc);
+    doc.field("to", r.to, regime_to_doc);
+    doc.add("schemes", "map", "(the preset's)", cfg::Doc{"", "Schemes laid over (or added to) the preset's, keyed by name.", ""});
+    doc.add("incentive_fund", "map", "(the preset's)", cfg::Doc{"", "Keys of the incentive fund laid over the preset's.", ""});
+    doc.add("regulator", "map", "(the preset's)", cfg::Doc{"", "Keys of the regulator laid over the preset's.", ""});
+    md += doc.markdown_table() + "\n";
+  }
   md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing`, `cancer`, `finance` and `management` any key of the same section of `defaults`.\n\n";
   {
     cfg::Documenter doc("trusts[].", "defaults");
@@ -657,7 +851,8 @@ std::string config_reference_markdown() {
       "A list (optional) of the parameters to vary. The points of a sweep are the cartesian product of its\n"
       "entries, the first entry varying slowest: each point is the whole config with every swept path set\n"
       "to one of its values (after any `--set`), and is read and checked as a scenario of its own. The points\n"
-      "must keep the same trusts (count and names) and the same schemes (names and order). At most " +
+      "must keep the same trusts (count and names); they may differ in their schemes (a sweep over `regimes`),\n"
+      "and the outputs then have a place for every scheme of any point (zero where a point lacks it). At most " +
       std::to_string(max_sweep_points) +
       " points.\n"
       "Without a sweep there is one point, named `baseline`.\n\n"
@@ -673,6 +868,59 @@ std::string config_reference_markdown() {
   doc.add("labels", "list of text", "(none)", sweep_labels_doc);
   md += doc.markdown_table();
   return md;
+}
+
+namespace {
+
+void narrow(sim::Date& from, sim::Date& to, const Regime& r) {
+  from = std::max(from, r.from);
+  to = std::min(to, r.to);
+  if (to < from) to = from;
+}
+
+std::filesystem::path presets_folder() { return std::filesystem::path(build_info::source_dir) / "configs" / "regimes"; }
+
+}  // namespace
+
+std::vector<std::string> run_scheme_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const auto& scheme : s.schemes) names.push_back(scheme.first);
+  for (const Regime& r : s.regimes)
+    for (const auto& scheme : r.schemes) names.push_back(r.name + "/" + scheme.first);
+  return names;
+}
+
+Regime in_window(const Regime& r) {
+  Regime out = r;
+  for (auto& [name, p] : out.schemes) narrow(p.from, p.to, r);
+  narrow(out.incentive_fund.from, out.incentive_fund.to, r);
+  RegulatorParams& g = out.regulator;
+  narrow(g.agency.from, g.agency.to, r);
+  narrow(g.league_table.from, g.league_table.to, r);
+  narrow(g.turnaround.from, g.turnaround.to, r);
+  narrow(g.management_replacement.from, g.management_replacement.to, r);
+  narrow(g.recruitment_penalty.from, g.recruitment_penalty.to, r);
+  narrow(g.capital_freedom.from, g.capital_freedom.to, r);
+  narrow(g.capital_rewards.from, g.capital_rewards.to, r);
+  return out;
+}
+
+std::vector<std::string> regime_presets() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(presets_folder(), ec))
+    if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string find_regime_preset(const std::string& preset, const std::string& config_file) {
+  namespace fs = std::filesystem;
+  const bool is_path = preset.find('/') != std::string::npos ||
+                       (preset.size() > 5 && preset.compare(preset.size() - 5, 5, ".yaml") == 0);
+  const fs::path file = is_path ? fs::path(config_file).parent_path() / preset : presets_folder() / (preset + ".yaml");
+  std::error_code ec;
+  return fs::is_regular_file(file, ec) ? file.string() : std::string();
 }
 
 sim::Calendar make_calendar(const Scenario& s) {

@@ -110,6 +110,19 @@ struct Defaults {
   }
 };
 
+// A named policy regime in force over a window of dates (DOMAIN.md §3-6): its fine schemes,
+// incentive fund and regulator apply only between `from` and `to`, on top of the scenario's
+// own. Read from a preset in configs/regimes/ (`preset`) with any keys given beside it laid
+// over the preset's, or written out whole; in the run its schemes are named "<name>/<scheme>".
+struct Regime {
+  std::string name;
+  std::string preset;  // the preset file it started from; empty: written out whole
+  sim::Date from{2000, 1, 1}, to{2100, 1, 1};
+  std::vector<std::pair<std::string, SchemeParams>> schemes;
+  IncentiveFundParams incentive_fund;
+  RegulatorParams regulator;
+};
+
 // A trust: a name and attributes, and every department section, starting from `defaults`
 // and overriding the keys it names.
 struct TrustParams : Defaults {
@@ -141,6 +154,7 @@ struct Scenario {
   std::vector<std::pair<std::string, SchemeParams>> schemes;  // in file order
   IncentiveFundParams incentive_fund;
   RegulatorParams regulator;
+  std::vector<Regime> regimes;  // in file order
   OutputSection output;
 
   std::string source_file;  // where it was read from
@@ -155,11 +169,12 @@ struct SweepPoint {
 
 // The points of a config: the cartesian product of its `sweep` entries, the first entry
 // varying slowest. Without a sweep there is one point, named "baseline". Every point has the
-// same calendar, replications, output, trusts and schemes (names and order); only the
-// swept values differ.
+// same calendar, replications, output and trusts; only the swept values differ. Points may
+// differ in their schemes (a sweep over regimes): the run reports the union of them.
 struct Sweep {
   std::vector<std::string> paths;  // the swept key paths, in the order of the entries
   std::vector<SweepPoint> points;
+  std::vector<std::string> schemes;  // run_scheme_names of every point, in order of first appearance
   std::size_t baseline = 0;  // the point paired comparisons are made against
   // The config as read, --set applied and sweep included: rerunning it repeats the sweep
   // (a point's resolved YAML spells out every trust, so a sweep of `defaults` would not).
@@ -184,5 +199,20 @@ std::string resolved_yaml(const Scenario& s);
 std::string config_reference_markdown();
 
 sim::Calendar make_calendar(const Scenario& s);
+
+// The names the run gives a scenario's schemes: its own, then each regime's as
+// "<regime>/<scheme>".
+std::vector<std::string> run_scheme_names(const Scenario& s);
+
+// The regime with the windows of its schemes, fund and regulator narrowed to its own (a
+// window that closes before it opens is empty: never in force).
+Regime in_window(const Regime& r);
+
+// The presets shipped in configs/regimes/ (names without .yaml), sorted.
+std::vector<std::string> regime_presets();
+// The file a preset name or path in the config at `config_file` refers to: a value with a '/'
+// or ending in .yaml is a path relative to the config's folder; a bare name is looked up in
+// configs/regimes/. Empty if there is no such file.
+std::string find_regime_preset(const std::string& preset, const std::string& config_file);
 
 }  // namespace breachsim::models

@@ -44,9 +44,36 @@ BreachCounts breach_counts(const TrustMonth& tm) {
 
 }  // namespace
 
+const IncentiveFundParams* FinanceSetup::fund_at(const sim::Date& date) const {
+  for (const IncentiveFundParams& f : funds)
+    if (f.enabled && fund_applies(f, date)) return &f;
+  return nullptr;
+}
+
+AgencyRulesParams FinanceSetup::agency_at(const sim::Date& date) const {
+  AgencyRulesParams all;
+  const auto lowest = [](double a, double b) { return a > 0.0 && b > 0.0 ? std::min(a, b) : std::max(a, b); };
+  for (const RegulatorParams& r : regulators) {
+    const AgencyRulesParams& a = r.agency;
+    if (!a.in_force(date)) continue;
+    all.price_cap = lowest(all.price_cap, a.price_cap);
+    all.spend_ceiling_share_of_pay = lowest(all.spend_ceiling_share_of_pay, a.spend_ceiling_share_of_pay);
+    all.banned.ed_clinicians = all.banned.ed_clinicians || a.banned.ed_clinicians;
+    all.banned.ward_nurses = all.banned.ward_nurses || a.banned.ward_nurses;
+    all.banned.theatre_teams = all.banned.theatre_teams || a.banned.theatre_teams;
+  }
+  return all;
+}
+
+const RegulatorParams* FinanceSetup::league_at(const sim::Date& date) const {
+  for (const RegulatorParams& r : regulators)
+    if (r.league_table.in_force(date)) return &r;
+  return nullptr;
+}
+
 Settlement::Settlement(const FinanceSetup& setup, const sim::Calendar& calendar, std::uint64_t seed,
                        std::uint32_t replication)
-    : setup_(&setup), calendar_(&calendar), seed_(seed), replication_(replication) {
+    : setup_(&setup), calendar_(&calendar), seed_(seed), replication_(replication), oversight_(setup.trusts.size()) {
   trusts_.reserve(setup.trusts.size());
   for (const auto& t : setup.trusts) {
     trusts_.emplace_back(t.finance.borrowing);
@@ -88,6 +115,7 @@ void Settlement::start_year(int month) {
     s.cip_delivered = std::max(0.0, setup_->trusts[t].finance.costs.cip_delivered_share.build().sample(d));
   }
   for (CommissionerState& c : commissioners_) c = CommissionerState{};
+  oversight_.start_year();
   fund_unearned_year_ = 0.0;
   year_months_ = 0;
 }
@@ -101,9 +129,10 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   // first three months against three twelfths of the year's control total, not ten.
   const int elapsed = ++year_months_;
   const bool quarter_end = is_quarter_end(date), year_end = is_year_end(date);
-  const IncentiveFundParams& fund = setup_->fund;
+  const IncentiveFundParams* fund = setup_->fund_at(date);
   const sim::Date quarter_start = calendar_->month_date(std::max(0, month - 2));
-  const bool fund_on = fund.enabled && fund_applies(fund, date);
+  const bool fund_on = fund != nullptr;
+  const AgencyRulesParams rules = setup_->agency_at(date);
 
   std::vector<MoneyMonth> out(n);
   std::vector<double> commissioner_spend(commissioners_.size(), 0.0);
@@ -180,8 +209,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     // Pay: substantive staff at their rate, agency at the (capped) premium on top.
     double premium =
         cost.agency_premium_cap > 0.0 ? std::min(cost.agency_premium, cost.agency_premium_cap) : cost.agency_premium;
-    const AgencyRulesParams& rules = setup_->agency_rules;
-    if (rules.price_cap > 0.0 && rules.in_force(date)) premium = std::min(premium, rules.price_cap);
+    if (rules.price_cap > 0.0) premium = std::min(premium, rules.price_cap);
     const double rates[staff_group_count] = {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year,
                                              cost.theatre_team_gbp_per_wte_year};
     m.cost_pay = cost.other_pay_gbp_per_year / 12.0;
@@ -199,6 +227,20 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
                    cost.outpatient_gbp * outpatients + cost.fixed_gbp_per_year / 12.0 + now.extra_cost;
     m.cip_savings = cost.cip_target_share * s.cip_delivered * (m.cost_pay + m.cost_agency + m.cost_other);
     m.cost_other -= m.cip_savings;
+
+    // The regulator's consequences decided at earlier quarter ends, and the beds capital
+    // bought (running from the month after the spending).
+    const OversightMonth om = oversight_.in_month(t, month);
+    m.turnaround_team = om.turnaround_team;
+    m.turnaround_cost = om.turnaround_cost;
+    m.management_replaced = om.management_replaced;
+    m.productivity_factor = om.productivity_factor;
+    m.recruitment_factor = om.recruitment_factor;
+    m.cost_other += om.turnaround_cost + s.capital_beds * cost.capital_bed_running_gbp_per_year / 12.0;
+    m.capital_invested = om.capital_own + om.capital_awarded;
+    s.capital_spent += m.capital_invested;
+    s.capital_beds = static_cast<int>(std::floor(s.capital_spent / cost.capital_gbp_per_bed));
+    m.capital_beds = s.capital_beds;
 
     // Fines, scheme by scheme, then the overall caps scale them down together.
     const BreachCounts counts = breach_counts(tm);
@@ -291,7 +333,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   // The operating position before the incentive fund, which the fund judges.
   for (std::size_t t = 0; t < n; ++t) trusts_[t].ytd_before_fund += out[t].operating_surplus();
 
-  if (fund_on && quarter_end && fund_applies(fund, quarter_start)) {
+  if (fund_on && quarter_end && fund_applies(*fund, quarter_start)) {
     std::vector<FundQuarterInput> in(n);
     for (std::size_t t = 0; t < n; ++t) {
       const TrustState& s = trusts_[t];
@@ -308,7 +350,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
       in[t].rtt_trajectory = f.rtt_trajectory;
       in[t].cancer_trajectory = f.cancer_trajectory;
     }
-    const auto paid = settle_quarter(fund, in);
+    const auto paid = settle_quarter(*fund, in);
     for (std::size_t t = 0; t < n; ++t) {
       out[t].income_incentives += paid[t].paid();
       out[t].fund_unearned = paid[t].unearned();
@@ -324,15 +366,15 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
       in[t].control_total = setup_->trusts[t].finance.control_total_gbp_per_year;
       in[t].allocation = trusts_[t].fund_allocation_year;
     }
-    const FundYearResult r = settle_year(fund, fund_unearned_year_, in);
+    const FundYearResult r = settle_year(*fund, fund_unearned_year_, in);
     for (std::size_t t = 0; t < n; ++t) out[t].income_incentives += r.bonus[t] + r.redistributed[t];
     fund_returned_to_centre_ += r.returned_to_centre;
     fund_unearned_year_ = 0.0;
   }
-  // The quarter as the league table sees it, before its counts are cleared; finance is added
-  // once the balance sheets have posted.
-  const bool league_on = setup_->league_table.enabled && quarter_end;
-  std::vector<LeagueTrustQuarter> league(league_on ? n : 0);
+  // The quarter as the league table and the capital rewards see it, before its counts are
+  // cleared; finance is added once the balance sheets have posted.
+  const RegulatorParams* ranking = quarter_end ? setup_->league_at(date) : nullptr;
+  std::vector<LeagueTrustQuarter> league(quarter_end ? n : 0);
   for (std::size_t t = 0; t < league.size(); ++t) {
     const TrustState& s = trusts_[t];
     league[t].ed_within_4h = share_within(s.quarter_ed_breaches, s.quarter_ed_attendances);
@@ -366,8 +408,9 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     const double operating_surplus = m.operating_surplus();
     s.ytd_income += m.income();
     const double annual_income = s.ytd_income * 12.0 / elapsed;
-    const MonthPosting p = s.sheet.post_month(operating_surplus, annual_income, year_end, s.ytd_surplus + operating_surplus,
-                                              f.control_total_gbp_per_year);
+    const MonthPosting p =
+        s.sheet.post_month(operating_surplus, annual_income, year_end, s.ytd_surplus + operating_surplus,
+                           f.control_total_gbp_per_year, oversight_.in_month(t, month).capital_own);
     s.ytd_surplus += p.surplus;
     m.interest = p.interest;
     m.surplus = p.surplus;
@@ -432,13 +475,13 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     // The regulator's agency rules for next month: the bans, and a spend ceiling that cuts
     // cover in proportion to how far this month's agency share of the pay bill passed it (and
     // restores it as far as the ceiling allows).
-    const AgencyRulesParams& rules = setup_->agency_rules;
-    if (rules.in_force(calendar_->month_date(month + 1))) {
-      next.agency_banned = {rules.banned.ed_clinicians, rules.banned.ward_nurses, rules.banned.theatre_teams};
+    const AgencyRulesParams next_rules = setup_->agency_at(calendar_->month_date(month + 1));
+    if (next_rules.any()) {
+      next.agency_banned = {next_rules.banned.ed_clinicians, next_rules.banned.ward_nurses, next_rules.banned.theatre_teams};
       const double pay_bill = m.cost_pay + m.cost_agency;
-      if (rules.spend_ceiling_share_of_pay > 0.0 && m.cost_agency > 0.0 && pay_bill > 0.0)
+      if (next_rules.spend_ceiling_share_of_pay > 0.0 && m.cost_agency > 0.0 && pay_bill > 0.0)
         s.agency_ceiling_factor =
-            std::min(1.0, s.agency_ceiling_factor * rules.spend_ceiling_share_of_pay * pay_bill / m.cost_agency);
+            std::min(1.0, s.agency_ceiling_factor * next_rules.spend_ceiling_share_of_pay * pay_bill / m.cost_agency);
       next.agency_factor *= s.agency_ceiling_factor;
     } else {
       s.agency_ceiling_factor = 1.0;
@@ -447,18 +490,39 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     s.plans.erase(s.plans.begin(), s.plans.upper_bound(month));
   }
 
-  if (league_on) {
+  if (ranking) {
     for (std::size_t t = 0; t < n; ++t)
       league[t].surplus_share_of_income = trusts_[t].ytd_income > 0.0 ? trusts_[t].ytd_surplus / trusts_[t].ytd_income : 0.0;
-    const LeagueResult ranked = rank_trusts(setup_->league_table, league);
+    const LeagueResult ranked = rank_trusts(ranking->league_table, league);
+    std::vector<double> ytd_surplus(n);
     for (std::size_t t = 0; t < n; ++t) {
       trusts_[t].league_rank = ranked.rank[t];
       trusts_[t].league_segment = ranked.segment[t];
+      ytd_surplus[t] = trusts_[t].ytd_surplus;
     }
+    const std::vector<double> committed = oversight_.after_ranking(
+        month, ranked.segment, ytd_surplus, setup_->in_force(&RegulatorParams::turnaround, date),
+        setup_->in_force(&RegulatorParams::management_replacement, date),
+        setup_->in_force(&RegulatorParams::recruitment_penalty, date),
+        setup_->in_force(&RegulatorParams::capital_freedom, date));
+    for (std::size_t t = 0; t < n; ++t) out[t].capital_committed = committed[t];
+  } else if (quarter_end) {
+    oversight_.no_ranking();
+  }
+  const CapitalRewardsParams* rewards = setup_->in_force(&RegulatorParams::capital_rewards, date);
+  if (quarter_end && rewards && date.month == rewards->award_month) {
+    std::vector<double> within_4h(n);
+    for (std::size_t t = 0; t < n; ++t) within_4h[t] = league[t].ed_within_4h;
+    const std::vector<double> award = oversight_.award_capital(month, within_4h, *rewards);
+    for (std::size_t t = 0; t < n; ++t) out[t].capital_rewards = award[t];
   }
   for (std::size_t t = 0; t < n; ++t) {
     out[t].league_rank = trusts_[t].league_rank;
     out[t].league_segment = trusts_[t].league_segment;
+    Levers& next = next_levers[t];
+    next.productivity_factor = oversight_.productivity(t, month + 1);
+    next.recruitment_factor = oversight_.in_month(t, month + 1).recruitment_factor;
+    next.capital_beds = trusts_[t].capital_beds;
   }
   return out;
 }

@@ -57,9 +57,28 @@ struct FinanceSetup {
   std::vector<TrustFinanceSetup> trusts;
   std::vector<CommissionerParams> commissioners;
   std::vector<Scheme> schemes;
-  IncentiveFundParams fund;
-  AgencyRulesParams agency_rules;
-  LeagueTableParams league_table;
+  // The scenario's own fund and regulator first, then each regime's, every one dated: at any
+  // date at most one fund settles and at most one of each league table and consequence is in
+  // force (load_sweep checks), while agency rules in force together all apply.
+  std::vector<IncentiveFundParams> funds;
+  std::vector<RegulatorParams> regulators;
+
+  // The enabled fund that settles the quarter or month starting on `date`, if any.
+  const IncentiveFundParams* fund_at(const sim::Date& date) const;
+  // Every agency rule in force on `date` at once: the lowest price cap and spend ceiling, and
+  // every ban.
+  AgencyRulesParams agency_at(const sim::Date& date) const;
+  // The regulator whose league table ranks trusts at the quarter end of month `date`, if any.
+  const RegulatorParams* league_at(const sim::Date& date) const;
+  // The first regulator with `member` enabled and deciding on `date`, if any.
+  template <class P>
+  const P* in_force(P RegulatorParams::*member, const sim::Date& date) const {
+    for (const RegulatorParams& r : regulators) {
+      const P& p = r.*member;
+      if (p.enabled && sim::in_period(date, p.from, p.to)) return &p;
+    }
+    return nullptr;
+  }
 };
 
 // One trust-month of money, GBP (a deficit is a negative surplus).
@@ -145,6 +164,8 @@ class Settlement {
     bool cost_control = false;      // the policy's state, with hysteresis
     double referral_share_in_effect = 1.0;
     double agency_ceiling_factor = 1.0;  // the spend ceiling's cut to agency cover
+    double capital_spent = 0;       // on beds, over the run
+    int capital_beds = 0;           // open from the month after the spending
   };
   struct CommissionerState {
     double ytd_spend = 0;
@@ -160,6 +181,7 @@ class Settlement {
   std::uint32_t replication_;
   std::vector<TrustState> trusts_;
   std::vector<CommissionerState> commissioners_;
+  Oversight oversight_;
   std::map<std::string, double> pools_;
   double fund_unearned_year_ = 0;
   double fund_returned_to_centre_ = 0;

@@ -41,7 +41,7 @@ void Staffing::start_month(int month, double agency_factor, bool recruitment_fro
 }
 
 void Staffing::start_month(int month, const std::array<double, staff_group_count>& agency_factors,
-                           bool recruitment_frozen) {
+                           bool recruitment_frozen, double recruitment_factor) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];
@@ -52,7 +52,7 @@ void Staffing::start_month(int month, const std::array<double, staff_group_count
     const double leavers = static_cast<double>(sim::sample_poisson(draws, s.substantive_wte * p.leavers_per_year / 12.0));
     const double vacancies = std::max(0.0, p.establishment_wte - s.substantive_wte);
     const double recruits = static_cast<double>(
-        sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month));
+        sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month * recruitment_factor));
     // The draws are made even when frozen, so the stream stays aligned with unfrozen runs.
     s.substantive_wte =
         std::clamp(s.substantive_wte - leavers + (recruitment_frozen ? 0.0 : recruits), 0.0, p.establishment_wte);

@@ -78,8 +78,10 @@ class Staffing {
   // go and recruits join (Poisson, keyed by group and month; none while recruitment is
   // frozen), then agency covers its share of the gap times `agency_factor` (at most all).
   void start_month(int month, double agency_factor = 1.0, bool recruitment_frozen = false);
-  // The same with a factor per staff group (0: agency banned for that group).
-  void start_month(int month, const std::array<double, staff_group_count>& agency_factors, bool recruitment_frozen);
+  // The same with a factor per staff group (0: agency banned for that group), and recruits
+  // drawn at `recruitment_factor` times the usual rate.
+  void start_month(int month, const std::array<double, staff_group_count>& agency_factors, bool recruitment_frozen,
+                   double recruitment_factor = 1.0);
 
   const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
   // Available staff relative to the configured baseline (vacancies at their starting rate).

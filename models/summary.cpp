@@ -88,7 +88,112 @@ void pad(std::ostream& out, const std::string& s, std::size_t width) {
   for (std::size_t i = s.size(); i < width; ++i) out << ' ';
 }
 
+void pad_left(std::ostream& out, const std::string& s, std::size_t width) {
+  for (std::size_t i = s.size(); i < width; ++i) out << ' ';
+  out << s;
+}
+
+// Whole percentages, except that a probability near but not at 0 or 1 never prints as one:
+// "never" and "always" are claims a finite number of replications can make only when true.
+std::string probability_text(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p > 0.0 && p < 0.005) return "<1%";
+  if (p < 1.0 && p >= 0.995) return ">99%";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * p);
+  return buf;
+}
+
+std::string share_text(double v) {
+  if (std::isnan(v)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// A sweep of more points prints its plans at the baseline only: every point's table would
+// bury the rest of the summary (the file's /summary/plan_delivery has them all).
+constexpr std::size_t plan_points_printed = 4;
+
+// Columns of one financial year in the plans table: the label above three values.
+constexpr std::size_t plan_met_width = 8, plan_full_width = 10, plan_mean_width = 10;
+constexpr std::size_t plan_year_width = plan_met_width + plan_full_width + plan_mean_width;
+
+// The plans table of point p, rows indented by `indent`, one column group per financial year.
+// The "all trusts" row comes from the national series (so national-detail runs have it too):
+// the mean share of trusts that met their control total, and the mean CIP share delivered.
+void print_plans(std::ostream& out, const NationalRuns& runs, std::size_t p, const std::string& indent) {
+  const std::size_t T = runs.trusts, Y = runs.years.size();
+  std::size_t width = 10;
+  for (const auto& n : runs.trust_names) width = std::max(width, n.size());
+  width += 2;
+  std::string years_line = indent + std::string(width, ' ');
+  for (std::size_t y = 0; y < Y; ++y) {
+    const std::size_t m = runs.years.months[y];
+    const std::string label =
+        "  " + runs.years.labels[y] + (m < 12 ? " (" + std::to_string(m) + " of 12 months)" : "");
+    years_line += label + std::string(plan_year_width - std::min(plan_year_width, label.size()), ' ');
+  }
+  years_line.erase(years_line.find_last_not_of(' ') + 1);
+  out << years_line << "\n" << indent;
+  pad(out, "", width);
+  for (std::size_t y = 0; y < Y; ++y) {
+    pad_left(out, "CT met", plan_met_width);
+    pad_left(out, "CIP full", plan_full_width);
+    pad_left(out, "CIP mean", plan_mean_width);
+  }
+  out << "\n";
+  const auto rows = plan_delivery(runs);
+  for (std::size_t t = 0; t < T; ++t) {
+    out << indent;
+    pad(out, runs.trust_names[t], width);
+    for (std::size_t y = 0; y < Y; ++y) {
+      const PlanDelivery& d = rows[(p * T + t) * Y + y];
+      pad_left(out, probability_text(d.control_total_met), plan_met_width);
+      pad_left(out, probability_text(d.cip_in_full), plan_full_width);
+      pad_left(out, share_text(d.cip_share_mean), plan_mean_width);
+    }
+    out << "\n";
+  }
+  out << indent;
+  pad(out, "all trusts", width);
+  for (std::size_t y = 0; y < Y; ++y) {
+    double met = 0.0, share = 0.0, n = 0.0;
+    for (std::size_t r = 0; r < runs.replications; ++r) {
+      if (!runs.finished(p, r)) continue;
+      met += runs.national_control_total_met[(p * runs.replications + r) * Y + y];
+      share += runs.national_cip_delivered_share[(p * runs.replications + r) * Y + y];
+      n += 1.0;
+    }
+    pad_left(out, probability_text(met / n), plan_met_width);
+    pad_left(out, "", plan_full_width);
+    pad_left(out, share_text(share / n), plan_mean_width);
+  }
+  out << "\n";
+}
+
 }  // namespace
+
+std::string financial_year_label(int year) {
+  const int next = (year + 1) % 100;
+  return std::to_string(year) + "/" + (next < 10 ? "0" : "") + std::to_string(next);
+}
+
+FinancialYears financial_years(const sim::Date& first_month, std::size_t months) {
+  FinancialYears years;
+  for (std::size_t m = 0; m < months; ++m) {
+    const sim::Date date = sim::add_months(first_month, static_cast<int>(m));
+    const std::string label = financial_year_label(sim::financial_year(date));
+    if (years.labels.empty() || years.labels.back() != label) {
+      years.labels.push_back(label);
+      years.months.push_back(0);
+      years.last_month.push_back(m);
+    }
+    ++years.months.back();
+    years.last_month.back() = m;
+  }
+  return years;
+}
 
 std::size_t NationalRuns::finished_count(std::size_t p) const {
   std::size_t n = 0;
@@ -99,46 +204,89 @@ std::size_t NationalRuns::finished_count(std::size_t p) const {
 NationalRuns national_runs(std::size_t points, std::size_t replications, std::size_t months,
                            const std::vector<std::vector<double>>& national_month,
                            const std::vector<double>& trust_attendances, const std::vector<double>& trust_breaches,
-                           std::vector<std::uint8_t> done) {
+                           const FinancialYears& years, const std::vector<double>& trust_plan_met,
+                           const std::vector<double>& trust_cip_share, std::vector<std::uint8_t> done) {
   const std::size_t tasks = points * replications;
-  NationalRuns runs = empty_national_runs(points, replications, tasks > 0 ? trust_attendances.size() / tasks : 0);
+  const std::size_t trusts = tasks > 0 ? trust_attendances.size() / tasks : 0;
+  NationalRuns runs = empty_national_runs(points, replications, trusts, years);
+  const std::size_t per_task = runs.trusts * years.size();
   for (std::size_t p = 0; p < points; ++p)
     for (std::size_t r = 0; r < replications; ++r) {
       const std::size_t task = p * replications + r;
       runs.record(
           p, r, months, [&](std::size_t metric, std::size_t month) { return national_month[metric][task * months + month]; },
-          trust_attendances.data() + task * runs.trusts, trust_breaches.data() + task * runs.trusts);
+          trust_attendances.data() + task * runs.trusts, trust_breaches.data() + task * runs.trusts,
+          trust_plan_met.data() + task * per_task, trust_cip_share.data() + task * per_task);
     }
   runs.done = std::move(done);
   return runs;
 }
 
-NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts) {
+NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts,
+                                 const FinancialYears& years) {
   NationalRuns runs;
   runs.points = points;
   runs.replications = replications;
   runs.trusts = trusts;
-  runs.values.assign(points * replications * metric_count, 0.0);
-  runs.within_4h.assign(points * replications * trusts, 0.0);
-  runs.done.assign(points * replications, 0);
+  runs.years = years;
+  const std::size_t tasks = points * replications, Y = years.size();
+  runs.values.assign(tasks * metric_count, 0.0);
+  runs.within_4h.assign(tasks * trusts, 0.0);
+  runs.control_total_met.assign(tasks * trusts * Y, 0.0);
+  runs.cip_delivered_share.assign(tasks * trusts * Y, 0.0);
+  runs.national_control_total_met.assign(tasks * Y, 0.0);
+  runs.national_cip_delivered_share.assign(tasks * Y, 0.0);
+  runs.done.assign(tasks, 0);
   return runs;
 }
 
 NationalRuns with_replications(const NationalRuns& runs, std::size_t replications) {
-  NationalRuns out = empty_national_runs(runs.points, replications, runs.trusts);
+  NationalRuns out = empty_national_runs(runs.points, replications, runs.trusts, runs.years);
   out.point_names = runs.point_names;
   out.trust_names = runs.trust_names;
   out.baseline = runs.baseline;
-  const std::size_t R = std::min(replications, runs.replications), T = runs.trusts;
+  const std::size_t R = std::min(replications, runs.replications), T = runs.trusts, Y = runs.years.size();
+  auto copy = [](const std::vector<double>& from, std::vector<double>& to, std::size_t from_task, std::size_t to_task,
+                 std::size_t n) {
+    std::copy_n(from.begin() + static_cast<std::ptrdiff_t>(from_task * n), n,
+                to.begin() + static_cast<std::ptrdiff_t>(to_task * n));
+  };
   for (std::size_t p = 0; p < runs.points; ++p)
     for (std::size_t r = 0; r < R; ++r) {
       const std::size_t from = p * runs.replications + r, to = p * replications + r;
-      std::copy_n(runs.values.begin() + static_cast<std::ptrdiff_t>(from * metric_count), metric_count,
-                  out.values.begin() + static_cast<std::ptrdiff_t>(to * metric_count));
-      std::copy_n(runs.within_4h.begin() + static_cast<std::ptrdiff_t>(from * T), T,
-                  out.within_4h.begin() + static_cast<std::ptrdiff_t>(to * T));
+      copy(runs.values, out.values, from, to, metric_count);
+      copy(runs.within_4h, out.within_4h, from, to, T);
+      copy(runs.control_total_met, out.control_total_met, from, to, T * Y);
+      copy(runs.cip_delivered_share, out.cip_delivered_share, from, to, T * Y);
+      copy(runs.national_control_total_met, out.national_control_total_met, from, to, Y);
+      copy(runs.national_cip_delivered_share, out.national_cip_delivered_share, from, to, Y);
       out.done[to] = runs.done[from];
     }
+  return out;
+}
+
+std::vector<PlanDelivery> plan_delivery(const NationalRuns& runs) {
+  const std::size_t T = runs.trusts, Y = runs.years.size();
+  std::vector<PlanDelivery> out;
+  out.reserve(runs.points * T * Y);
+  for (std::size_t p = 0; p < runs.points; ++p)
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t y = 0; y < Y; ++y) {
+        double met = 0.0, full = 0.0, share = 0.0;
+        std::size_t n = 0;
+        for (std::size_t r = 0; r < runs.replications; ++r) {
+          if (!runs.finished(p, r)) continue;
+          const std::size_t i = ((p * runs.replications + r) * T + t) * Y + y;
+          const double cip = runs.cip_delivered_share[i];
+          met += runs.control_total_met[i];
+          // An unknown share (NaN) must not count as a plan missed.
+          full += std::isnan(cip) ? cip : cip >= 1.0 ? 1.0 : 0.0;
+          share += cip;
+          ++n;
+        }
+        const double count = n > 0 ? static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+        out.push_back({p, t, y, n, met / count, full / count, share / count});
+      }
   return out;
 }
 
@@ -208,6 +356,35 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     else out << median_interval(v, mi) << unit << over_months_note(mi) << "\n";
   };
 
+  auto print_plans_section = [&] {
+    const std::size_t Y = runs.years.size();
+    if (Y == 0) return;
+    out << "Plans delivered, by financial year over finished replications\n"
+        << "  CT met: probability the trust met its control total (year-to-date surplus at the year's last reported\n"
+        << "  month); CIP full: probability it delivered its cost improvement plan in full; CIP mean: mean share of\n"
+        << "  the plan delivered; all trusts: the mean share of trusts meeting the control total\n";
+    const std::size_t tasks = runs.points * runs.replications;
+    std::size_t first = 0;
+    while (first < tasks && !runs.done[first]) ++first;
+    if (first < tasks && std::isnan(runs.national_control_total_met[first * Y])) {
+      out << "  " << absent_text << "\n";
+      return;
+    }
+    if (runs.points == 1) {
+      print_plans(out, runs, 0, "  ");
+      return;
+    }
+    const bool all = runs.points <= plan_points_printed;
+    for (std::size_t p = 0; p < runs.points; ++p) {
+      if (!all && p != runs.baseline) continue;
+      out << "  point " << point_label(p) << "\n";
+      print_plans(out, runs, p, "    ");
+    }
+    if (!all)
+      out << "  (the other " << runs.points - 1
+          << " points are in the result file's /summary/plan_delivery)\n";
+  };
+
   if (!metric.empty()) {
     const auto found = metric_by_name(metric);
     if (!found) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
@@ -254,6 +431,7 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
       pad(out, t < runs.trusts ? runs.trust_names[t] : "all trusts", width + 2);
       out << median_interval(v, share) << "\n";
     }
+    print_plans_section();
     return;
   }
 
@@ -275,8 +453,9 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     }
   }
   const auto multipliers = fines_multipliers(runs);
-  if (multipliers.empty()) return;
-  out << "The deficit multiplier of fines: extra cumulative deficit per pound of fines levied, against the baseline\n";
+  if (!multipliers.empty())
+    out << "The deficit multiplier of fines: extra cumulative deficit per pound of fines levied, against the "
+           "baseline\n";
   const MetricInfo& gbp = info(Metric::fines);
   for (const FinesMultiplier& f : multipliers) {
     char buf[160];
@@ -290,6 +469,7 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     for (const auto& [m, ci] : f.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
     out << "\n";
   }
+  print_plans_section();
 }
 
 }  // namespace breachsim::models

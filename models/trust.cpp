@@ -35,13 +35,18 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 void Trust::staff_month() {
   std::array<double, staff_group_count> agency;
   for (std::size_t g = 0; g < staff_group_count; ++g) agency[g] = levers_.agency_banned[g] ? 0.0 : levers_.agency_factor;
-  staffing_.start_month(calendar_->month_index(sim_.now()), agency, levers_.recruitment_frozen);
+  staffing_.start_month(calendar_->month_index(sim_.now()), agency, levers_.recruitment_frozen,
+                        levers_.recruitment_factor);
+  ed_.set_treatment_scale(1.0 / levers_.productivity_factor);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
-  electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor);
+  electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor *
+                                levers_.productivity_factor);
   electives_.set_referral_share(levers_.referral_share);
   const int open = staffing_.open_beds(setup_->wards.beds);
-  wards_.set_open_beds(levers_.open_bed_factor == 1.0 ? open : static_cast<int>(std::floor(open * levers_.open_bed_factor)),
-                       sim_.now());
+  wards_.set_open_beds(
+      (levers_.open_bed_factor == 1.0 ? open : static_cast<int>(std::floor(open * levers_.open_bed_factor))) +
+          levers_.capital_beds,
+      sim_.now());
   admit_waiting();  // beds opened this month go to those already waiting
 }
 

@@ -26,6 +26,9 @@ struct Levers {
   double open_bed_factor = 1.0;    // multiplies the beds the nurses can open (< 1: escalation beds closed)
   double theatre_factor = 1.0;     // multiplies elective theatre sessions (< 1: cancelled, > 1: extra)
   double referral_share = 1.0;     // share of elective referrals the commissioner lets through
+  double productivity_factor = 1.0;  // A&E treatment times are divided, theatre lists multiplied by it
+  double recruitment_factor = 1.0;   // multiplies every group's recruitment
+  int capital_beds = 0;              // beds opened with capital, staffed on top of those the nurses open
 };
 
 struct TrustMonth {

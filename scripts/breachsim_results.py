@@ -33,6 +33,9 @@ Library:
         print(res.schemes())                      # index, name, type, destination
         by_scheme = res.scheme_fines()            # point, replication, trust, month, start_date, scheme, value
         print(res.summary())                      # /summary/national_run
+        plans = res.summary("plan_delivery")      # point, trust, financial_year, months, replications,
+                                                  # control_total_met_probability, cip_in_full_probability,
+                                                  # cip_delivered_share_mean (files with trust detail)
 """
 
 import argparse

@@ -23,8 +23,18 @@ expect_exit 2 'no_such.yaml: cannot open' -- "$exe" run tests/data/no_such.yaml
 expect_exit 2 'many_errors.yaml:8:3: monte_carlo: unknown key .seeed.; did you mean .seed.\?' -- \
   "$exe" validate tests/data/many_errors.yaml
 for config in configs/*.yaml configs/*/*.yaml; do  # every shipped scenario loads
+  case "$config" in configs/regimes/*) continue ;; esac  # presets, not scenarios
   expect_exit 0 'OK' -- "$exe" validate "$config"
 done
+# Regime presets: used from any scenario by name; a preset is not a scenario itself.
+expect_exit 2 'regime: this file is a regime preset, not a scenario: use it from a scenario, as in regimes: \[\{preset: fund_2016_17\}\]' -- \
+  "$exe" validate configs/regimes/fund_2016_17.yaml
+expect_exit 0 'OK' -- "$exe" validate configs/default.yaml \
+  --set 'regimes=[{preset: contract_2015_16, to: 2016-04-01}, {preset: fund_2016_17, from: 2016-04-01}]'
+expect_exit 2 "regimes\[1\].incentive_fund: in force 2016-04-01 to 2100-01-01, overlapping regimes\[0\].incentive_fund" -- \
+  "$exe" validate configs/default.yaml --set 'regimes=[{preset: fund_2017_18}, {preset: fund_2016_17}]'
+expect_exit 0 'turnaround_team' -- "$exe" run tests/data/small.yaml --set scenario.months=6 \
+  --set 'regimes=[{preset: league_tables_2025_26}]' --replications 2 --out "$work/league.h5"
 
 # --set overrides and sweeps.
 expect_exit 0 'OK \(scenario .small., 2 trusts, 7 months, 3 replications\)' -- "$exe" validate tests/data/small.yaml \
@@ -136,6 +146,9 @@ expect_exit 2 'cannot write the output file' -- "$exe" run tests/data/small.yaml
 
 small="$work/small.h5"
 expect_exit 0 'Seen within 4 hours' -- "$exe" run tests/data/small.yaml --threads 1 --out "$small"
+# Plans delivered: a column group per financial year (four months of 2015/16: partial), a row per trust.
+expect_exit 0 '^ +2015/16 \(4 of 12 months\)$' -- "$exe" summary "$small"
+expect_exit 0 '^  Medium Trust +([0-9]+|<1|>99)% +([0-9]+|<1|>99)% +[0-9]+\.[0-9]{3}$' -- "$exe" summary "$small"
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --threads 2 --quiet --out "$work/small_2threads.h5"
 h5diff "$small" "$work/small_2threads.h5" /outcomes /outcomes >/dev/null ||
   fail "outcome datasets differ between 1 and 2 threads: $(h5diff -r "$small" "$work/small_2threads.h5" /outcomes /outcomes | head -5)"
@@ -148,6 +161,11 @@ h5diff "$small" "$work/national.h5" /outcomes/national_month /outcomes/national_
   fail "national series differ between trust and national detail"
 h5dump -H "$work/national.h5" | grep -q '"trust_month"' && fail "output.detail: national still wrote /outcomes/trust_month"
 expect_exit 0 'all trusts' -- "$exe" summary "$work/national.h5"
+# Without trust series the plans table has its national row alone, and the file no plan_delivery.
+"$exe" summary "$work/national.h5" | sed -n '/^Plans delivered/,$p' | grep -q 'Trust' &&
+  fail "the plans of a national-detail file show trusts"
+expect_exit 0 '^  all trusts +([0-9]+|<1|>99)% +[0-9]+\.[0-9]{3}$' -- "$exe" summary "$work/national.h5"
+h5dump -H "$work/national.h5" | grep -q '"plan_delivery"' && fail "output.detail: national wrote /summary/plan_delivery"
 
 # /config alone reproduces the run: the resolved config carries every parameter and the seed.
 if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
@@ -177,7 +195,8 @@ ls -a "$work" | grep -qE 'tmp|partial' && fail "a temporary file was left behind
 
 h5dump -H "$small" >"$work/header.txt" 2>&1 || fail "h5dump -H cannot read the result file"
 for object in '/config' '/trusts' '/metrics' '/months' '/points' '/progress' \
-  '/outcomes/trust_month/ed_breaches_4h' '/outcomes/national_month/ed_mean_minutes' '/summary/national_run'; do
+  '/outcomes/trust_month/ed_breaches_4h' '/outcomes/national_month/ed_mean_minutes' '/summary/national_run' \
+  '/summary/plan_delivery'; do
   grep -q "\"$object\"" "$work/header.txt" || grep -q "\"${object##*/}\"" "$work/header.txt" ||
     fail "h5dump shows no $object"
 done

@@ -328,3 +328,19 @@ TEST_CASE("borrowing settings write out and document every key", "[balance_sheet
   p.describe(doc);
   CHECK(doc.markdown_table().find("`borrowing.special_measures_min_months`") != std::string::npos);
 }
+
+TEST_CASE("capital spent leaves cash, and is borrowed below the minimum, but is no deficit", "[balance_sheet]") {
+  models::BorrowingParams p;  // £20m opening cash, £5m minimum
+  p.special_measures_deficit_share = 0.0;
+  models::BalanceSheet b(p);
+  // A £2m surplus and £10m of capital: £12m of cash left, above the minimum.
+  auto m = b.post_month(2e6, 120e6, false, 0.0, 0.0, 10e6);
+  CHECK(m.surplus == 2e6);
+  CHECK(m.cash == 12e6);
+  CHECK(m.cumulative_deficit == -2e6);
+  // £9m more capital takes cash to £3m: £2m is borrowed to restore the minimum.
+  m = b.post_month(0.0, 120e6, false, 0.0, 0.0, 9e6);
+  CHECK(m.borrowed == 2e6);
+  CHECK(m.cash == 5e6);
+  CHECK(m.cumulative_deficit == -2e6);
+}

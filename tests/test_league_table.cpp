@@ -251,7 +251,8 @@ TEST_CASE("describe: the documented choices are the indicators check_league_tabl
   LeagueTableParams p;
   KeyCollector c;
   p.describe(c);
-  CHECK(c.keys == std::vector<std::string>{"enabled", "indicators", "deficit_best_segment", "intensive_support_score"});
+  CHECK(c.keys == std::vector<std::string>{"enabled", "indicators", "deficit_best_segment", "intensive_support_score",
+                                           "from", "to"});
   const auto& choices = c.docs[1].choices;
   CHECK(choices == p.indicators);  // the default is every indicator, in the documented order
   sim::config::Diagnostics d("league.yaml");
@@ -260,4 +261,10 @@ TEST_CASE("describe: the documented choices are the indicators check_league_tabl
   // The documented ranges are the ones checked.
   CHECK(c.docs[2].range.describe() == "in [1, 4]");
   CHECK(c.docs[3].range.describe() == "in [1, 4]");
+  // A period that never starts is refused.
+  p.to = p.from;
+  sim::config::Diagnostics never("league.yaml");
+  models::check_league_table(p, "league_table", never);
+  REQUIRE(never.issues().size() == 1);
+  CHECK(never.issues()[0].path == "league_table.to");
 }

@@ -179,3 +179,122 @@ TEST_CASE("agency rules must start before they end", "[regulator]") {
   CHECK_FALSE(p.in_force(sim::Date{2016, 5, 1}));
   CHECK_FALSE(p.in_force(sim::Date{2016, 3, 1}));
 }
+
+namespace {
+
+// Four trusts whose A&E staffing and fixed costs differ, so the league table separates them.
+models::Scenario four_trusts(int months) {
+  models::Scenario s;
+  s.scenario.months = months;
+  s.scenario.warmup_months = 1;
+  const double staffing[] = {1.0, 0.95, 0.97, 1.02}, fixed[] = {1.0, 0.97, 1.05, 1.1};
+  for (int i = 0; i < 4; ++i) {
+    models::TrustParams t;
+    t.name = "T" + std::to_string(i);
+    t.staffing.ed_clinicians.establishment_wte *= staffing[i];
+    t.finance.costs.fixed_gbp_per_year *= fixed[i];
+    s.trusts.push_back(t);
+  }
+  s.regulator.league_table.enabled = true;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("turnaround teams and the recruitment penalty follow the league table on their stated dates", "[regulator]") {
+  models::Scenario s = four_trusts(18);  // April 2015 to September 2016
+  models::TurnaroundParams& team = s.regulator.turnaround;
+  team.enabled = true;
+  team.segment = 4;
+  team.lag_months = 1;
+  team.duration_months = 4;
+  team.from = sim::Date{2015, 7, 1};  // decisions at the ends of September and December 2015 only
+  team.to = sim::Date{2016, 1, 1};
+  s.regulator.recruitment_penalty.enabled = true;
+  s.regulator.recruitment_penalty.segment = 4;
+  s.regulator.recruitment_penalty.recruitment_factor = 0.8;
+  models::Scenario without = s;
+  without.regulator.turnaround.enabled = false;
+  without.regulator.recruitment_penalty.enabled = false;
+  const auto run = models::run_replications(models::ScenarioSetup(s), 3, 2, 2);
+  const auto base = models::run_replications(models::ScenarioSetup(without), 3, 2, 2);
+  using M = models::Metric;
+  int teams = 0, penalised = 0;
+  for (std::size_t r = 0; r < run.replications; ++r) {
+    for (std::size_t t = 0; t < 4; ++t) {
+      // The rules worked forward from the segments the run reported.
+      std::vector<bool> expected(18, false);
+      std::vector<double> factor(18, 1.0);
+      int team_until = -1;
+      for (int m = 2; m < 18; m += 3) {
+        const double segment = run.trust_month(M::league_segment, r, t, static_cast<std::size_t>(m));
+        const bool decides = m == 5 || m == 8;  // quarter ends in [July 2015, January 2016)
+        if (decides && segment >= 4 && team_until <= m + 1) {
+          team_until = m + 2 + 4;
+          for (int k = m + 2; k < team_until && k < 18; ++k) expected[static_cast<std::size_t>(k)] = true;
+          ++teams;
+        }
+        for (int k = m + 1; k < m + 4 && k < 18; ++k) factor[static_cast<std::size_t>(k)] = segment >= 4 ? 0.8 : 1.0;
+      }
+      double with_team = 0, without_team = 0;
+      for (std::size_t m = 0; m < 18; ++m) {
+        INFO("replication " << r << ", trust " << t << ", month " << m);
+        CHECK(run.trust_month(M::turnaround_team, r, t, m) == (expected[m] ? 1.0 : 0.0));
+        CHECK(run.trust_month(M::turnaround_cost, r, t, m) == (expected[m] ? team.cost_gbp_per_month : 0.0));
+        CHECK(run.trust_month(M::productivity_factor, r, t, m) == (expected[m] ? team.productivity_factor : 1.0));
+        CHECK(run.trust_month(M::recruitment_factor, r, t, m) == factor[m]);
+        penalised += factor[m] < 1.0 ? 1 : 0;
+        if (expected[m]) {
+          with_team += run.trust_month(M::ed_mean_minutes, r, t, m);
+          without_team += base.trust_month(M::ed_mean_minutes, r, t, m);
+        }
+        // Until the first penalty or team, the two worlds are the same patients on the same days.
+        if (m <= 2) CHECK(run.trust_month(M::ed_mean_minutes, r, t, m) == base.trust_month(M::ed_mean_minutes, r, t, m));
+      }
+      if (with_team > 0) CHECK(with_team < without_team);  // staff working 5% faster shorten the stay in A&E
+    }
+  }
+  CHECK(teams > 0);
+  CHECK(penalised > 0);
+}
+
+TEST_CASE("capital freedom: a top trust's committed surplus is spent after the lag and opens beds", "[regulator]") {
+  models::Scenario s = four_trusts(12);
+  // Every trust's fixed costs cut so that surpluses are made.
+  for (auto& t : s.trusts) t.finance.costs.fixed_gbp_per_year *= 0.9;
+  models::CapitalFreedomParams& freedom = s.regulator.capital_freedom;
+  freedom.enabled = true;
+  freedom.segment = 2;
+  freedom.surplus_share = 0.5;
+  freedom.lag_months = 2;
+  models::Scenario without = s;
+  without.regulator.capital_freedom.enabled = false;
+  const auto run = models::run_replications(models::ScenarioSetup(s), 3, 1, 2);
+  const auto base = models::run_replications(models::ScenarioSetup(without), 3, 1, 2);
+  using M = models::Metric;
+  const double price = s.trusts[0].finance.costs.capital_gbp_per_bed;
+  double beds_seen = 0;
+  for (std::size_t t = 0; t < 4; ++t) {
+    double ytd = 0, committed_year = 0, spent = 0;
+    std::vector<double> due(20, 0.0);
+    for (std::size_t m = 0; m < 12; ++m) {
+      INFO("trust " << t << ", month " << m);
+      ytd += run.trust_month(M::surplus, 0, t, m);
+      double expected = 0;
+      if (m % 3 == 2 && run.trust_month(M::league_segment, 0, t, m) <= 2)
+        expected = 0.5 * std::max(0.0, ytd - committed_year);
+      CHECK(run.trust_month(M::capital_committed, 0, t, m) == Approx(expected).margin(1e-3));
+      committed_year += expected;
+      due[m + 2] += expected;
+      CHECK(run.trust_month(M::capital_invested, 0, t, m) == Approx(due[m]).margin(1e-3));
+      spent += due[m];
+      CHECK(run.trust_month(M::capital_beds, 0, t, m) == std::floor(spent / price + 1e-12));
+      // Beds bought in a month open from the next one, on top of those the nurses open.
+      if (m > 0)
+        CHECK(run.trust_month(M::beds_open, 0, t, m) - base.trust_month(M::beds_open, 0, t, m) ==
+              Approx(run.trust_month(M::capital_beds, 0, t, m - 1)).margin(1e-9));
+      beds_seen += run.trust_month(M::capital_beds, 0, t, m);
+    }
+  }
+  CHECK(beds_seen > 0);
+}

@@ -10,7 +10,9 @@ national ones), in the documented order, with the values h5py reads from the raw
 that the national series of every metric aggregated by "sum" is the sum over trusts; that
 the fine schemes (/schemes, /outcomes/scheme_fines) read back in the config's order with
 h5py's values and, summed over schemes, give the "fines" metric of every finished task; that
-copies without schemes read as empty tables; and that the reader refuses a copy of the file
+/summary/plan_delivery holds, per point, trust and financial year, the probabilities
+recomputed from the trust-month outcomes at the year's last reported month; that copies
+without schemes read as empty tables; and that the reader refuses a copy of the file
 with another filetype or a newer format_version, both as a library and on the command line.
 
 Exit codes: 0 all checks passed ("reader-check OK ..."), 1 a check failed, 2 bad usage,
@@ -119,6 +121,43 @@ def check_metric(res, raw_file, name, dtype, aggregation, sizes, trust_names, mo
 
 SCHEMES_COLUMNS = ["index", "name", "type", "destination"]
 SCHEME_FINES_COLUMNS = ["point", "replication", "trust", "month", "start_date", "scheme", "value"]
+
+
+PLAN_DELIVERY_COLUMNS = ["point", "trust", "financial_year", "months", "replications",
+                         "control_total_met_probability", "cip_in_full_probability", "cip_delivered_share_mean"]
+
+
+def check_plan_delivery(res, raw_file, points, trust_names, months, complete):
+    """/summary/plan_delivery against the trust-month outcomes at each financial year's last
+    reported month, over the complete replications; absent without trust detail."""
+    has_trusts = "outcomes/trust_month/control_total_met" in raw_file
+    if not has_trusts:
+        check("plan_delivery" not in res.summary_tables(), "/summary/plan_delivery written without trust detail")
+        return 0
+    if not check("plan_delivery" in res.summary_tables(), "/summary/plan_delivery missing from a file with trust detail"):
+        return 0
+    frame = res.summary("plan_delivery")
+    check(list(frame.columns) == PLAN_DELIVERY_COLUMNS, f"/summary/plan_delivery columns {list(frame.columns)}")
+    years = list(dict.fromkeys(months["financial_year"]))  # in calendar order
+    last = {y: int(months.index[months["financial_year"] == y][-1]) for y in years}
+    count = {y: int((months["financial_year"] == y).sum()) for y in years}
+    met_raw = raw_file["outcomes/trust_month/control_total_met"][()]
+    cip_raw = raw_file["outcomes/trust_month/cip_delivered_share"][()]
+    expected = []
+    for p, point_name in enumerate(points["name"]):
+        done = complete[p]
+        for t, trust in enumerate(trust_names):
+            for y in years:
+                met, cip = met_raw[p, done, t, last[y]], cip_raw[p, done, t, last[y]]
+                expected.append((point_name, trust, y, count[y], int(done.sum()), met.mean(), (cip >= 1.0).mean(), cip.mean()))
+    if not check(len(frame) == len(expected), f"/summary/plan_delivery has {len(frame)} rows, expected {len(expected)}"):
+        return 0
+    for row, want in zip(frame.itertuples(index=False), expected):
+        got = tuple(row)
+        check(got[:5] == want[:5], f"/summary/plan_delivery row {got[:5]}, expected {want[:5]}")
+        check(np.allclose(got[5:], want[5:], rtol=1e-12, atol=0.0),
+              f"/summary/plan_delivery {got[:3]}: {got[5:]}, recomputed {want[5:]}")
+    return len(frame)
 
 
 def check_schemes(res, raw_file, sizes, trust_names, month_dates, complete):
@@ -318,6 +357,7 @@ def main(argv):
         for name, dtype, aggregation in zip(metrics["name"], metrics["dtype"], metrics["aggregation"]):
             check_metric(res, raw_file, name, dtype, aggregation, sizes, trust_names, month_dates, complete)
         n_schemes, n_levied = check_schemes(res, raw_file, sizes, trust_names, month_dates, complete)
+        n_plans = check_plan_delivery(res, raw_file, points, trust_names, months, complete)
 
     check_without_schemes(path, n_schemes)
 
@@ -330,7 +370,8 @@ def main(argv):
             print(f"reader-check FAIL: {message}")
         return 1
     print(f"reader-check OK {path}: {len(metrics)} metrics, {sizes[0]} points x {sizes[1]} replications "
-          f"x {sizes[2]} trusts x {sizes[3]} months, {n_schemes} fine schemes ({n_levied} levied fines)")
+          f"x {sizes[2]} trusts x {sizes[3]} months, {n_schemes} fine schemes ({n_levied} levied fines), "
+          f"{n_plans} plan delivery rows")
     return 0
 
 

@@ -350,9 +350,10 @@ TEST_CASE("fines: suspended for trusts taking an enabled incentive fund", "[sett
   SchemeParams p = ae_scheme();
   p.suspended_for_fund_takers = true;
   add_scheme(setup, "ae", p);
-  setup.fund.enabled = true;
+  setup.funds.resize(1);
+  setup.funds[0].enabled = true;
   SECTION("fund from April 2015") {
-    setup.fund.from = sim::Date{2015, 4, 1};
+    setup.funds[0].from = sim::Date{2015, 4, 1};
     Books books(setup);
     const auto out = books.settle(0, {ed_month(1000, 80), ed_month(1000, 80)});
     CHECK(out[0].fines == 0.0);
@@ -361,7 +362,7 @@ TEST_CASE("fines: suspended for trusts taking an enabled incentive fund", "[sett
     CHECK(out[1].fines_waived == 0.0);
   }
   SECTION("fund from April 2016: fined until then") {
-    setup.fund.from = sim::Date{2016, 4, 1};
+    setup.funds[0].from = sim::Date{2016, 4, 1};
     Books books(setup);
     const std::vector<TrustMonth> both{ed_month(1000, 80), ed_month(1000, 80)};
     CHECK(books.settle(0, both)[0].fines == 3600.0);
@@ -571,9 +572,10 @@ TEST_CASE("incentive fund: £1 short of the control total loses the finance part
   setup.trusts[1].finance.income.other_income_gbp_per_year = 12.0;
   setup.trusts[0].finance.control_total_gbp_per_year = 12.0;
   setup.trusts[1].finance.control_total_gbp_per_year = 16.0;
-  setup.fund.enabled = true;
-  setup.fund.from = sim::Date{2015, 4, 1};
-  setup.fund.gbp_per_emergency_admission = 280.0;
+  setup.funds.resize(1);
+  setup.funds[0].enabled = true;
+  setup.funds[0].from = sim::Date{2015, 4, 1};
+  setup.funds[0].gbp_per_emergency_admission = 280.0;
   TrustMonth tm;
   tm.ed.admissions = 100;  // no tariff: no income from them
   Books books(setup);

@@ -112,10 +112,17 @@ TEST_CASE("months combine into a run value as the catalogue says", "[summary]") 
   at(Metric::ed_mean_minutes) = {100, 200};     // weighted by attendances: 175
   at(Metric::rtt_waiting) = {10, 20};           // a level: mean 15
   at(Metric::cumulative_deficit) = {5, 7};      // a stock: last, 7
-  const auto runs = models::national_runs(1, 1, 2, series, {4000.0}, {350.0}, {1});
+  at(Metric::control_total_met) = {1, 0};       // judged at the year's last month: 0
+  at(Metric::cip_delivered_share) = {0.9, 0.9};
+  const auto years = models::financial_years({2015, 4, 1}, 2);
+  const auto runs = models::national_runs(1, 1, 2, series, {4000.0}, {350.0}, years, {0.0}, {0.9}, {1});
   CHECK(runs.value(0, 0, Metric::ed_attendances) == 4000.0);
   CHECK(runs.value(0, 0, Metric::ed_mean_minutes) == Approx(175.0));
   CHECK(runs.value(0, 0, Metric::rtt_waiting) == Approx(15.0));
   CHECK(runs.value(0, 0, Metric::cumulative_deficit) == 7.0);
   CHECK(runs.within_4h[0] == Approx(1.0 - 350.0 / 4000.0));
+  REQUIRE(runs.years.size() == 1);
+  CHECK(runs.control_total_met[0] == 0.0);
+  CHECK(runs.national_control_total_met[0] == 0.0);
+  CHECK(runs.national_cip_delivered_share[0] == 0.9);
 }

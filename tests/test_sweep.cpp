@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "models/run.hpp"
 #include "models/scenario.hpp"
 
 using namespace breachsim;
@@ -363,7 +364,7 @@ TEST_CASE("a sweep of more than the limit of points is refused", "[sweep]") {
   CHECK(issues[0].message == "has 50 x 50 x 50 = 125000 points, more than the 100000 allowed");
 }
 
-TEST_CASE("every point must have the same trusts and schemes", "[sweep]") {
+TEST_CASE("every point must have the same trusts; schemes may differ, and the run has a place for each", "[sweep]") {
   const auto issues =
       issues_of(write_temp("shape.yaml", base + "sweep:\n"                                            // 10
                                                 "  - {path: 'trusts[1].name', values: [B, C]}\n"      // 11
@@ -374,15 +375,22 @@ TEST_CASE("every point must have the same trusts and schemes", "[sweep]") {
                                                 "    labels: [one, two]\n"));                         // 16
   INFO(all(issues));
   const std::string f = (fs::temp_directory_path() / "breachsim_sweep_test_shape.yaml").string() + ":";
-  CHECK(issues.size() == 2);
+  REQUIRE(issues.size() == 1);
   CHECK(has(issues,
             f + "11:42: sweep[0].values[1]: trusts: point 'trusts[1].name=C, one' has ['A', 'C'] but point "
                 "'trusts[1].name=B, one' has ['A', 'B']; every point must have the same trusts (count and names), so "
                 "that the outputs have one shape"));
-  CHECK(has(issues,
-            f + "15:9: sweep[1].values[1]: schemes: point 'trusts[1].name=B, two' has ['ed_4h', 'other'] but point "
-                "'trusts[1].name=B, one' has ['ed_4h']; every point must have the same schemes, named and ordered "
-                "alike, so that the outputs have one shape"));
+  // Schemes differing between points (a sweep over regimes) are all given a place, in order of
+  // first appearance; a point without a scheme has one that never fines.
+  const auto sweep = models::load_sweep(write_temp(
+      "schemes_differ.yaml", base + "sweep: [{path: schemes, values: [{ed_4h: {type: per_incident}}, "
+                                    "{other: {type: per_incident}, ed_4h: {type: per_incident}}], labels: [one, two]}]\n"));
+  CHECK(sweep.schemes == std::vector<std::string>{"ed_4h", "other"});
+  const models::ScenarioSetup first(sweep.points[0].scenario, sweep.schemes);
+  REQUIRE(first.finance.schemes.size() == 2);
+  CHECK(first.finance.schemes[0].in_point);
+  CHECK_FALSE(first.finance.schemes[1].in_point);
+  CHECK_FALSE(models::in_force(first.finance.schemes[1], sim::Date{2015, 4, 1}));
   // The same names in every point are fine, whatever else the values change.
   CHECK(
       issues_of(write_temp("same_shape.yaml", base + "sweep: [{path: trusts, values: [[{name: A}, {name: B}], "
