@@ -49,6 +49,23 @@ models::Scenario one_trust() {
 
 double agency(const models::TrustMonth& tm, StaffGroup g) { return tm.staff[static_cast<std::size_t>(g)].agency_wte; }
 
+// Four trusts whose A&E staffing and fixed costs differ, so the league table separates them.
+models::Scenario four_trusts(int months) {
+  models::Scenario s;
+  s.scenario.months = months;
+  s.scenario.warmup_months = 1;
+  const double staffing[] = {1.0, 0.95, 0.97, 1.02}, fixed[] = {1.0, 0.97, 1.05, 1.1};
+  for (int i = 0; i < 4; ++i) {
+    models::TrustParams t;
+    t.name = "T" + std::to_string(i);
+    t.staffing.ed_clinicians.establishment_wte *= staffing[i];
+    t.finance.costs.fixed_gbp_per_year *= fixed[i];
+    s.trusts.push_back(t);
+  }
+  s.regulator.league_table.enabled = true;
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("an agency ban removes agency cover for the banned group only, from its date", "[regulator]") {
@@ -102,18 +119,7 @@ TEST_CASE("an agency spend ceiling holds agency spend near its share of the pay 
 TEST_CASE("the league table ranks the trusts each quarter on what the run measured", "[regulator]") {
   // Four trusts, A&E staffing and fixed costs spread so the indicators disagree. The ranks and
   // segments in the outputs must be rank_trusts() of the quarter recomputed from the outputs.
-  models::Scenario s;
-  s.scenario.months = 12;
-  s.scenario.warmup_months = 1;
-  const double staffing[] = {1.0, 0.95, 0.97, 1.02}, fixed[] = {1.0, 0.97, 1.05, 1.1};
-  for (int i = 0; i < 4; ++i) {
-    models::TrustParams t;
-    t.name = "T" + std::to_string(i);
-    t.staffing.ed_clinicians.establishment_wte *= staffing[i];
-    t.finance.costs.fixed_gbp_per_year *= fixed[i];
-    s.trusts.push_back(t);
-  }
-  s.regulator.league_table.enabled = true;
+  const models::Scenario s = four_trusts(12);
   const auto run = models::run_replications(models::ScenarioSetup(s), 3, 2, 2);
   using M = models::Metric;
   for (std::size_t r = 0; r < run.replications; ++r) {
@@ -180,26 +186,6 @@ TEST_CASE("agency rules must start before they end", "[regulator]") {
   CHECK_FALSE(p.in_force(sim::Date{2016, 3, 1}));
 }
 
-namespace {
-
-// Four trusts whose A&E staffing and fixed costs differ, so the league table separates them.
-models::Scenario four_trusts(int months) {
-  models::Scenario s;
-  s.scenario.months = months;
-  s.scenario.warmup_months = 1;
-  const double staffing[] = {1.0, 0.95, 0.97, 1.02}, fixed[] = {1.0, 0.97, 1.05, 1.1};
-  for (int i = 0; i < 4; ++i) {
-    models::TrustParams t;
-    t.name = "T" + std::to_string(i);
-    t.staffing.ed_clinicians.establishment_wte *= staffing[i];
-    t.finance.costs.fixed_gbp_per_year *= fixed[i];
-    s.trusts.push_back(t);
-  }
-  s.regulator.league_table.enabled = true;
-  return s;
-}
-
-}  // namespace
 
 TEST_CASE("turnaround teams and the recruitment penalty follow the league table on their stated dates", "[regulator]") {
   models::Scenario s = four_trusts(18);  // April 2015 to September 2016
