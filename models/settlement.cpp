@@ -398,6 +398,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   }
 
   // Post the balance sheets, then decide the months ahead.
+  const AgencyRulesParams next_rules = setup_->agency_at(calendar_->month_date(month + 1));
   next_levers.assign(n, Levers{});
   for (std::size_t t = 0; t < n; ++t) {
     const TrustFinanceSetup& ts = setup_->trusts[t];
@@ -475,7 +476,6 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     // The regulator's agency rules for next month: the bans, and a spend ceiling that cuts
     // cover in proportion to how far this month's agency share of the pay bill passed it (and
     // restores it as far as the ceiling allows).
-    const AgencyRulesParams next_rules = setup_->agency_at(calendar_->month_date(month + 1));
     if (next_rules.any()) {
       next.agency_banned = {next_rules.banned.ed_clinicians, next_rules.banned.ward_nurses, next_rules.banned.theatre_teams};
       const double pay_bill = m.cost_pay + m.cost_agency;
