@@ -209,6 +209,8 @@ class Oversight {
   OversightMonth in_month(std::size_t t, int month) const;
   // Productivity in month `month`: the product of the factors in force.
   double productivity(std::size_t t, int month) const;
+  // Recruitment until the next quarter end.
+  double recruitment_factor(std::size_t t) const { return trusts_[t].recruitment_factor; }
 
  private:
   struct Effect {

@@ -135,6 +135,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   const AgencyRulesParams rules = setup_->agency_at(date);
 
   std::vector<MoneyMonth> out(n);
+  std::vector<double> own_capital(n, 0.0);  // spent this month, leaving cash when the sheets post
   std::vector<double> commissioner_spend(commissioners_.size(), 0.0);
 
   // Income, costs and fines of each trust on its own.
@@ -238,6 +239,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     m.recruitment_factor = om.recruitment_factor;
     m.cost_other += om.turnaround_cost + s.capital_beds * cost.capital_bed_running_gbp_per_year / 12.0;
     m.capital_invested = om.capital_own + om.capital_awarded;
+    own_capital[t] = om.capital_own;
     s.capital_spent += m.capital_invested;
     s.capital_beds = static_cast<int>(std::floor(s.capital_spent / cost.capital_gbp_per_bed));
     m.capital_beds = s.capital_beds;
@@ -411,7 +413,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     const double annual_income = s.ytd_income * 12.0 / elapsed;
     const MonthPosting p =
         s.sheet.post_month(operating_surplus, annual_income, year_end, s.ytd_surplus + operating_surplus,
-                           f.control_total_gbp_per_year, oversight_.in_month(t, month).capital_own);
+                           f.control_total_gbp_per_year, own_capital[t]);
     s.ytd_surplus += p.surplus;
     m.interest = p.interest;
     m.surplus = p.surplus;
@@ -521,7 +523,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     out[t].league_segment = trusts_[t].league_segment;
     Levers& next = next_levers[t];
     next.productivity_factor = oversight_.productivity(t, month + 1);
-    next.recruitment_factor = oversight_.in_month(t, month + 1).recruitment_factor;
+    next.recruitment_factor = oversight_.recruitment_factor(t);
     next.capital_beds = trusts_[t].capital_beds;
   }
   return out;
