@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/performance.hpp"
 #include "models/events.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
@@ -101,6 +102,15 @@ struct CancerMonth {
   std::int64_t over_62d_on_pathway = 0;  // referred more than 62 days before the month end
   std::int64_t awaiting_diagnostics = 0;
   std::int64_t awaiting_surgery = 0;
+
+  // The cancer pathway's part of the month's performance record; cancer surgery is the
+  // model's urgent operations, so its repeat cancellations are the urgent operations
+  // cancelled twice.
+  void add_to(BreachCounts& c) const {
+    c.cancer_treated = static_cast<double>(treated);
+    c.cancer_breaches_62d = static_cast<double>(breaches_62d);
+    c.urgent_operations_cancelled_twice = static_cast<double>(repeat_cancellations);
+  }
 };
 
 // Cancer patients' bed stays are numbered from here, so that a stay never shares its number

@@ -4,6 +4,7 @@
 #include <deque>
 #include <vector>
 
+#include "models/performance.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
 #include "sim/resource.hpp"
@@ -103,6 +104,16 @@ struct EdMonth {
   std::int64_t handovers_over_60min = 0;
   double minutes_in_department = 0.0;  // summed over patients who left
   double occupancy_minutes = 0.0;       // integral of patients present over the month
+
+  // A&E's part of the month's performance record.
+  void add_to(BreachCounts& c) const {
+    c.ed_attendances = static_cast<double>(attendances);
+    c.ed_breaches_4h = static_cast<double>(breaches_4h);
+    c.ed_trolley_waits_12h = static_cast<double>(trolley_waits_12h);
+    c.emergency_admissions = static_cast<double>(admissions);
+    c.ambulance_handovers_30_60min = static_cast<double>(handovers_30_60min);
+    c.ambulance_handovers_over_60min = static_cast<double>(handovers_over_60min);
+  }
 };
 
 class EmergencyDepartment {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/performance.hpp"
 #include "models/events.hpp"
 #include "models/waiting_list.hpp"
 #include "models/wards.hpp"
@@ -108,6 +109,18 @@ struct ElectiveMonth {
   std::int64_t rebooked_late = 0;  // treated more than 28 days after a cancellation
   std::int64_t rebooked_late_day_cases = 0;  // of rebooked_late, those treated as day cases
   WaitingList::Snapshot list{0, 0, 0};
+
+  // Planned care's part of the month's performance record: the month-end list, and the
+  // clocks stopped in the month by pathway (the 2014/15 RTT standards).
+  void add_to(BreachCounts& c) const {
+    c.rtt_waiting = static_cast<double>(list.waiting);
+    c.rtt_over_18w = static_cast<double>(list.over_18w);
+    c.rtt_over_52w = static_cast<double>(list.over_52w);
+    c.rtt_non_admitted_treated = static_cast<double>(outpatient_treated);
+    c.rtt_non_admitted_treated_over_18w = static_cast<double>(outpatient_treated_over_18w);
+    c.rtt_admitted_treated = static_cast<double>(treated - outpatient_treated);
+    c.rtt_admitted_treated_over_18w = static_cast<double>(treated_over_18w - outpatient_treated_over_18w);
+  }
 };
 
 class Electives {

@@ -114,4 +114,35 @@ double apply_caps(const Scheme& s, double raw, double year_to_date, double contr
   return fine;
 }
 
+double levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
+                  const FineTerms& terms, const MoneyDraws& draws, FinesToDate& year, std::vector<double>& by_scheme) {
+  double assessed = 0.0, levied = 0.0;
+  for (std::size_t i = 0; i < schemes.size() && terms.fined; ++i) {
+    const Scheme& scheme = schemes[i];
+    if (!in_force(scheme, month_start)) continue;
+    const double raw = assess(scheme, counts);
+    if (!(raw > 0.0)) continue;
+    assessed += raw;
+    if (scheme.params.suspended_for_fund_takers && terms.fund_taker) continue;
+    if (scheme.params.waiver_probability > 0.0 && draws.waiver(i).uniform() < scheme.params.waiver_probability) continue;
+    by_scheme[i] = apply_caps(scheme, raw, year.by_scheme[i], terms.contract_value_gbp_per_year);
+    levied += by_scheme[i];
+  }
+  const double contract = terms.contract_value_gbp_per_year;
+  double allowed = levied;
+  if (terms.cap_share_of_contract_month > 0.0)
+    allowed = std::min(allowed, terms.cap_share_of_contract_month * contract / 12.0);
+  if (terms.cap_share_of_contract_year > 0.0)
+    allowed = std::min(allowed, std::max(0.0, terms.cap_share_of_contract_year * contract - year.total));
+  const double scale = levied > 0.0 ? allowed / levied : 0.0;
+  double month_total = 0.0;
+  for (std::size_t i = 0; i < schemes.size(); ++i) {
+    by_scheme[i] *= scale;
+    year.by_scheme[i] += by_scheme[i];
+    month_total += by_scheme[i];
+  }
+  year.total += month_total;
+  return assessed;
+}
+
 }  // namespace breachsim::models

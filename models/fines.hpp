@@ -2,7 +2,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "models/money_draws.hpp"
+#include "models/performance.hpp"
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
@@ -12,18 +15,6 @@
 // incident scheme fines every incident. Waivers, suspension and where the money goes are
 // parameters here but are applied by the caller, which owns the random streams and the money.
 namespace breachsim::models {
-
-// The counts of one trust-month that fines are assessed on (whole numbers held as double).
-struct BreachCounts {
-  double ed_attendances = 0, ed_breaches_4h = 0, ed_trolley_waits_12h = 0;
-  double ambulance_handovers_30_60min = 0, ambulance_handovers_over_60min = 0;
-  double rtt_waiting = 0, rtt_over_18w = 0, rtt_over_52w = 0;          // month-end snapshot
-  double rtt_admitted_treated = 0, rtt_admitted_treated_over_18w = 0;   // clocks stopped in the month
-  double rtt_non_admitted_treated = 0, rtt_non_admitted_treated_over_18w = 0;
-  double cancer_treated = 0, cancer_breaches_62d = 0;
-  double urgent_operations_cancelled_twice = 0;
-  double mixed_sex_accommodation_days = 0;
-};
 
 enum class SchemeType : std::uint8_t { excess_breaches, per_incident, rtt_2014 };
 enum class FineDestination : std::uint8_t { withheld, reinvested, pooled };
@@ -148,5 +139,27 @@ bool in_force(const Scheme& s, const sim::Date& month_start);
 // trust in this financial year (after caps); `contract_value_gbp_year` the trust's annual
 // contract value.
 double apply_caps(const Scheme& s, double raw, double year_to_date, double contract_value_gbp_year);
+
+// The fines stage of the month end: one trust's terms...
+struct FineTerms {
+  bool fined = true;       // false: the world without fines (breaches are still counted)
+  bool fund_taker = false; // took the incentive fund in force, which suspends some schemes
+  double contract_value_gbp_per_year = 0;
+  double cap_share_of_contract_month = 0, cap_share_of_contract_year = 0;  // over all schemes; 0: none
+};
+
+// ...and what it has been fined so far this financial year, per scheme and in all.
+struct FinesToDate {
+  std::vector<double> by_scheme;
+  double total = 0;
+};
+
+// Assesses every scheme in force on the month's counts. A scheme suspended for fund takers,
+// or waived this month (a draw per scheme from `draws`), levies nothing; each scheme's caps
+// apply, then the overall caps scale every scheme down together. Writes what each scheme
+// levies to `by_scheme` (one place per scheme), adds it to `year`, and returns what was
+// assessed before waivers, suspension and caps.
+double levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
+                  const FineTerms& terms, const MoneyDraws& draws, FinesToDate& year, std::vector<double>& by_scheme);
 
 }  // namespace breachsim::models

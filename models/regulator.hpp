@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <algorithm>
+
 #include "models/league_table.hpp"
 #include "models/oversight.hpp"
 #include "sim/calendar.hpp"
@@ -52,6 +54,15 @@ struct AgencyRulesParams {
            spend_ceiling_share_of_pay > 0.0;
   }
 };
+
+// The spend ceiling's cut to a trust's agency cover for next month: the cut in force
+// (`factor`, 1: none) scaled by how far this month's agency share of the pay bill passed the
+// ceiling, and restored as far as the ceiling allows, never above 1.
+inline double agency_ceiling_cut(const AgencyRulesParams& rules, double factor, double cost_pay, double cost_agency) {
+  const double pay_bill = cost_pay + cost_agency;
+  if (!(rules.spend_ceiling_share_of_pay > 0.0 && cost_agency > 0.0 && pay_bill > 0.0)) return factor;
+  return std::min(1.0, factor * rules.spend_ceiling_share_of_pay * pay_bill / cost_agency);
+}
 
 inline void check_agency_rules(const AgencyRulesParams& p, const std::string& path, sim::config::Diagnostics& d) {
   if (!(p.from < p.to))

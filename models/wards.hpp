@@ -4,6 +4,7 @@
 #include <limits>
 #include <vector>
 
+#include "models/performance.hpp"
 #include "models/events.hpp"
 #include "sim/config.hpp"
 #include "sim/resource.hpp"
@@ -121,6 +122,9 @@ struct WardMonth {
   double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
   std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
   double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
+
+  // The wards' part of the month's performance record.
+  void add_to(BreachCounts& c) const { c.mixed_sex_accommodation_days = mixed_sex_days; }
 };
 
 // A readmission scheduled at a discharge travels in the event id: the readmission's number
