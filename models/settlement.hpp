@@ -24,7 +24,7 @@ namespace breachsim::models {
 
 // A commissioner pays one or more trusts out of an annual allocation; when its year-to-date
 // payments run beyond the allocation it restricts elective referrals for the rest of the
-// financial year (DOMAIN.md §1).
+// financial year (docs/sources.md §1).
 struct CommissionerParams {
   std::string name;
   double allocation_gbp_per_year = 0.0;
