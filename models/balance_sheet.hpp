@@ -4,7 +4,7 @@
 
 #include "sim/config.hpp"
 
-// One trust's cash, loans and interest, posted a month at a time (DOMAIN.md §7). A deficit
+// One trust's cash, loans and interest, posted a month at a time (docs/sources.md §7). A deficit
 // drains cash; below a minimum balance the trust draws on a revolving working-capital
 // facility, and later surpluses pay that back. Interest on the debt is charged as a cost, so
 // it deepens the deficit that caused the borrowing. A trust whose deficit grows too large, or
@@ -30,7 +30,7 @@ struct BorrowingParams {
     using sim::config::Range;
     v.field("opening_cash_gbp", opening_cash_gbp,
             Doc{"GBP", "Cash at the start of the run.",
-                "assumption: about two weeks of a medium trust's costs (£400-600m a year, DOMAIN.md §7)",
+                "assumption: about two weeks of a medium trust's costs (£400-600m a year, docs/sources.md §7)",
                 Range::non_negative()});
     v.field("minimum_cash_gbp", minimum_cash_gbp,
             Doc{"GBP",
@@ -42,13 +42,13 @@ struct BorrowingParams {
                 "assumption: none", Range::non_negative()});
     v.field("revolving_rate", revolving_rate,
             Doc{"per year", "Interest on revolving working-capital loans, charged monthly at a twelfth of this.",
-                "DOMAIN.md §7: 3.5%", Range::fraction()});
+                "docs/sources.md §7: 3.5%", Range::fraction()});
     v.field("long_term_rate", long_term_rate,
-            Doc{"per year", "Interest on long-term loans, charged monthly at a twelfth of this.", "DOMAIN.md §7: 1.5%",
-                Range::fraction()});
+            Doc{"per year", "Interest on long-term loans, charged monthly at a twelfth of this.",
+                "docs/sources.md §7: 1.5%", Range::fraction()});
     v.field("penal_rate", penal_rate,
             Doc{"per year", "Interest on all debt, revolving and long-term, in months in financial special measures.",
-                "DOMAIN.md §7: 6%", Range::fraction()});
+                "docs/sources.md §7: 6%", Range::fraction()});
     v.field("convert_revolving_at_year_end", convert_revolving_at_year_end,
             Doc{"",
                 "At each financial-year end the revolving debt outstanding becomes long-term debt (at long_term_rate "

@@ -176,7 +176,7 @@ void CancerPathway::treat(std::uint32_t slot, sim::Time now, bool surgical) {
   ++month_.treated;
   if (surgical) ++month_.treated_surgical;
   // Compared as times, strictly: a patient treated exactly 62 days after referral met the
-  // standard (DOMAIN.md §2: "> 62 days").
+  // standard (docs/sources.md §2: "> 62 days").
   if (now > patients_[slot].referred_at + standard_62d) ++month_.breaches_62d;
   end_pathway(slot);
 }

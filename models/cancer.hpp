@@ -10,7 +10,7 @@
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
 
-// The urgent suspected-cancer pathway and its 62-day standard (DOMAIN.md §2): an urgent
+// The urgent suspected-cancer pathway and its 62-day standard (docs/sources.md §2): an urgent
 // referral, a first appointment, a place in the diagnostic queue served at weekday sessions,
 // then either "ruled out" (the pathway ends) or a cancer diagnosis, a treatment decision and
 // a first definitive treatment. Surgery needs a theatre slot and a bed: it takes the trust's
@@ -38,7 +38,7 @@ struct CancerParams {
     using sim::config::Range;
     v.field("urgent_referrals_per_week", urgent_referrals_per_week,
             Doc{"referrals/week", "Urgent suspected-cancer referrals a week at the first reported month, before growth.",
-                "assumption (our derivation, not in DOMAIN.md): about 2m urgent suspected-cancer referrals a year in England over the 134 acute trusts of DOMAIN.md §6 is about 15k a trust, 290 a week",
+                "assumption (our derivation, not in docs/sources.md): about 2m urgent suspected-cancer referrals a year in England over the 134 acute trusts of docs/sources.md §6 is about 15k a trust, 290 a week",
                 Range::non_negative()});
     v.field("referrals_by_weekday", referrals_by_weekday,
             Doc{"relative", "Referrals by day, Monday first; scaled to a mean of 1.",
@@ -57,7 +57,7 @@ struct CancerParams {
             Doc{"patients", "Patients tested per diagnostic session (whole number).", "assumption", Range::non_negative()});
     v.field("first_seen_days", first_seen_days,
             Doc{"days", "Referral to first appointment, after which the patient joins the diagnostic queue (first come first served).",
-                "assumption: all within 14 days, mean about 8, after the two-week-wait standard for a first appointment after an urgent referral (a national standard not in DOMAIN.md)", Range::non_negative()});
+                "assumption: all within 14 days, mean about 8, after the two-week-wait standard for a first appointment after an urgent referral (a national standard not in docs/sources.md)", Range::non_negative()});
     v.field("decision_days", decision_days,
             Doc{"days", "Diagnostic test to treatment decision for a diagnosed patient (results, staging, multidisciplinary team meeting).",
                 "assumption", Range::non_negative()});
@@ -66,7 +66,7 @@ struct CancerParams {
                 "assumption", Range::fraction()});
     v.field("surgery_ready_days", surgery_ready_days,
             Doc{"days", "Treatment decision to the day a surgical patient can first be listed (pre-operative assessment); then the longest-waiting since referral is operated on first.",
-                "assumption: with the other delays, about 86% of patients treated within 62 days when beds, theatres and diagnostics are ample, near the 85% standard last met in December 2015 (DOMAIN.md §8)",
+                "assumption: with the other delays, about 86% of patients treated within 62 days when beds, theatres and diagnostics are ample, near the 85% standard last met in December 2015 (docs/sources.md §8)",
                 Range::non_negative()});
     v.field("non_surgical_days", non_surgical_days,
             Doc{"days", "Treatment decision to a non-surgical first treatment (chemotherapy, radiotherapy, other), which needs no bed in this model.",

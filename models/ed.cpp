@@ -12,8 +12,8 @@ namespace breachsim::models {
 
 namespace {
 
-constexpr double breach_minutes = 240.0;         // the 4-hour standard (DOMAIN.md §2)
-constexpr double trolley_wait_minutes = 720.0;   // decision to admit -> bed, 12 hours (DOMAIN.md §2)
+constexpr double breach_minutes = 240.0;         // the 4-hour standard (docs/sources.md §2)
+constexpr double trolley_wait_minutes = 720.0;   // decision to admit -> bed, 12 hours (docs/sources.md §2)
 constexpr std::uint64_t readmission_numbers = std::uint64_t{1} << 62;
 constexpr int month_lengths[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 

@@ -13,7 +13,7 @@
 
 // A&E (type 1 emergency department): patients arrive, wait for a clinician, are treated,
 // and leave (discharged, or admitted at the decision to admit). Time in department is
-// arrival to departure; more than 240 minutes is a 4-hour breach (DOMAIN.md §2).
+// arrival to departure; more than 240 minutes is a 4-hour breach (docs/sources.md §2).
 namespace breachsim::models {
 
 struct EdParams {
@@ -40,38 +40,39 @@ struct EdParams {
     using sim::config::Range;
     v.field("arrivals_per_year", arrivals_per_year,
             Doc{"attendances/year", "Type 1 A&E attendances a year, before the month-of-year shape.",
-                "DOMAIN.md §7: medium trust 100-150k a year (small 60-90k, large 200-350k)", Range::positive()});
+                "docs/sources.md §7: medium trust 100-150k a year (small 60-90k, large 200-350k)", Range::positive()});
     v.field("arrivals_by_hour", arrivals_by_hour,
             Doc{"relative", "Arrival rate by hour of day (24 values from 00:00) or hour of week (168 from Monday 00:00); scaled to a mean of 1.",
-                "DOMAIN.md §8: peak 10:00-12:00 about twice the hourly mean, trough 04:00-06:00; exact shape an assumption",
+                "docs/sources.md §8: peak 10:00-12:00 about twice the hourly mean, trough 04:00-06:00; exact shape an assumption",
                 Range::non_negative(), {24, 168}});
     v.field("arrivals_by_weekday", arrivals_by_weekday,
             Doc{"relative", "Arrival rate by day, Monday first; scaled to a mean of 1. Multiplies arrivals_by_hour.",
-                "DOMAIN.md §8: Monday the busiest day, about 16% of the week; other days an assumption",
+                "docs/sources.md §8: Monday the busiest day, about 16% of the week; other days an assumption",
                 Range::non_negative(), {7}});
     v.field("arrivals_by_month", arrivals_by_month,
             Doc{"relative", "Arrival rate by calendar month, January first; scaled so a 365-day year has arrivals_per_year.",
-                "DOMAIN.md §8: attendances highest April-July; sizes an assumption", Range::non_negative(), {12}});
+                "docs/sources.md §8: attendances highest April-July; sizes an assumption",
+                Range::non_negative(), {12}});
     v.field("clinicians_by_hour", clinicians_by_hour,
             Doc{"patients treated at once", "Treatment places staffed by clinicians on duty: 1 value (constant), 24 (hour of day) or 168 (hour of week from Monday 00:00). Whole numbers.",
-                "assumption: calibrated with treatment_minutes, beds and readmissions so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, DOMAIN.md §8)",
+                "assumption: calibrated with treatment_minutes, beds and readmissions so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, docs/sources.md §8)",
                 Range::non_negative(), {1, 24, 168}});
     v.field("treatment_minutes", treatment_minutes,
             Doc{"minutes", "Time from being seen by a clinician to leaving A&E (discharge or decision to admit).",
-                "assumption: right-skewed as DOMAIN.md §8 describes; calibrated with clinicians_by_hour to 2015/16 4-hour performance",
+                "assumption: right-skewed as docs/sources.md §8 describes; calibrated with clinicians_by_hour to 2015/16 4-hour performance",
                 Range::positive()});
     v.field("admission_share", admission_share,
             Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
-                "DOMAIN.md §8: about 20-25% of attendances are admitted", Range::fraction()});
+                "docs/sources.md §8: about 20-25% of attendances are admitted", Range::fraction()});
     v.field("ambulance_handover_delays", ambulance_handover_delays,
-            Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (DOMAIN.md §2).", ""});
+            Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (docs/sources.md §2).", ""});
     v.field("ambulance_share", ambulance_share,
             Doc{"share of arrivals", "Patients who arrive by ambulance.", "assumption", Range::fraction()});
     v.field("cubicles", cubicles,
             Doc{"patients", "Patients the department holds (including those waiting for a bed) before ambulance crews must wait; whole number.",
                 "assumption: about twice the default trust's mean occupancy", Range::at_least(1.0)});
     v.field("target_chasing", target_chasing,
-            Doc{"switch", "When on, staff chase the 4-hour line: a discharged patient due out within target_chasing_window_minutes after 240 minutes leaves in the 10 minutes before it instead, and an admitted patient decided on within that window of the line goes ahead in the queue for beds (the spike before 240 minutes, DOMAIN.md §8).", ""});
+            Doc{"switch", "When on, staff chase the 4-hour line: a discharged patient due out within target_chasing_window_minutes after 240 minutes leaves in the 10 minutes before it instead, and an admitted patient decided on within that window of the line goes ahead in the queue for beds (the spike before 240 minutes, docs/sources.md §8).", ""});
     v.field("target_chasing_window_minutes", target_chasing_window_minutes,
             Doc{"minutes", "How close to the 4-hour line a patient must be for target chasing to act.", "assumption", Range::between(0.0, 240.0)});
   }

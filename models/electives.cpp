@@ -13,7 +13,7 @@ namespace breachsim::models {
 
 namespace {
 
-constexpr double rebooking_limit = sim::days(28.0);  // cancelled operations: DOMAIN.md §3
+constexpr double rebooking_limit = sim::days(28.0);  // cancelled operations: docs/sources.md §3
 constexpr double theatre_hour = 8.0;                 // lists start at 08:00, clinics at 09:00
 constexpr double clinic_hour = 9.0;
 // Initial-list patients are numbered from here so that their draws never shift the numbers

@@ -12,7 +12,7 @@
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
 
-// Planned care on the referral-to-treatment pathway (DOMAIN.md §2): referrals start RTT
+// Planned care on the referral-to-treatment pathway (docs/sources.md §2): referrals start RTT
 // clocks, patients wait on the list, and weekday theatre lists (admitted pathway: a theatre
 // slot and a bed) and outpatient clinics (non-admitted pathway) treat them in the order a
 // policy sets. An operation that finds no bed on the day is cancelled and rebooked.
@@ -46,7 +46,8 @@ struct ElectiveParams {
                 Range::non_negative(), {7}});
     v.field("referral_growth_per_year", referral_growth_per_year,
             Doc{"per year", "Compound growth of referrals from the first reported month (warm-up months are at the starting rate).",
-                "assumption, near the 2% a year growth of A&E attendances (DOMAIN.md §8)", Range::between(-0.5, 1.0)});
+                "assumption, near the 2% a year growth of A&E attendances (docs/sources.md §8)",
+                Range::between(-0.5, 1.0)});
     v.field("admitted_share", admitted_share,
             Doc{"share of referrals", "Referrals on the admitted pathway (theatre slot and bed); the rest are treated in clinics.",
                 "assumption", Range::fraction()});
@@ -55,7 +56,7 @@ struct ElectiveParams {
                 Range::non_negative(), {4}});
     v.field("order", order,
             Doc{"", "Who is treated next: clinical priority then first come first served; the longest wait; or target chasing (the longest waiter not yet past 18 weeks first; those already past only when nobody else waits).",
-                "DOMAIN.md §2-3: target chasing is the known perverse response to the 18-week standard", {}, {},
+                "docs/sources.md §2-3: target chasing is the known perverse response to the 18-week standard", {}, {},
                 {"priority_then_fifo", "longest_wait_first", "target_chasing"}});
     v.field("theatre_sessions_per_week", theatre_sessions_per_week,
             Doc{"sessions/week", "Elective theatre sessions a week, spread over Monday to Friday.",
@@ -69,14 +70,15 @@ struct ElectiveParams {
             Doc{"patients", "Pathways completed per outpatient session (whole number).", "assumption", Range::non_negative()});
     v.field("leave_list_per_year", leave_list_per_year,
             Doc{"per year", "Rate at which a waiting patient leaves the list untreated (validation, moved, treated elsewhere).",
-                "DOMAIN.md §2 (some patients leave the list untreated); rate an assumption", Range::non_negative()});
+                "docs/sources.md §2 (some patients leave the list untreated); rate an assumption",
+                Range::non_negative()});
     v.field("initial_list", initial_list,
             Doc{"patients", "Patients already waiting when the simulation starts (whole number).",
-                "assumption: about 10 weeks of referrals, as England's 3.7m list was to its clock starts in 2016 (DOMAIN.md §8)",
+                "assumption: about 10 weeks of referrals, as England's 3.7m list was to its clock starts in 2016 (docs/sources.md §8)",
                 Range::non_negative()});
     v.field("initial_list_weeks", initial_list_weeks,
             Doc{"weeks", "How long the initial list has already waited.",
-                "assumption: 92% within 18 weeks, as in February 2016 (DOMAIN.md §8)", Range::non_negative()});
+                "assumption: 92% within 18 weeks, as in February 2016 (docs/sources.md §8)", Range::non_negative()});
   }
 };
 

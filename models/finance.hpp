@@ -5,7 +5,7 @@
 #include "models/balance_sheet.hpp"
 #include "sim/config.hpp"
 
-// A trust's money, month by month (DOMAIN.md §4 and §7): what its commissioner pays for the
+// A trust's money, month by month (docs/sources.md §4 and §7): what its commissioner pays for the
 // activity the departments counted, what staff and activity cost, and the management
 // policies that turn the resulting deficit back into capacity (§1, the feedback loop).
 namespace breachsim::models {
@@ -38,10 +38,10 @@ struct PaymentParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* ref = "DOMAIN.md §4: reference costs 2016/17 as a proxy for tariff";
+    const char* ref = "docs/sources.md §4: reference costs 2016/17 as a proxy for tariff";
     v.field("payment", payment,
             Doc{"", "activity: paid per unit of activity (Payment by Results); block: a fixed sum a month whatever the activity (2020-22 block contracts).",
-                "DOMAIN.md §4", {}, {}, {"activity", "block"}});
+                "docs/sources.md §4", {}, {}, {"activity", "block"}});
     v.field("ed_attendance_gbp", ed_attendance_gbp, Doc{"GBP", "Tariff per A&E attendance.", ref, Range::non_negative()});
     v.field("emergency_spell_gbp", emergency_spell_gbp,
             Doc{"GBP", "Tariff per emergency (non-elective) admission.", ref, Range::non_negative()});
@@ -58,28 +58,28 @@ struct PaymentParams {
                 "assumption: one trim point for all spells, within the range of HRG trim points", Range::non_negative()});
     v.field("emergency_baseline_per_month", emergency_baseline_per_month,
             Doc{"admissions a month", "Marginal rate emergency tariff: emergency admissions above this many a month are paid at marginal_rate of tariff; 0: off.",
-                "DOMAIN.md §4 (baseline the 2008/09 level; abolished April 2019)", Range::non_negative()});
+                "docs/sources.md §4 (baseline the 2008/09 level; abolished April 2019)", Range::non_negative()});
     v.field("marginal_rate", marginal_rate,
-            Doc{"share of tariff", "Payment for emergency admissions above the baseline.", "DOMAIN.md §4: 30% in 2010, later 70%",
+            Doc{"share of tariff", "Payment for emergency admissions above the baseline.", "docs/sources.md §4: 30% in 2010, later 70%",
                 Range::fraction()});
     v.field("unpaid_readmissions_after_elective", unpaid_readmissions_after_elective,
             Doc{"", "No payment for an emergency readmission within 30 days of an elective discharge.",
-                "DOMAIN.md §4: from April 2011, abolished April 2019"});
+                "docs/sources.md §4: from April 2011, abolished April 2019"});
     v.field("unpaid_share_of_other_readmissions", unpaid_share_of_other_readmissions,
             Doc{"share", "Share of readmissions after emergency care left unpaid (those above the locally agreed threshold).",
-                "DOMAIN.md §4 (threshold local); calibrated: with it configs/calibration/england_2015.yaml withholds about the £169m of 2015/16 for readmissions (DOMAIN.md §3)", Range::fraction()});
+                "docs/sources.md §4 (threshold local); calibrated: with it configs/calibration/england_2015.yaml withholds about the £169m of 2015/16 for readmissions (docs/sources.md §3)", Range::fraction()});
     v.field("unpaid_late_rebookings", unpaid_late_rebookings,
             Doc{"", "No payment for a planned operation done more than 28 days after it was cancelled for want of a bed (the rebooked episode loses its tariff).",
-                "DOMAIN.md §3: a cancelled operation not rebooked within 28 days loses the tariff of the rebooked episode"});
+                "docs/sources.md §3: a cancelled operation not rebooked within 28 days loses the tariff of the rebooked episode"});
     v.field("block_gbp_per_year", block_gbp_per_year,
             Doc{"GBP a year", "With payment: block, the fixed payment for all modelled activity (paid a twelfth a month).",
-                "DOMAIN.md §4; amount an assumption", Range::non_negative()});
+                "docs/sources.md §4; amount an assumption", Range::non_negative()});
     v.field("other_income_gbp_per_year", other_income_gbp_per_year,
             Doc{"GBP a year", "Income for everything the model does not simulate patient by patient (follow-ups, other specialties, education), a twelfth a month.",
-                "assumption: brings a medium trust to about £450m a year (DOMAIN.md §7: £400-600m)", Range::non_negative()});
+                "assumption: brings a medium trust to about £450m a year (docs/sources.md §7: £400-600m)", Range::non_negative()});
     v.field("coding_uplift_share", coding_uplift_share,
             Doc{"share of spell income", "Extra income the trust claims on its admitted spells by coding them more richly.",
-                "DOMAIN.md §1 (coding disputes); assumption: 0, off", Range::fraction()});
+                "docs/sources.md §1 (coding disputes); assumption: 0, off", Range::fraction()});
     v.field("coding_challenge_probability", coding_challenge_probability,
             Doc{"probability a month", "Chance the commissioner challenges the month's coding uplift.", "assumption", Range::fraction()});
     v.field("arbitration_upholds_trust_probability", arbitration_upholds_trust_probability,
@@ -87,17 +87,18 @@ struct PaymentParams {
                 "assumption", Range::fraction()});
     v.field("cquin_share", cquin_share,
             Doc{"share of contract value", "CQUIN quality payment: this share of the contract value a year, paid quarterly when earned.",
-                "DOMAIN.md §5: 2.5% in 2016/17, 1.25% from 2019/20", Range::fraction()});
+                "docs/sources.md §5: 2.5% in 2016/17, 1.25% from 2019/20", Range::fraction()});
     v.field("cquin_earned_on", cquin_earned_on,
             Doc{"", "What earns a quarter's CQUIN: probability (quality goals the model does not simulate, met with cquin_earned_probability), or the quarter's performance on a standard reaching cquin_standard: ed_4h (share of attendances within 4 hours), rtt_18w (share of the quarter-end list within 18 weeks) or cancer_62d (share treated within 62 days).",
-                "DOMAIN.md §5: earned on quality goals; which goal an assumption", {}, {},
+                "docs/sources.md §5: earned on quality goals; which goal an assumption", {}, {},
                 {"probability", "ed_4h", "rtt_18w", "cancer_62d"}});
     v.field("cquin_earned_probability", cquin_earned_probability,
             Doc{"probability a quarter", "cquin_earned_on: probability: chance the quarter's quality goals are met and its CQUIN paid.",
-                "assumption (2017/18 held about a quarter back as a risk reserve, DOMAIN.md §5)", Range::fraction()});
+                "assumption (2017/18 held about a quarter back as a risk reserve, docs/sources.md §5)",
+                Range::fraction()});
     v.field("cquin_standard", cquin_standard,
             Doc{"share", "cquin_earned_on a standard: the quarter's performance that earns the CQUIN.",
-                "assumption: the standard's own level (ed_4h 0.95, rtt_18w 0.92, cancer_62d 0.85, DOMAIN.md §2)", Range::fraction()});
+                "assumption: the standard's own level (ed_4h 0.95, rtt_18w 0.92, cancer_62d 0.85, docs/sources.md §2)", Range::fraction()});
   }
 };
 
@@ -132,13 +133,13 @@ struct CostParams {
                 "assumption", Range::non_negative()});
     v.field("agency_premium", agency_premium,
             Doc{"share of substantive pay", "Extra cost of an agency WTE over a substantive one.",
-                "DOMAIN.md §7: agency about twice the cost per head", Range::non_negative()});
+                "docs/sources.md §7: agency about twice the cost per head", Range::non_negative()});
     v.field("agency_premium_cap", agency_premium_cap,
             Doc{"share of substantive pay", "Price cap on the agency premium; 0: no cap.",
-                "DOMAIN.md §7: 55% above basic pay from April 2016", Range::non_negative()});
+                "docs/sources.md §7: 55% above basic pay from April 2016", Range::non_negative()});
     v.field("other_pay_gbp_per_year", other_pay_gbp_per_year,
             Doc{"GBP a year", "Pay of all staff not modelled as a group (other doctors, therapists, administration).",
-                "assumption: pay about 63% of costs (DOMAIN.md §7)", Range::non_negative()});
+                "assumption: pay about 63% of costs (docs/sources.md §7)", Range::non_negative()});
     v.field("bed_day_gbp", bed_day_gbp, Doc{"GBP", "Variable cost of an occupied bed day (drugs, food, supplies).", "assumption", Range::non_negative()});
     v.field("procedure_gbp", procedure_gbp,
             Doc{"GBP", "Variable cost of a planned operation or non-surgical cancer treatment (consumables, implants).", "assumption", Range::non_negative()});
@@ -153,10 +154,10 @@ struct CostParams {
                 Range::non_negative()});
     v.field("cip_target_share", cip_target_share,
             Doc{"share of costs a year", "Cost improvement programme: savings planned as a share of costs.",
-                "DOMAIN.md §7: efficiency targets 2-7% a year", Range::fraction()});
+                "docs/sources.md §7: efficiency targets 2-7% a year", Range::fraction()});
     v.field("capital_gbp_per_bed", capital_gbp_per_bed,
             Doc{"GBP per bed", "Capital that opens one more general and acute bed (the regulator's capital freedoms and rewards buy beds at this price).",
-                "assumption: new wards of 28-32 beds at £10-13m; not in DOMAIN.md", Range::positive()});
+                "assumption: new wards of 28-32 beds at £10-13m; not in docs/sources.md", Range::positive()});
     v.field("capital_bed_running_gbp_per_year", capital_bed_running_gbp_per_year,
             Doc{"GBP a year", "Running cost of a bed opened with capital: its nurses and medical cover (occupied bed days add bed_day_gbp as for any bed).",
                 "assumption: 1.33 ward-nurse WTE per bed at the default £38k with on-costs, and a share of medical and support staff", Range::non_negative()});
@@ -166,7 +167,7 @@ struct CostParams {
   }
 };
 
-// When the year-to-date position falls behind plan, cut costs (DOMAIN.md §1: agency cover,
+// When the year-to-date position falls behind plan, cut costs (docs/sources.md §1: agency cover,
 // bed closures, cancelled electives, recruitment); restore them once back on plan.
 struct CostControlParams {
   bool enabled = false;
@@ -209,12 +210,12 @@ struct ProtectPerformanceParams {
     using sim::config::Range;
     v.field("enabled", enabled, Doc{"", "Switch the policy on.", ""});
     v.field("ed_standard", ed_standard,
-            Doc{"share within 4 hours", "Below this in a month, agency cover rises.", "DOMAIN.md §2: 95%", Range::fraction()});
+            Doc{"share within 4 hours", "Below this in a month, agency cover rises.", "docs/sources.md §2: 95%", Range::fraction()});
     v.field("agency_factor", agency_factor,
             Doc{"multiplier", "Agency share of the staffing gap while A&E is below its standard (the share is capped at the whole gap).",
                 "assumption", Range::at_least(1.0)});
     v.field("rtt_standard", rtt_standard,
-            Doc{"share within 18 weeks", "Below this at a month end, extra theatre sessions are bought.", "DOMAIN.md §2: 92%", Range::fraction()});
+            Doc{"share within 18 weeks", "Below this at a month end, extra theatre sessions are bought.", "docs/sources.md §2: 92%", Range::fraction()});
     v.field("extra_sessions_share", extra_sessions_share,
             Doc{"share of theatre sessions", "Extra sessions bought while the waiting list is below its standard, each at the extra-session premium.",
                 "assumption", Range::non_negative()});
@@ -274,28 +275,30 @@ struct FinanceParams {
     using sim::config::Range;
     v.field("contract_value_gbp_per_year", contract_value_gbp_per_year,
             Doc{"GBP a year", "Value of the trust's contract with its commissioner: the base of fine caps, CQUIN and the default block payment.",
-                "assumption: a medium trust (DOMAIN.md §7)", Range::non_negative()});
+                "assumption: a medium trust (docs/sources.md §7)", Range::non_negative()});
     v.field("control_total_gbp_per_year", control_total_gbp_per_year,
             Doc{"GBP a year", "Surplus the trust is asked to make (negative: an agreed deficit); the incentive fund and management judge the year-to-date position against it.",
                 "assumption: break even", Range::any()});
     v.field("fined", fined,
             Doc{"", "Whether the schemes fine this trust at all; false is the world without fines (breaches are still counted), the counterfactual the deficit multiplier of fines is measured against: sweep defaults.finance.fined over [false, true].",
-                "DOMAIN.md §1: the comparison the tool exists for"});
+                "docs/sources.md §1: the comparison the tool exists for"});
     v.field("fines_cap_share_of_contract_month", fines_cap_share_of_contract_month,
             Doc{"share of contract value / 12", "All fines of a month together at most this share of a month's contract value; 0: no overall cap.",
-                "DOMAIN.md §3 (caps as a share of contract value)", Range::fraction()});
+                "docs/sources.md §3 (caps as a share of contract value)", Range::fraction()});
     v.field("fines_cap_share_of_contract_year", fines_cap_share_of_contract_year,
             Doc{"share of contract value", "All fines of a financial year together at most this share of the contract value; 0: no overall cap.",
-                "DOMAIN.md §3: heavy penalties 'up to 10 per cent of the total contract value'", Range::fraction()});
+                "docs/sources.md §3: heavy penalties 'up to 10 per cent of the total contract value'",
+                Range::fraction()});
     v.field("takes_incentive_fund", takes_incentive_fund,
-            Doc{"", "Accepts the incentive fund (and its control total) when one is configured.", "DOMAIN.md §5"});
+            Doc{"", "Accepts the incentive fund (and its control total) when one is configured.",
+                "docs/sources.md §5"});
     v.field("ed_trajectory", ed_trajectory,
-            Doc{"share within 4 hours", "Agreed A&E trajectory: the fund's A&E share is earned at this or the standard.", "DOMAIN.md §5; default the standard",
+            Doc{"share within 4 hours", "Agreed A&E trajectory: the fund's A&E share is earned at this or the standard.", "docs/sources.md §5; default the standard",
                 Range::fraction()});
     v.field("rtt_trajectory", rtt_trajectory,
-            Doc{"share within 18 weeks", "Agreed RTT trajectory for the fund.", "DOMAIN.md §5; default the standard", Range::fraction()});
+            Doc{"share within 18 weeks", "Agreed RTT trajectory for the fund.", "docs/sources.md §5; default the standard", Range::fraction()});
     v.field("cancer_trajectory", cancer_trajectory,
-            Doc{"share within 62 days", "Agreed cancer trajectory for the fund.", "DOMAIN.md §5; default the standard", Range::fraction()});
+            Doc{"share within 62 days", "Agreed cancer trajectory for the fund.", "docs/sources.md §5; default the standard", Range::fraction()});
     v.section("income", income, "what the commissioner pays");
     v.section("costs", costs, "pay, agency, activity and fixed costs, cost improvement");
     v.section("borrowing", borrowing, "cash, loans, interest and financial special measures");

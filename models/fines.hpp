@@ -9,7 +9,7 @@
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
-// The arithmetic of one fine scheme (DOMAIN.md §3): what a trust-month's counts cost before
+// The arithmetic of one fine scheme (docs/sources.md §3): what a trust-month's counts cost before
 // and after the scheme's caps. The two counting modes differ in what they punish: an excess
 // breach scheme fines only breaches above a tolerance (and below a performance floor), a per
 // incident scheme fines every incident. Waivers, suspension and where the money goes are
@@ -43,73 +43,74 @@ struct SchemeParams {
     using sim::config::Range;
     v.field("type", type,
             Doc{"", "Counting mode: a rate per breach above a tolerance of a base (and below an optional floor); a rate per incident, no tolerance; or the 2014/15 RTT design (admitted, non-admitted and incomplete terms).",
-                "DOMAIN.md §3: both counting modes existed, and the 2014/15 RTT design", {}, {},
+                "docs/sources.md §3: both counting modes existed, and the 2014/15 RTT design", {}, {},
                 {"excess_breaches", "per_incident", "rtt_2014"}});
     v.field("standard", standard,
             Doc{"", "excess_breaches: the standard fined. ed_4h: 4-hour breaches of A&E attendances; rtt_18w: patients waiting over 18 weeks of the month-end list; cancer_62d: 62-day breaches of cancer patients treated in the month.",
-                "DOMAIN.md §2-3", {}, {}, {"ed_4h", "rtt_18w", "cancer_62d"}});
+                "docs/sources.md §2-3", {}, {}, {"ed_4h", "rtt_18w", "cancer_62d"}});
     v.field("incident", incident,
             Doc{"", "per_incident: the count fined. rtt_over_52w is a month-end snapshot, so a patient waiting on is fined again every month. urgent_operations_cancelled_twice counts cancer surgery (the model's urgent operations) cancelled a second time; mixed_sex_accommodation counts patient-days.",
-                "DOMAIN.md §3", {}, {},
+                "docs/sources.md §3", {}, {},
                 {"ed_trolley_waits_12h", "rtt_over_52w", "ambulance_handovers_30_60min", "ambulance_handovers_over_60min",
                  "urgent_operations_cancelled_twice", "cancer_breaches_62d", "mixed_sex_accommodation"}});
     v.field("rate_gbp", rate_gbp,
             Doc{"GBP", "excess_breaches: per breach above the tolerance; per_incident: per incident (52 weeks 5000, 12-hour trolley wait 1000, handover 200 at 30-60 min and 1000 over 60, urgent operation cancelled twice 5000, mixed-sex accommodation 250 per patient-day).",
-                "DOMAIN.md §3: A&E 2015/16 120 (2014/15 200), RTT 2015/16 300; cancer 62 days an assumption (1000)",
+                "docs/sources.md §3: A&E 2015/16 120 (2014/15 200), RTT 2015/16 300; "
+                "cancer 62 days an assumption (1000)",
                 Range::non_negative()});
     v.field("tolerance", tolerance,
             Doc{"share of base", "excess_breaches: breaches allowed without a fine, in whole patients rounded down (5% of 1,001 attendances allows 50). A&E 0.05, RTT 18 weeks 0.08, cancer 62 days 0.15.",
-                "DOMAIN.md §2: the 95%, 92% and 85% standards; rounding to whole patients an assumption", Range::fraction()});
+                "docs/sources.md §2: the 95%, 92% and 85% standards; rounding to whole patients an assumption", Range::fraction()});
     v.field("floor", floor,
             Doc{"share of base", "excess_breaches: performance floor; breaches beyond (1 - floor) x base (whole patients, rounded down) are not fined. 0: no floor. Must be below 1 - tolerance.",
-                "DOMAIN.md §3: A&E 0.92 in 2014/15, 0.85 in 2015/16", Range::fraction()});
+                "docs/sources.md §3: A&E 0.92 in 2014/15, 0.85 in 2015/16", Range::fraction()});
     v.field("admitted_rate_gbp", admitted_rate_gbp,
-            Doc{"GBP", "rtt_2014: per admitted patient treated after 18 weeks above admitted_tolerance.", "DOMAIN.md §3",
+            Doc{"GBP", "rtt_2014: per admitted patient treated after 18 weeks above admitted_tolerance.", "docs/sources.md §3",
                 Range::non_negative()});
     v.field("non_admitted_rate_gbp", non_admitted_rate_gbp,
-            Doc{"GBP", "rtt_2014: per non-admitted patient treated after 18 weeks above non_admitted_tolerance.", "DOMAIN.md §3",
+            Doc{"GBP", "rtt_2014: per non-admitted patient treated after 18 weeks above non_admitted_tolerance.", "docs/sources.md §3",
                 Range::non_negative()});
     v.field("incomplete_rate_gbp", incomplete_rate_gbp,
-            Doc{"GBP", "rtt_2014: per patient still waiting over 18 weeks at month end above incomplete_tolerance.", "DOMAIN.md §3",
+            Doc{"GBP", "rtt_2014: per patient still waiting over 18 weeks at month end above incomplete_tolerance.", "docs/sources.md §3",
                 Range::non_negative()});
     v.field("admitted_tolerance", admitted_tolerance,
             Doc{"share of admitted treated", "rtt_2014: admitted patients treated after 18 weeks allowed without a fine (whole patients, rounded down).",
-                "assumption: the 90% admitted standard of the period (not in DOMAIN.md)", Range::fraction()});
+                "assumption: the 90% admitted standard of the period (not in docs/sources.md)", Range::fraction()});
     v.field("non_admitted_tolerance", non_admitted_tolerance,
             Doc{"share of non-admitted treated", "rtt_2014: non-admitted patients treated after 18 weeks allowed without a fine (whole patients, rounded down).",
-                "assumption: the 95% non-admitted standard of the period (not in DOMAIN.md)", Range::fraction()});
+                "assumption: the 95% non-admitted standard of the period (not in docs/sources.md)", Range::fraction()});
     v.field("incomplete_tolerance", incomplete_tolerance,
             Doc{"share of waiting list", "rtt_2014: patients waiting over 18 weeks allowed without a fine (whole patients, rounded down).",
-                "DOMAIN.md §2: 92% of the waiting list within 18 weeks", Range::fraction()});
+                "docs/sources.md §2: 92% of the waiting list within 18 weeks", Range::fraction()});
     v.field("from", from,
             Doc{"date", "In force for months whose first day is on or after this date.",
-                "assumption: always; DOMAIN.md §3 gives each scheme's years"});
+                "assumption: always; docs/sources.md §3 gives each scheme's years"});
     v.field("to", to,
             Doc{"date", "In force for months whose first day is before this date (must be after from).",
-                "assumption: always; DOMAIN.md §3 gives each scheme's years"});
+                "assumption: always; docs/sources.md §3 gives each scheme's years"});
     v.field("cap_share_of_contract_month", cap_share_of_contract_month,
             Doc{"share of contract/12", "A month's fine is at most this share of the month's contract value (annual contract / 12). 0: no cap.",
-                "DOMAIN.md §3: 2.5% of elective revenue a month capped RTT sanctions in 2013/14; 0 an assumption",
+                "docs/sources.md §3: 2.5% of elective revenue a month capped RTT sanctions in 2013/14; 0 an assumption",
                 Range::fraction()});
     v.field("cap_share_of_contract_year", cap_share_of_contract_year,
             Doc{"share of contract", "A financial year's fines under this scheme are at most this share of the annual contract value. 0: no cap.",
-                "DOMAIN.md §3: penalties 'worth up to 10 per cent of the total contract value' urged in 2016 (HSJ); 0 an assumption",
+                "docs/sources.md §3: penalties 'worth up to 10 per cent of the total contract value' urged in 2016 (HSJ); 0 an assumption",
                 Range::fraction()});
     v.field("waiver_probability", waiver_probability,
             Doc{"probability", "Chance the commissioner waives a month's fine under this scheme.",
-                "DOMAIN.md §3: waivers allowed in 2014/15 (NAO: 48% of trusts breaching admitted RTT in 2012/13 not fined); 0 an assumption",
+                "docs/sources.md §3: waivers allowed in 2014/15 (NAO: 48% of trusts breaching admitted RTT in 2012/13 not fined); 0 an assumption",
                 Range::fraction()});
     v.field("destination", destination,
             Doc{"", "Where the money goes: kept by the commissioner (withheld), returned to the same trust after reinvest_lag_months (reinvested), or paid into a named pool (pooled).",
-                "DOMAIN.md §3", {}, {}, {"withheld", "reinvested", "pooled"}});
+                "docs/sources.md §3", {}, {}, {"withheld", "reinvested", "pooled"}});
     v.field("reinvest_lag_months", reinvest_lag_months,
             Doc{"months", "reinvested: months until the money returns to the trust.", "assumption", Range::non_negative()});
     v.field("pool", pool,
             Doc{"", "pooled: the pool the money goes to; schemes naming the same pool share it.",
-                "DOMAIN.md §3: a national or regional pool"});
+                "docs/sources.md §3: a national or regional pool"});
     v.field("suspended_for_fund_takers", suspended_for_fund_takers,
             Doc{"", "No fines under this scheme for trusts that accepted the incentive fund and its control total.",
-                "DOMAIN.md §3: 4-hour, 12-hour and RTT sanctions suspended for them from April 2016"});
+                "docs/sources.md §3: 4-hour, 12-hour and RTT sanctions suspended for them from April 2016"});
   }
 };
 

@@ -6,7 +6,7 @@
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
-// The Sustainability and Transformation Fund of 2016/17 and its 2017/18 variant (DOMAIN.md
+// The Sustainability and Transformation Fund of 2016/17 and its 2017/18 variant (docs/sources.md
 // §5): a national pot allocated by emergency activity, earned quarterly in arrears in parts —
 // a finance part on the year-to-date control total, access parts on A&E, RTT and cancer —
 // and settled again at the financial-year end, when the money nobody earned pays bonuses to
@@ -40,50 +40,50 @@ struct IncentiveFundParams {
                 "assumption: off, so a scenario opts in"});
     v.field("gbp_per_emergency_admission", gbp_per_emergency_admission,
             Doc{"GBP/admission", "A taking trust's quarterly allocation per emergency admission in that quarter.",
-                "derived + assumption: the £1.6bn allocated by emergency activity (DOMAIN.md §5) over about 5.7m "
-                "emergency admissions a year in England (assumption: 5.5-6m; not in DOMAIN.md)",
+                "derived + assumption: the £1.6bn allocated by emergency activity (docs/sources.md §5) over about 5.7m "
+                "emergency admissions a year in England (assumption: 5.5-6m; not in docs/sources.md)",
                 Range::non_negative()});
     v.field("finance_share", finance_share,
             Doc{"share of allocation", "Part earned by meeting the year-to-date control total at the quarter end.",
-                "DOMAIN.md §5: 70% in 2016/17 and 2017/18", Range::fraction()});
+                "docs/sources.md §5: 70% in 2016/17 and 2017/18", Range::fraction()});
     v.field("finance_condition", finance_condition,
             Doc{"", "Whether the finance part depends on the control total; off, it is paid whatever the finances.",
-                "DOMAIN.md §5: the control total was an on/off switch; off is a counterfactual"});
+                "docs/sources.md §5: the control total was an on/off switch; off is a counterfactual"});
     v.field("ed_share", ed_share,
             Doc{"share of allocation", "Part earned by A&E 4-hour performance.",
-                "DOMAIN.md §5: 12.5% in 2016/17; 30% in 2017/18", Range::fraction()});
+                "docs/sources.md §5: 12.5% in 2016/17; 30% in 2017/18", Range::fraction()});
     v.field("rtt_share", rtt_share,
             Doc{"share of allocation", "Part earned by RTT 18-week performance.",
-                "DOMAIN.md §5: 12.5% in 2016/17; 0 in 2017/18", Range::fraction()});
+                "docs/sources.md §5: 12.5% in 2016/17; 0 in 2017/18", Range::fraction()});
     v.field("cancer_share", cancer_share,
             Doc{"share of allocation", "Part earned by cancer 62-day performance. The four shares must sum to 1.",
-                "DOMAIN.md §5: 5% in 2016/17; 0 in 2017/18", Range::fraction()});
+                "docs/sources.md §5: 5% in 2016/17; 0 in 2017/18", Range::fraction()});
     v.field("ed_standard", ed_standard,
             Doc{"share within 4 hours", "A&E performance that earns the A&E part whatever the trust's trajectory.",
-                "DOMAIN.md §2, §5: the national standard, 95%", Range::fraction()});
+                "docs/sources.md §2, §5: the national standard, 95%", Range::fraction()});
     v.field("rtt_standard", rtt_standard,
             Doc{"share within 18 weeks",
                 "RTT incomplete-pathway performance that earns the RTT part whatever the trajectory.",
-                "DOMAIN.md §2, §5: the national standard, 92%", Range::fraction()});
+                "docs/sources.md §2, §5: the national standard, 92%", Range::fraction()});
     v.field("cancer_standard", cancer_standard,
             Doc{"share within 62 days", "Cancer 62-day performance that earns the cancer part whatever the trajectory.",
-                "DOMAIN.md §2, §5: the national standard, 85%", Range::fraction()});
+                "docs/sources.md §2, §5: the national standard, 85%", Range::fraction()});
     v.field("bonus_for_beating_control_total", bonus_for_beating_control_total,
             Doc{"",
                 "At year end, £1 for each £1 a trust beats its annual control total, out of the year's unearned "
                 "money (scaled down pro rata when that is short).",
-                "DOMAIN.md §5"});
+                "docs/sources.md §5"});
     v.field("redistribute_unearned", redistribute_unearned,
             Doc{"",
                 "At year end, unearned money left after bonuses goes to taking trusts at or above their control "
                 "totals, pro rata to their year's allocations; off, or when none qualifies, it returns to the centre.",
-                "DOMAIN.md §5; pro rata to allocation is an assumption"});
+                "docs/sources.md §5; pro rata to allocation is an assumption"});
     v.field("from", from,
             Doc{"date", "The fund settles quarters starting on or after this date.",
-                "DOMAIN.md §5: the fund began in 2016/17"});
+                "docs/sources.md §5: the fund began in 2016/17"});
     v.field("to", to,
             Doc{"date", "The fund settles quarters starting before this date.",
-                "assumption: open-ended; DOMAIN.md §5 follows the fund, renamed in 2018/19, to 2018/19"});
+                "assumption: open-ended; docs/sources.md §5 follows the fund, renamed in 2018/19, to 2018/19"});
   }
 };
 

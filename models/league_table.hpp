@@ -6,7 +6,7 @@
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
-// The NHS Oversight Framework 2025/26 league table (DOMAIN.md §6): every indicator scores
+// The NHS Oversight Framework 2025/26 league table (docs/sources.md §6): every indicator scores
 // every trust 1 (best) to 4 by quartile, a trust's score is the mean of its indicator scores,
 // and trusts are placed in segments 1-4 by quartile of that score, with a financial override
 // and a segment 5 for intensive support. Only the arithmetic lives here; the caller measures
@@ -36,7 +36,7 @@ struct LeagueTableParams {
     using sim::config::Range;
     v.field("enabled", enabled,
             Doc{"", "Whether trusts are ranked each quarter; off, there is no league table.",
-                "assumption: off, so a scenario opts in; DOMAIN.md §6: league tables from 2025/26"});
+                "assumption: off, so a scenario opts in; docs/sources.md §6: league tables from 2025/26"});
     v.field("indicators", indicators,
             Doc{"",
                 "The indicators each trust is scored on, each 1 (best) to 4 by quartile of the trusts' values, "
@@ -45,26 +45,26 @@ struct LeagueTableParams {
                 "better); rtt_18w: share of the waiting list within 18 weeks at the quarter end; cancer_62d: share "
                 "treated within 62 days; finance: year-to-date surplus as a share of year-to-date income. Each at "
                 "most once.",
-                "DOMAIN.md §6: 22 indicators scored 1-4 and averaged; these five are the ones the model measures "
+                "docs/sources.md §6: 22 indicators scored 1-4 and averaged; these five are the ones the model measures "
                 "(assumption)",
                 {}, {}, {"ed_4h", "ed_12h", "rtt_18w", "cancer_62d", "finance"}});
     v.field("deficit_best_segment", deficit_best_segment,
             Doc{"segment",
                 "Financial override: a trust in deficit year to date (surplus share of income below 0) placed in "
                 "a better segment by its score is moved down to this one. 1 turns the override off.",
-                "DOMAIN.md §6: the override keeps trusts in deficit out of the top segments; the exact rule is not "
-                "published, so 3 is an assumption",
+                "docs/sources.md §6: the override keeps trusts in deficit out of the top segments; "
+                "the exact rule is not published, so 3 is an assumption",
                 Range::between(1, 4)});
     v.field("intensive_support_score", intensive_support_score,
             Doc{"mean indicator score",
                 "A trust in segment 4 (after the override) whose score is at least this goes to segment 5, "
                 "intensive support. Above 4 no trust would; 4 only the worst on every indicator.",
-                "DOMAIN.md §6: segments 1-4 by quartile and a segment 5 for intensive support, out of 134 acute "
+                "docs/sources.md §6: segments 1-4 by quartile and a segment 5 for intensive support, out of 134 acute "
                 "trusts; the threshold is an assumption",
                 Range::between(1, 4)});
     v.field("from", from,
             Doc{"date", "Trusts are ranked at quarter ends in months starting on or after this date.",
-                "assumption: always; DOMAIN.md §6: league tables from 2025/26"});
+                "assumption: always; docs/sources.md §6: league tables from 2025/26"});
     v.field("to", to, Doc{"date", "...and before this date (must be after from).", "assumption: always"});
   }
 

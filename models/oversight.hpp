@@ -7,7 +7,7 @@
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
-// What the league table does to trusts (DOMAIN.md §5-6): turnaround teams and new management
+// What the league table does to trusts (docs/sources.md §5-6): turnaround teams and new management
 // for the worst, a harder time recruiting for the low-ranked, capital freedoms for the best,
 // and capital rewards for the best and most improved on 4 hours. Each is a parameterised
 // option decided at a quarter end (or a year's award month) and felt in the months after;
@@ -34,11 +34,11 @@ struct TurnaroundParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* policy = "DOMAIN.md §6: turnaround teams for trusts with big deficits or poor services (2024)";
+    const char* policy = "docs/sources.md §6: turnaround teams for trusts with big deficits or poor services (2024)";
     v.field("enabled", enabled, Doc{"", "Whether trusts ranked in `segment` or worse get a turnaround team.", "assumption: off, so a scenario opts in"});
     v.field("segment", segment,
             Doc{"segment", "A trust placed in this segment or a worse one at a quarter end, with no team working or due, gets a team.",
-                "DOMAIN.md §6: segment 5 is intensive support", Range::between(1, 5)});
+                "docs/sources.md §6: segment 5 is intensive support", Range::between(1, 5)});
     v.field("lag_months", lag_months,
             Doc{"months", "Months between the quarter end and the team's first month (0: the month after the quarter).", "assumption", Range::between(0, 120)});
     v.field("duration_months", duration_months,
@@ -47,7 +47,7 @@ struct TurnaroundParams {
             Doc{"GBP a month", "What the trust pays for the team (in cost_other).", "assumption: about £1.5m a year of interim directors and advisers", Range::non_negative()});
     v.field("productivity_factor", productivity_factor,
             Doc{"factor", "How much faster staff work while the team is in: A&E treatment times are divided and theatre lists multiplied by it.",
-                "assumption: 5%; DOMAIN.md §6 leaves the effect a parameter", Range::positive()});
+                "assumption: 5%; docs/sources.md §6 leaves the effect a parameter", Range::positive()});
     BREACHSIM_DATED_POLICY_FIELDS(v, policy);
   }
 };
@@ -66,10 +66,10 @@ struct ManagementReplacementParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* policy = "DOMAIN.md §6: persistently failing managers replaced (2024)";
+    const char* policy = "docs/sources.md §6: persistently failing managers replaced (2024)";
     v.field("enabled", enabled, Doc{"", "Whether persistently failing trusts have their management replaced.", "assumption: off, so a scenario opts in"});
     v.field("segment", segment,
-            Doc{"segment", "Failing: placed in this segment or worse.", "DOMAIN.md §6: segment 5 is intensive support", Range::between(1, 5)});
+            Doc{"segment", "Failing: placed in this segment or worse.", "docs/sources.md §6: segment 5 is intensive support", Range::between(1, 5)});
     v.field("after_quarters", after_quarters,
             Doc{"quarters", "Persistently: so many consecutive quarter ends failing; the count starts again after a replacement.",
                 "assumption", Range::between(1, 400)});
@@ -80,7 +80,7 @@ struct ManagementReplacementParams {
     v.field("effect_months", effect_months,
             Doc{"months", "Months of the new management's effect, after the disruption; no new replacement before it ends.", "assumption", Range::between(0, 240)});
     v.field("effect_productivity_factor", effect_productivity_factor,
-            Doc{"factor", "Productivity under the new management.", "assumption; DOMAIN.md §6 leaves the effect a parameter", Range::positive()});
+            Doc{"factor", "Productivity under the new management.", "assumption; docs/sources.md §6 leaves the effect a parameter", Range::positive()});
     BREACHSIM_DATED_POLICY_FIELDS(v, policy);
   }
 };
@@ -95,7 +95,7 @@ struct RecruitmentPenaltyParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* policy = "DOMAIN.md §6: critics' mechanism, naming and shaming makes recruitment harder";
+    const char* policy = "docs/sources.md §6: critics' mechanism, naming and shaming makes recruitment harder";
     v.field("enabled", enabled, Doc{"", "Whether low-ranked trusts recruit less.", "assumption: off, so a scenario opts in"});
     v.field("segment", segment,
             Doc{"segment", "Trusts placed in this segment or worse recruit at recruitment_factor until the next quarter end.",
@@ -117,10 +117,10 @@ struct CapitalFreedomParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* policy = "DOMAIN.md §6: top performers get more capital and control of their surpluses (2024)";
+    const char* policy = "docs/sources.md §6: top performers get more capital and control of their surpluses (2024)";
     v.field("enabled", enabled, Doc{"", "Whether the best-ranked trusts may invest their surpluses in capacity.", "assumption: off, so a scenario opts in"});
     v.field("segment", segment,
-            Doc{"segment", "Trusts placed in this segment or better have the freedom.", "DOMAIN.md §6: segment 1", Range::between(1, 5)});
+            Doc{"segment", "Trusts placed in this segment or better have the freedom.", "docs/sources.md §6: segment 1", Range::between(1, 5)});
     v.field("surplus_share", surplus_share,
             Doc{"share", "At each quarter end with the freedom, this share of the year-to-date surplus not yet committed this financial year (when positive) is committed to beds.",
                 "assumption", Range::fraction()});
@@ -146,18 +146,19 @@ struct CapitalRewardsParams {
   void describe(V& v) {
     using sim::config::Doc;
     using sim::config::Range;
-    const char* policy = "DOMAIN.md §5: capital rewards 2023-26";
+    const char* policy = "docs/sources.md §5: capital rewards 2023-26";
     v.field("enabled", enabled, Doc{"", "Whether capital is awarded for 4-hour performance and improvement.", "assumption: off, so a scenario opts in"});
     v.field("award_month", award_month,
             Doc{"calendar month", "Awards are made at the end of the quarter ending in this month (3: March), on each trust's share of attendances within 4 hours in that quarter.",
-                "DOMAIN.md §5; research notes: March was the month of the 4-hour incentive", Range::between(1, 12)});
-    v.field("top_n", top_n, Doc{"trusts", "The best this many get top_gbp.", "DOMAIN.md §5: top 10", Range::between(0, 100000)});
-    v.field("top_gbp", top_gbp, Doc{"GBP", "Award to each of the top_n.", "DOMAIN.md §5: £2m", Range::non_negative()});
-    v.field("next_n", next_n, Doc{"trusts", "The next this many get next_gbp.", "DOMAIN.md §5: the next 10", Range::between(0, 100000)});
-    v.field("next_gbp", next_gbp, Doc{"GBP", "Award to each of the next_n.", "DOMAIN.md §5: £1m", Range::non_negative()});
+                "docs/sources.md §5, §9: March was the month of the 4-hour incentive", Range::between(1, 12)});
+    v.field("top_n", top_n, Doc{"trusts", "The best this many get top_gbp.", "docs/sources.md §5: top 10", Range::between(0, 100000)});
+    v.field("top_gbp", top_gbp,
+            Doc{"GBP", "Award to each of the top_n.", "docs/sources.md §5: £2m", Range::non_negative()});
+    v.field("next_n", next_n, Doc{"trusts", "The next this many get next_gbp.", "docs/sources.md §5: the next 10", Range::between(0, 100000)});
+    v.field("next_gbp", next_gbp, Doc{"GBP", "Award to each of the next_n.", "docs/sources.md §5: £1m", Range::non_negative()});
     v.field("for_improvement", for_improvement,
             Doc{"", "Also award the same amounts, ranked on improvement over the same quarter a year earlier (none until the run has one); a trust can win both.",
-                "DOMAIN.md §5: top 10 by performance and top 10 by improvement"});
+                "docs/sources.md §5: top 10 by performance and top 10 by improvement"});
     v.field("lag_months", lag_months,
             Doc{"months", "Months from the award to spending it on beds (the beds open the month after).", "assumption: a year to build and staff a ward", Range::between(0, 120)});
     BREACHSIM_DATED_POLICY_FIELDS(v, policy);

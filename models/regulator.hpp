@@ -7,7 +7,7 @@
 #include "sim/calendar.hpp"
 #include "sim/config.hpp"
 
-// The national rules every trust is held to (DOMAIN.md §6-7), applied at month ends by the
+// The national rules every trust is held to (docs/sources.md §6-7), applied at month ends by the
 // settlement: the agency rules and the quarterly league table.
 namespace breachsim::models {
 
@@ -18,7 +18,7 @@ struct AgencyBans {
   template <class V>
   void describe(V& v) {
     using sim::config::Doc;
-    const char* source = "DOMAIN.md §7: bans on agency for some roles proposed in 2024";
+    const char* source = "docs/sources.md §7: bans on agency for some roles proposed in 2024";
     v.field("ed_clinicians", ed_clinicians, Doc{"", "No agency cover for A&E clinicians.", source});
     v.field("ward_nurses", ward_nurses, Doc{"", "No agency cover for ward nurses.", source});
     v.field("theatre_teams", theatre_teams, Doc{"", "No agency cover for theatre teams.", source});
@@ -37,11 +37,11 @@ struct AgencyRulesParams {
     using sim::config::Range;
     v.field("price_cap", price_cap,
             Doc{"share above basic pay", "Most an agency worker may cost above a substantive one, for every trust (its own finance.costs.agency_premium_cap applies too, whichever is lower). 0: no national cap.",
-                "DOMAIN.md §7: 55% above basic pay from April 2016", Range::non_negative()});
+                "docs/sources.md §7: 55% above basic pay from April 2016", Range::non_negative()});
     v.section("banned", banned, "staff groups barred from agency cover");
     v.field("spend_ceiling_share_of_pay", spend_ceiling_share_of_pay,
             Doc{"share of the pay bill", "Ceiling on a trust's agency spend: when a month's agency cost passes this share of its pay bill (substantive and agency), the next month's agency cover is cut in proportion, and restored as far as the ceiling allows. 0: no ceiling.",
-                "DOMAIN.md §7: agency about 7% of the pay bill in 2015 (ceilings per trust from 2015/16); level an assumption",
+                "docs/sources.md §7: agency about 7% of the pay bill in 2015 (ceilings per trust from 2015/16); level an assumption",
                 Range::fraction()});
     v.field("from", from, Doc{"date", "The rules apply to months whose first day is on or after this date.", "assumption: always"});
     v.field("to", to, Doc{"date", "...and before this date (must be after from).", "assumption: always"});

@@ -88,7 +88,7 @@ struct RegimeInfo {
   void describe(V& v) {
     v.field("title", title, cfg::Doc{"", "One line naming the regime.", ""});
     v.field("summary", summary, cfg::Doc{"", "What the regime did, in a few sentences.", ""});
-    v.field("sources", sources, cfg::Doc{"", "Where its numbers come from (DOMAIN.md sections and the documents they cite).", ""});
+    v.field("sources", sources, cfg::Doc{"", "Where its numbers come from (docs/sources.md sections and the documents they cite).", ""});
   }
 };
 
@@ -774,7 +774,7 @@ std::string config_reference_markdown() {
       "A scenario file is YAML with `schema_version: " + std::to_string(schema_version) + "` and the sections below.\n"
       "Keys left out take the default shown. Every trust in `trusts` starts from `defaults` and\n"
       "overrides any keys it names (a distribution is replaced whole). Unknown keys are errors.\n"
-      "A source cites ../shared/DOMAIN.md; *assumption* marks a number chosen by us.\n\n"
+      "A source cites docs/sources.md; *assumption* marks a number chosen by us.\n\n"
       "Distributions are maps: `{distribution: constant, value: V}`, `{distribution: exponential, mean: M}`,\n"
       "`{distribution: lognormal, mean: M, sd: S}`, `{distribution: gamma, mean: M, sd: S}`,\n"
       "`{distribution: empirical, values: [...], weights: [...]}` (discrete) or\n"

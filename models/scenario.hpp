@@ -37,7 +37,7 @@ struct ScenarioSection {
     v.field("name", name, Doc{"", "Short name, used for the default output file results/<name>.h5.", ""});
     v.field("start_date", first_month,
             Doc{"date", "First day of the first reported month (YYYY-MM-01; another day means that day's month).",
-                "default 2015-04-01, the start of 2015/16, the year of the £120 A&E fine (DOMAIN.md §3)"});
+                "default 2015-04-01, the start of 2015/16, the year of the £120 A&E fine (docs/sources.md §3)"});
     v.field("months", months, Doc{"months", "Calendar months reported.", "", Range::between(1, 1200)});
     v.field("warmup_months", warmup_months,
             Doc{"months", "Months simulated before start_date and discarded, so the reported months do not start from an empty hospital.",
@@ -64,7 +64,7 @@ struct MonteCarloSection {
                 "assumption: off, so a run does what replications says", Range::non_negative()});
     v.field("target_metric", target_metric,
             Doc{"", "The metric target_half_width applies to (a name from the metric catalogue, /metrics).",
-                "assumption: the cumulative deficit, the quantity the deficit multiplier of fines is about (DOMAIN.md §1)"});
+                "assumption: the cumulative deficit, the quantity the deficit multiplier of fines is about (docs/sources.md §1)"});
     v.field("max_replications", max_replications,
             Doc{"runs", "With target_half_width: never more replications than this at a point.",
                 "assumption: a cap so that an unreachable target cannot run for ever", Range::between(1, 10000000)});
@@ -110,7 +110,7 @@ struct Defaults {
   }
 };
 
-// A named policy regime in force over a window of dates (DOMAIN.md §3-6): its fine schemes,
+// A named policy regime in force over a window of dates (docs/sources.md §3-6): its fine schemes,
 // incentive fund and regulator apply only between `from` and `to`, on top of the scenario's
 // own. Read from a preset in configs/regimes/ (`preset`) with any keys given beside it laid
 // over the preset's, or written out whole; in the run its schemes are named "<name>/<scheme>".
@@ -137,7 +137,7 @@ struct TrustParams : Defaults {
     v.field("name", name, Doc{"", "Trust name, unique within the scenario (required).", ""});
     v.field("region", region, Doc{"", "NHS region (reported in /trusts).", ""});
     v.field("size_class", size_class,
-            Doc{"", "Archetype (reported in /trusts).", "DOMAIN.md §7 trust archetypes", {}, {},
+            Doc{"", "Archetype (reported in /trusts).", "docs/sources.md §7 trust archetypes", {}, {},
                 {"small", "medium", "large"}});
     v.field("commissioner", commissioner,
             Doc{"", "Name of the commissioner in `commissioners` that pays this trust; empty: a commissioner of its own with no allocation limit.", ""});

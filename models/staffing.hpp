@@ -6,7 +6,7 @@
 #include "sim/config.hpp"
 #include "sim/random.hpp"
 
-// Staff groups and the capacity they make (DOMAIN.md §7). Each group has a funded
+// Staff groups and the capacity they make (docs/sources.md §7). Each group has a funded
 // establishment in whole-time equivalents (WTE), filled by substantive staff less vacancies;
 // sickness takes some of those away, and agency staff cover a share of the gap. Staff leave
 // and are recruited month by month. The levers later policies pull (agency cuts,
@@ -33,7 +33,7 @@ struct StaffGroupParams {
             Doc{"share of substantive WTE", "Sickness absence.", "assumption: about 4.5%", Range::fraction()});
     v.field("agency_share_of_gap", agency_share_of_gap,
             Doc{"share", "Share of the gap (vacancies and sickness) covered by agency staff.",
-                "assumption: 0.3 gives agency about 4% of staff, about 7% of the pay bill at twice the cost (DOMAIN.md §7)",
+                "assumption: 0.3 gives agency about 4% of staff, about 7% of the pay bill at twice the cost (docs/sources.md §7)",
                 Range::fraction()});
     v.field("leavers_per_year", leavers_per_year,
             Doc{"share of substantive WTE a year", "Turnover.", "assumption: about 12% a year", Range::between(0.0, 5.0)});

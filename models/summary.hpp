@@ -14,7 +14,7 @@
 // What a run means, from the whole-run national value of every metric in every finished
 // task: distributions per sweep point, paired differences against the baseline point (common
 // random numbers make each replication a matched pair), and the deficit multiplier of fines
-// (DOMAIN.md §1). Built the same way from a run in memory and from a result file, so
+// (docs/sources.md §1). Built the same way from a run in memory and from a result file, so
 // `breachsim run` and `breachsim summary` print the same tables.
 namespace breachsim::models {
 
@@ -109,7 +109,7 @@ struct PairedDifference {
 PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m);
 
 // The extra deficit fines caused, per pound of fines levied, for a point that levies more
-// fines than the baseline (DOMAIN.md §1): a ratio of paired means with a delta-method 95% CI.
+// fines than the baseline (docs/sources.md §1): a ratio of paired means with a delta-method 95% CI.
 struct FinesMultiplier {
   std::size_t point = 0;
   std::size_t replications = 0;

@@ -10,7 +10,7 @@
 // The referral-to-treatment (RTT) waiting list of one trust's elective service. Its clock
 // starts at referral and stops at first definitive treatment (pop_next) or on leaving the
 // list untreated (remove); patients still waiting at a month end are the "incomplete
-// pathways" the 18- and 52-week standards count (DOMAIN.md §2).
+// pathways" the 18- and 52-week standards count (docs/sources.md §2).
 namespace breachsim::models {
 
 // Who is treated next. Ties in clock_start always go to the smaller id, so the order never
@@ -43,7 +43,7 @@ struct WaitingPatient {
 // allocates once the vectors have grown.
 class WaitingList {
  public:
-  // DOMAIN.md §2: the RTT standards count incomplete pathways whose clock has run more than
+  // docs/sources.md §2: the RTT standards count incomplete pathways whose clock has run more than
   // 18 weeks (126 days) and more than 52 weeks (364 days) at the month-end snapshot.
   static constexpr sim::Time over_18_weeks = sim::days(126.0);
   static constexpr sim::Time over_52_weeks = sim::days(364.0);
@@ -75,7 +75,7 @@ class WaitingList {
   std::size_t size(bool needs_admission) const;
 
   // Month-end snapshot of incomplete pathways: waits now - clock_start strictly greater than
-  // 126 and 364 days (DOMAIN.md §2). O(n); patients popped or removed are not counted.
+  // 126 and 364 days (docs/sources.md §2). O(n); patients popped or removed are not counted.
   Snapshot snapshot(sim::Time now) const;
 
   // Visits every waiting patient (any order) as a const WaitingPatient&; used for

@@ -11,7 +11,7 @@
 
 // General and acute wards: one pool of beds shared by emergency and elective admissions.
 // Emergency patients wait for a bed (in A&E, which is exit block); the wards only decide who
-// gets a free bed and how long each stay lasts (DOMAIN.md §8).
+// gets a free bed and how long each stay lasts (docs/sources.md §8).
 namespace breachsim::models {
 
 struct BedParams {
@@ -40,16 +40,16 @@ struct BedParams {
     using sim::config::Range;
     v.field("general_acute_beds", general_acute_beds,
             Doc{"beds", "General and acute beds open (whole number).",
-                "assumption: with the default emergency, elective and readmission demand of a 110k-attendance trust, about 90% occupancy, within the 88-94% England range (DOMAIN.md §8)",
+                "assumption: with the default emergency, elective and readmission demand of a 110k-attendance trust, about 90% occupancy, within the 88-94% England range (docs/sources.md §8)",
                 Range::at_least(1.0)});
     v.field("emergency_zero_day_share", emergency_zero_day_share,
             Doc{"share of emergency admissions", "Emergency stays that end the same day (length from zero_day_stay_hours).",
-                "DOMAIN.md §8: about a third of emergency stays are zero-day", Range::fraction()});
+                "docs/sources.md §8: about a third of emergency stays are zero-day", Range::fraction()});
     v.field("zero_day_stay_hours", zero_day_stay_hours,
             Doc{"hours", "Length of a zero-day stay.", "assumption: uniform over 2-12 hours", Range::positive()});
     v.field("emergency_stay_days", emergency_stay_days,
             Doc{"days", "Length of the other emergency stays, before any delayed transfer.",
-                "DOMAIN.md §8: emergency mean 7.9 days (2019) with a heavy tail; 11.5 days over the two thirds that are not zero-day gives 7.8 overall; sd an assumption",
+                "docs/sources.md §8: emergency mean 7.9 days (2019) with a heavy tail; 11.5 days over the two thirds that are not zero-day gives 7.8 overall; sd an assumption",
                 Range::positive()});
     v.field("delayed_transfer_share", delayed_transfer_share,
             Doc{"share of stays", "Stays (not zero-day) extended because the medically fit patient waits for social care.",
@@ -58,25 +58,25 @@ struct BedParams {
             Doc{"days", "Extra days of a delayed transfer of care.", "assumption", Range::positive()});
     v.field("elective_day_case_share", elective_day_case_share,
             Doc{"share of elective admissions", "Day cases: a bed for a zero-day stay (length from zero_day_stay_hours).",
-                "assumption: most planned procedures are day cases (reference costs price day cases apart, DOMAIN.md §4)",
+                "assumption: most planned procedures are day cases (reference costs price day cases apart, docs/sources.md §4)",
                 Range::fraction()});
     v.field("elective_stay_days", elective_stay_days,
             Doc{"days", "Length of an elective inpatient stay (not a day case).",
-                "DOMAIN.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
+                "docs/sources.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
     v.field("cancer_surgery_day_case_share", cancer_surgery_day_case_share,
             Doc{"share of cancer operations", "Cancer operations done as day cases (most resections need inpatient stays).",
                 "assumption", Range::fraction()});
     v.field("cancer_surgery_stay_days", cancer_surgery_stay_days,
-            Doc{"days", "Length of an inpatient stay after cancer surgery.", "assumption: longer than routine elective stays (5 days, DOMAIN.md §8)",
+            Doc{"days", "Length of an inpatient stay after cancer surgery.", "assumption: longer than routine elective stays (5 days, docs/sources.md §8)",
                 Range::positive()});
     v.field("early_discharge_hours", early_discharge_hours,
             Doc{"hours", "Under bed pressure (an emergency patient waiting for a bed), the inpatient due to leave soonest is discharged at once if due within this many hours; 0 never discharges early.",
                 "assumption", Range::non_negative()});
     v.field("readmission_share_after_emergency", readmission_share_after_emergency,
             Doc{"share of discharges", "Emergency stays followed by an emergency readmission within 30 days (through A&E).",
-                "assumption; DOMAIN.md §4 for why readmissions matter to income", Range::fraction()});
+                "assumption; docs/sources.md §4 for why readmissions matter to income", Range::fraction()});
     v.field("readmission_share_after_elective", readmission_share_after_elective,
-            Doc{"share of discharges", "Elective stays followed by an emergency readmission within 30 days (unpaid from April 2011, DOMAIN.md §4).",
+            Doc{"share of discharges", "Elective stays followed by an emergency readmission within 30 days (unpaid from April 2011, docs/sources.md §4).",
                 "assumption", Range::fraction()});
     v.field("early_discharge_readmission_factor", early_discharge_readmission_factor,
             Doc{"multiplier", "Readmission share multiplier for patients discharged early under bed pressure (capped at a share of 1).",
@@ -86,7 +86,7 @@ struct BedParams {
                 "assumption: most readmissions come in the first weeks", Range::non_negative()});
     v.field("mixed_sex_share_at_last_bed", mixed_sex_share_at_last_bed,
             Doc{"probability", "Chance that an emergency patient who takes the last free bed is placed in a bay with patients of the other sex (a mixed-sex accommodation breach); with a bed to spare staff find a same-sex bed.",
-                "assumption: chosen for a few breaches a month in a trust running at about 90% occupancy; DOMAIN.md §3 gives only the fine (£250 per patient-day)", Range::fraction()});
+                "assumption: chosen for a few breaches a month in a trust running at about 90% occupancy; docs/sources.md §3 gives only the fine (£250 per patient-day)", Range::fraction()});
     v.field("mixed_sex_nights", mixed_sex_nights,
             Doc{"patient-days", "Patient-days each mixed-sex placement lasts before the patient is moved (the count the fine is charged on).",
                 "assumption: moved the next day", Range::non_negative()});

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Compares a run of configs/calibration/england_2015.yaml with the published 2015/16
-aggregates of DOMAIN.md (§3 sanctions, §8 magnitudes). Prints one row per figure: the
+aggregates of docs/sources.md (§3 sanctions, §8 magnitudes). Prints one row per figure: the
 model's median over replications with its 90% interval, the published figure, and the
 ratio. Exit status 1 if any figure marked as checked falls outside its tolerance; the others
 are shown for context (inputs, or published figures that measure something the model

@@ -3,19 +3,19 @@
 """Writes configs/calibration/england_2015.yaml: England's acute trusts in 2015/16 as 138
 fictional trusts whose sizes and strains are spread the way the sector's were, to check the
 fines, non-payments and performance the model produces against the published aggregates
-(DOMAIN.md §3 and §8; scripts/calibration_report.py prints the comparison).
+(docs/sources.md §3 and §8; scripts/calibration_report.py prints the comparison).
 
     /usr/bin/python3 scripts/make_national_config.py > configs/calibration/england_2015.yaml
 
 The spreads are assumptions, drawn once from a fixed seed so the file is reproducible:
   - type-1 A&E attendances: lognormal around 100k (sd of log 0.4), kept within 50k-350k and
-    scaled so England totals 15m (DOMAIN.md §8: type 1 about 15m in 2015/16; §7 archetypes);
+    scaled so England totals 15m (docs/sources.md §8: type 1 about 15m in 2015/16; §7 archetypes);
   - A&E clinicians relative to the default roster: normal, mean 0.99, sd 0.025, within
     0.90-1.04 (most trusts short of staff; none far above establishment);
   - beds: normal, mean 1, sd 0.03; theatre and clinic sessions: normal, mean 1.03, sd 0.03;
   - fixed costs relative to the default trust (which breaks even before fines): normal, mean
     1.13, sd 0.12 - an INPUT chosen so that about 86% of trusts end 2015/16 in deficit and the
-    sector loses about £2bn (DOMAIN.md §8), so the deficit is not a check of the model.
+    sector loses about £2bn (docs/sources.md §8), so the deficit is not a check of the model.
 Everything else (tariffs, pay, other income, the fines of 2015/16) is the model's default or
 configs/default.yaml's sanctions, so the fines and non-payments are outputs to compare.
 """

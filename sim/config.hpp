@@ -106,7 +106,7 @@ struct Range {
   std::string describe() const;  // e.g. "> 0", "in [0, 1]"
 };
 
-// What the reference documents about a key. `source` cites DOMAIN.md or says "assumption".
+// What the reference documents about a key. `source` cites docs/sources.md or says "assumption".
 struct Doc {
   const char* unit = "";
   const char* text = "";

@@ -227,7 +227,7 @@ TEST_CASE("diagnostic capacity below demand makes 62-day breaches appear and gro
 
 TEST_CASE("the 62-day line is strict", "[cancer]") {
   // Constant delays, everyone diagnosed and surgical, theatres closed: a queue builds. Then
-  // each patient is operated on at referral + 62 days exactly (met: DOMAIN.md §2 counts
+  // each patient is operated on at referral + 62 days exactly (met: docs/sources.md §2 counts
   // "> 62 days") or at the next representable time after it (breach).
   const sim::Calendar cal({2016, 1, 1}, 0, 3);
   models::CancerParams p;

@@ -81,7 +81,7 @@ TEST_CASE("target chasing abandons the patients already past 18 weeks", "[electi
   // The initial list holds about 8% past 18 weeks. With clinics to spare, treating the
   // longest waiters first clears them; chasing the 18-week line treats those about to cross
   // it instead, so the ones already over wait on and become 52-week waiters, the perverse
-  // effect of targets (DOMAIN.md §2-3). Same patients (common random numbers), two orders.
+  // effect of targets (docs/sources.md §2-3). Same patients (common random numbers), two orders.
   const Totals fifo = run(elective_trust(760.0, "longest_wait_first", 86.0, 18), 0);
   const Totals chase = run(elective_trust(760.0, "target_chasing", 86.0, 18), 0);
   INFO("longest first: over 18w " << fifo.last.over_18w << ", over 52w " << fifo.last.over_52w);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The RTT waiting list: the month-end snapshot's 18- and 52-week lines (DOMAIN.md §2), the
+// The RTT waiting list: the month-end snapshot's 18- and 52-week lines (docs/sources.md §2), the
 // exact pop order of each policy, put-back and removal, and a randomized comparison with a
 // plain vector scanned linearly.
 #include "models/waiting_list.hpp"
@@ -109,7 +109,7 @@ class ReferenceList {
 
 }  // namespace
 
-TEST_CASE("WaitingList names the RTT lines of DOMAIN.md section 2", "[waiting_list]") {
+TEST_CASE("WaitingList names the RTT lines of docs/sources.md section 2", "[waiting_list]") {
   CHECK(WaitingList::over_18_weeks == 126.0 * 1440.0);
   CHECK(WaitingList::over_52_weeks == 364.0 * 1440.0);
 }
