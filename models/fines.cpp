@@ -33,40 +33,15 @@ T parse(const std::pair<const char*, T> (&words)[N], const std::string& word, co
   throw std::invalid_argument("fine scheme '" + scheme + "': unknown " + what + " '" + word + "'");
 }
 
-constexpr std::pair<const char*, SchemeType> types[] = {
-    {"excess_breaches", SchemeType::excess_breaches},
-    {"per_incident", SchemeType::per_incident},
-    {"rtt_2014", SchemeType::rtt_2014}};
-
-// The base and its breaches.
-constexpr std::pair<const char*, std::pair<Count, Count>> standards[] = {
-    {"ed_4h", {&BreachCounts::ed_attendances, &BreachCounts::ed_breaches_4h}},
-    {"rtt_18w", {&BreachCounts::rtt_waiting, &BreachCounts::rtt_over_18w}},
-    {"cancer_62d", {&BreachCounts::cancer_treated, &BreachCounts::cancer_breaches_62d}}};
-
-constexpr std::pair<const char*, Count> incidents[] = {
-    {"ed_trolley_waits_12h", &BreachCounts::ed_trolley_waits_12h},
-    {"rtt_over_52w", &BreachCounts::rtt_over_52w},
-    {"ambulance_handovers_30_60min", &BreachCounts::ambulance_handovers_30_60min},
-    {"ambulance_handovers_over_60min", &BreachCounts::ambulance_handovers_over_60min},
-    {"urgent_operations_cancelled_twice", &BreachCounts::urgent_operations_cancelled_twice},
-    {"cancer_breaches_62d", &BreachCounts::cancer_breaches_62d},
-    {"mixed_sex_accommodation", &BreachCounts::mixed_sex_accommodation_days}};
-
-constexpr std::pair<const char*, FineDestination> destinations[] = {
-    {"withheld", FineDestination::withheld},
-    {"reinvested", FineDestination::reinvested},
-    {"pooled", FineDestination::pooled}};
-
 }  // namespace
 
 Scheme compile_scheme(const std::string& name, const SchemeParams& p) {
   Scheme s;
   s.name = name;
-  s.type = parse(types, p.type, name, "type");
-  const auto standard = parse(standards, p.standard, name, "standard");
-  const Count incident = parse(incidents, p.incident, name, "incident");
-  s.destination = parse(destinations, p.destination, name, "destination");
+  s.type = parse(scheme_types, p.type, name, "type");
+  const auto standard = parse(scheme_standards, p.standard, name, "standard");
+  const Count incident = parse(scheme_incidents, p.incident, name, "incident");
+  s.destination = parse(scheme_destinations, p.destination, name, "destination");
   if (s.type == SchemeType::excess_breaches) std::tie(s.base, s.counted) = standard;
   if (s.type == SchemeType::per_incident) s.counted = incident;
   s.params = p;

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/money_draws.hpp"
@@ -18,6 +19,43 @@ namespace breachsim::models {
 
 enum class SchemeType : std::uint8_t { excess_breaches, per_incident, rtt_2014 };
 enum class FineDestination : std::uint8_t { withheld, reinvested, pooled };
+
+// A count of BreachCounts, named by its member.
+using Count = double BreachCounts::*;
+
+// The words of a scheme and what each means: the config's choices are read from these tables,
+// so a new incident or standard is one line here.
+inline constexpr std::pair<const char*, SchemeType> scheme_types[] = {
+    {"excess_breaches", SchemeType::excess_breaches},
+    {"per_incident", SchemeType::per_incident},
+    {"rtt_2014", SchemeType::rtt_2014}};
+
+// The base and its breaches.
+inline constexpr std::pair<const char*, std::pair<Count, Count>> scheme_standards[] = {
+    {"ed_4h", {&BreachCounts::ed_attendances, &BreachCounts::ed_breaches_4h}},
+    {"rtt_18w", {&BreachCounts::rtt_waiting, &BreachCounts::rtt_over_18w}},
+    {"cancer_62d", {&BreachCounts::cancer_treated, &BreachCounts::cancer_breaches_62d}}};
+
+inline constexpr std::pair<const char*, Count> scheme_incidents[] = {
+    {"ed_trolley_waits_12h", &BreachCounts::ed_trolley_waits_12h},
+    {"rtt_over_52w", &BreachCounts::rtt_over_52w},
+    {"ambulance_handovers_30_60min", &BreachCounts::ambulance_handovers_30_60min},
+    {"ambulance_handovers_over_60min", &BreachCounts::ambulance_handovers_over_60min},
+    {"urgent_operations_cancelled_twice", &BreachCounts::urgent_operations_cancelled_twice},
+    {"cancer_breaches_62d", &BreachCounts::cancer_breaches_62d},
+    {"mixed_sex_accommodation", &BreachCounts::mixed_sex_accommodation_days}};
+
+inline constexpr std::pair<const char*, FineDestination> scheme_destinations[] = {
+    {"withheld", FineDestination::withheld},
+    {"reinvested", FineDestination::reinvested},
+    {"pooled", FineDestination::pooled}};
+
+template <class T, std::size_t N>
+std::vector<std::string> words_of(const std::pair<const char*, T> (&table)[N]) {
+  std::vector<std::string> words;
+  for (const auto& entry : table) words.emplace_back(entry.first);
+  return words;
+}
 
 struct SchemeParams {
   std::string type = "excess_breaches";
@@ -44,15 +82,14 @@ struct SchemeParams {
     v.field("type", type,
             Doc{"", "Counting mode: a rate per breach above a tolerance of a base (and below an optional floor); a rate per incident, no tolerance; or the 2014/15 RTT design (admitted, non-admitted and incomplete terms).",
                 "docs/sources.md §3: both counting modes existed, and the 2014/15 RTT design", {}, {},
-                {"excess_breaches", "per_incident", "rtt_2014"}});
+                words_of(scheme_types)});
     v.field("standard", standard,
             Doc{"", "excess_breaches: the standard fined. ed_4h: 4-hour breaches of A&E attendances; rtt_18w: patients waiting over 18 weeks of the month-end list; cancer_62d: 62-day breaches of cancer patients treated in the month.",
-                "docs/sources.md §2-3", {}, {}, {"ed_4h", "rtt_18w", "cancer_62d"}});
+                "docs/sources.md §2-3", {}, {}, words_of(scheme_standards)});
     v.field("incident", incident,
             Doc{"", "per_incident: the count fined. rtt_over_52w is a month-end snapshot, so a patient waiting on is fined again every month. urgent_operations_cancelled_twice counts cancer surgery (the model's urgent operations) cancelled a second time; mixed_sex_accommodation counts patient-days.",
                 "docs/sources.md §3", {}, {},
-                {"ed_trolley_waits_12h", "rtt_over_52w", "ambulance_handovers_30_60min", "ambulance_handovers_over_60min",
-                 "urgent_operations_cancelled_twice", "cancer_breaches_62d", "mixed_sex_accommodation"}});
+                words_of(scheme_incidents)});
     v.field("rate_gbp", rate_gbp,
             Doc{"GBP", "excess_breaches: per breach above the tolerance; per_incident: per incident (52 weeks 5000, 12-hour trolley wait 1000, handover 200 at 30-60 min and 1000 over 60, urgent operation cancelled twice 5000, mixed-sex accommodation 250 per patient-day).",
                 "docs/sources.md §3: A&E 2015/16 120 (2014/15 200), RTT 2015/16 300; "
@@ -102,7 +139,7 @@ struct SchemeParams {
                 Range::fraction()});
     v.field("destination", destination,
             Doc{"", "Where the money goes: kept by the commissioner (withheld), returned to the same trust after reinvest_lag_months (reinvested), or paid into a named pool (pooled).",
-                "docs/sources.md §3", {}, {}, {"withheld", "reinvested", "pooled"}});
+                "docs/sources.md §3", {}, {}, words_of(scheme_destinations)});
     v.field("reinvest_lag_months", reinvest_lag_months,
             Doc{"months", "reinvested: months until the money returns to the trust.", "assumption", Range::non_negative()});
     v.field("pool", pool,
@@ -113,9 +150,6 @@ struct SchemeParams {
                 "docs/sources.md §3: 4-hour, 12-hour and RTT sanctions suspended for them from April 2016"});
   }
 };
-
-// A count of BreachCounts, named by its member.
-using Count = double BreachCounts::*;
 
 // A scheme with its words resolved, built once per scenario for the monthly assessment.
 struct Scheme {

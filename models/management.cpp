@@ -12,7 +12,7 @@ void Management::control_costs(const CostControlParams& p, const ManagementView&
   l.recruitment_frozen = l.recruitment_frozen || p.freeze_recruitment;
   l.open_bed_factor *= 1.0 - p.close_beds_share;
   l.theatre_factor *= 1.0 - p.cancel_sessions_share;
-  plan.cost_control = true;
+  plan.acting.cost_control = true;
 }
 
 double Management::protect_performance(const ProtectPerformanceParams& p, const ManagementView& view, Plan& plan,
@@ -29,7 +29,7 @@ double Management::protect_performance(const ProtectPerformanceParams& p, const 
     cost += extra * view.extra_session_premium_gbp;
     acting = true;
   }
-  if (acting) plan.protect_performance = true;
+  if (acting) plan.acting.protect_performance = true;
   return sessions;
 }
 

@@ -2,6 +2,8 @@
 #pragma once
 #include <vector>
 
+#include "models/management.hpp"
+
 // One trust-month of money, as the month-end stages fill it in (docs/architecture.md).
 namespace breachsim::models {
 
@@ -29,8 +31,7 @@ struct MoneyMonth {
   double debt = 0;
   double cash = 0;
   bool special_measures = false;
-  bool cost_control = false;           // the policy was acting this month
-  bool protect_performance = false;
+  PoliciesActing acting;               // which management policies acted on this month's capacity
   double extra_sessions = 0;           // bought with returned fines or to protect performance
   double referral_share = 1.0;         // share of referrals the commissioner let through
   double league_rank = 0, league_segment = 0;  // the latest quarter's league table; 0: not yet ranked

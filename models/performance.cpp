@@ -7,10 +7,7 @@ namespace breachsim::models {
 
 BreachCounts count_breaches(const TrustMonth& tm) {
   BreachCounts c;
-  tm.ed.add_to(c);
-  tm.wards.add_to(c);
-  tm.electives.add_to(c);
-  tm.cancer.add_to(c);
+  tm.add_to(c);
   return c;
 }
 

@@ -52,101 +52,6 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
   }
 }
 
-namespace {
-
-void record_activity(const TrustMonth& tm, double month_minutes, const std::function<double&(Metric)>& at) {
-  const EdMonth& ed = tm.ed;
-  at(Metric::ed_attendances) = static_cast<double>(ed.attendances);
-  at(Metric::ed_breaches_4h) = static_cast<double>(ed.breaches_4h);
-  at(Metric::ed_mean_minutes) = ed.attendances > 0 ? ed.minutes_in_department / static_cast<double>(ed.attendances) : 0.0;
-  at(Metric::ed_left_230_240min) = static_cast<double>(ed.left_230_240min);
-  at(Metric::ed_trolley_waits_12h) = static_cast<double>(ed.trolley_waits_12h);
-  at(Metric::emergency_admissions) = static_cast<double>(ed.admissions);
-  at(Metric::beds_open) = tm.wards.open_bed_minutes / month_minutes;
-  at(Metric::bed_occupancy) =
-      tm.wards.open_bed_minutes > 0.0 ? tm.wards.occupied_bed_minutes / tm.wards.open_bed_minutes : 0.0;
-  const ElectiveMonth& el = tm.electives;
-  at(Metric::rtt_clock_starts) = static_cast<double>(el.clock_starts);
-  at(Metric::rtt_treated) = static_cast<double>(el.treated);
-  at(Metric::rtt_left_untreated) = static_cast<double>(el.left_untreated);
-  at(Metric::rtt_waiting) = static_cast<double>(el.list.waiting);
-  at(Metric::rtt_over_18w) = static_cast<double>(el.list.over_18w);
-  at(Metric::rtt_over_52w) = static_cast<double>(el.list.over_52w);
-  at(Metric::rtt_treated_over_18w) = static_cast<double>(el.treated_over_18w);
-  at(Metric::rtt_outpatient_treated) = static_cast<double>(el.outpatient_treated);
-  at(Metric::rtt_referrals_restricted) = static_cast<double>(el.referrals_restricted);
-  at(Metric::elective_admissions) = static_cast<double>(el.admissions);
-  at(Metric::elective_cancellations) = static_cast<double>(el.cancellations);
-  at(Metric::elective_rebooked_late_28d) = static_cast<double>(el.rebooked_late);
-  at(Metric::elective_day_cases) = static_cast<double>(tm.wards.elective_day_cases);
-  at(Metric::elective_inpatients) = static_cast<double>(tm.wards.elective_inpatients);
-  at(Metric::excess_bed_days) = tm.wards.excess_bed_days;
-  at(Metric::mixed_sex_breaches) = tm.wards.mixed_sex_days;
-  at(Metric::readmissions_30d) = static_cast<double>(ed.readmissions);
-  at(Metric::readmissions_30d_after_elective) = static_cast<double>(ed.readmissions_after_elective);
-  at(Metric::early_discharges) = static_cast<double>(tm.wards.early_discharges);
-  double substantive = 0.0, agency = 0.0;
-  for (const StaffLevel& s : tm.staff) substantive += s.substantive_wte, agency += s.agency_wte;
-  at(Metric::staff_substantive_wte) = substantive;
-  at(Metric::staff_agency_wte) = agency;
-  at(Metric::ambulance_handovers_30_60min) = static_cast<double>(ed.handovers_30_60min);
-  at(Metric::ambulance_handovers_over_60min) = static_cast<double>(ed.handovers_over_60min);
-  const CancerMonth& c = tm.cancer;
-  at(Metric::cancer_referrals) = static_cast<double>(c.referrals);
-  at(Metric::cancer_diagnosed) = static_cast<double>(c.diagnosed);
-  at(Metric::cancer_treated) = static_cast<double>(c.treated);
-  at(Metric::cancer_breaches_62d) = static_cast<double>(c.breaches_62d);
-  at(Metric::cancer_surgical_cancellations) = static_cast<double>(c.surgical_cancellations);
-  at(Metric::cancer_repeat_cancellations) = static_cast<double>(c.repeat_cancellations);
-  at(Metric::cancer_on_pathway) = static_cast<double>(c.on_pathway);
-  at(Metric::cancer_over_62d_on_pathway) = static_cast<double>(c.over_62d_on_pathway);
-}
-
-void record_money(const MoneyMonth& m, const std::function<double&(Metric)>& at) {
-  at(Metric::income_activity) = m.income_activity;
-  at(Metric::income_other) = m.income_other;
-  at(Metric::income_incentives) = m.income_incentives;
-  at(Metric::readmission_nonpayment) = m.readmission_nonpayment;
-  at(Metric::rebooking_nonpayment) = m.rebooking_nonpayment;
-  at(Metric::coding_uplift) = m.coding_uplift;
-  at(Metric::fines) = m.fines;
-  at(Metric::fines_waived) = m.fines_waived;
-  at(Metric::fines_withheld) = m.fines_withheld;
-  at(Metric::fines_reinvested) = m.fines_reinvested;
-  at(Metric::fines_pooled) = m.fines_pooled;
-  at(Metric::fines_returned) = m.fines_returned;
-  at(Metric::pool_payouts) = m.pool_payouts;
-  at(Metric::fund_unearned) = m.fund_unearned;
-  at(Metric::cost_pay) = m.cost_pay;
-  at(Metric::cost_agency) = m.cost_agency;
-  at(Metric::cost_other) = m.cost_other;
-  at(Metric::cip_savings) = m.cip_savings;
-  at(Metric::interest) = m.interest;
-  at(Metric::surplus) = m.surplus;
-  at(Metric::cumulative_deficit) = m.cumulative_deficit;
-  at(Metric::debt) = m.debt;
-  at(Metric::cash) = m.cash;
-  at(Metric::special_measures) = m.special_measures ? 1.0 : 0.0;
-  at(Metric::cost_control_acting) = m.cost_control ? 1.0 : 0.0;
-  at(Metric::protect_performance_acting) = m.protect_performance ? 1.0 : 0.0;
-  at(Metric::extra_theatre_sessions) = m.extra_sessions;
-  at(Metric::referral_share) = m.referral_share;
-  at(Metric::league_rank) = m.league_rank;
-  at(Metric::league_segment) = m.league_segment;
-  at(Metric::control_total_met) = m.control_total_met ? 1.0 : 0.0;
-  at(Metric::cip_delivered_share) = m.cip_delivered_share;
-  at(Metric::turnaround_team) = m.turnaround_team ? 1.0 : 0.0;
-  at(Metric::turnaround_cost) = m.turnaround_cost;
-  at(Metric::management_replaced) = m.management_replaced ? 1.0 : 0.0;
-  at(Metric::productivity_factor) = m.productivity_factor;
-  at(Metric::recruitment_factor) = m.recruitment_factor;
-  at(Metric::capital_rewards) = m.capital_rewards;
-  at(Metric::capital_committed) = m.capital_committed;
-  at(Metric::capital_invested) = m.capital_invested;
-  at(Metric::capital_beds) = m.capital_beds;
-}
-
-}  // namespace
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
   const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
@@ -182,11 +87,9 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
     const double month_minutes = cal.month_start(m + 1) - cal.month_start(m);
     const std::vector<MoneyMonth> money = settlement.settle(m, month_of, levers);
     for (std::size_t t = 0; t < trusts; ++t) {
-      const std::function<double&(Metric)> at = [&](Metric metric) -> double& {
-        return out.values[(static_cast<std::size_t>(metric) * trusts + t) * months + month];
-      };
-      record_activity(month_of[t], month_minutes, at);
-      record_money(money[t], at);
+      const MonthOutcome outcome{month_of[t], money[t], month_minutes};
+      for (std::size_t mi = 0; mi < metric_count; ++mi)
+        out.values[(mi * trusts + t) * months + month] = metric_catalogue[mi].read(outcome);
       for (std::size_t s = 0; s < schemes; ++s)
         out.scheme_fines[(s * trusts + t) * months + month] = money[t].fines_by_scheme[s];
       world[t].set_levers(levers[t]);

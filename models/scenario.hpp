@@ -10,6 +10,7 @@
 #include "models/finance.hpp"
 #include "models/fines.hpp"
 #include "models/incentive_fund.hpp"
+#include "models/management.hpp"
 #include "models/regulator.hpp"
 #include "models/settlement.hpp"
 #include "models/staffing.hpp"

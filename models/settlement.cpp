@@ -132,8 +132,7 @@ void Settlement::spend(std::size_t t, const MonthEnd& me, const TrustMonth& tm, 
   Books& b = books_[t];
   const Plan now = b.management.plan_for(me.month);
   m.extra_sessions = now.extra_sessions;
-  m.cost_control = now.cost_control;
-  m.protect_performance = now.protect_performance;
+  m.acting = now.acting;
   charge_costs(cost, me.agency, tm, b.cip_delivered, now.extra_cost, m);
 
   const OversightMonth om = oversight_.in_month(t, me.month);

@@ -38,6 +38,14 @@ struct TrustMonth {
   CancerMonth cancer;
   StaffLevel staff[staff_group_count];  // as the month started
   int beds_physical = 0;
+
+  // The month's breach counts, from each department in turn (a new department adds its own).
+  void add_to(BreachCounts& c) const {
+    ed.add_to(c);
+    wards.add_to(c);
+    electives.add_to(c);
+    cancer.add_to(c);
+  }
 };
 
 // One trust in one replication: a logical process with its own clock and event calendar,

@@ -624,7 +624,7 @@ TEST_CASE("management: cost control acts behind plan and relaxes back on it", "[
   // Control total 0, so "behind" is minus the year-to-date surplus.
   // April: cost 64,000: surplus 0, behind 0.
   auto out = books.settle(0, {ed_month(64000, 0)});
-  CHECK_FALSE(out[0].cost_control);
+  CHECK_FALSE(out[0].acting.cost_control);
   neutral(books.levers[0]);
   // May: cost 65,000: ytd -1,000, trigger 2,000.
   out = books.settle(1, {ed_month(65000, 0)});
@@ -635,20 +635,20 @@ TEST_CASE("management: cost control acts behind plan and relaxes back on it", "[
   neutral(books.levers[0]);
   // July: cost 66,001: ytd -5,001 > 4,000: acts from August.
   out = books.settle(3, {ed_month(66001, 0)});
-  CHECK_FALSE(out[0].cost_control);
+  CHECK_FALSE(out[0].acting.cost_control);
   acting(books.levers[0]);
   // August: reported acting; cost 62,000: ytd -3,001, inside the 5,000 trigger but still
   // behind plan, so it keeps acting (it relaxes only when back on plan).
   out = books.settle(4, {ed_month(62000, 0)});
-  CHECK(out[0].cost_control);
+  CHECK(out[0].acting.cost_control);
   acting(books.levers[0]);
   // September: still reported acting; cost 60,999: ytd 0, back on plan: relaxes for October.
   out = books.settle(5, {ed_month(60999, 0)});
-  CHECK(out[0].cost_control);
+  CHECK(out[0].acting.cost_control);
   CHECK(out[0].surplus == 3001.0);
   neutral(books.levers[0]);
   out = books.settle(6, {ed_month(64000, 0)});
-  CHECK_FALSE(out[0].cost_control);
+  CHECK_FALSE(out[0].acting.cost_control);
   neutral(books.levers[0]);
 }
 
@@ -667,10 +667,10 @@ TEST_CASE("management: cost control with a two-month lag", "[settlement]") {
   CHECK(books.levers[0].agency_factor == 1.0);
   // May (back to 0 cost, still £1 behind: still acting, for July): June's levers act.
   out = books.settle(1, {TrustMonth{}});
-  CHECK_FALSE(out[0].cost_control);
+  CHECK_FALSE(out[0].acting.cost_control);
   CHECK(books.levers[0].agency_factor == 0.5);
   out = books.settle(2, {TrustMonth{}});
-  CHECK(out[0].cost_control);  // June
+  CHECK(out[0].acting.cost_control);  // June
 }
 
 TEST_CASE("management: returned fines buy theatre sessions the next month", "[settlement]") {
