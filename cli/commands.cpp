@@ -11,17 +11,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "breachsim/version.hpp"
 #include "models/output.hpp"
 #include "models/run.hpp"
+#include "models/run_control.hpp"
 #include "models/run_file.hpp"
 #include "models/summary.hpp"
 #include "sim/result_file.hpp"
-#include "sim/runner.hpp"
-#include "sim/sha256.hpp"
 
 namespace breachsim::cli {
 
@@ -194,200 +194,151 @@ int validate_command(const std::vector<std::string>& args) {
 
 namespace {
 
-// Whether every point's 95% interval of `metric` is within `half_width` of its mean.
-bool precise_enough(const models::NationalRuns& runs, models::Metric metric, double half_width) {
-  for (std::size_t p = 0; p < runs.points; ++p) {
-    std::vector<double> v;
-    for (std::size_t r = 0; r < runs.replications; ++r)
-      if (runs.finished(p, r)) v.push_back(runs.value(p, r, metric));
-    const auto ci = sim::mean_interval(v);
-    if (v.size() < 2 || ci.high - ci.mean > half_width) return false;
-  }
-  return true;
-}
-
 models::Metric metric_named(const std::string& name) {
   if (const auto m = models::metric_by_name(name)) return *m;
   throw UsageError("no metric named '" + name + "' (the catalogue is /metrics)");
 }
 
-}  // namespace
-
-int run_command(const std::vector<std::string>& args, const std::string& command_line) {
+struct RunOptions {
   std::string config, out;
   std::vector<std::string> overrides;
   int threads = 0;
   bool force = false, quiet = false, resume = false;
+};
+
+RunOptions parse_run_options(const std::vector<std::string>& args) {
+  RunOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> const std::string& { return option_value(args, i); };
     // --replications and --seed are shorthands for --set, so the stored config records them.
-    if (a == "--set") overrides.push_back(value());
+    if (a == "--set") o.overrides.push_back(value());
     else if (a == "--replications")
-      overrides.push_back("monte_carlo.replications=" + std::to_string(parse_number<int>(a, value(), 1, 10000000)));
+      o.overrides.push_back("monte_carlo.replications=" + std::to_string(parse_number<int>(a, value(), 1, 10000000)));
     else if (a == "--seed")
-      overrides.push_back("monte_carlo.seed=" +
-                          std::to_string(parse_number<std::uint64_t>(a, value(), 0, (std::uint64_t{1} << 63) - 1)));
-    else if (a == "--threads") threads = parse_number<int>(a, value(), 1, 4096);
-    else if (a == "--out") out = value();
-    else if (a == "--force") force = true;
-    else if (a == "--quiet") quiet = true;
-    else if (a == "--resume") resume = true;
+      o.overrides.push_back("monte_carlo.seed=" +
+                            std::to_string(parse_number<std::uint64_t>(a, value(), 0, (std::uint64_t{1} << 63) - 1)));
+    else if (a == "--threads") o.threads = parse_number<int>(a, value(), 1, 4096);
+    else if (a == "--out") o.out = value();
+    else if (a == "--force") o.force = true;
+    else if (a == "--quiet") o.quiet = true;
+    else if (a == "--resume") o.resume = true;
     else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for run");
-    else if (config.empty()) config = a;
-    else throw UsageError("run takes one CONFIG (got '" + config + "' and '" + a + "')");
+    else if (o.config.empty()) o.config = a;
+    else throw UsageError("run takes one CONFIG (got '" + o.config + "' and '" + a + "')");
   }
-  if (config.empty()) config = default_config();
-  if (resume && force) throw UsageError("--resume completes an existing file and --force replaces it: give one");
+  if (o.config.empty()) o.config = default_config();
+  if (o.resume && o.force) throw UsageError("--resume completes an existing file and --force replaces it: give one");
+  return o;
+}
 
-  const models::Sweep sweep = models::load_sweep(config, overrides);
-  const models::Scenario& first = sweep.points.front().scenario;
-  const models::MonteCarloSection& mc = first.monte_carlo;
-  if (out.empty()) out = first.output.file;
-  if (out.empty()) out = "results/" + first.scenario.name + ".h5";
+// --resume: the file an interrupted run left, checked against this run and reopened.
+sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& run, models::RunStart& start) {
+  const std::string existing = models::resumable_file(out);
+  if (existing.empty())
+    throw UsageError("--resume: there is neither " + out + " nor " + sim::ResultFile::partial_path(out) + " to complete");
+  const models::SavedRun saved = models::read_saved_run(existing);
+  if (!models::resume_mismatch(saved, run).empty())
+    throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications; "
+                     "run with the same config and options, or start again with --force");
+  start = models::resume_from(saved, run);
+  auto f = sim::ResultFile::resume(out);
+  f.start_streaming();
+  return f;
+}
 
-  std::vector<std::unique_ptr<models::ScenarioSetup>> setups;
-  models::RunSpec spec;
-  for (const auto& point : sweep.points) {
-    setups.push_back(std::make_unique<models::ScenarioSetup>(point.scenario, sweep.schemes));
-    spec.points.push_back(setups.back().get());
-    spec.table.names.push_back(point.name);
-    spec.table.values.push_back(point.values);
+// Opened before the run: an existing file (without --force) or an unwritable place is
+// reported at once, not after an hour of simulation. A resumed run's `start` becomes what
+// the file holds.
+sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, models::RunStart& start) {
+  try {
+    const fs::path parent = fs::path(o.out).parent_path();
+    if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
+    if (o.resume) return reopen_output(o.out, run, start);
+    auto f = sim::ResultFile::create(o.out, o.force);
+    models::write_layout(f, run.spec, start.extent);
+    f.start_streaming();
+    return f;
+  } catch (const UsageError&) {
+    throw;
+  } catch (const sim::OutputExists&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw UsageError("cannot write the output file " + o.out + ": " + e.what());
   }
-  spec.table.paths = sweep.paths;
-  spec.table.baseline = sweep.baseline;
-  // A point's resolved YAML spells out every trust, which would hide a sweep of `defaults`:
-  // a sweep is stored as read, so that running /config repeats it.
-  if (!sweep.paths.empty()) spec.table.config_text = sweep.config_text;
-  const bool adaptive = mc.target_half_width > 0.0;
-  spec.replications = static_cast<std::size_t>(adaptive ? mc.max_replications : mc.replications);
-  spec.seed = mc.seed;
-  spec.threads = threads > 0 ? threads : sim::default_concurrency();
-  spec.command_line = command_line;
-  spec.detail = first.output.detail == "national" ? models::Detail::national : models::Detail::trust;
-  spec.flush_seconds = first.output.flush_seconds;
-  const std::size_t P = spec.points.size(), T = setups.front()->trusts();
-  const models::Metric target = metric_named(mc.target_metric);
+}
 
-  // Opened before the run: an existing file (without --force) or an unwritable place is
-  // reported at once, not after an hour of simulation.
-  // Files of national detail keep no trust series, so neither does the summary of their run.
-  models::NationalRuns prior =
-      models::empty_national_runs(P, spec.replications, spec.detail == models::Detail::trust ? T : 0,
-                                  models::financial_years(first.scenario.first_month, setups.front()->months()));
-  bool replace_summary = false;
-  // Replications in the file: all of them, or with the calculator the first batch; it grows.
-  std::size_t extent = adaptive ? std::min<std::size_t>(spec.replications, static_cast<std::size_t>(mc.replications))
-                                : spec.replications;
-  auto file = [&] {
-    try {
-      const fs::path parent = fs::path(out).parent_path();
-      if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
-      if (!resume) {
-        auto f = sim::ResultFile::create(out, force);
-        models::write_layout(f, spec, extent);
-        f.start_streaming();
-        return f;
-      }
-      const std::string partial = sim::ResultFile::partial_path(out);
-      const std::string existing = fs::exists(partial) ? partial : out;
-      if (!fs::exists(existing)) throw UsageError("--resume: there is neither " + out + " nor " + partial + " to complete");
-      models::SavedRun saved = models::read_saved_run(existing);
-      const std::string config_text = spec.table.config_text.empty() ? models::resolved_yaml(first) : spec.table.config_text;
-      const std::size_t saved_extent = saved.runs.replications;
-      if (saved.config_sha256 != sim::sha256_hex(config_text) || saved.seed != spec.seed || saved.runs.points != P ||
-          (adaptive ? saved_extent > spec.replications : saved_extent != spec.replications))
-        throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications; "
-                         "run with the same config and options, or start again with --force");
-      prior = models::with_replications(saved.runs, spec.replications);  // as long as the run may grow
-      extent = saved_extent;
-      replace_summary = saved.has_summary;
-      auto f = sim::ResultFile::resume(out);
-      f.start_streaming();
-      return f;
-    } catch (const UsageError&) {
-      throw;
-    } catch (const sim::OutputExists&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw UsageError("cannot write the output file " + out + ": " + e.what());
-    }
-  }();
-  prior.point_names = spec.table.names;
-  prior.trust_names.clear();
-  for (const auto& t : first.trusts) prior.trust_names.push_back(t.name);
-  prior.baseline = sweep.baseline;
-
+// "breachsim: CONFIG: 2 trusts x 24 months x 40 replications on 8 threads" on stderr.
+void announce_run(const RunOptions& o, const models::PlannedRun& run, const models::RunStart& start) {
+  if (o.quiet) return;
+  const models::ScenarioSetup& setup = *run.setups.front();
+  const std::size_t P = run.spec.points.size();
   std::size_t already = 0;
-  for (std::uint8_t d : prior.done) already += d;
-  std::size_t last = extent;
-  if (!quiet) {
-    std::cerr << "breachsim: " << config << ": " << T << " trusts x " << setups.front()->months() << " months x "
-              << (adaptive ? std::to_string(last) + "+" : std::to_string(last)) << " replications"
-              << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << spec.threads << " threads";
-    if (already > 0) std::cerr << " (resuming: " << already << " tasks already done)";
-    std::cerr << "\n";
-  }
+  for (std::uint8_t d : start.prior.done) already += d;
+  std::cerr << "breachsim: " << o.config << ": " << setup.trusts() << " trusts x " << setup.months() << " months x "
+            << (run.target.adaptive ? std::to_string(start.extent) + "+" : std::to_string(start.extent))
+            << " replications" << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << run.spec.threads
+            << " threads";
+  if (already > 0) std::cerr << " (resuming: " << already << " tasks already done)";
+  std::cerr << "\n";
+}
 
-  install_stop_handlers();
-  models::StreamReport total;
-  total.runs = std::move(prior);
-  double write_seconds = 0.0, seconds = 0.0;
-  std::uint64_t events = 0;
-  for (std::size_t from = 0;;) {
-    std::size_t todo = 0;
-    for (std::size_t p = 0; p < P; ++p)
-      for (std::size_t r = from; r < last; ++r) todo += total.runs.finished(p, r) ? 0 : 1;
-    models::StreamReport batch;
-    {
-      Progress progress(todo, !quiet);
-      batch = models::stream_tasks(file, spec, std::move(total.runs), from, last, stop_requested,
-                                   [&](std::uint64_t e) { progress.advance(e); });
-    }
-    total.runs = std::move(batch.runs);
-    write_seconds += batch.write_seconds;
-    seconds += batch.seconds;
-    events += batch.events;
-    if (batch.stopped || !adaptive || last >= spec.replications || precise_enough(total.runs, target, mc.target_half_width))
-      break;
-    from = last;
-    last = std::min(spec.replications, last + static_cast<std::size_t>(mc.replications));
-    models::extend_replications(file, spec, last);
-    if (!quiet)
-      std::cerr << "breachsim: " << mc.target_metric << " not yet within +/-" << mc.target_half_width
-                << " at every point: running replications " << from << " to " << last - 1 << "\n";
-  }
+// The batches with a progress display each, and the calculator's reason for another batch.
+models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, const models::PlannedRun& run,
+                                    models::RunStart start) {
+  std::unique_ptr<Progress> progress;
+  models::BatchObserver observer;
+  observer.batch_started = [&](std::size_t tasks) { progress = std::make_unique<Progress>(tasks, !o.quiet); };
+  observer.task_done = [&](std::uint64_t events) { progress->advance(events); };
+  observer.batch_finished = [&] { progress.reset(); };
+  observer.growing = [&](std::size_t from, std::size_t to) {
+    if (!o.quiet)
+      std::cerr << "breachsim: " << run.target.metric_name << " not yet within +/-" << run.target.half_width
+                << " at every point: running replications " << from << " to " << to - 1 << "\n";
+  };
+  return models::run_batches(file, run, std::move(start.prior), start.extent, stop_requested, observer);
+}
 
-  const auto t0 = std::chrono::steady_clock::now();
-  file.finish_streaming();
-  if (replace_summary) file.remove("/summary");
-  file.set_attribute("/", "replications", static_cast<std::int64_t>(last));
-  total.runs = models::with_replications(total.runs, last);
-  models::write_summary(file, total.runs);
-  file.commit();
-  write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  std::size_t finished = 0;
+// The exit code, after the summary (or, when stopped by a signal, how to complete the run).
+int report_run(const RunOptions& o, const models::PlannedRun& run, const models::RunTotals& total) {
+  const std::size_t P = run.spec.points.size();
+  std::size_t finished = 0, replications_run = 0;
   for (std::uint8_t d : total.runs.done) finished += d;
-  const std::size_t replications_run = [&] {
-    std::size_t n = 0;
-    for (std::size_t r = 0; r < total.runs.replications; ++r) n += total.runs.finished(0, r) ? 1 : 0;
-    return n;
-  }();
+  for (std::size_t r = 0; r < total.runs.replications; ++r) replications_run += total.runs.finished(0, r) ? 1 : 0;
   if (stop_requested) {
-    std::cerr << "breachsim: stopped by signal " << stop_signal << ": " << finished << " of " << P * spec.replications
-              << " tasks are in " << out << "; complete them with the same command and --resume\n";
+    std::cerr << "breachsim: stopped by signal " << stop_signal << ": " << finished << " of " << P * run.spec.replications
+              << " tasks are in " << o.out << "; complete them with the same command and --resume\n";
     return 128 + stop_signal;
   }
-  if (!quiet) {
-    models::print_summary(std::cout, total.runs, models::run_title(*setups.front(), P, replications_run));
-    std::fprintf(stdout,
-                 "%.3g million events in %.1f s (%.2f million events/s); HDF5 writing %.2f s (%.1f%% of the run); "
-                 "results in %s\n",
-                 static_cast<double>(events) / 1e6, seconds, seconds > 0 ? static_cast<double>(events) / 1e6 / seconds : 0.0,
-                 write_seconds, seconds > 0 ? 100.0 * write_seconds / seconds : 0.0, out.c_str());
-  }
+  if (o.quiet) return 0;
+  models::print_summary(std::cout, total.runs, models::run_title(*run.setups.front(), P, replications_run));
+  const double events = static_cast<double>(total.events), seconds = total.seconds;
+  std::fprintf(stdout,
+               "%.3g million events in %.1f s (%.2f million events/s); HDF5 writing %.2f s (%.1f%% of the run); "
+               "results in %s\n",
+               events / 1e6, seconds, seconds > 0 ? events / 1e6 / seconds : 0.0, total.write_seconds,
+               seconds > 0 ? 100.0 * total.write_seconds / seconds : 0.0, o.out.c_str());
   return 0;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, const std::string& command_line) {
+  RunOptions o = parse_run_options(args);
+  const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
+  const models::Scenario& first = sweep.points.front().scenario;
+  if (o.out.empty()) o.out = first.output.file;
+  if (o.out.empty()) o.out = "results/" + first.scenario.name + ".h5";
+  const models::PlannedRun run =
+      models::plan_run(sweep, metric_named(first.monte_carlo.target_metric), o.threads, command_line);
+  models::RunStart start = models::fresh_start(run);
+  auto file = open_output(o, run, start);
+  announce_run(o, run, start);
+  install_stop_handlers();
+  const bool replace_summary = start.replace_summary;
+  models::RunTotals total = run_with_progress(file, o, run, std::move(start));
+  models::finish_run(file, total, replace_summary);
+  return report_run(o, run, total);
 }
 
 int summary_command(const std::vector<std::string>& args) {

@@ -47,12 +47,13 @@ std::string run_title(const ScenarioSetup& setup, std::size_t points, std::size_
   return title;
 }
 
-void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
-                  const RunProvenance& provenance, std::size_t replications) {
-  const ScenarioSetup& setup = *setups.front();
+namespace {
+
+// The root attributes: what wrote the file, from what config and seed, and the run's shape.
+void write_root_attributes(sim::ResultFile& file, const ScenarioSetup& setup, const std::string& config,
+                           const PointsTable& table, const RunProvenance& provenance, std::size_t points,
+                           std::size_t replications) {
   const Scenario& s = setup.scenario;
-  const std::string config = table.config_text.empty() ? resolved_yaml(s) : table.config_text;
-  const std::size_t P = setups.size();
   const std::vector<std::pair<std::string, sim::Attribute>> root = {
       {"filetype", std::string("breachsim-results")},
       {"format_version", result_format_version},
@@ -71,12 +72,16 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
       {"first_month", sim::format_date(setup.calendar.month_date(0))},
       {"months", static_cast<std::int64_t>(setup.months())},
       {"warmup_months", static_cast<std::int64_t>(setup.calendar.warmup_months())},
-      {"points", static_cast<std::int64_t>(P)},
+      {"points", static_cast<std::int64_t>(points)},
       {"baseline_point", static_cast<std::int64_t>(table.baseline)},
   };
   for (const auto& [name, value] : root) file.set_attribute("/", name, value);
-  file.write_text("/config", config);
+}
 
+// /points: each point's name, its value of every swept path and its resolved config.
+void write_points_table(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups,
+                        const PointsTable& table) {
+  const std::size_t P = setups.size();
   sim::Table points;
   std::vector<std::int64_t> point_index;
   std::vector<std::string> point_names, point_configs;
@@ -94,7 +99,9 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   }
   points.push_back({"config", point_configs});
   file.write_table("/points", points);
+}
 
+void write_trusts_table(sim::ResultFile& file, const Scenario& s) {
   std::vector<std::int64_t> index;
   std::vector<std::string> names, regions, sizes;
   std::vector<double> arrivals;
@@ -107,11 +114,13 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   }
   file.write_table("/trusts", {{"index", index}, {"name", names}, {"region", regions}, {"size_class", sizes},
                                {"ed_arrivals_per_year", arrivals}});
+}
 
+void write_months_table(sim::ResultFile& file, const sim::Calendar& calendar) {
   std::vector<std::int64_t> month_index, quarters;
   std::vector<std::string> starts, years;
-  for (int m = 0; m < setup.calendar.months(); ++m) {
-    const sim::Date d = setup.calendar.month_date(m);
+  for (int m = 0; m < calendar.months(); ++m) {
+    const sim::Date d = calendar.month_date(m);
     month_index.push_back(m);
     starts.push_back(sim::format_date(d));
     years.push_back(financial_year_label(sim::financial_year(d)));
@@ -119,7 +128,9 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   }
   file.write_table("/months", {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
                                {"fy_quarter", quarters}});
+}
 
+void write_metrics_table(sim::ResultFile& file) {
   std::vector<std::string> m_names, m_units, m_desc, m_agg, m_time, m_types;
   for (const auto& m : metric_catalogue) {
     m_names.emplace_back(m.name);
@@ -131,9 +142,12 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   }
   file.write_table("/metrics", {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
                                 {"aggregation", m_agg}, {"over_months", m_time}, {"dtype", m_types}});
+}
 
-  // Fines by scheme: the schemes are named in the config, so they have a table (and, with
-  // trust detail, a group of outcomes) of their own rather than places in the metric catalogue.
+// Fines by scheme: the schemes are named in the config, so they have a table (and, with
+// trust detail, a group of outcomes) of their own rather than places in the metric catalogue.
+void write_schemes_table(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups) {
+  const ScenarioSetup& setup = *setups.front();
   std::vector<std::int64_t> scheme_index;
   std::vector<std::string> scheme_names, scheme_types, scheme_destinations;
   for (std::size_t i = 0; i < setup.finance.schemes.size(); ++i) {
@@ -154,105 +168,132 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
                                 {"destination", scheme_destinations}});
 }
 
+const char* statistic(const MetricInfo& m) {
+  return m.over_months == Combine::sum ? "run total" : m.over_months == Combine::last ? "run end" : "run mean";
+}
+
+// /summary/national_run: each metric's distribution over the finished replications, per point.
+void write_national_run_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<std::string> metric_names, units, statistics;
+  std::vector<double> means, lows, highs, medians, q05s, q95s;
+  for (std::size_t p = 0; p < runs.points; ++p)
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      std::vector<double> values;
+      for (std::size_t r = 0; r < runs.replications; ++r)
+        if (runs.finished(p, r)) values.push_back(runs.value(p, r, static_cast<Metric>(mi)));
+      const auto ci = sim::mean_interval(values);
+      const bool any = !values.empty();
+      points.push_back(static_cast<std::int64_t>(p));
+      metric_names.emplace_back(m.name);
+      units.emplace_back(m.unit);
+      statistics.emplace_back(statistic(m));
+      means.push_back(ci.mean);
+      lows.push_back(ci.low);
+      highs.push_back(ci.high);
+      medians.push_back(any ? sim::quantile(values, 0.5) : 0.0);
+      q05s.push_back(any ? sim::quantile(values, 0.05) : 0.0);
+      q95s.push_back(any ? sim::quantile(values, 0.95) : 0.0);
+      reps.push_back(static_cast<std::int64_t>(values.size()));
+    }
+  file.write_table("/summary/national_run",
+                   {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
+                    {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
+                    {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
+}
+
+// /summary/paired_differences: every metric of every point but the baseline, minus the baseline.
+void write_paired_differences_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<std::string> metric_names, units;
+  std::vector<double> means, lows, highs, reductions;
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    if (p == runs.baseline) continue;
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      const PairedDifference d = paired_difference(runs, p, static_cast<Metric>(mi));
+      points.push_back(static_cast<std::int64_t>(p));
+      metric_names.emplace_back(m.name);
+      units.emplace_back(m.unit);
+      means.push_back(d.difference.mean);
+      lows.push_back(d.difference.low);
+      highs.push_back(d.difference.high);
+      reductions.push_back(d.variance_reduction);
+      reps.push_back(static_cast<std::int64_t>(d.difference.n));
+    }
+  }
+  file.write_table("/summary/paired_differences",
+                   {{"point", points}, {"metric", metric_names}, {"unit", units}, {"mean", means},
+                    {"ci95_low", lows}, {"ci95_high", highs}, {"variance_reduction", reductions},
+                    {"replications", reps}});
+}
+
+void write_deficit_multiplier_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<double> multiplier, lows, highs, fines, fines_low, fines_high, deficit, deficit_low, deficit_high, deepened;
+  for (const FinesMultiplier& f : fines_multipliers(runs)) {
+    points.push_back(static_cast<std::int64_t>(f.point));
+    multiplier.push_back(f.multiplier);
+    lows.push_back(f.low);
+    highs.push_back(f.high);
+    fines.push_back(f.extra_fines.mean);
+    fines_low.push_back(f.extra_fines.low);
+    fines_high.push_back(f.extra_fines.high);
+    deficit.push_back(f.extra_deficit.mean);
+    deficit_low.push_back(f.extra_deficit.low);
+    deficit_high.push_back(f.extra_deficit.high);
+    deepened.push_back(f.share_deepened);
+    reps.push_back(static_cast<std::int64_t>(f.replications));
+  }
+  file.write_table("/summary/deficit_multiplier",
+                   {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
+                    {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
+                    {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
+                    {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
+}
+
+void write_plan_delivery_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> months, reps;
+  std::vector<std::string> point_names, trust_names, labels;
+  std::vector<double> met, full, share;
+  for (const PlanDelivery& d : plan_delivery(runs)) {
+    point_names.push_back(runs.point_names.at(d.point));
+    trust_names.push_back(runs.trust_names.at(d.trust));
+    labels.push_back(runs.years.labels[d.year]);
+    months.push_back(static_cast<std::int64_t>(runs.years.months[d.year]));
+    reps.push_back(static_cast<std::int64_t>(d.replications));
+    met.push_back(d.control_total_met);
+    full.push_back(d.cip_in_full);
+    share.push_back(d.cip_share_mean);
+  }
+  file.write_table("/summary/plan_delivery",
+                   {{"point", point_names}, {"trust", trust_names}, {"financial_year", labels}, {"months", months},
+                    {"replications", reps}, {"control_total_met_probability", met},
+                    {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
+}
+
+}  // namespace
+
+void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
+                  const RunProvenance& provenance, std::size_t replications) {
+  const ScenarioSetup& setup = *setups.front();
+  const std::string config = table.config_text.empty() ? resolved_yaml(setup.scenario) : table.config_text;
+  write_root_attributes(file, setup, config, table, provenance, setups.size(), replications);
+  file.write_text("/config", config);
+  write_points_table(file, setups, table);
+  write_trusts_table(file, setup.scenario);
+  write_months_table(file, setup.calendar);
+  write_metrics_table(file);
+  write_schemes_table(file, setups);
+}
+
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
-  auto statistic = [](const MetricInfo& m) {
-    return m.over_months == Combine::sum ? "run total" : m.over_months == Combine::last ? "run end" : "run mean";
-  };
-  {
-    std::vector<std::int64_t> points, reps;
-    std::vector<std::string> metric_names, units, statistics;
-    std::vector<double> means, lows, highs, medians, q05s, q95s;
-    for (std::size_t p = 0; p < runs.points; ++p)
-      for (std::size_t mi = 0; mi < metric_count; ++mi) {
-        const MetricInfo& m = metric_catalogue[mi];
-        std::vector<double> values;
-        for (std::size_t r = 0; r < runs.replications; ++r)
-          if (runs.finished(p, r)) values.push_back(runs.value(p, r, static_cast<Metric>(mi)));
-        const auto ci = sim::mean_interval(values);
-        const bool any = !values.empty();
-        points.push_back(static_cast<std::int64_t>(p));
-        metric_names.emplace_back(m.name);
-        units.emplace_back(m.unit);
-        statistics.emplace_back(statistic(m));
-        means.push_back(ci.mean);
-        lows.push_back(ci.low);
-        highs.push_back(ci.high);
-        medians.push_back(any ? sim::quantile(values, 0.5) : 0.0);
-        q05s.push_back(any ? sim::quantile(values, 0.05) : 0.0);
-        q95s.push_back(any ? sim::quantile(values, 0.95) : 0.0);
-        reps.push_back(static_cast<std::int64_t>(values.size()));
-      }
-    file.write_table("/summary/national_run",
-                     {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
-                      {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
-                      {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
-  }
-  {
-    std::vector<std::int64_t> points, reps;
-    std::vector<std::string> metric_names, units;
-    std::vector<double> means, lows, highs, reductions;
-    for (std::size_t p = 0; p < runs.points; ++p) {
-      if (p == runs.baseline) continue;
-      for (std::size_t mi = 0; mi < metric_count; ++mi) {
-        const MetricInfo& m = metric_catalogue[mi];
-        const PairedDifference d = paired_difference(runs, p, static_cast<Metric>(mi));
-        points.push_back(static_cast<std::int64_t>(p));
-        metric_names.emplace_back(m.name);
-        units.emplace_back(m.unit);
-        means.push_back(d.difference.mean);
-        lows.push_back(d.difference.low);
-        highs.push_back(d.difference.high);
-        reductions.push_back(d.variance_reduction);
-        reps.push_back(static_cast<std::int64_t>(d.difference.n));
-      }
-    }
-    file.write_table("/summary/paired_differences",
-                     {{"point", points}, {"metric", metric_names}, {"unit", units}, {"mean", means},
-                      {"ci95_low", lows}, {"ci95_high", highs}, {"variance_reduction", reductions},
-                      {"replications", reps}});
-  }
-  {
-    std::vector<std::int64_t> points, reps;
-    std::vector<double> multiplier, lows, highs, fines, fines_low, fines_high, deficit, deficit_low, deficit_high, deepened;
-    for (const FinesMultiplier& f : fines_multipliers(runs)) {
-      points.push_back(static_cast<std::int64_t>(f.point));
-      multiplier.push_back(f.multiplier);
-      lows.push_back(f.low);
-      highs.push_back(f.high);
-      fines.push_back(f.extra_fines.mean);
-      fines_low.push_back(f.extra_fines.low);
-      fines_high.push_back(f.extra_fines.high);
-      deficit.push_back(f.extra_deficit.mean);
-      deficit_low.push_back(f.extra_deficit.low);
-      deficit_high.push_back(f.extra_deficit.high);
-      deepened.push_back(f.share_deepened);
-      reps.push_back(static_cast<std::int64_t>(f.replications));
-    }
-    file.write_table("/summary/deficit_multiplier",
-                     {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
-                      {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
-                      {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
-                      {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
-  }
-  if (runs.trusts > 0) {  // plans are the trusts': a file of national detail has no table
-    std::vector<std::int64_t> months, reps;
-    std::vector<std::string> point_names, trust_names, labels;
-    std::vector<double> met, full, share;
-    for (const PlanDelivery& d : plan_delivery(runs)) {
-      point_names.push_back(runs.point_names.at(d.point));
-      trust_names.push_back(runs.trust_names.at(d.trust));
-      labels.push_back(runs.years.labels[d.year]);
-      months.push_back(static_cast<std::int64_t>(runs.years.months[d.year]));
-      reps.push_back(static_cast<std::int64_t>(d.replications));
-      met.push_back(d.control_total_met);
-      full.push_back(d.cip_in_full);
-      share.push_back(d.cip_share_mean);
-    }
-    file.write_table("/summary/plan_delivery",
-                     {{"point", point_names}, {"trust", trust_names}, {"financial_year", labels}, {"months", months},
-                      {"replications", reps}, {"control_total_met_probability", met},
-                      {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
-  }
+  write_national_run_table(file, runs);
+  write_paired_differences_table(file, runs);
+  write_deficit_multiplier_table(file, runs);
+  // Plans are the trusts': a file of national detail has no table.
+  if (runs.trusts > 0) write_plan_delivery_table(file, runs);
   file.set_attribute("/summary", "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
@@ -261,7 +302,6 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
                                  "a ratio of means with a delta-method CI. Plan delivery is per trust and financial "
                                  "year, at the year's last reported month."));
 }
-
 
 namespace {
 

@@ -340,105 +340,111 @@ std::vector<FinesMultiplier> fines_multipliers(const NationalRuns& runs) {
   return out;
 }
 
-void print_summary(std::ostream& out, const NationalRuns& runs, const std::string& title, const std::string& metric) {
-  out << title << "\n";
-  auto point_label = [&](std::size_t p) {
-    return "'" + runs.point_names[p] + "'" + (p == runs.baseline && runs.points > 1 ? " (baseline)" : "") + ", " +
-           std::to_string(runs.finished_count(p)) + " replications";
-  };
-  auto metric_line = [&](std::size_t p, Metric m, std::size_t width) {
-    const MetricInfo& mi = info(m);
-    out << "    ";
-    pad(out, mi.name, width);
-    const std::string unit = std::string(mi.unit) == "GBP" ? "" : std::string(" ") + mi.unit;
-    const auto v = finished_values(runs, p, m);
-    if (absent(v)) out << absent_text << "\n";
-    else out << median_interval(v, mi) << unit << over_months_note(mi) << "\n";
-  };
+namespace {
 
-  auto print_plans_section = [&] {
-    const std::size_t Y = runs.years.size();
-    if (Y == 0) return;
-    out << "Plans delivered, by financial year over finished replications\n"
-        << "  CT met: probability the trust met its control total (year-to-date surplus at the year's last reported\n"
-        << "  month); CIP full: probability it delivered its cost improvement plan in full; CIP mean: mean share of\n"
-        << "  the plan delivered; all trusts: the mean share of trusts meeting the control total\n";
-    const std::size_t tasks = runs.points * runs.replications;
-    std::size_t first = 0;
-    while (first < tasks && !runs.done[first]) ++first;
-    if (first < tasks && std::isnan(runs.national_control_total_met[first * Y])) {
-      out << "  " << absent_text << "\n";
-      return;
-    }
-    if (runs.points == 1) {
-      print_plans(out, runs, 0, "  ");
-      return;
-    }
-    const bool all = runs.points <= plan_points_printed;
-    for (std::size_t p = 0; p < runs.points; ++p) {
-      if (!all && p != runs.baseline) continue;
-      out << "  point " << point_label(p) << "\n";
-      print_plans(out, runs, p, "    ");
-    }
-    if (!all)
-      out << "  (the other " << runs.points - 1
-          << " points are in the result file's /summary/plan_delivery)\n";
-  };
+std::string point_label(const NationalRuns& runs, std::size_t p) {
+  return "'" + runs.point_names[p] + "'" + (p == runs.baseline && runs.points > 1 ? " (baseline)" : "") + ", " +
+         std::to_string(runs.finished_count(p)) + " replications";
+}
 
-  if (!metric.empty()) {
-    const auto found = metric_by_name(metric);
-    if (!found) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
-    const Metric m = *found;
-    const MetricInfo& mi = info(m);
-    out << mi.name << " (" << mi.unit << over_months_note(mi) << "), whole-run national value: " << mi.description << "\n";
-    for (std::size_t p = 0; p < runs.points; ++p) {
-      const auto v = finished_values(runs, p, m);
-      out << "  point " << point_label(p) << "\n";
-      if (v.empty()) continue;
-      if (absent(v)) {
-        out << "    " << absent_text << "\n";
-        continue;
-      }
-      const auto ci = sim::mean_interval(v);
-      out << "    mean " << format_value(ci.mean, mi) << " [95% CI " << format_value(ci.low, mi) << ", "
-          << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";
-      if (p != runs.baseline) {
-        const auto d = paired_difference(runs, p, m);
-        out << "    minus baseline: " << mean_ci(d.difference, mi) << " (" << reduction(d.variance_reduction) << ")\n";
-      }
-    }
+// One metric of point p: its name padded to `width`, then median [90% interval] and unit.
+void print_metric_line(std::ostream& out, const NationalRuns& runs, std::size_t p, Metric m, std::size_t width) {
+  const MetricInfo& mi = info(m);
+  out << "    ";
+  pad(out, mi.name, width);
+  const std::string unit = std::string(mi.unit) == "GBP" ? "" : std::string(" ") + mi.unit;
+  const auto v = finished_values(runs, p, m);
+  if (absent(v)) out << absent_text << "\n";
+  else out << median_interval(v, mi) << unit << over_months_note(mi) << "\n";
+}
+
+// The plans delivered by trust and financial year: every point's table, or for a sweep of
+// many points the baseline's only; nothing for a run without financial years.
+void print_plans_section(std::ostream& out, const NationalRuns& runs) {
+  const std::size_t Y = runs.years.size();
+  if (Y == 0) return;
+  out << "Plans delivered, by financial year over finished replications\n"
+      << "  CT met: probability the trust met its control total (year-to-date surplus at the year's last reported\n"
+      << "  month); CIP full: probability it delivered its cost improvement plan in full; CIP mean: mean share of\n"
+      << "  the plan delivered; all trusts: the mean share of trusts meeting the control total\n";
+  const std::size_t tasks = runs.points * runs.replications;
+  std::size_t first = 0;
+  while (first < tasks && !runs.done[first]) ++first;
+  // A file written before the plan metrics existed has NaN in their place.
+  if (first < tasks && std::isnan(runs.national_control_total_met[first * Y])) {
+    out << "  " << absent_text << "\n";
     return;
   }
-
   if (runs.points == 1) {
-    out << "Whole-run national values: median [90% interval over replications]\n";
-    for (const MetricSection& section : metric_sections) {
-      out << "  " << section.title << "\n";
-      for (std::size_t i = 0; i < section.size; ++i) metric_line(0, section.metrics[i], 32);
-    }
-    out << "Seen within 4 hours, whole run: median [90% interval]\n";
-    std::size_t width = 10;
-    for (const auto& n : runs.trust_names) width = std::max(width, n.size());
-    const MetricInfo share{"", "%", "", false, Combine::mean, Combine::mean, Metric::ed_attendances};
-    for (std::size_t t = 0; t <= runs.trusts; ++t) {
-      std::vector<double> v;
-      for (std::size_t r = 0; r < runs.replications; ++r) {
-        if (!runs.finished(0, r)) continue;
-        v.push_back(t < runs.trusts ? runs.within_4h[r * runs.trusts + t]
-                                    : 1.0 - runs.value(0, r, Metric::ed_breaches_4h) / runs.value(0, r, Metric::ed_attendances));
-      }
-      out << "  ";
-      pad(out, t < runs.trusts ? runs.trust_names[t] : "all trusts", width + 2);
-      out << median_interval(v, share) << "\n";
-    }
-    print_plans_section();
+    print_plans(out, runs, 0, "  ");
     return;
   }
+  const bool all = runs.points <= plan_points_printed;
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    if (!all && p != runs.baseline) continue;
+    out << "  point " << point_label(runs, p) << "\n";
+    print_plans(out, runs, p, "    ");
+  }
+  if (!all)
+    out << "  (the other " << runs.points - 1
+        << " points are in the result file's /summary/plan_delivery)\n";
+}
 
+// `breachsim summary --metric M`: that metric in full at every point, and against the baseline.
+void print_metric_in_full(std::ostream& out, const NationalRuns& runs, const std::string& metric) {
+  const auto found = metric_by_name(metric);
+  if (!found) throw std::invalid_argument("no metric named '" + metric + "' (the catalogue is /metrics)");
+  const Metric m = *found;
+  const MetricInfo& mi = info(m);
+  out << mi.name << " (" << mi.unit << over_months_note(mi) << "), whole-run national value: " << mi.description << "\n";
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    const auto v = finished_values(runs, p, m);
+    out << "  point " << point_label(runs, p) << "\n";
+    if (v.empty()) continue;
+    if (absent(v)) {
+      out << "    " << absent_text << "\n";
+      continue;
+    }
+    const auto ci = sim::mean_interval(v);
+    out << "    mean " << format_value(ci.mean, mi) << " [95% CI " << format_value(ci.low, mi) << ", "
+        << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";
+    if (p != runs.baseline) {
+      const auto d = paired_difference(runs, p, m);
+      out << "    minus baseline: " << mean_ci(d.difference, mi) << " (" << reduction(d.variance_reduction) << ")\n";
+    }
+  }
+}
+
+// A run of one point: every metric by section, then 4-hour performance by trust and overall.
+void print_single_point(std::ostream& out, const NationalRuns& runs) {
+  out << "Whole-run national values: median [90% interval over replications]\n";
+  for (const MetricSection& section : metric_sections) {
+    out << "  " << section.title << "\n";
+    for (std::size_t i = 0; i < section.size; ++i) print_metric_line(out, runs, 0, section.metrics[i], 32);
+  }
+  out << "Seen within 4 hours, whole run: median [90% interval]\n";
+  std::size_t width = 10;
+  for (const auto& n : runs.trust_names) width = std::max(width, n.size());
+  const MetricInfo share{"", "%", "", false, Combine::mean, Combine::mean, Metric::ed_attendances};
+  for (std::size_t t = 0; t <= runs.trusts; ++t) {
+    std::vector<double> v;
+    for (std::size_t r = 0; r < runs.replications; ++r) {
+      if (!runs.finished(0, r)) continue;
+      v.push_back(t < runs.trusts ? runs.within_4h[r * runs.trusts + t]
+                                  : 1.0 - runs.value(0, r, Metric::ed_breaches_4h) / runs.value(0, r, Metric::ed_attendances));
+    }
+    out << "  ";
+    pad(out, t < runs.trusts ? runs.trust_names[t] : "all trusts", width + 2);
+    out << median_interval(v, share) << "\n";
+  }
+}
+
+// A sweep's headline metrics at every point, then each point minus the baseline.
+void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
   out << "Headline whole-run national values by point: median [90% interval over replications]\n";
   for (std::size_t p = 0; p < runs.points; ++p) {
-    out << "  point " << point_label(p) << "\n";
-    for (Metric m : headline) metric_line(p, m, 24);
+    out << "  point " << point_label(runs, p) << "\n";
+    for (Metric m : headline) print_metric_line(out, runs, p, m, 24);
   }
   out << "Paired differences from the baseline '" << runs.point_names[runs.baseline]
       << "' (same patients at every point): mean [95% CI]\n";
@@ -452,6 +458,10 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
       out << mean_ci(d.difference, info(m)) << "  (" << reduction(d.variance_reduction) << ")\n";
     }
   }
+}
+
+// The deficit multiplier of every point that levies more fines than the baseline.
+void print_fines_multipliers(std::ostream& out, const NationalRuns& runs) {
   const auto multipliers = fines_multipliers(runs);
   if (!multipliers.empty())
     out << "The deficit multiplier of fines: extra cumulative deficit per pound of fines levied, against the "
@@ -469,7 +479,23 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     for (const auto& [m, ci] : f.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
     out << "\n";
   }
-  print_plans_section();
+}
+
+}  // namespace
+
+void print_summary(std::ostream& out, const NationalRuns& runs, const std::string& title, const std::string& metric) {
+  out << title << "\n";
+  if (!metric.empty()) {
+    print_metric_in_full(out, runs, metric);
+    return;
+  }
+  if (runs.points == 1) {
+    print_single_point(out, runs);
+  } else {
+    print_sweep_points(out, runs);
+    print_fines_multipliers(out, runs);
+  }
+  print_plans_section(out, runs);
 }
 
 }  // namespace breachsim::models
