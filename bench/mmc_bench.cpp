@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "models/trust.hpp"
-#include "models/run.hpp"
+#include "models/care/trust.hpp"
+#include "models/run/run.hpp"
 #include "sim/distributions.hpp"
 #include "sim/resource.hpp"
 #include "sim/simulator.hpp"

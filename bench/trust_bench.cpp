@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "models/run.hpp"
+#include "models/run/run.hpp"
 
 using namespace breachsim;
 

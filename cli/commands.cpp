@@ -16,11 +16,11 @@
 #include <thread>
 
 #include "breachsim/version.hpp"
-#include "models/output.hpp"
-#include "models/run.hpp"
-#include "models/run_control.hpp"
-#include "models/run_file.hpp"
-#include "models/summary.hpp"
+#include "models/run/output.hpp"
+#include "models/run/run.hpp"
+#include "models/run/run_control.hpp"
+#include "models/run/run_file.hpp"
+#include "models/run/summary.hpp"
 #include "sim/result_file.hpp"
 
 namespace breachsim::cli {

@@ -7,7 +7,7 @@ Run after changing a default volume in models/ (keep DEFAULTS below in step with
     /usr/bin/python3 scripts/make_default_config.py > configs/default.yaml
 """
 
-DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffing.hpp
+DEFAULTS = {  # models/care/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffing.hpp
     "attendances": 110000,
     "roster": [20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40, 42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21],
     "beds": 740,
@@ -15,16 +15,16 @@ DEFAULTS = {  # models/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffing.hp
     "theatre_sessions_per_week": 72,
     "clinic_sessions_per_week": 91,
     "initial_list": 12000,
-    "cancer_referrals_per_week": 290,  # models/cancer.hpp
+    "cancer_referrals_per_week": 290,  # models/care/cancer.hpp
     "diagnostic_sessions_per_week": 20,
-    "ed_clinicians_wte": 133,  # models/staffing.hpp
+    "ed_clinicians_wte": 133,  # models/care/staffing.hpp
     "ward_nurses_wte": 1090,
     "theatre_teams_wte": 60,
-    "contract_value_gbp": 400e6,  # models/finance.hpp
+    "contract_value_gbp": 400e6,  # models/money/finance.hpp
     "other_income_gbp": 330e6,
     "other_pay_gbp": 205e6,
     "fixed_costs_gbp": 131e6,
-    "opening_cash_gbp": 20e6,  # models/balance_sheet.hpp
+    "opening_cash_gbp": 20e6,  # models/money/balance_sheet.hpp
     "minimum_cash_gbp": 5e6,
 }
 

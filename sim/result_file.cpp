@@ -31,7 +31,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // DESIGN.md: chunks of about 1 MiB
+constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // results/FORMAT.md: chunks of about 1 MiB
 // ...and of at most this many indices of the chunk dimension (replications). A streamed
 // dataset keeps its chunks being filled in memory; were a chunk 1 MiB whatever the trust-month
 // slice, small scenarios would hold thousands of replications per chunk and memory would grow

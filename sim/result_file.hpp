@@ -42,7 +42,7 @@ struct ArrayInfo {
   std::string description;              // `description` attribute when non-empty
   std::vector<std::string> dimensions;  // `dimensions` attribute, e.g. "point,replication,month"
   std::vector<std::pair<std::string, Attribute>> extra;  // further attributes
-  // The dimension chunks are blocks of (DESIGN.md: a block of replications of one metric,
+  // The dimension chunks are blocks of (results/FORMAT.md: a block of replications of one metric,
   // about 1 MiB), compressed with shuffle + deflate. A chunk is whole in the dimensions
   // after it (trusts, months) and, as long as that fits in 1 MiB, in those before it (sweep
   // points), which are otherwise cut into blocks too.

@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 tests/h5py_check.py FILE.h5
 
-Exit status: 0 when the file follows the contract of DESIGN.md "Output (HDF5 contract)",
+Exit status: 0 when the file follows the contract of results/FORMAT.md,
 1 when it does not (every problem is printed), 77 when h5py is not installed (CTest's
 conventional "skipped" code, so machines without h5py do not report a failure).
 """

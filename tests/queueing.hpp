@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
-#include "models/run.hpp"
-#include "models/trust.hpp"
+#include "models/run/run.hpp"
+#include "models/care/trust.hpp"
 #include "sim/stats.hpp"
 
 namespace breachsim::testing {

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "models/balance_sheet.hpp"
+#include "models/money/balance_sheet.hpp"
 
 using namespace breachsim;
 

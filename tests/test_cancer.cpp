@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "models/cancer.hpp"
-#include "models/wards.hpp"
+#include "models/care/cancer.hpp"
+#include "models/care/wards.hpp"
 
 using namespace breachsim;
 using models::TrustEvent;

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "models/scenario.hpp"
+#include "models/run/scenario.hpp"
 
 using namespace breachsim;
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "models/run.hpp"
+#include "models/run/run.hpp"
 
 using namespace breachsim;
 

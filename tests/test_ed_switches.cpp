@@ -2,8 +2,8 @@
 // The A&E switches: ambulance handover delays and chasing the 4-hour line.
 #include <catch2/catch.hpp>
 
-#include "models/run.hpp"
-#include "models/trust.hpp"
+#include "models/run/run.hpp"
+#include "models/care/trust.hpp"
 
 using namespace breachsim;
 

@@ -2,8 +2,8 @@
 // Planned care: the waiting list's bookkeeping and the behaviours the issue names.
 #include <catch2/catch.hpp>
 
-#include "models/run.hpp"
-#include "models/trust.hpp"
+#include "models/run/run.hpp"
+#include "models/care/trust.hpp"
 
 using namespace breachsim;
 

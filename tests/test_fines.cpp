@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/fines.hpp"
+#include "models/money/fines.hpp"
 
 using namespace breachsim;
 using models::BreachCounts;

@@ -7,7 +7,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "models/incentive_fund.hpp"
+#include "models/money/incentive_fund.hpp"
 
 using namespace breachsim;
 using models::FundQuarterInput;

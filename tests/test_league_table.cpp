@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "models/league_table.hpp"
+#include "models/regulator/league_table.hpp"
 
 using namespace breachsim;
 using models::LeagueTableParams;

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "models/run.hpp"
+#include "models/run/run.hpp"
 
 using namespace breachsim;
 using models::Metric;

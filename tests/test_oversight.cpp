@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The league table's consequences as a timetable: what each decision does to which months,
-// worked by hand from the rules in models/oversight.hpp.
+// worked by hand from the rules in models/regulator/oversight.hpp.
 #include <catch2/catch.hpp>
 
-#include "models/oversight.hpp"
-#include "models/regulator.hpp"
+#include "models/regulator/oversight.hpp"
+#include "models/regulator/regulator.hpp"
 
 using namespace breachsim;
 using models::Oversight;

@@ -3,9 +3,9 @@
 // and year-to-date shares within each standard that every month-end stage reads.
 #include <catch2/catch.hpp>
 
-#include "models/income.hpp"
-#include "models/performance.hpp"
-#include "models/trust.hpp"
+#include "models/money/income.hpp"
+#include "models/care/performance.hpp"
+#include "models/care/trust.hpp"
 
 using namespace breachsim;
 using models::Period;

@@ -13,11 +13,11 @@
 #include <filesystem>
 #include <sstream>
 
-#include "models/output.hpp"
-#include "models/run.hpp"
-#include "models/run_file.hpp"
-#include "models/scenario.hpp"
-#include "models/summary.hpp"
+#include "models/run/output.hpp"
+#include "models/run/run.hpp"
+#include "models/run/run_file.hpp"
+#include "models/run/scenario.hpp"
+#include "models/run/summary.hpp"
 #include "sim/result_file.hpp"
 #include "sim/stats.hpp"
 

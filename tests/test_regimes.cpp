@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "breachsim/version.hpp"
-#include "models/run.hpp"
-#include "models/scenario.hpp"
+#include "models/run/run.hpp"
+#include "models/run/scenario.hpp"
 
 using namespace breachsim;
 namespace fs = std::filesystem;

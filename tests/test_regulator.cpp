@@ -6,8 +6,8 @@
 
 #include <algorithm>
 
-#include "models/league_table.hpp"
-#include "models/run.hpp"
+#include "models/regulator/league_table.hpp"
+#include "models/run/run.hpp"
 
 using namespace breachsim;
 using models::StaffGroup;

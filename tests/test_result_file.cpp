@@ -329,7 +329,7 @@ TEST_CASE("ResultFile reports a missing output directory", "[result_file]") {
   CHECK_FALSE(fs::exists(missing));  // and it is not created behind the user's back
 }
 
-// DESIGN.md: chunks hold a block of replications of one metric, about 1 MiB, compressed with
+// results/FORMAT.md: chunks hold a block of replications of one metric, about 1 MiB, compressed with
 // shuffle + deflate only. The reader API does not expose storage layout, so ask h5dump.
 TEST_CASE("ResultFile chunks arrays at most 1 MiB and 32 replications, with shuffle and deflate", "[result_file]") {
   TempDir dir;
@@ -719,7 +719,7 @@ TEST_CASE("resume() completes a run committed with incomplete progress", "[resul
         std::vector<std::int64_t>{100});
 }
 
-// DESIGN.md: a run killed at any moment leaves a readable file holding every task finished
+// The design: a run killed at any moment leaves a readable file holding every task finished
 // (flushed) so far, and --resume completes it. The child streams and dies by SIGKILL part
 // way through writing a task, after some flushes.
 TEST_CASE("ResultFile survives kill -9 while streaming and resume() completes the run",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// How a run proceeds, without the command line (models/run_control.hpp): whether an existing
+// How a run proceeds, without the command line (models/run/run_control.hpp): whether an existing
 // result file may be completed by a run (--resume), completing it, and the replication
 // calculator's stopping rule, on the small two-trust scenario streamed into real files.
 #include <catch2/catch.hpp>
@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "models/output.hpp"
-#include "models/run_control.hpp"
-#include "models/scenario.hpp"
+#include "models/run/output.hpp"
+#include "models/run/run_control.hpp"
+#include "models/run/scenario.hpp"
 #include "sim/result_file.hpp"
 #include "sim/stats.hpp"
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/settlement.hpp"
+#include "models/money/settlement.hpp"
 
 using namespace breachsim;
 using models::Levers;

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "models/run.hpp"
-#include "models/trust.hpp"
+#include "models/run/run.hpp"
+#include "models/care/trust.hpp"
 
 using namespace breachsim;
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "models/summary.hpp"
+#include "models/run/summary.hpp"
 
 using namespace breachsim;
 using models::Metric;

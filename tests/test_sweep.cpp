@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "models/run.hpp"
-#include "models/scenario.hpp"
+#include "models/run/run.hpp"
+#include "models/run/scenario.hpp"
 
 using namespace breachsim;
 namespace fs = std::filesystem;

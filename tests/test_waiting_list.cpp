@@ -2,7 +2,7 @@
 // The RTT waiting list: the month-end snapshot's 18- and 52-week lines (docs/sources.md §2), the
 // exact pop order of each policy, put-back and removal, and a randomized comparison with a
 // plain vector scanned linearly.
-#include "models/waiting_list.hpp"
+#include "models/care/waiting_list.hpp"
 
 #include <catch2/catch.hpp>
 

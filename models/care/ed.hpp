@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "models/care/performance.hpp"
+#include "sim/arrivals.hpp"
+#include "sim/config.hpp"
+#include "sim/resource.hpp"
+#include "models/care/events.hpp"
+#include "sim/simulator.hpp"
+
+// A&E (type 1 emergency department): patients arrive, wait for a clinician, are treated,
+// and leave (discharged, or admitted at the decision to admit). Time in department is
+// arrival to departure; more than 240 minutes is a 4-hour breach (docs/sources.md §2).
+namespace breachsim::models {
+
+struct EdParams {
+  double arrivals_per_year = 110000.0;
+  std::vector<double> arrivals_by_hour = {0.70, 0.55, 0.45, 0.40, 0.35, 0.35, 0.45, 0.70,
+                                          1.15, 1.55, 2.00, 2.05, 1.70, 1.55, 1.45, 1.40,
+                                          1.35, 1.35, 1.30, 1.20, 1.05, 0.95, 0.85, 0.75};
+  std::vector<double> arrivals_by_weekday = {1.12, 1.02, 0.98, 0.97, 0.98, 0.95, 0.98};
+  std::vector<double> arrivals_by_month = {0.95, 0.93, 1.00, 1.02, 1.06, 1.05,
+                                           1.06, 1.00, 0.99, 1.00, 0.97, 0.97};
+  std::vector<double> clinicians_by_hour = {20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40,
+                                            42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21};
+  sim::config::DistributionSpec treatment_minutes = {sim::Distribution::Kind::lognormal, 0.0, 112.0, 62.0, {}, {}, {}};
+  double admission_share = 0.22;
+  bool ambulance_handover_delays = false;
+  double ambulance_share = 0.3;
+  double cubicles = 60.0;
+  bool target_chasing = false;
+  double target_chasing_window_minutes = 30.0;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("arrivals_per_year", arrivals_per_year,
+            Doc{"attendances/year", "Type 1 A&E attendances a year, before the month-of-year shape.",
+                "docs/sources.md §7: medium trust 100-150k a year (small 60-90k, large 200-350k)", Range::positive()});
+    v.field("arrivals_by_hour", arrivals_by_hour,
+            Doc{"relative", "Arrival rate by hour of day (24 values from 00:00) or hour of week (168 from Monday 00:00); scaled to a mean of 1.",
+                "docs/sources.md §8: peak 10:00-12:00 about twice the hourly mean, trough 04:00-06:00; exact shape an assumption",
+                Range::non_negative(), {24, 168}});
+    v.field("arrivals_by_weekday", arrivals_by_weekday,
+            Doc{"relative", "Arrival rate by day, Monday first; scaled to a mean of 1. Multiplies arrivals_by_hour.",
+                "docs/sources.md §8: Monday the busiest day, about 16% of the week; other days an assumption",
+                Range::non_negative(), {7}});
+    v.field("arrivals_by_month", arrivals_by_month,
+            Doc{"relative", "Arrival rate by calendar month, January first; scaled so a 365-day year has arrivals_per_year.",
+                "docs/sources.md §8: attendances highest April-July; sizes an assumption",
+                Range::non_negative(), {12}});
+    v.field("clinicians_by_hour", clinicians_by_hour,
+            Doc{"patients treated at once", "Treatment places staffed by clinicians on duty: 1 value (constant), 24 (hour of day) or 168 (hour of week from Monday 00:00). Whole numbers.",
+                "assumption: calibrated with treatment_minutes, beds and readmissions so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, docs/sources.md §8)",
+                Range::non_negative(), {1, 24, 168}});
+    v.field("treatment_minutes", treatment_minutes,
+            Doc{"minutes", "Time from being seen by a clinician to leaving A&E (discharge or decision to admit).",
+                "assumption: right-skewed as docs/sources.md §8 describes; calibrated with clinicians_by_hour to 2015/16 4-hour performance",
+                Range::positive()});
+    v.field("admission_share", admission_share,
+            Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
+                "docs/sources.md §8: about 20-25% of attendances are admitted", Range::fraction()});
+    v.field("ambulance_handover_delays", ambulance_handover_delays,
+            Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (docs/sources.md §2).", ""});
+    v.field("ambulance_share", ambulance_share,
+            Doc{"share of arrivals", "Patients who arrive by ambulance.", "assumption", Range::fraction()});
+    v.field("cubicles", cubicles,
+            Doc{"patients", "Patients the department holds (including those waiting for a bed) before ambulance crews must wait; whole number.",
+                "assumption: about twice the default trust's mean occupancy", Range::at_least(1.0)});
+    v.field("target_chasing", target_chasing,
+            Doc{"switch", "When on, staff chase the 4-hour line: a discharged patient due out within target_chasing_window_minutes after 240 minutes leaves in the 10 minutes before it instead, and an admitted patient decided on within that window of the line goes ahead in the queue for beds (the spike before 240 minutes, docs/sources.md §8).", ""});
+    v.field("target_chasing_window_minutes", target_chasing_window_minutes,
+            Doc{"minutes", "How close to the 4-hour line a patient must be for target chasing to act.", "assumption", Range::between(0.0, 240.0)});
+  }
+};
+
+// What the ED needs at run time, derived once from EdParams and shared by all replications.
+struct EdSetup {
+  EdSetup(const EdParams& params, const sim::Calendar& calendar);
+  sim::HourlyRates arrival_rates;
+  sim::Roster roster;
+  sim::Distribution treatment;
+  double admission_share;
+  bool handover_delays;
+  double ambulance_share;
+  std::size_t cubicles;
+  bool target_chasing;
+  double chase_window;
+};
+
+// Counts for one calendar month, by the month in which each patient left.
+struct EdMonth {
+  std::int64_t attendances = 0;
+  std::int64_t breaches_4h = 0;
+  std::int64_t left_230_240min = 0;  // the last ten minutes before the line: target chasing's spike
+  std::int64_t admissions = 0;        // left A&E for a ward bed
+  std::int64_t trolley_waits_12h = 0;  // of those, waited more than 12 hours after the decision
+  std::int64_t readmissions = 0;       // emergency readmissions within 30 days of a discharge
+  std::int64_t readmissions_after_elective = 0;
+  std::int64_t handovers_30_60min = 0;    // ambulance arrival to handover
+  std::int64_t handovers_over_60min = 0;
+  double minutes_in_department = 0.0;  // summed over patients who left
+  double occupancy_minutes = 0.0;       // integral of patients present over the month
+
+  // A&E's part of the month's performance record.
+  void add_to(BreachCounts& c) const {
+    c.ed_attendances = static_cast<double>(attendances);
+    c.ed_breaches_4h = static_cast<double>(breaches_4h);
+    c.ed_trolley_waits_12h = static_cast<double>(trolley_waits_12h);
+    c.emergency_admissions = static_cast<double>(admissions);
+    c.ambulance_handovers_30_60min = static_cast<double>(handovers_30_60min);
+    c.ambulance_handovers_over_60min = static_cast<double>(handovers_over_60min);
+  }
+};
+
+class EmergencyDepartment {
+ public:
+  EmergencyDepartment(const EdSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key);
+
+  // Called once before the run: schedules the first arrival and the first roster change.
+  void start(TrustSimulator& sim);
+  // Called for ed_arrival, ed_roster_change and ed_readmission events.
+  void on_event(const TrustEvent& e, TrustSimulator& sim);
+  // Called for ed_treatment_end: frees the clinician for the next patient and returns true
+  // when the patient is to be admitted (they stay in A&E until depart_admitted() is called);
+  // a patient not admitted leaves at once.
+  bool finish_treatment(std::uint32_t slot, TrustSimulator& sim);
+  // Whether an admitted patient decided on now should go ahead in the queue for beds.
+  bool chased_for_bed(std::uint32_t slot, sim::Time now) const;
+  // The admitted patient in `slot` leaves A&E for a bed now; returns their patient number.
+  std::uint64_t depart_admitted(std::uint32_t slot, TrustSimulator& sim);
+  // Called at each month start: clinicians on duty are the roster times `factor` (available
+  // A&E clinicians relative to the baseline staffing), rounded.
+  void set_staff_factor(double factor, TrustSimulator& sim);
+  // Multiplies every treatment time drawn from now on (below 1: staff work faster).
+  void set_treatment_scale(double scale) { treatment_scale_ = scale; }
+  // Called at each month end, after every event before it: the month's counts, then reset.
+  EdMonth close_month(sim::Time month_end);
+
+  std::size_t patients_present() const { return present_; }
+  std::uint64_t arrivals() const { return arrivals_so_far_; }
+
+ private:
+  struct Patient {
+    sim::Time arrival;
+    sim::Time decision;    // when the clinician decided to admit or discharge
+    std::uint64_t number;  // the n-th arrival of this trust in this replication, or a readmission's
+    bool readmission;      // comes back to be admitted: no admission decision is drawn
+  };
+
+  void arrive(TrustSimulator& sim);
+  void readmit(std::uint32_t id, TrustSimulator& sim);
+  void enter(std::uint64_t number, bool readmission, sim::Time arrival, TrustSimulator& sim);
+  void hand_over_waiting(TrustSimulator& sim);
+  void begin_treatment(std::uint32_t slot, TrustSimulator& sim);
+  void depart(std::uint32_t slot, TrustSimulator& sim);
+  bool admitted(const Patient& p) const;
+  void change_roster(TrustSimulator& sim);
+  void staff_roster(TrustSimulator& sim);
+  void account_occupancy(sim::Time now);
+
+  const EdSetup* setup_;
+  const sim::Calendar* calendar_;
+  sim::StreamKey key_;
+  sim::PoissonArrivals arrivals_;
+  sim::ServerPool clinicians_;
+  std::vector<Patient> patients_;
+  std::vector<std::uint32_t> free_slots_;
+  std::uint64_t arrivals_so_far_ = 0;
+  std::size_t present_ = 0;
+  sim::Time last_change_ = 0.0;
+  double staff_factor_ = 1.0;
+  double treatment_scale_ = 1.0;
+  struct Ambulance {
+    std::uint64_t number;
+    sim::Time arrival;
+  };
+  std::deque<Ambulance> ambulances_;  // waiting to hand over
+  EdMonth month_;
+};
+
+}  // namespace breachsim::models

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+#include "models/care/staffing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/care/streams.hpp"
+#include "sim/distributions.hpp"
+
+namespace breachsim::models {
+
+Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key) : params_(&params), key_(key) {
+  for (std::size_t g = 0; g < staff_group_count; ++g) {
+    const auto& p = this->params(g);
+    levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
+    settle(g, 1.0);
+    baseline_available_[g] = levels_[g].available_wte;
+  }
+}
+
+const StaffGroupParams& Staffing::params(std::size_t g) const {
+  switch (static_cast<StaffGroup>(g)) {
+    case StaffGroup::ed_clinicians: return params_->ed_clinicians;
+    case StaffGroup::ward_nurses: return params_->ward_nurses;
+    default: return params_->theatre_teams;
+  }
+}
+
+void Staffing::settle(std::size_t g, double agency_factor) {
+  const auto& p = params(g);
+  StaffLevel& s = levels_[g];
+  const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
+  s.agency_wte = std::min(1.0, p.agency_share_of_gap * agency_factor) * std::max(0.0, p.establishment_wte - at_work);
+  s.available_wte = at_work + s.agency_wte;
+}
+
+void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen) {
+  std::array<double, staff_group_count> factors;
+  factors.fill(agency_factor);
+  start_month(month, factors, recruitment_frozen);
+}
+
+void Staffing::start_month(int month, const std::array<double, staff_group_count>& agency_factors,
+                           bool recruitment_frozen, double recruitment_factor) {
+  for (std::size_t g = 0; g < staff_group_count; ++g) {
+    const auto& p = params(g);
+    StaffLevel& s = levels_[g];
+    // A fresh stream per (group, month): this month's luck does not depend on how many draws
+    // earlier months took, so it is the same at every sweep point.
+    const std::uint64_t entity = (static_cast<std::uint64_t>(g) << 32) | static_cast<std::uint32_t>(month + (1 << 20));
+    sim::RandomStream draws(key_, entity, purpose(Purpose::staffing));
+    const double leavers = static_cast<double>(sim::sample_poisson(draws, s.substantive_wte * p.leavers_per_year / 12.0));
+    const double vacancies = std::max(0.0, p.establishment_wte - s.substantive_wte);
+    const double recruits = static_cast<double>(
+        sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month * recruitment_factor));
+    // The draws are made even when frozen, so the stream stays aligned with unfrozen runs.
+    s.substantive_wte =
+        std::clamp(s.substantive_wte - leavers + (recruitment_frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
+    settle(g, agency_factors[g]);
+  }
+}
+
+double Staffing::relative_to_baseline(StaffGroup g) const {
+  const auto i = static_cast<std::size_t>(g);
+  return baseline_available_[i] > 0.0 ? levels_[i].available_wte / baseline_available_[i] : 1.0;
+}
+
+int Staffing::open_beds(int physical_beds) const {
+  const double staffed = level(StaffGroup::ward_nurses).available_wte * params_->beds_per_nurse_wte;
+  return std::min(physical_beds, static_cast<int>(std::floor(staffed)));
+}
+
+}  // namespace breachsim::models

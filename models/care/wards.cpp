@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "models/care/wards.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "models/care/streams.hpp"
+
+namespace breachsim::models {
+
+WardSetup::WardSetup(const BedParams& p, double trim_point_days)
+    : beds(static_cast<int>(p.general_acute_beds)),
+      zero_day_share(p.emergency_zero_day_share),
+      zero_day_hours(p.zero_day_stay_hours.build()),
+      emergency_days(p.emergency_stay_days.build()),
+      delay_days(p.delayed_transfer_days.build()),
+      delay_share(p.delayed_transfer_share),
+      day_case_share(p.elective_day_case_share),
+      elective_days(p.elective_stay_days.build()),
+      cancer_day_case_share(p.cancer_surgery_day_case_share),
+      cancer_days(p.cancer_surgery_stay_days.build()),
+      early_discharge_minutes(sim::hours(p.early_discharge_hours)),
+      readmission_after_emergency(p.readmission_share_after_emergency),
+      readmission_after_elective(p.readmission_share_after_elective),
+      early_factor(p.early_discharge_readmission_factor),
+      readmission_days(p.readmission_days.build()),
+      trim_minutes(sim::days(trim_point_days)),
+      mixed_sex_share(p.mixed_sex_share_at_last_bed),
+      mixed_sex_nights(p.mixed_sex_nights) {}
+
+Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
+    : setup_(&setup), key_(key), beds_(2, setup.beds) {}
+
+void Wards::account(sim::Time now) {
+  const double dt = now - last_change_;
+  month_.occupied_bed_minutes += static_cast<double>(beds_.busy()) * dt;
+  month_.open_bed_minutes += static_cast<double>(beds_.capacity()) * dt;
+  last_change_ = now;
+}
+
+void Wards::request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator& sim) {
+  account(sim.now());
+  beds_.enqueue(ed_slot, ahead ? 0 : 1);
+  if (beds_.busy() >= beds_.capacity()) discharge_early(sim);
+}
+
+bool Wards::next_emergency(std::uint32_t& ed_slot, sim::Time now) {
+  account(now);
+  return beds_.start_next(ed_slot);
+}
+
+bool Wards::discharge_early(TrustSimulator& sim) {
+  if (!(setup_->early_discharge_minutes > 0.0) || due_.empty()) return false;
+  if (due_.front().due > sim.now() + setup_->early_discharge_minutes) return false;
+  end_first_stay(true, sim);
+  schedule_next_discharge(sim);
+  return true;
+}
+
+void Wards::schedule_next_discharge(TrustSimulator& sim) {
+  const sim::Time at = due_.empty() ? std::numeric_limits<double>::infinity() : due_.front().due;
+  if (at == next_discharge_at_) return;
+  sim.cancel(next_discharge_);
+  next_discharge_at_ = at;
+  if (!due_.empty()) next_discharge_ = sim.schedule(at, sim::Priority::release, {TrustEventKind::bed_discharge, 0});
+}
+
+void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
+  // One stream per patient, consumed in a fixed order, so a patient's stay does not change
+  // when other patients' do (common random numbers across sweep points).
+  sim::RandomStream draws(key_, patient, purpose(Purpose::emergency_stay));
+  double minutes;
+  if (sim::sample_bernoulli(draws, setup_->zero_day_share)) {
+    minutes = sim::hours(setup_->zero_day_hours.sample(draws));
+  } else {
+    minutes = sim::days(setup_->emergency_days.sample(draws));
+    if (sim::sample_bernoulli(draws, setup_->delay_share)) minutes += sim::days(setup_->delay_days.sample(draws));
+  }
+  // The bed has been taken: none left means no choice of bay. Drawn after the stay, so the
+  // stay is the same whether or not the draw is made.
+  if (beds_.busy() >= beds_.capacity()) {
+    ++month_.last_bed_admissions;
+    if (sim::sample_bernoulli(draws, setup_->mixed_sex_share)) month_.mixed_sex_days += setup_->mixed_sex_nights;
+  }
+  start_stay(patient, minutes, false, sim);
+}
+
+bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind, bool* day_case_out) {
+  account(sim.now());
+  if (!beds_.try_take()) return false;
+  sim::RandomStream draws(key_, patient, purpose(Purpose::elective_stay));
+  const bool cancer = kind == Planned::cancer_surgery;
+  const bool day_case = sim::sample_bernoulli(draws, cancer ? setup_->cancer_day_case_share : setup_->day_case_share);
+  const double minutes = day_case ? sim::hours(setup_->zero_day_hours.sample(draws))
+                                  : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
+  ++(day_case ? month_.elective_day_cases : month_.elective_inpatients);
+  if (day_case_out) *day_case_out = day_case;
+  start_stay(patient, minutes, true, sim);
+  return true;
+}
+
+void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim) {
+  const sim::Time due = sim.now() + minutes;
+  due_.push_back({due, sim.now(), patient, elective});
+  std::push_heap(due_.begin(), due_.end(), std::greater<>());
+  if (due < next_discharge_at_) schedule_next_discharge(sim);
+}
+
+void Wards::discharge(TrustSimulator& sim) {
+  next_discharge_at_ = std::numeric_limits<double>::infinity();  // this event has fired
+  end_first_stay(false, sim);
+  schedule_next_discharge(sim);
+}
+
+void Wards::end_first_stay(bool early, TrustSimulator& sim) {
+  const Stay s = due_.front();
+  std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+  due_.pop_back();
+  account(sim.now());
+  beds_.release();
+  ++month_.discharges;
+  if (early) ++month_.early_discharges;
+  const double beyond_trim = sim.now() - s.admitted - setup_->trim_minutes;
+  if (beyond_trim > 0.0) month_.excess_bed_days += beyond_trim / sim::minutes_per_day;
+
+  // The readmission draw is keyed by the discharged patient, so it is the same patient's
+  // luck at every sweep point; only the probability (early or not) may differ.
+  const double base = s.elective ? setup_->readmission_after_elective : setup_->readmission_after_emergency;
+  const double p = std::min(1.0, early ? base * setup_->early_factor : base);
+  sim::RandomStream draws(key_, s.patient, purpose(Purpose::readmission));
+  if (!sim::sample_bernoulli(draws, p)) return;
+  const sim::Time at = sim.now() + sim::days(setup_->readmission_days.sample(draws));
+  if (readmissions_ >= readmission_after_elective_bit) throw std::overflow_error("more than 2^31 readmissions in one trust");
+  const std::uint32_t number = readmissions_++;
+  sim.schedule(at, sim::Priority::arrival,
+               {TrustEventKind::ed_readmission, number | (s.elective ? readmission_after_elective_bit : 0u)});
+}
+
+void Wards::set_open_beds(int beds, sim::Time now) {
+  account(now);
+  beds_.set_capacity(beds);
+}
+
+WardMonth Wards::close_month(sim::Time month_end) {
+  account(month_end);
+  WardMonth m = month_;
+  month_ = WardMonth{};
+  return m;
+}
+
+}  // namespace breachsim::models

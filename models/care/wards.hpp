@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "models/care/performance.hpp"
+#include "models/care/events.hpp"
+#include "sim/config.hpp"
+#include "sim/resource.hpp"
+
+// General and acute wards: one pool of beds shared by emergency and elective admissions.
+// Emergency patients wait for a bed (in A&E, which is exit block); the wards only decide who
+// gets a free bed and how long each stay lasts (docs/sources.md §8).
+namespace breachsim::models {
+
+struct BedParams {
+  double general_acute_beds = 740.0;
+  double emergency_zero_day_share = 0.33;
+  sim::config::DistributionSpec zero_day_stay_hours = {sim::Distribution::Kind::histogram, 0, 0, 0, {}, {1.0}, {2.0, 12.0}};
+  sim::config::DistributionSpec emergency_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 11.5, 14.0, {}, {}, {}};
+  double delayed_transfer_share = 0.05;
+  sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
+  double elective_day_case_share = 0.7;
+  sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
+  double cancer_surgery_day_case_share = 0.1;
+  sim::config::DistributionSpec cancer_surgery_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 7.0, 6.0, {}, {}, {}};
+  double early_discharge_hours = 24.0;
+  double readmission_share_after_emergency = 0.08;
+  double readmission_share_after_elective = 0.03;
+  double early_discharge_readmission_factor = 1.5;
+  sim::config::DistributionSpec readmission_days = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
+                                                    {40, 25, 20, 15}, {0, 7, 14, 21, 30}};
+  double mixed_sex_share_at_last_bed = 0.1;
+  double mixed_sex_nights = 1.0;
+
+  template <class V>
+  void describe(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("general_acute_beds", general_acute_beds,
+            Doc{"beds", "General and acute beds open (whole number).",
+                "assumption: with the default emergency, elective and readmission demand of a 110k-attendance trust, about 90% occupancy, within the 88-94% England range (docs/sources.md §8)",
+                Range::at_least(1.0)});
+    v.field("emergency_zero_day_share", emergency_zero_day_share,
+            Doc{"share of emergency admissions", "Emergency stays that end the same day (length from zero_day_stay_hours).",
+                "docs/sources.md §8: about a third of emergency stays are zero-day", Range::fraction()});
+    v.field("zero_day_stay_hours", zero_day_stay_hours,
+            Doc{"hours", "Length of a zero-day stay.", "assumption: uniform over 2-12 hours", Range::positive()});
+    v.field("emergency_stay_days", emergency_stay_days,
+            Doc{"days", "Length of the other emergency stays, before any delayed transfer.",
+                "docs/sources.md §8: emergency mean 7.9 days (2019) with a heavy tail; 11.5 days over the two thirds that are not zero-day gives 7.8 overall; sd an assumption",
+                Range::positive()});
+    v.field("delayed_transfer_share", delayed_transfer_share,
+            Doc{"share of stays", "Stays (not zero-day) extended because the medically fit patient waits for social care.",
+                "assumption", Range::fraction()});
+    v.field("delayed_transfer_days", delayed_transfer_days,
+            Doc{"days", "Extra days of a delayed transfer of care.", "assumption", Range::positive()});
+    v.field("elective_day_case_share", elective_day_case_share,
+            Doc{"share of elective admissions", "Day cases: a bed for a zero-day stay (length from zero_day_stay_hours).",
+                "assumption: most planned procedures are day cases (reference costs price day cases apart, docs/sources.md §4)",
+                Range::fraction()});
+    v.field("elective_stay_days", elective_stay_days,
+            Doc{"days", "Length of an elective inpatient stay (not a day case).",
+                "docs/sources.md §8: elective stays about 5 days; sd an assumption", Range::positive()});
+    v.field("cancer_surgery_day_case_share", cancer_surgery_day_case_share,
+            Doc{"share of cancer operations", "Cancer operations done as day cases (most resections need inpatient stays).",
+                "assumption", Range::fraction()});
+    v.field("cancer_surgery_stay_days", cancer_surgery_stay_days,
+            Doc{"days", "Length of an inpatient stay after cancer surgery.", "assumption: longer than routine elective stays (5 days, docs/sources.md §8)",
+                Range::positive()});
+    v.field("early_discharge_hours", early_discharge_hours,
+            Doc{"hours", "Under bed pressure (an emergency patient waiting for a bed), the inpatient due to leave soonest is discharged at once if due within this many hours; 0 never discharges early.",
+                "assumption", Range::non_negative()});
+    v.field("readmission_share_after_emergency", readmission_share_after_emergency,
+            Doc{"share of discharges", "Emergency stays followed by an emergency readmission within 30 days (through A&E).",
+                "assumption; docs/sources.md §4 for why readmissions matter to income", Range::fraction()});
+    v.field("readmission_share_after_elective", readmission_share_after_elective,
+            Doc{"share of discharges", "Elective stays followed by an emergency readmission within 30 days (unpaid from April 2011, docs/sources.md §4).",
+                "assumption", Range::fraction()});
+    v.field("early_discharge_readmission_factor", early_discharge_readmission_factor,
+            Doc{"multiplier", "Readmission share multiplier for patients discharged early under bed pressure (capped at a share of 1).",
+                "assumption", Range::at_least(0.0)});
+    v.field("readmission_days", readmission_days,
+            Doc{"days", "Discharge to readmission, for those readmitted; values beyond 30 days are not 30-day readmissions and should not be given.",
+                "assumption: most readmissions come in the first weeks", Range::non_negative()});
+    v.field("mixed_sex_share_at_last_bed", mixed_sex_share_at_last_bed,
+            Doc{"probability", "Chance that an emergency patient who takes the last free bed is placed in a bay with patients of the other sex (a mixed-sex accommodation breach); with a bed to spare staff find a same-sex bed.",
+                "assumption: chosen for a few breaches a month in a trust running at about 90% occupancy; docs/sources.md §3 gives only the fine (£250 per patient-day)", Range::fraction()});
+    v.field("mixed_sex_nights", mixed_sex_nights,
+            Doc{"patient-days", "Patient-days each mixed-sex placement lasts before the patient is moved (the count the fine is charged on).",
+                "assumption: moved the next day", Range::non_negative()});
+  }
+};
+
+// Derived once per scenario and shared by replications.
+struct WardSetup {
+  // Stays beyond `trim_point_days` earn excess bed days (a payment rule, counted here).
+  WardSetup(const BedParams& p, double trim_point_days);
+  int beds;
+  double zero_day_share;
+  sim::Distribution zero_day_hours, emergency_days, delay_days;
+  double delay_share;
+  double day_case_share;
+  sim::Distribution elective_days;
+  double cancer_day_case_share;
+  sim::Distribution cancer_days;
+  double early_discharge_minutes;
+  double readmission_after_emergency, readmission_after_elective, early_factor;
+  sim::Distribution readmission_days;
+  double trim_minutes;
+  double mixed_sex_share, mixed_sex_nights;
+};
+
+struct WardMonth {
+  double occupied_bed_minutes = 0.0;
+  double open_bed_minutes = 0.0;
+  std::int64_t discharges = 0;
+  std::int64_t early_discharges = 0;  // discharged before time to make room for an emergency
+  std::int64_t elective_day_cases = 0;   // planned admissions (routine and cancer surgery) as day cases
+  std::int64_t elective_inpatients = 0;  // planned admissions with an overnight stay
+  double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
+  std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
+  double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
+
+  // The wards' part of the month's performance record.
+  void add_to(BreachCounts& c) const { c.mixed_sex_accommodation_days = mixed_sex_days; }
+};
+
+// A readmission scheduled at a discharge travels in the event id: the readmission's number
+// in the low 31 bits, and whether it follows elective care in the top bit.
+inline constexpr std::uint32_t readmission_after_elective_bit = 1u << 31;
+
+class Wards {
+ public:
+  Wards(const WardSetup& setup, const sim::StreamKey& key);
+
+  // An emergency patient (A&E slot `ed_slot`) joins the queue for a bed, first come first
+  // served (those `ahead` first: target chasing) and ahead of any elective admission. Under
+  // pressure the inpatient due out soonest may be discharged early to make room. The caller
+  // then admits with next_emergency().
+  void request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator& sim);
+  // The next waiting emergency patient to take a free bed, if any.
+  bool next_emergency(std::uint32_t& ed_slot, sim::Time now);
+  // Starts the stay of an admitted emergency patient (A&E patient number `patient`) and
+  // schedules the discharge.
+  void admit_emergency(std::uint64_t patient, TrustSimulator& sim);
+  // A planned admission on the day (`patient` numbers the stay's draws): takes a bed only if
+  // one is free and no emergency patient is waiting for it; returns false when the operation
+  // must be cancelled for want of a bed. Cancer surgery has its own stay lengths.
+  enum class Planned : std::uint8_t { routine, cancer_surgery };
+  // `day_case`, when given, is set to whether the admission is a day case.
+  bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine,
+                      bool* day_case = nullptr);
+  // Called for every bed_discharge event: the stay due out now ends, freeing its bed, and
+  // may schedule a readmission.
+  void discharge(TrustSimulator& sim);
+
+  // Beds the staff can keep open this month (no patient is moved out when it falls).
+  void set_open_beds(int beds, sim::Time now);
+  WardMonth close_month(sim::Time month_end);
+  int occupied() const { return beds_.busy(); }
+  std::size_t waiting() const { return beds_.waiting(); }
+
+ private:
+  struct Stay {
+    sim::Time due;  // planned discharge
+    sim::Time admitted;
+    std::uint64_t patient;
+    bool elective;
+    bool operator>(const Stay& o) const {
+      return due > o.due || (due == o.due && (patient > o.patient || (patient == o.patient && elective > o.elective)));
+    }
+  };
+
+  void account(sim::Time now);
+  void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim);
+  // Ends the stay due out soonest (the head of due_).
+  void end_first_stay(bool early, TrustSimulator& sim);
+  bool discharge_early(TrustSimulator& sim);
+  void schedule_next_discharge(TrustSimulator& sim);
+
+  const WardSetup* setup_;
+  sim::StreamKey key_;
+  sim::ServerPool beds_;
+  // Inpatients, a min-heap by planned discharge. Only its head has an event in the calendar,
+  // which would otherwise hold one per occupied bed and be several times deeper.
+  std::vector<Stay> due_;
+  sim::EventHandle next_discharge_;
+  sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
+  std::uint32_t readmissions_ = 0;
+  sim::Time last_change_ = 0.0;
+  WardMonth month_;
+};
+
+}  // namespace breachsim::models

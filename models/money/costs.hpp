@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include "models/money/finance.hpp"
+#include "models/money/money_month.hpp"
+#include "models/regulator/regulator.hpp"
+
+// The costs stage of the month end (docs/sources.md §7): substantive pay at its rates, agency
+// cover at the premium (capped by the trust and by the national price cap), the costs of
+// activity, fixed costs and any extra sessions management bought, less what the cost
+// improvement programme delivered.
+namespace breachsim::models {
+
+struct TrustMonth;
+
+// Sets cost_pay, cost_agency, cost_other and cip_savings. `cip_delivered` is the share of the
+// year's CIP target this trust delivers; `extra_sessions_gbp` what the sessions bought for
+// this month cost.
+void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const TrustMonth& tm, double cip_delivered,
+                  double extra_sessions_gbp, MoneyMonth& m);
+
+}  // namespace breachsim::models

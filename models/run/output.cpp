@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+#include "models/run/output.hpp"
+
+#include <tbb/version.h>
+#include <yaml-cpp/yaml.h>
+
+#include <boost/version.hpp>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <limits>
+#include <ostream>
+
+#include "breachsim/version.hpp"
+#include "sim/result_file.hpp"
+#include "sim/sha256.hpp"
+#include "sim/stats.hpp"
+
+namespace breachsim::models {
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string library_versions() {
+  return "HDF5 " + sim::hdf5_library_version() + "; oneTBB " + TBB_VERSION_STRING + "; Boost " +
+         std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "; yaml-cpp 0.7; Random123 Philox4x64-10";
+}
+
+std::string run_title(const ScenarioSetup& setup, std::size_t points, std::size_t replications) {
+  const auto first = setup.calendar.month_date(0);
+  const auto last = setup.calendar.month_date(setup.calendar.months() - 1);
+  std::string title = "Scenario '" + setup.scenario.scenario.name + "': " + std::to_string(setup.trusts()) + " trusts, " +
+                      std::to_string(setup.months()) + " months (" + sim::format_date(first).substr(0, 7) + " to " +
+                      sim::format_date(last).substr(0, 7) + "), " + std::to_string(replications) + " replications";
+  if (points > 1) title += " at each of " + std::to_string(points) + " sweep points";
+  return title;
+}
+
+namespace {
+
+// The root attributes: what wrote the file, from what config and seed, and the run's shape.
+void write_root_attributes(sim::ResultFile& file, const ScenarioSetup& setup, const std::string& config,
+                           const PointsTable& table, const RunProvenance& provenance, std::size_t points,
+                           std::size_t replications) {
+  const Scenario& s = setup.scenario;
+  const std::vector<std::pair<std::string, sim::Attribute>> root = {
+      {"filetype", std::string("breachsim-results")},
+      {"format_version", result_format_version},
+      {"breachsim_version", std::string(build_info::version)},
+      {"git_commit", std::string(build_info::git_commit)},
+      {"build", std::string(build_info::build_type) + ", " + build_info::compiler},
+      {"library_versions", library_versions()},
+      {"seed", static_cast<std::int64_t>(provenance.seed)},
+      {"replications", static_cast<std::int64_t>(replications)},
+      {"created_utc", utc_now()},
+      {"command_line", provenance.command_line},
+      {"threads", static_cast<std::int64_t>(provenance.threads)},
+      {"config_file", s.source_file},
+      {"config_sha256", sim::sha256_hex(config)},
+      {"scenario_name", s.scenario.name},
+      {"first_month", sim::format_date(setup.calendar.month_date(0))},
+      {"months", static_cast<std::int64_t>(setup.months())},
+      {"warmup_months", static_cast<std::int64_t>(setup.calendar.warmup_months())},
+      {"points", static_cast<std::int64_t>(points)},
+      {"baseline_point", static_cast<std::int64_t>(table.baseline)},
+  };
+  for (const auto& [name, value] : root) file.set_attribute("/", name, value);
+}
+
+// /points: each point's name, its value of every swept path and its resolved config.
+void write_points_table(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups,
+                        const PointsTable& table) {
+  const std::size_t P = setups.size();
+  sim::Table points;
+  std::vector<std::int64_t> point_index;
+  std::vector<std::string> point_names, point_configs;
+  for (std::size_t p = 0; p < P; ++p) {
+    point_index.push_back(static_cast<std::int64_t>(p));
+    point_names.push_back(table.names.at(p));
+    point_configs.push_back(resolved_yaml(setups[p]->scenario));
+  }
+  points.push_back({"point", point_index});
+  points.push_back({"name", point_names});
+  for (std::size_t k = 0; k < table.paths.size(); ++k) {
+    std::vector<std::string> column;
+    for (std::size_t p = 0; p < P; ++p) column.push_back(table.values.at(p).at(k));
+    points.push_back({table.paths[k], column});
+  }
+  points.push_back({"config", point_configs});
+  file.write_table("/points", points);
+}
+
+void write_trusts_table(sim::ResultFile& file, const Scenario& s) {
+  std::vector<std::int64_t> index;
+  std::vector<std::string> names, regions, sizes;
+  std::vector<double> arrivals;
+  for (std::size_t t = 0; t < s.trusts.size(); ++t) {
+    index.push_back(static_cast<std::int64_t>(t));
+    names.push_back(s.trusts[t].name);
+    regions.push_back(s.trusts[t].region);
+    sizes.push_back(s.trusts[t].size_class);
+    arrivals.push_back(s.trusts[t].ed.arrivals_per_year);
+  }
+  file.write_table("/trusts", {{"index", index}, {"name", names}, {"region", regions}, {"size_class", sizes},
+                               {"ed_arrivals_per_year", arrivals}});
+}
+
+void write_months_table(sim::ResultFile& file, const sim::Calendar& calendar) {
+  std::vector<std::int64_t> month_index, quarters;
+  std::vector<std::string> starts, years;
+  for (int m = 0; m < calendar.months(); ++m) {
+    const sim::Date d = calendar.month_date(m);
+    month_index.push_back(m);
+    starts.push_back(sim::format_date(d));
+    years.push_back(financial_year_label(sim::financial_year(d)));
+    quarters.push_back(sim::financial_quarter(d));
+  }
+  file.write_table("/months", {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
+                               {"fy_quarter", quarters}});
+}
+
+void write_metrics_table(sim::ResultFile& file) {
+  std::vector<std::string> m_names, m_units, m_desc, m_agg, m_time, m_types;
+  for (const auto& m : metric_catalogue) {
+    m_names.emplace_back(m.name);
+    m_units.emplace_back(m.unit);
+    m_desc.emplace_back(m.description);
+    m_agg.push_back(aggregation_rule(m));
+    m_time.push_back(combine_rule(m.over_months, m));
+    m_types.emplace_back(m.integer ? "int64" : "float64");
+  }
+  file.write_table("/metrics", {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
+                                {"aggregation", m_agg}, {"over_months", m_time}, {"dtype", m_types}});
+}
+
+// Fines by scheme: the schemes are named in the config, so they have a table (and, with
+// trust detail, a group of outcomes) of their own rather than places in the metric catalogue.
+void write_schemes_table(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups) {
+  const ScenarioSetup& setup = *setups.front();
+  std::vector<std::int64_t> scheme_index;
+  std::vector<std::string> scheme_names, scheme_types, scheme_destinations;
+  for (std::size_t i = 0; i < setup.finance.schemes.size(); ++i) {
+    // Described by the first point that has the scheme (a sweep over regimes).
+    const Scheme* first = &setup.finance.schemes[i];
+    for (const ScenarioSetup* s : setups)
+      if (s->finance.schemes[i].in_point) {
+        first = &s->finance.schemes[i];
+        break;
+      }
+    const Scheme& sc = *first;
+    scheme_index.push_back(static_cast<std::int64_t>(i));
+    scheme_names.push_back(sc.name);
+    scheme_types.push_back(sc.params.type);
+    scheme_destinations.push_back(sc.params.destination);
+  }
+  file.write_table("/schemes", {{"index", scheme_index}, {"name", scheme_names}, {"type", scheme_types},
+                                {"destination", scheme_destinations}});
+}
+
+const char* statistic(const MetricInfo& m) {
+  return m.over_months == Combine::sum ? "run total" : m.over_months == Combine::last ? "run end" : "run mean";
+}
+
+// /summary/national_run: each metric's distribution over the finished replications, per point.
+void write_national_run_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<std::string> metric_names, units, statistics;
+  std::vector<double> means, lows, highs, medians, q05s, q95s;
+  for (std::size_t p = 0; p < runs.points; ++p)
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      std::vector<double> values;
+      for (std::size_t r = 0; r < runs.replications; ++r)
+        if (runs.finished(p, r)) values.push_back(runs.value(p, r, static_cast<Metric>(mi)));
+      const auto ci = sim::mean_interval(values);
+      const bool any = !values.empty();
+      points.push_back(static_cast<std::int64_t>(p));
+      metric_names.emplace_back(m.name);
+      units.emplace_back(m.unit);
+      statistics.emplace_back(statistic(m));
+      means.push_back(ci.mean);
+      lows.push_back(ci.low);
+      highs.push_back(ci.high);
+      medians.push_back(any ? sim::quantile(values, 0.5) : 0.0);
+      q05s.push_back(any ? sim::quantile(values, 0.05) : 0.0);
+      q95s.push_back(any ? sim::quantile(values, 0.95) : 0.0);
+      reps.push_back(static_cast<std::int64_t>(values.size()));
+    }
+  file.write_table("/summary/national_run",
+                   {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
+                    {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
+                    {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
+}
+
+// /summary/paired_differences: every metric of every point but the baseline, minus the baseline.
+void write_paired_differences_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<std::string> metric_names, units;
+  std::vector<double> means, lows, highs, reductions;
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    if (p == runs.baseline) continue;
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      const PairedDifference d = paired_difference(runs, p, static_cast<Metric>(mi));
+      points.push_back(static_cast<std::int64_t>(p));
+      metric_names.emplace_back(m.name);
+      units.emplace_back(m.unit);
+      means.push_back(d.difference.mean);
+      lows.push_back(d.difference.low);
+      highs.push_back(d.difference.high);
+      reductions.push_back(d.variance_reduction);
+      reps.push_back(static_cast<std::int64_t>(d.difference.n));
+    }
+  }
+  file.write_table("/summary/paired_differences",
+                   {{"point", points}, {"metric", metric_names}, {"unit", units}, {"mean", means},
+                    {"ci95_low", lows}, {"ci95_high", highs}, {"variance_reduction", reductions},
+                    {"replications", reps}});
+}
+
+void write_deficit_multiplier_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> points, reps;
+  std::vector<double> multiplier, lows, highs, fines, fines_low, fines_high, deficit, deficit_low, deficit_high, deepened;
+  for (const FinesMultiplier& f : fines_multipliers(runs)) {
+    points.push_back(static_cast<std::int64_t>(f.point));
+    multiplier.push_back(f.multiplier);
+    lows.push_back(f.low);
+    highs.push_back(f.high);
+    fines.push_back(f.extra_fines.mean);
+    fines_low.push_back(f.extra_fines.low);
+    fines_high.push_back(f.extra_fines.high);
+    deficit.push_back(f.extra_deficit.mean);
+    deficit_low.push_back(f.extra_deficit.low);
+    deficit_high.push_back(f.extra_deficit.high);
+    deepened.push_back(f.share_deepened);
+    reps.push_back(static_cast<std::int64_t>(f.replications));
+  }
+  file.write_table("/summary/deficit_multiplier",
+                   {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
+                    {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
+                    {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
+                    {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
+}
+
+void write_plan_delivery_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::int64_t> months, reps;
+  std::vector<std::string> point_names, trust_names, labels;
+  std::vector<double> met, full, share;
+  for (const PlanDelivery& d : plan_delivery(runs)) {
+    point_names.push_back(runs.point_names.at(d.point));
+    trust_names.push_back(runs.trust_names.at(d.trust));
+    labels.push_back(runs.years.labels[d.year]);
+    months.push_back(static_cast<std::int64_t>(runs.years.months[d.year]));
+    reps.push_back(static_cast<std::int64_t>(d.replications));
+    met.push_back(d.control_total_met);
+    full.push_back(d.cip_in_full);
+    share.push_back(d.cip_share_mean);
+  }
+  file.write_table("/summary/plan_delivery",
+                   {{"point", point_names}, {"trust", trust_names}, {"financial_year", labels}, {"months", months},
+                    {"replications", reps}, {"control_total_met_probability", met},
+                    {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
+}
+
+}  // namespace
+
+void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
+                  const RunProvenance& provenance, std::size_t replications) {
+  const ScenarioSetup& setup = *setups.front();
+  const std::string config = table.config_text.empty() ? resolved_yaml(setup.scenario) : table.config_text;
+  write_root_attributes(file, setup, config, table, provenance, setups.size(), replications);
+  file.write_text("/config", config);
+  write_points_table(file, setups, table);
+  write_trusts_table(file, setup.scenario);
+  write_months_table(file, setup.calendar);
+  write_metrics_table(file);
+  write_schemes_table(file, setups);
+}
+
+void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
+  write_national_run_table(file, runs);
+  write_paired_differences_table(file, runs);
+  write_deficit_multiplier_table(file, runs);
+  // Plans are the trusts': a file of national detail has no table.
+  if (runs.trusts > 0) write_plan_delivery_table(file, runs);
+  file.set_attribute("/summary", "description",
+                     std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
+                                 "and reported months, or for levels, rates and means their (weighted) mean over months. "
+                                 "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
+                                 "(common random numbers); the deficit multiplier is extra cumulative deficit over extra fines, "
+                                 "a ratio of means with a delta-method CI. Plan delivery is per trust and financial "
+                                 "year, at the year's last reported month."));
+}
+
+namespace {
+
+const std::vector<std::string>& string_column(const sim::Table& table, const std::string& name, const std::string& path) {
+  for (const sim::Column& c : table)
+    if (c.name == name) {
+      if (const auto* v = std::get_if<std::vector<std::string>>(&c.values)) return *v;
+      break;
+    }
+  throw sim::OutputError(path + ": no string column '" + name + "'");
+}
+
+}  // namespace
+
+SavedRun read_saved_run(const std::string& path) {
+  const sim::ResultReader in(path);
+  auto text = [&](const char* name) { return std::get<std::string>(in.attribute("/", name)); };
+  auto number = [&](const char* name) { return std::get<std::int64_t>(in.attribute("/", name)); };
+  if (!in.exists("/outcomes") || text("filetype") != "breachsim-results")
+    throw sim::OutputError(path + ": not a breachsim result file");
+  if (number("format_version") > result_format_version)
+    throw sim::OutputError(path + ": format version " + std::to_string(number("format_version")) +
+                           " is newer than this breachsim reads (" + std::to_string(result_format_version) + ")");
+  const auto progress_dims = in.dims("/progress");
+  const std::size_t P = progress_dims.at(0), R = progress_dims.at(1);
+  const std::vector<std::int64_t> progress = in.read_int64s("/progress");
+  const auto national_dims = in.dims(std::string("/outcomes/national_month/") + metric_catalogue[0].name);
+  const std::size_t M = national_dims.at(2);
+  std::vector<std::vector<double>> series(metric_count);
+  // A file written before a metric was added to the catalogue lacks it (a compatible change,
+  // FORMAT.md): its values are unknown, not zero.
+  for (std::size_t mi = 0; mi < metric_count; ++mi) {
+    const std::string path = std::string("/outcomes/national_month/") + metric_catalogue[mi].name;
+    series[mi] = in.exists(path) ? in.read_doubles(path)
+                                 : std::vector<double>(P * R * M, std::numeric_limits<double>::quiet_NaN());
+  }
+  sim::Date first_month;
+  if (!sim::parse_date(text("first_month"), first_month))
+    throw sim::OutputError(path + ": first_month '" + text("first_month") + "' is not a date");
+  const FinancialYears years = financial_years(first_month, M);
+  const std::size_t Y = years.size();
+  // Files of national detail have no trust series: no 4-hour performance or plans by trust then.
+  const bool by_trust = in.exists("/outcomes/trust_month/ed_attendances");
+  const std::size_t T = by_trust ? in.dims("/outcomes/trust_month/ed_attendances").at(2) : 0;
+  std::vector<double> attendances(P * R * T, 0.0), breaches(P * R * T, 0.0);
+  std::vector<double> plan_met(P * R * T * Y, 0.0), cip_share(P * R * T * Y, 0.0);
+  if (by_trust) {
+    const std::vector<double> attendances_month = in.read_doubles("/outcomes/trust_month/ed_attendances");
+    const std::vector<double> breaches_month = in.read_doubles("/outcomes/trust_month/ed_breaches_4h");
+    for (std::size_t i = 0; i < P * R * T; ++i)
+      for (std::size_t m = 0; m < M; ++m) {
+        attendances[i] += attendances_month[i * M + m];
+        breaches[i] += breaches_month[i * M + m];
+      }
+    // Each financial year's last month, as the writer took it; unknown (NaN) in a file
+    // written before the metric existed.
+    auto at_years_end = [&](const char* metric, std::vector<double>& to) {
+      const std::string trust_path = std::string("/outcomes/trust_month/") + metric;
+      if (!in.exists(trust_path)) {
+        std::fill(to.begin(), to.end(), std::numeric_limits<double>::quiet_NaN());
+        return;
+      }
+      const std::vector<double> month_values = in.read_doubles(trust_path);
+      for (std::size_t i = 0; i < P * R * T; ++i)
+        for (std::size_t y = 0; y < Y; ++y) to[i * Y + y] = month_values[i * M + years.last_month[y]];
+    };
+    at_years_end(info(Metric::control_total_met).name, plan_met);
+    at_years_end(info(Metric::cip_delivered_share).name, cip_share);
+  }
+  std::vector<std::uint8_t> done(P * R);
+  for (std::size_t i = 0; i < P * R; ++i) done[i] = progress[i] == 1 ? 1 : 0;
+
+  SavedRun saved;
+  saved.config_sha256 = text("config_sha256");
+  saved.seed = static_cast<std::uint64_t>(number("seed"));
+  saved.has_summary = in.exists("/summary");
+  saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
+  const sim::Table points = in.read_table("/points");
+  saved.runs.point_names = string_column(points, "name", path + ":/points");
+  saved.runs.trust_names = string_column(in.read_table("/trusts"), "name", path + ":/trusts");
+  saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
+  const std::string first = text("first_month");
+  std::size_t finished = 0;
+  for (std::uint8_t d : saved.runs.done) finished += d;
+  saved.title = "Scenario '" + text("scenario_name") + "': " + std::to_string(saved.runs.trust_names.size()) + " trusts, " + std::to_string(M) +
+                " months from " + first.substr(0, 7) + ", " + std::to_string(R) + " replications" +
+                (P > 1 ? " at each of " + std::to_string(P) + " sweep points" : "") +
+                (finished < P * R ? " (" + std::to_string(finished) + " of " + std::to_string(P * R) + " tasks finished)" : "");
+  return saved;
+}
+
+}  // namespace breachsim::models

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "models/run/run.hpp"
+#include "models/run/summary.hpp"
+#include "sim/result_file.hpp"
+
+namespace breachsim::models {
+
+inline constexpr std::int64_t result_format_version = 1;
+
+// Provenance that only the caller knows.
+struct RunProvenance {
+  std::string command_line;
+  std::uint64_t seed = 0;
+  int threads = 0;
+};
+
+// The sweep points as the run saw them: names, one value (YAML text) per swept path, the
+// baseline, and the config text stored in /config (empty: the resolved YAML of point 0).
+struct PointsTable {
+  std::vector<std::string> paths;
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> values;  // [point][path]
+  std::size_t baseline = 0;
+  std::string config_text;
+};
+
+// The tables and attributes of the layout (results/FORMAT.md) that do not depend on the
+// outcomes: root attributes, /config, /points, /trusts, /months, /metrics, /schemes.
+void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& points,
+                  const RunProvenance& provenance, std::size_t replications);
+// The /summary tables: national_run per point, paired_differences and deficit_multiplier.
+void write_summary(sim::ResultFile& file, const NationalRuns& runs);
+
+// "Scenario 'x': 5 trusts, 24 months (2015-04 to 2017-03), 64 replications ..."
+std::string run_title(const ScenarioSetup& setup, std::size_t points, std::size_t replications);
+
+// A finished (or interrupted) run read back from its file, for `breachsim summary`.
+struct SavedRun {
+  NationalRuns runs;
+  std::string title;
+  // What a resumed run must agree with.
+  std::string config_sha256;
+  std::uint64_t seed = 0;
+  bool has_summary = false;
+};
+// Throws sim::OutputError for a file that is not a breachsim result or is of a newer format.
+SavedRun read_saved_run(const std::string& path);
+
+std::string library_versions();
+
+}  // namespace breachsim::models

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+#include "models/run/run.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+
+#include <tbb/parallel_for.h>
+
+#include "models/care/trust.hpp"
+#include "sim/runner.hpp"
+
+namespace breachsim::models {
+
+ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& schemes)
+    : scenario(s), calendar(make_calendar(s)) {
+  trust_setups.reserve(s.trusts.size());
+  for (const auto& t : s.trusts) {
+    trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds, t.finance.income.trim_point_days),
+                                      ElectiveSetup(t.elective, calendar), t.staffing, CancerSetup(t.cancer, calendar)});
+    TrustFinanceSetup f{t.region, -1, t.finance, t.management,
+                        t.elective.theatre_sessions_per_week * 52.0 / 12.0};
+    for (std::size_t c = 0; c < s.commissioners.size(); ++c)
+      if (s.commissioners[c].name == t.commissioner) f.commissioner = static_cast<int>(c);
+    finance.trusts.push_back(std::move(f));
+  }
+  finance.commissioners = s.commissioners;
+  std::vector<Scheme> own;
+  for (const auto& [name, params] : s.schemes) own.push_back(compile_scheme(name, params));
+  finance.funds = {s.incentive_fund};
+  finance.regulators = {s.regulator};
+  for (const Regime& regime : s.regimes) {
+    const Regime r = in_window(regime);
+    for (const auto& [name, params] : r.schemes) own.push_back(compile_scheme(r.name + "/" + name, params));
+    finance.funds.push_back(r.incentive_fund);
+    finance.regulators.push_back(r.regulator);
+  }
+  if (schemes.empty()) {
+    finance.schemes = std::move(own);
+  } else {
+    for (const std::string& name : schemes) {
+      const auto it = std::find_if(own.begin(), own.end(), [&](const Scheme& k) { return k.name == name; });
+      if (it != own.end()) {
+        finance.schemes.push_back(*it);
+        continue;
+      }
+      SchemeParams never;
+      never.to = never.from;
+      finance.schemes.push_back(compile_scheme(name, never));
+      finance.schemes.back().in_point = false;
+    }
+  }
+}
+
+
+ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
+  const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
+  ReplicationOutcome out;
+  out.values.assign(metric_count * trusts * months, 0.0);
+  out.scheme_fines.assign(schemes * trusts * months, 0.0);
+  const sim::Calendar& cal = setup.calendar;
+  auto fail = [&](std::size_t t, const std::exception& e) {
+    std::ostringstream msg;
+    msg << "trust '" << setup.scenario.trusts[t].name << "' (index " << t << "), replication " << replication << ", seed "
+        << seed << ": " << e.what();
+    return sim::SimulationError(msg.str());
+  };
+  std::vector<Trust> world;
+  world.reserve(trusts);
+  for (std::size_t t = 0; t < trusts; ++t)
+    world.emplace_back(setup.trust_setups[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
+  Settlement settlement(setup.finance, cal, seed, replication);
+  std::vector<TrustMonth> month_of(trusts);
+  std::vector<Levers> levers;
+  // Month by month across all trusts: they meet only at month ends, where the money settles.
+  for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
+    // Trusts share nothing within a month, so they run in parallel; each writes its own slot.
+    tbb::parallel_for(std::size_t{0}, trusts, [&](std::size_t t) {
+      try {
+        month_of[t] = world[t].run_month(cal.month_start(m + 1));
+      } catch (const std::exception& e) {
+        throw fail(t, e);
+      }
+    });
+    if (m < 0) continue;  // warm-up: clinical only, the books open at the first reported month
+    const auto month = static_cast<std::size_t>(m);
+    const double month_minutes = cal.month_start(m + 1) - cal.month_start(m);
+    const std::vector<MoneyMonth> money = settlement.settle(m, month_of, levers);
+    for (std::size_t t = 0; t < trusts; ++t) {
+      const MonthOutcome outcome{month_of[t], money[t], month_minutes};
+      for (std::size_t mi = 0; mi < metric_count; ++mi)
+        out.values[(mi * trusts + t) * months + month] = metric_catalogue[mi].read(outcome);
+      for (std::size_t s = 0; s < schemes; ++s)
+        out.scheme_fines[(s * trusts + t) * months + month] = money[t].fines_by_scheme[s];
+      world[t].set_levers(levers[t]);
+    }
+  }
+  for (const Trust& t : world) out.events += t.events();
+  out.pool_balance = settlement.pool_balance();
+  out.awaiting_return = settlement.awaiting_return();
+  out.fund_returned_to_centre = settlement.fund_returned_to_centre();
+  return out;
+}
+
+RunOutcome run_replications(const ScenarioSetup& setup, std::uint64_t seed, int replications, int threads,
+                            const std::function<void()>& on_done) {
+  return std::move(run_points({&setup}, seed, replications, threads, on_done).front());
+}
+
+std::vector<RunOutcome> run_points(const std::vector<const ScenarioSetup*>& points, std::uint64_t seed, int replications,
+                                   int threads, const std::function<void()>& on_done) {
+  const auto R = static_cast<std::size_t>(replications);
+  std::vector<RunOutcome> out(points.size());
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    RunOutcome& run = out[p];
+    run.replications = R;
+    run.trusts = points[p]->trusts();
+    run.months = points[p]->months();
+    run.schemes = points[p]->schemes();
+    run.runs.resize(R);
+  }
+  // One task per (point, replication). Replication r draws the same patients at every point
+  // (streams are keyed by seed, replication and trust, never by point or thread).
+  sim::run_tasks(points.size() * R, threads, [&](std::size_t task) {
+    const std::size_t p = task / R, r = task % R;
+    out[p].runs[r] = simulate_replication(*points[p], seed, static_cast<std::uint32_t>(r));
+    if (on_done) on_done();
+  });
+  return out;
+}
+
+
+double RunOutcome::national_month(Metric m, std::size_t r, std::size_t month) const {
+  const MetricInfo& mi = info(m);
+  return combine_values(
+      mi.across_trusts, trusts, [&](std::size_t t) { return trust_month(m, r, t, month); },
+      [&](std::size_t t) { return trust_month(mi.weight, r, t, month); });
+}
+
+double RunOutcome::trust_run(Metric m, std::size_t r, std::size_t t) const {
+  const MetricInfo& mi = info(m);
+  return combine_values(
+      mi.over_months, months, [&](std::size_t month) { return trust_month(m, r, t, month); },
+      [&](std::size_t month) { return trust_month(mi.weight, r, t, month); });
+}
+
+double RunOutcome::national_run(Metric m, std::size_t r) const {
+  const MetricInfo& mi = info(m);
+  return combine_values(
+      mi.over_months, months, [&](std::size_t month) { return national_month(m, r, month); },
+      [&](std::size_t month) { return national_month(mi.weight, r, month); });
+}
+
+std::uint64_t RunOutcome::events() const {
+  std::uint64_t n = 0;
+  for (const auto& r : runs) n += r.events;
+  return n;
+}
+
+}  // namespace breachsim::models

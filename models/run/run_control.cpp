@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "models/run/run_control.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "sim/runner.hpp"
+#include "sim/sha256.hpp"
+#include "sim/stats.hpp"
+
+namespace breachsim::models {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The names the summary prints: the points as the sweep named them, the trusts of point 0
+// (every point has the same ones) and the baseline.
+void name_runs(NationalRuns& runs, const PlannedRun& run) {
+  runs.point_names = run.spec.table.names;
+  runs.trust_names.clear();
+  for (const auto& t : run.setups.front()->scenario.trusts) runs.trust_names.push_back(t.name);
+  runs.baseline = run.spec.table.baseline;
+}
+
+// The text write_static stores in /config, whose SHA-256 a resumed run must match.
+std::string stored_config(const PlannedRun& run) {
+  return run.spec.table.config_text.empty() ? resolved_yaml(run.setups.front()->scenario) : run.spec.table.config_text;
+}
+
+std::size_t unfinished_tasks(const NationalRuns& runs, std::size_t points, std::size_t from, std::size_t to) {
+  std::size_t todo = 0;
+  for (std::size_t p = 0; p < points; ++p)
+    for (std::size_t r = from; r < to; ++r) todo += runs.finished(p, r) ? 0 : 1;
+  return todo;
+}
+
+}  // namespace
+
+ReplicationTarget replication_target(const MonteCarloSection& mc, Metric metric) {
+  ReplicationTarget t;
+  t.adaptive = mc.target_half_width > 0.0;
+  t.batch = static_cast<std::size_t>(mc.replications);
+  t.max = static_cast<std::size_t>(t.adaptive ? mc.max_replications : mc.replications);
+  t.metric = metric;
+  t.metric_name = mc.target_metric;
+  t.half_width = mc.target_half_width;
+  return t;
+}
+
+PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const std::string& command_line) {
+  const Scenario& first = sweep.points.front().scenario;
+  PlannedRun run;
+  RunSpec& spec = run.spec;
+  for (const auto& point : sweep.points) {
+    run.setups.push_back(std::make_unique<ScenarioSetup>(point.scenario, sweep.schemes));
+    spec.points.push_back(run.setups.back().get());
+    spec.table.names.push_back(point.name);
+    spec.table.values.push_back(point.values);
+  }
+  spec.table.paths = sweep.paths;
+  spec.table.baseline = sweep.baseline;
+  // A point's resolved YAML spells out every trust, which would hide a sweep of `defaults`:
+  // a sweep is stored as read, so that running /config repeats it.
+  if (!sweep.paths.empty()) spec.table.config_text = sweep.config_text;
+  run.target = replication_target(first.monte_carlo, target_metric);
+  spec.replications = run.target.max;
+  spec.seed = first.monte_carlo.seed;
+  spec.threads = threads > 0 ? threads : sim::default_concurrency();
+  spec.command_line = command_line;
+  spec.detail = first.output.detail == "national" ? Detail::national : Detail::trust;
+  spec.flush_seconds = first.output.flush_seconds;
+  return run;
+}
+
+RunStart fresh_start(const PlannedRun& run) {
+  const ScenarioSetup& setup = *run.setups.front();
+  RunStart start;
+  start.prior = empty_national_runs(run.spec.points.size(), run.spec.replications,
+                                    run.spec.detail == Detail::trust ? setup.trusts() : 0,
+                                    financial_years(setup.scenario.scenario.first_month, setup.months()));
+  name_runs(start.prior, run);
+  start.extent = run.target.first_extent();
+  return start;
+}
+
+std::string resumable_file(const std::string& out) {
+  const std::string partial = sim::ResultFile::partial_path(out);
+  if (fs::exists(partial)) return partial;
+  return fs::exists(out) ? out : std::string();
+}
+
+std::string resume_mismatch(const SavedRun& saved, const PlannedRun& run) {
+  const RunSpec& spec = run.spec;
+  std::vector<std::string> clauses;
+  const std::string sha = sim::sha256_hex(stored_config(run));
+  if (saved.config_sha256 != sha)
+    clauses.push_back("the config differs (SHA-256 " + saved.config_sha256 + " in the file, " + sha + " now)");
+  if (saved.seed != spec.seed)
+    clauses.push_back("seed " + std::to_string(saved.seed) + " in the file, " + std::to_string(spec.seed) + " now");
+  if (saved.runs.points != spec.points.size())
+    clauses.push_back(std::to_string(saved.runs.points) + " points in the file, " + std::to_string(spec.points.size()) +
+                      " now");
+  const std::size_t extent = saved.runs.replications;
+  // The calculator may have stopped anywhere up to its maximum; a fixed run has one extent.
+  if (run.target.adaptive ? extent > spec.replications : extent != spec.replications)
+    clauses.push_back(std::to_string(extent) + " replications in the file, " +
+                      (run.target.adaptive ? "at most " : "") + std::to_string(spec.replications) + " now");
+  std::string text;
+  for (const auto& c : clauses) text += (text.empty() ? "" : "; ") + c;
+  return text;
+}
+
+RunStart resume_from(const SavedRun& saved, const PlannedRun& run) {
+  RunStart point;
+  point.prior = with_replications(saved.runs, run.spec.replications);  // as long as the run may grow
+  name_runs(point.prior, run);
+  point.extent = saved.runs.replications;
+  point.replace_summary = saved.has_summary;
+  return point;
+}
+
+bool precise_enough(const NationalRuns& runs, Metric metric, double half_width) {
+  for (std::size_t p = 0; p < runs.points; ++p) {
+    std::vector<double> v;
+    for (std::size_t r = 0; r < runs.replications; ++r)
+      if (runs.finished(p, r)) v.push_back(runs.value(p, r, metric));
+    const auto ci = sim::mean_interval(v);
+    if (v.size() < 2 || ci.high - ci.mean > half_width) return false;
+  }
+  return true;
+}
+
+RunTotals run_batches(sim::ResultFile& file, const PlannedRun& run, NationalRuns prior, std::size_t extent,
+                      const std::atomic<bool>& stop, const BatchObserver& observer) {
+  const RunSpec& spec = run.spec;
+  const ReplicationTarget& target = run.target;
+  RunTotals total;
+  total.runs = std::move(prior);
+  std::size_t last = extent;
+  for (std::size_t from = 0;;) {
+    if (observer.batch_started) observer.batch_started(unfinished_tasks(total.runs, spec.points.size(), from, last));
+    StreamReport batch = stream_tasks(file, spec, std::move(total.runs), from, last, stop, observer.task_done);
+    if (observer.batch_finished) observer.batch_finished();
+    total.runs = std::move(batch.runs);
+    total.write_seconds += batch.write_seconds;
+    total.seconds += batch.seconds;
+    total.events += batch.events;
+    total.stopped = batch.stopped;
+    if (batch.stopped || !target.adaptive || last >= spec.replications ||
+        precise_enough(total.runs, target.metric, target.half_width))
+      break;
+    from = last;
+    last = std::min(spec.replications, last + target.batch);
+    extend_replications(file, spec, last);
+    if (observer.growing) observer.growing(from, last);
+  }
+  total.replications = last;
+  return total;
+}
+
+void finish_run(sim::ResultFile& file, RunTotals& totals, bool replace_summary) {
+  const auto t0 = std::chrono::steady_clock::now();
+  file.finish_streaming();
+  if (replace_summary) file.remove("/summary");
+  file.set_attribute("/", "replications", static_cast<std::int64_t>(totals.replications));
+  totals.runs = with_replications(totals.runs, totals.replications);
+  write_summary(file, totals.runs);
+  file.commit();
+  totals.write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace breachsim::models

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+#include "models/run/run_file.hpp"
+
+#include <tbb/concurrent_queue.h>
+
+#include <chrono>
+#include <exception>
+#include <thread>
+
+#include "models/run/scenario.hpp"
+#include "sim/runner.hpp"
+
+namespace breachsim::models {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Chunks span replications: a block of them per chunk of one metric (results/FORMAT.md).
+constexpr int replication_dimension = 1;
+
+std::string trust_path(const MetricInfo& m) { return std::string("/outcomes/trust_month/") + m.name; }
+std::string national_path(const MetricInfo& m) { return std::string("/outcomes/national_month/") + m.name; }
+
+// A task's finished outcome on its way from a worker to the writer; `last` ends the queue.
+struct Finished {
+  std::size_t point = 0, replication = 0;
+  ReplicationOutcome outcome;
+  bool last = false;
+};
+
+// The task's months in the file's layouts: per metric a [trust][month] block (the outcome's
+// own layout) and the national [month] series, which is left in `national` ([metric][month])
+// for the summary.
+void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::size_t r, const RunOutcome& one,
+                std::vector<double>& national) {
+  const std::uint64_t T = one.trusts, M = one.months;
+  const std::vector<double>& values = one.runs[0].values;
+  national.resize(metric_count * M);
+  for (std::size_t mi = 0; mi < metric_count; ++mi) {
+    const MetricInfo& m = metric_catalogue[mi];
+    if (spec.detail == Detail::trust)
+      file.write_slab(trust_path(m), {p, r, 0, 0}, {1, 1, T, M}, values.data() + mi * T * M);
+    double* series = national.data() + mi * M;
+    for (std::size_t month = 0; month < M; ++month) series[month] = one.national_month(static_cast<Metric>(mi), 0, month);
+    file.write_slab(national_path(m), {p, r, 0}, {1, 1, M}, series);
+  }
+  if (spec.detail == Detail::trust) {
+    const auto& schemes = spec.points[p]->finance.schemes;
+    for (std::size_t s = 0; s < schemes.size(); ++s)
+      file.write_slab("/outcomes/scheme_fines/" + schemes[s].name, {p, r, 0, 0}, {1, 1, T, M},
+                      one.runs[0].scheme_fines.data() + s * T * M);
+  }
+}
+
+// The task's whole-run values into `runs`, from the national series write_task left.
+void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& one, const std::vector<double>& national) {
+  const std::size_t T = runs.trusts, M = one.months, Y = runs.years.size();
+  std::vector<double> attendances(T), breaches(T), plan_met(T * Y), cip_share(T * Y);
+  for (std::size_t t = 0; t < T; ++t) {
+    attendances[t] = one.trust_run(Metric::ed_attendances, 0, t);
+    breaches[t] = one.trust_run(Metric::ed_breaches_4h, 0, t);
+    for (std::size_t y = 0; y < Y; ++y) {
+      plan_met[t * Y + y] = one.trust_month(Metric::control_total_met, 0, t, runs.years.last_month[y]);
+      cip_share[t * Y + y] = one.trust_month(Metric::cip_delivered_share, 0, t, runs.years.last_month[y]);
+    }
+  }
+  runs.record(
+      p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
+      breaches.data(), plan_met.data(), cip_share.data());
+}
+
+}  // namespace
+
+void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
+  const ScenarioSetup& setup = *spec.points.front();
+  const std::uint64_t P = spec.points.size(), R = extent, T = setup.trusts(), M = setup.months();
+  write_static(file, spec.points, spec.table, {spec.command_line, spec.seed, spec.threads}, extent);
+  for (const MetricInfo& m : metric_catalogue) {
+    const sim::DType type = m.integer ? sim::DType::int64 : sim::DType::float64;
+    if (spec.detail == Detail::trust)
+      file.create_array(trust_path(m), {P, R, T, M}, type,
+                        {m.unit, m.description, {"point", "replication", "trust", "month"},
+                         {{"aggregation", aggregation_rule(m)}}, replication_dimension, true});
+    file.create_array(national_path(m), {P, R, M}, type,
+                      {m.unit, m.description, {"point", "replication", "month"}, {{"aggregation", aggregation_rule(m)}},
+                       replication_dimension, true});
+  }
+  if (spec.detail == Detail::trust)
+    for (const Scheme& sc : setup.finance.schemes)
+      file.create_array("/outcomes/scheme_fines/" + sc.name, {P, R, T, M}, sim::DType::float64,
+                        {"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
+                         {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension,
+                         true});
+  file.create_array("/progress", {P, R}, sim::DType::int8,
+                    {"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1, true});
+}
+
+void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
+  for (const MetricInfo& m : metric_catalogue) {
+    if (spec.detail == Detail::trust) file.extend(trust_path(m), replication_dimension, extent);
+    file.extend(national_path(m), replication_dimension, extent);
+  }
+  if (spec.detail == Detail::trust)
+    for (const Scheme& sc : spec.points.front()->finance.schemes)
+      file.extend("/outcomes/scheme_fines/" + sc.name, replication_dimension, extent);
+  file.extend("/progress", 1, extent);
+}
+
+StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
+                          std::size_t last, const std::atomic<bool>& stop,
+                          const std::function<void(std::uint64_t)>& on_task) {
+  const auto start = Clock::now();
+  StreamReport report;
+  report.runs = std::move(prior);
+  NationalRuns& runs = report.runs;
+
+  std::vector<std::pair<std::size_t, std::size_t>> todo;
+  for (std::size_t p = 0; p < spec.points.size(); ++p)
+    for (std::size_t r = first; r < last; ++r)
+      if (!runs.finished(p, r)) todo.emplace_back(p, r);
+  // Replication-major, so the points' chunks fill side by side at the pace of the replications.
+  std::stable_sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+
+  const int threads = spec.threads > 0 ? spec.threads : sim::default_concurrency();
+  tbb::concurrent_bounded_queue<Finished> queue;
+  queue.set_capacity(2 * threads + 2);  // finished tasks waiting for the writer: bounded memory
+  std::atomic<bool> abandon{false};     // the writer failed: stop starting tasks
+  std::exception_ptr worker_error;
+  std::thread producer([&] {
+    try {
+      sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
+        if (stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed)) return;
+        const auto [p, r] = todo[i];
+        Finished f{p, r, simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r)), false};
+        queue.push(std::move(f));
+      });
+    } catch (...) {
+      worker_error = std::current_exception();
+    }
+    Finished end;
+    end.last = true;
+    queue.push(std::move(end));
+  });
+
+  // A task is marked complete only after a flush that followed its data (ResultFile's rule),
+  // so a crash can lose tasks but never mark one that is not in the file.
+  std::vector<std::pair<std::size_t, std::size_t>> unmarked;
+  auto flush_and_mark = [&] {
+    file.flush();
+    const std::int8_t one = 1;
+    for (const auto& [p, r] : unmarked) file.write_slab("/progress", {p, r}, {1, 1}, &one);
+    unmarked.clear();
+    file.flush();
+  };
+  std::exception_ptr writer_error;
+  std::vector<double> national;
+  auto last_flush = Clock::now();
+  for (;;) {
+    Finished f;
+    queue.pop(f);
+    if (f.last) break;
+    if (writer_error) continue;  // drain, so no worker blocks on a full queue
+    try {
+      const auto t0 = Clock::now();
+      RunOutcome one;
+      one.replications = 1;
+      one.trusts = spec.points[f.point]->trusts();
+      one.months = spec.points[f.point]->months();
+      one.schemes = spec.points[f.point]->schemes();
+      one.runs.push_back(std::move(f.outcome));
+      write_task(file, spec, f.point, f.replication, one, national);
+      unmarked.emplace_back(f.point, f.replication);
+      if (since(last_flush) >= spec.flush_seconds) {
+        flush_and_mark();
+        last_flush = Clock::now();
+      }
+      report.write_seconds += since(t0);
+      const std::uint64_t events = one.runs[0].events;
+      report.events += events;
+      ++report.finished;
+      record(runs, f.point, f.replication, one, national);
+      if (on_task) on_task(events);
+    } catch (...) {
+      writer_error = std::current_exception();
+      abandon = true;
+    }
+  }
+  producer.join();
+  if (writer_error) std::rethrow_exception(writer_error);
+  const auto t0 = Clock::now();
+  flush_and_mark();
+  report.write_seconds += since(t0);
+  if (worker_error) std::rethrow_exception(worker_error);
+  report.stopped = report.finished < todo.size();
+  report.seconds = since(start);
+  return report;
+}
+
+}  // namespace breachsim::models

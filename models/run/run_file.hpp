@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "models/run/output.hpp"
+#include "models/run/run.hpp"
+#include "models/run/summary.hpp"
+#include "sim/result_file.hpp"
+
+// A run streamed into its result file (docs/architecture.md): tasks (point, replication) run
+// on the worker threads and one writer, the calling thread, puts each finished task into the
+// file, so memory does not grow with the replications. A stop request (SIGINT) lets the
+// tasks in flight finish; what is finished is marked in /progress and stays, and a resumed
+// run does only the rest.
+namespace breachsim::models {
+
+enum class Detail : std::uint8_t { trust, national };
+
+struct RunSpec {
+  std::vector<const ScenarioSetup*> points;
+  PointsTable table;
+  std::uint64_t seed = 0;
+  std::size_t replications = 0;  // at most, at each point (the summary's extent)
+  int threads = 0;
+  std::string command_line;
+  Detail detail = Detail::trust;
+  double flush_seconds = 30.0;  // SWMR keeps a dead copy of partly filled chunks at each flush
+};
+
+// Creates every object of the result layout (FORMAT.md) in a new file, outcomes empty, with
+// `extent` replications; the replication dimension can grow (extend_replications).
+void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
+// Grows every outcome array and /progress to `extent` replications, while streaming.
+void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
+
+struct StreamReport {
+  NationalRuns runs;             // every task finished, in this run or before it
+  std::size_t finished = 0;      // tasks finished by this call
+  std::uint64_t events = 0;      // simulated by this call
+  double seconds = 0.0;          // wall time of this call
+  double write_seconds = 0.0;    // of which the writer spent writing and flushing
+  bool stopped = false;          // a stop request left tasks undone
+};
+
+// Runs every task of `replications` [first, last) not already finished in `prior` (which
+// holds the finished tasks' values, sized for the whole extent) and streams them into
+// `file`, which must be streaming. `on_task(events)` is called on the writer thread after
+// each task is written. Returns when all are done or, after `stop`, when the tasks in flight
+// are written; the file is flushed and every finished task marked.
+StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
+                          std::size_t last, const std::atomic<bool>& stop,
+                          const std::function<void(std::uint64_t)>& on_task);
+
+}  // namespace breachsim::models

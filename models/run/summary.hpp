@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "models/run/metrics.hpp"
+#include "sim/calendar.hpp"
+#include "sim/stats.hpp"
+
+// What a run means, from the whole-run national value of every metric in every finished
+// task: distributions per sweep point, paired differences against the baseline point (common
+// random numbers make each replication a matched pair), and the deficit multiplier of fines
+// (docs/sources.md §1). Built the same way from a run in memory and from a result file, so
+// `breachsim run` and `breachsim summary` print the same tables.
+namespace breachsim::models {
+
+// "2015/16" for the financial year starting in April 2015.
+std::string financial_year_label(int year);
+
+// The financial years (1 April to 31 March) a run's reported months fall in, in order. A run
+// that starts or ends mid-year has a partial first or last year, judged at its last reported
+// month like any other (control totals are pro rata to date).
+struct FinancialYears {
+  std::vector<std::string> labels;       // "2015/16"
+  std::vector<std::size_t> months;       // reported months of the year in the run (12 unless partial)
+  std::vector<std::size_t> last_month;   // index of the year's last reported month
+  std::size_t size() const { return labels.size(); }
+};
+FinancialYears financial_years(const sim::Date& first_month, std::size_t months);
+
+struct NationalRuns {
+  std::size_t points = 0, replications = 0, trusts = 0;
+  std::vector<std::string> point_names, trust_names;
+  std::size_t baseline = 0;
+  FinancialYears years;
+  std::vector<double> values;        // [point][replication][metric]
+  std::vector<double> within_4h;     // [point][replication][trust]: share of attendances within 4 hours
+  // At each financial year's last reported month (NaN: the file predates the metric).
+  std::vector<double> control_total_met;            // [point][replication][trust][year]: 1 or 0
+  std::vector<double> cip_delivered_share;          // [point][replication][trust][year]
+  std::vector<double> national_control_total_met;   // [point][replication][year]: share of trusts
+  std::vector<double> national_cip_delivered_share; // [point][replication][year]: mean over trusts
+  std::vector<std::uint8_t> done;    // [point][replication]: 1 where the task finished
+
+  double value(std::size_t p, std::size_t r, Metric m) const {
+    return values[(p * replications + r) * metric_count + static_cast<std::size_t>(m)];
+  }
+  bool finished(std::size_t p, std::size_t r) const { return done[p * replications + r] != 0; }
+  std::size_t finished_count(std::size_t p) const;
+
+  // Records a finished task from its national month series, series(metric index, month),
+  // combined over months as the catalogue says; its trusts' whole-run A&E attendances and
+  // 4-hour breaches; and its trusts' control_total_met and cip_delivered_share at each
+  // financial year's last reported month, [trust][year] (none read when the runs keep no
+  // trusts).
+  template <class Series>
+  void record(std::size_t p, std::size_t r, std::size_t months, Series&& series, const double* attendances,
+              const double* breaches, const double* plan_met, const double* cip_share) {
+    const std::size_t task = p * replications + r, Y = years.size();
+    for (std::size_t mi = 0; mi < metric_count; ++mi) {
+      const MetricInfo& m = metric_catalogue[mi];
+      values[task * metric_count + mi] = combine_values(
+          m.over_months, months, [&](std::size_t month) { return series(mi, month); },
+          [&](std::size_t month) { return series(static_cast<std::size_t>(m.weight), month); });
+    }
+    for (std::size_t t = 0; t < trusts; ++t)
+      within_4h[task * trusts + t] = attendances[t] > 0.0 ? 1.0 - breaches[t] / attendances[t] : 1.0;
+    std::copy_n(plan_met, trusts * Y, control_total_met.begin() + static_cast<std::ptrdiff_t>(task * trusts * Y));
+    std::copy_n(cip_share, trusts * Y, cip_delivered_share.begin() + static_cast<std::ptrdiff_t>(task * trusts * Y));
+    for (std::size_t y = 0; y < Y; ++y) {
+      national_control_total_met[task * Y + y] =
+          series(static_cast<std::size_t>(Metric::control_total_met), years.last_month[y]);
+      national_cip_delivered_share[task * Y + y] =
+          series(static_cast<std::size_t>(Metric::cip_delivered_share), years.last_month[y]);
+    }
+    done[task] = 1;
+  }
+};
+
+// Every task recorded from national month series, national_month[metric][(p R + r) M + month];
+// `trust_attendances` / `trust_breaches` are whole-run sums per [point][replication][trust]
+// (empty: no trusts kept), `trust_plan_met` / `trust_cip_share` the values at each of `years`'
+// last reported months, [point][replication][trust][year]. `done` says which tasks finished.
+NationalRuns national_runs(std::size_t points, std::size_t replications, std::size_t months,
+                           const std::vector<std::vector<double>>& national_month,  // [metric] -> [p][r][month]
+                           const std::vector<double>& trust_attendances, const std::vector<double>& trust_breaches,
+                           const FinancialYears& years, const std::vector<double>& trust_plan_met,
+                           const std::vector<double>& trust_cip_share, std::vector<std::uint8_t> done);
+
+// Sized for points x replications tasks of `trusts` trusts over `years`, none finished.
+NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts,
+                                 const FinancialYears& years = {});
+
+// The same runs with `replications` slots at every point: cut to the first ones, or padded
+// with unfinished slots.
+NationalRuns with_replications(const NationalRuns& runs, std::size_t replications);
+
+// Point p against the baseline over the replications finished at both.
+struct PairedDifference {
+  sim::MeanInterval difference;  // of p minus baseline, 95% CI
+  // (var(x_p) + var(x_baseline)) / var(x_p - x_baseline): how many times more replications
+  // independent sampling would need for the same interval; infinite when every pair agrees.
+  double variance_reduction = 0.0;
+};
+PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m);
+
+// The extra deficit fines caused, per pound of fines levied, for a point that levies more
+// fines than the baseline (docs/sources.md §1): a ratio of paired means with a delta-method 95% CI.
+struct FinesMultiplier {
+  std::size_t point = 0;
+  std::size_t replications = 0;
+  sim::MeanInterval extra_deficit;   // cumulative deficit at the end, point minus baseline
+  sim::MeanInterval extra_fines;     // fines levied over the run, point minus baseline
+  double multiplier = 0.0, low = 0.0, high = 0.0;
+  double share_deepened = 0.0;       // replications whose deficit the fines deepened
+  std::vector<std::pair<Metric, sim::MeanInterval>> extra_breaches;
+};
+// One entry per non-baseline point whose mean fines exceed the baseline's.
+std::vector<FinesMultiplier> fines_multipliers(const NationalRuns& runs);
+
+// The breach counts the multiplier table reports, one per standard.
+inline constexpr Metric breach_metrics[] = {Metric::ed_breaches_4h, Metric::ed_trolley_waits_12h, Metric::rtt_over_18w,
+                                            Metric::rtt_over_52w, Metric::cancer_breaches_62d};
+
+// Whether one trust delivered its plan in one financial year, over the finished replications
+// of a point; probabilities and the mean are NaN without a finished replication.
+struct PlanDelivery {
+  std::size_t point = 0, trust = 0, year = 0;  // year: index into NationalRuns::years
+  std::size_t replications = 0;
+  double control_total_met = 0.0;  // P(year-to-date surplus >= control total at the year's last reported month)
+  double cip_in_full = 0.0;        // P(cip_delivered_share >= 1)
+  double cip_share_mean = 0.0;     // mean share of the year's CIP target delivered
+};
+// One row per point x trust x financial year, in that order; none when the runs keep no trusts.
+std::vector<PlanDelivery> plan_delivery(const NationalRuns& runs);
+
+// The printed summary: for one point every metric by section (median and 90% interval over
+// replications) and 4-hour performance by trust; for a sweep, the headline metrics of every
+// point, paired differences against the baseline and the fines multiplier; then, for both,
+// the plans delivered by trust and financial year (for a sweep of many points, at the
+// baseline only: the file's /summary/plan_delivery has every point). With `metric`
+// non-empty, that metric alone in full for every point. Throws std::invalid_argument for an
+// unknown metric name.
+void print_summary(std::ostream& out, const NationalRuns& runs, const std::string& title,
+                   const std::string& metric = "");
+
+}  // namespace breachsim::models
