@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "models/run/layout.hpp"
 #include "models/run/output.hpp"
 
 #include <tbb/version.h>
@@ -75,7 +76,7 @@ void write_root_attributes(sim::ResultFile& file, const ScenarioSetup& setup, co
       {"points", static_cast<std::int64_t>(points)},
       {"baseline_point", static_cast<std::int64_t>(table.baseline)},
   };
-  for (const auto& [name, value] : root) file.set_attribute("/", name, value);
+  for (const auto& [name, value] : root) file.set_attribute(layout::root, name, value);
 }
 
 // /points: each point's name, its value of every swept path and its resolved config.
@@ -98,7 +99,7 @@ void write_points_table(sim::ResultFile& file, const std::vector<const ScenarioS
     points.push_back({table.paths[k], column});
   }
   points.push_back({"config", point_configs});
-  file.write_table("/points", points);
+  file.write_table(layout::points, points);
 }
 
 void write_trusts_table(sim::ResultFile& file, const Scenario& s) {
@@ -112,7 +113,7 @@ void write_trusts_table(sim::ResultFile& file, const Scenario& s) {
     sizes.push_back(s.trusts[t].size_class);
     arrivals.push_back(s.trusts[t].ed.arrivals_per_year);
   }
-  file.write_table("/trusts", {{"index", index}, {"name", names}, {"region", regions}, {"size_class", sizes},
+  file.write_table(layout::trusts, {{"index", index}, {"name", names}, {"region", regions}, {"size_class", sizes},
                                {"ed_arrivals_per_year", arrivals}});
 }
 
@@ -126,7 +127,7 @@ void write_months_table(sim::ResultFile& file, const sim::Calendar& calendar) {
     years.push_back(financial_year_label(sim::financial_year(d)));
     quarters.push_back(sim::financial_quarter(d));
   }
-  file.write_table("/months", {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
+  file.write_table(layout::months, {{"index", month_index}, {"start_date", starts}, {"financial_year", years},
                                {"fy_quarter", quarters}});
 }
 
@@ -140,7 +141,7 @@ void write_metrics_table(sim::ResultFile& file) {
     m_time.push_back(combine_rule(m.over_months, m));
     m_types.emplace_back(m.integer ? "int64" : "float64");
   }
-  file.write_table("/metrics", {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
+  file.write_table(layout::metrics, {{"name", m_names}, {"unit", m_units}, {"description", m_desc},
                                 {"aggregation", m_agg}, {"over_months", m_time}, {"dtype", m_types}});
 }
 
@@ -164,7 +165,7 @@ void write_schemes_table(sim::ResultFile& file, const std::vector<const Scenario
     scheme_types.push_back(sc.params.type);
     scheme_destinations.push_back(sc.params.destination);
   }
-  file.write_table("/schemes", {{"index", scheme_index}, {"name", scheme_names}, {"type", scheme_types},
+  file.write_table(layout::schemes, {{"index", scheme_index}, {"name", scheme_names}, {"type", scheme_types},
                                 {"destination", scheme_destinations}});
 }
 
@@ -197,7 +198,7 @@ void write_national_run_table(sim::ResultFile& file, const NationalRuns& runs) {
       q95s.push_back(any ? sim::quantile(values, 0.95) : 0.0);
       reps.push_back(static_cast<std::int64_t>(values.size()));
     }
-  file.write_table("/summary/national_run",
+  file.write_table(layout::national_run,
                    {{"point", points}, {"metric", metric_names}, {"unit", units}, {"statistic", statistics},
                     {"mean", means}, {"ci95_low", lows}, {"ci95_high", highs}, {"median", medians},
                     {"q05", q05s}, {"q95", q95s}, {"replications", reps}});
@@ -223,7 +224,7 @@ void write_paired_differences_table(sim::ResultFile& file, const NationalRuns& r
       reps.push_back(static_cast<std::int64_t>(d.difference.n));
     }
   }
-  file.write_table("/summary/paired_differences",
+  file.write_table(layout::paired_differences,
                    {{"point", points}, {"metric", metric_names}, {"unit", units}, {"mean", means},
                     {"ci95_low", lows}, {"ci95_high", highs}, {"variance_reduction", reductions},
                     {"replications", reps}});
@@ -246,7 +247,7 @@ void write_deficit_multiplier_table(sim::ResultFile& file, const NationalRuns& r
     deepened.push_back(f.share_deepened);
     reps.push_back(static_cast<std::int64_t>(f.replications));
   }
-  file.write_table("/summary/deficit_multiplier",
+  file.write_table(layout::deficit_multiplier,
                    {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
                     {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
                     {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
@@ -267,7 +268,7 @@ void write_plan_delivery_table(sim::ResultFile& file, const NationalRuns& runs) 
     full.push_back(d.cip_in_full);
     share.push_back(d.cip_share_mean);
   }
-  file.write_table("/summary/plan_delivery",
+  file.write_table(layout::plan_delivery,
                    {{"point", point_names}, {"trust", trust_names}, {"financial_year", labels}, {"months", months},
                     {"replications", reps}, {"control_total_met_probability", met},
                     {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
@@ -280,7 +281,7 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   const ScenarioSetup& setup = *setups.front();
   const std::string config = table.config_text.empty() ? resolved_yaml(setup.scenario) : table.config_text;
   write_root_attributes(file, setup, config, table, provenance, setups.size(), replications);
-  file.write_text("/config", config);
+  file.write_text(layout::config, config);
   write_points_table(file, setups, table);
   write_trusts_table(file, setup.scenario);
   write_months_table(file, setup.calendar);
@@ -294,7 +295,7 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   write_deficit_multiplier_table(file, runs);
   // Plans are the trusts': a file of national detail has no table.
   if (runs.trusts > 0) write_plan_delivery_table(file, runs);
-  file.set_attribute("/summary", "description",
+  file.set_attribute(layout::summary, "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
                                  "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
@@ -318,23 +319,23 @@ const std::vector<std::string>& string_column(const sim::Table& table, const std
 
 SavedRun read_saved_run(const std::string& path) {
   const sim::ResultReader in(path);
-  auto text = [&](const char* name) { return std::get<std::string>(in.attribute("/", name)); };
-  auto number = [&](const char* name) { return std::get<std::int64_t>(in.attribute("/", name)); };
-  if (!in.exists("/outcomes") || text("filetype") != "breachsim-results")
+  auto text = [&](const char* name) { return std::get<std::string>(in.attribute(layout::root, name)); };
+  auto number = [&](const char* name) { return std::get<std::int64_t>(in.attribute(layout::root, name)); };
+  if (!in.exists(layout::outcomes) || text("filetype") != "breachsim-results")
     throw sim::OutputError(path + ": not a breachsim result file");
   if (number("format_version") > result_format_version)
     throw sim::OutputError(path + ": format version " + std::to_string(number("format_version")) +
                            " is newer than this breachsim reads (" + std::to_string(result_format_version) + ")");
-  const auto progress_dims = in.dims("/progress");
+  const auto progress_dims = in.dims(layout::progress);
   const std::size_t P = progress_dims.at(0), R = progress_dims.at(1);
-  const std::vector<std::int64_t> progress = in.read_int64s("/progress");
-  const auto national_dims = in.dims(std::string("/outcomes/national_month/") + metric_catalogue[0].name);
+  const std::vector<std::int64_t> progress = in.read_int64s(layout::progress);
+  const auto national_dims = in.dims(layout::national_month(metric_catalogue[0].name));
   const std::size_t M = national_dims.at(2);
   std::vector<std::vector<double>> series(metric_count);
   // A file written before a metric was added to the catalogue lacks it (a compatible change,
   // FORMAT.md): its values are unknown, not zero.
   for (std::size_t mi = 0; mi < metric_count; ++mi) {
-    const std::string path = std::string("/outcomes/national_month/") + metric_catalogue[mi].name;
+    const std::string path = layout::national_month(metric_catalogue[mi].name);
     series[mi] = in.exists(path) ? in.read_doubles(path)
                                  : std::vector<double>(P * R * M, std::numeric_limits<double>::quiet_NaN());
   }
@@ -344,13 +345,13 @@ SavedRun read_saved_run(const std::string& path) {
   const FinancialYears years = financial_years(first_month, M);
   const std::size_t Y = years.size();
   // Files of national detail have no trust series: no 4-hour performance or plans by trust then.
-  const bool by_trust = in.exists("/outcomes/trust_month/ed_attendances");
-  const std::size_t T = by_trust ? in.dims("/outcomes/trust_month/ed_attendances").at(2) : 0;
+  const bool by_trust = in.exists(layout::trust_month("ed_attendances"));
+  const std::size_t T = by_trust ? in.dims(layout::trust_month("ed_attendances")).at(2) : 0;
   std::vector<double> attendances(P * R * T, 0.0), breaches(P * R * T, 0.0);
   std::vector<double> plan_met(P * R * T * Y, 0.0), cip_share(P * R * T * Y, 0.0);
   if (by_trust) {
-    const std::vector<double> attendances_month = in.read_doubles("/outcomes/trust_month/ed_attendances");
-    const std::vector<double> breaches_month = in.read_doubles("/outcomes/trust_month/ed_breaches_4h");
+    const std::vector<double> attendances_month = in.read_doubles(layout::trust_month("ed_attendances"));
+    const std::vector<double> breaches_month = in.read_doubles(layout::trust_month("ed_breaches_4h"));
     for (std::size_t i = 0; i < P * R * T; ++i)
       for (std::size_t m = 0; m < M; ++m) {
         attendances[i] += attendances_month[i * M + m];
@@ -359,7 +360,7 @@ SavedRun read_saved_run(const std::string& path) {
     // Each financial year's last month, as the writer took it; unknown (NaN) in a file
     // written before the metric existed.
     auto at_years_end = [&](const char* metric, std::vector<double>& to) {
-      const std::string trust_path = std::string("/outcomes/trust_month/") + metric;
+      const std::string trust_path = layout::trust_month(metric);
       if (!in.exists(trust_path)) {
         std::fill(to.begin(), to.end(), std::numeric_limits<double>::quiet_NaN());
         return;
@@ -377,11 +378,11 @@ SavedRun read_saved_run(const std::string& path) {
   SavedRun saved;
   saved.config_sha256 = text("config_sha256");
   saved.seed = static_cast<std::uint64_t>(number("seed"));
-  saved.has_summary = in.exists("/summary");
+  saved.has_summary = in.exists(layout::summary);
   saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
-  const sim::Table points = in.read_table("/points");
+  const sim::Table points = in.read_table(layout::points);
   saved.runs.point_names = string_column(points, "name", path + ":/points");
-  saved.runs.trust_names = string_column(in.read_table("/trusts"), "name", path + ":/trusts");
+  saved.runs.trust_names = string_column(in.read_table(layout::trusts), "name", path + ":/trusts");
   saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
   const std::string first = text("first_month");
   std::size_t finished = 0;

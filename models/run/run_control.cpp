@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "models/run/layout.hpp"
 #include "models/run/run_control.hpp"
 
 #include <algorithm>
@@ -163,8 +164,8 @@ RunTotals run_batches(sim::ResultFile& file, const PlannedRun& run, NationalRuns
 void finish_run(sim::ResultFile& file, RunTotals& totals, bool replace_summary) {
   const auto t0 = std::chrono::steady_clock::now();
   file.finish_streaming();
-  if (replace_summary) file.remove("/summary");
-  file.set_attribute("/", "replications", static_cast<std::int64_t>(totals.replications));
+  if (replace_summary) file.remove(layout::summary);
+  file.set_attribute(layout::root, "replications", static_cast<std::int64_t>(totals.replications));
   totals.runs = with_replications(totals.runs, totals.replications);
   write_summary(file, totals.runs);
   file.commit();

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "models/run/layout.hpp"
 #include "models/run/run_file.hpp"
 
 #include <tbb/concurrent_queue.h>
@@ -21,9 +22,6 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // Chunks span replications: a block of them per chunk of one metric (results/FORMAT.md).
 constexpr int replication_dimension = 1;
 
-std::string trust_path(const MetricInfo& m) { return std::string("/outcomes/trust_month/") + m.name; }
-std::string national_path(const MetricInfo& m) { return std::string("/outcomes/national_month/") + m.name; }
-
 // A task's finished outcome on its way from a worker to the writer; `last` ends the queue.
 struct Finished {
   std::size_t point = 0, replication = 0;
@@ -42,15 +40,15 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
   for (std::size_t mi = 0; mi < metric_count; ++mi) {
     const MetricInfo& m = metric_catalogue[mi];
     if (spec.detail == Detail::trust)
-      file.write_slab(trust_path(m), {p, r, 0, 0}, {1, 1, T, M}, values.data() + mi * T * M);
+      file.write_slab(layout::trust_month(m.name), {p, r, 0, 0}, {1, 1, T, M}, values.data() + mi * T * M);
     double* series = national.data() + mi * M;
     for (std::size_t month = 0; month < M; ++month) series[month] = one.national_month(static_cast<Metric>(mi), 0, month);
-    file.write_slab(national_path(m), {p, r, 0}, {1, 1, M}, series);
+    file.write_slab(layout::national_month(m.name), {p, r, 0}, {1, 1, M}, series);
   }
   if (spec.detail == Detail::trust) {
     const auto& schemes = spec.points[p]->finance.schemes;
     for (std::size_t s = 0; s < schemes.size(); ++s)
-      file.write_slab("/outcomes/scheme_fines/" + schemes[s].name, {p, r, 0, 0}, {1, 1, T, M},
+      file.write_slab(layout::scheme_fines(schemes[s].name), {p, r, 0, 0}, {1, 1, T, M},
                       one.runs[0].scheme_fines.data() + s * T * M);
   }
 }
@@ -81,32 +79,32 @@ void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent
   for (const MetricInfo& m : metric_catalogue) {
     const sim::DType type = m.integer ? sim::DType::int64 : sim::DType::float64;
     if (spec.detail == Detail::trust)
-      file.create_array(trust_path(m), {P, R, T, M}, type,
+      file.create_array(layout::trust_month(m.name), {P, R, T, M}, type,
                         {m.unit, m.description, {"point", "replication", "trust", "month"},
                          {{"aggregation", aggregation_rule(m)}}, replication_dimension, true});
-    file.create_array(national_path(m), {P, R, M}, type,
+    file.create_array(layout::national_month(m.name), {P, R, M}, type,
                       {m.unit, m.description, {"point", "replication", "month"}, {{"aggregation", aggregation_rule(m)}},
                        replication_dimension, true});
   }
   if (spec.detail == Detail::trust)
     for (const Scheme& sc : setup.finance.schemes)
-      file.create_array("/outcomes/scheme_fines/" + sc.name, {P, R, T, M}, sim::DType::float64,
+      file.create_array(layout::scheme_fines(sc.name), {P, R, T, M}, sim::DType::float64,
                         {"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
                          {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension,
                          true});
-  file.create_array("/progress", {P, R}, sim::DType::int8,
+  file.create_array(layout::progress, {P, R}, sim::DType::int8,
                     {"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1, true});
 }
 
 void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
   for (const MetricInfo& m : metric_catalogue) {
-    if (spec.detail == Detail::trust) file.extend(trust_path(m), replication_dimension, extent);
-    file.extend(national_path(m), replication_dimension, extent);
+    if (spec.detail == Detail::trust) file.extend(layout::trust_month(m.name), replication_dimension, extent);
+    file.extend(layout::national_month(m.name), replication_dimension, extent);
   }
   if (spec.detail == Detail::trust)
     for (const Scheme& sc : spec.points.front()->finance.schemes)
-      file.extend("/outcomes/scheme_fines/" + sc.name, replication_dimension, extent);
-  file.extend("/progress", 1, extent);
+      file.extend(layout::scheme_fines(sc.name), replication_dimension, extent);
+  file.extend(layout::progress, 1, extent);
 }
 
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
@@ -151,7 +149,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   auto flush_and_mark = [&] {
     file.flush();
     const std::int8_t one = 1;
-    for (const auto& [p, r] : unmarked) file.write_slab("/progress", {p, r}, {1, 1}, &one);
+    for (const auto& [p, r] : unmarked) file.write_slab(layout::progress, {p, r}, {1, 1}, &one);
     unmarked.clear();
     file.flush();
   };

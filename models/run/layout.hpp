@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <string>
+#include <string_view>
+
+// Every object path of a result file, in one place (results/FORMAT.md is its specification):
+// the writer, the reader and run control name datasets only through these.
+namespace breachsim::models::layout {
+
+inline constexpr const char* root = "/";  // the root attributes
+inline constexpr const char* config = "/config";
+inline constexpr const char* points = "/points";
+inline constexpr const char* trusts = "/trusts";
+inline constexpr const char* months = "/months";
+inline constexpr const char* metrics = "/metrics";
+inline constexpr const char* schemes = "/schemes";
+inline constexpr const char* progress = "/progress";
+inline constexpr const char* outcomes = "/outcomes";
+inline constexpr const char* summary = "/summary";
+inline constexpr const char* national_run = "/summary/national_run";
+inline constexpr const char* paired_differences = "/summary/paired_differences";
+inline constexpr const char* deficit_multiplier = "/summary/deficit_multiplier";
+inline constexpr const char* plan_delivery = "/summary/plan_delivery";
+
+// [point][replication][trust][month] of one metric.
+inline std::string trust_month(std::string_view metric) { return "/outcomes/trust_month/" + std::string(metric); }
+// [point][replication][month] of one metric.
+inline std::string national_month(std::string_view metric) { return "/outcomes/national_month/" + std::string(metric); }
+// [point][replication][trust][month], GBP levied by one scheme.
+inline std::string scheme_fines(std::string_view scheme) { return "/outcomes/scheme_fines/" + std::string(scheme); }
+
+}  // namespace breachsim::models::layout
