@@ -2,6 +2,8 @@
 // The A&E switches: ambulance handover delays and chasing the 4-hour line.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "models/run/run.hpp"
 #include "models/care/trust.hpp"
 
@@ -78,4 +80,45 @@ TEST_CASE("target chasing makes the spike before 240 minutes", "[ed][switches]")
   CHECK(chasing.spike > 2.0 * honest.spike);
   CHECK(chasing.breaches < honest.breaches);
   CHECK(chasing.attendances == Approx(honest.attendances).epsilon(0.01));
+}
+
+TEST_CASE("patients still in A&E, with a crew or on a ward at a month end are reported, not lost", "[ed][overload]") {
+  // A trust with a third of its clinicians and crowded cubicles: the queue grows all quarter.
+  models::Scenario s;
+  s.scenario.first_month = {2017, 1, 1};
+  s.scenario.months = 3;
+  s.scenario.warmup_months = 0;
+  models::TrustParams t;
+  t.name = "T";
+  for (double& c : t.ed.clinicians_by_hour) c = std::round(c / 3.0);
+  t.ed.ambulance_handover_delays = true;
+  t.ed.cubicles = 35;
+  s.trusts.push_back(t);
+  const models::ScenarioSetup setup(s);
+  models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{31, 0, 0});
+  double attendances = 0, readmissions = 0;
+  models::TrustMonth last;
+  for (int m = 0; m < 3; ++m) {
+    last = trust.run_month(setup.calendar.month_start(m + 1));
+    attendances += static_cast<double>(last.ed.attendances);
+    readmissions += static_cast<double>(last.ed.readmissions);
+    CHECK(last.wards.occupied_at_end == trust.wards().occupied());
+  }
+  const auto present = static_cast<double>(last.ed.present_at_end);
+  const auto with_crews = static_cast<double>(last.ed.awaiting_handover_at_end);
+  INFO("present " << present << ", with crews " << with_crews << ", attendances " << attendances);
+  CHECK(present == static_cast<double>(trust.ed().patients_present()));
+  CHECK(present >= 35.0);      // the department is full...
+  CHECK(with_crews > 1000.0);  // ...and the crews' queue has grown over the quarter
+  // Every patient who came is counted once: left, still in the department, or with a crew.
+  CHECK(static_cast<double>(trust.ed().arrivals()) + readmissions == attendances + present + with_crews);
+  CHECK(last.wards.occupied_at_end > 0);
+
+  // In a run the stocks combine over months as stocks do: the run's value is the last month's.
+  const models::RunOutcome run = models::run_replications(setup, 31, 1, 1);
+  for (const models::Metric m :
+       {models::Metric::ed_present_at_end, models::Metric::ed_awaiting_handover_at_end,
+        models::Metric::beds_occupied_at_end})
+    CHECK(run.national_run(m, 0) == run.trust_month(m, 0, 0, 2));
+  CHECK(run.trust_month(models::Metric::ed_awaiting_handover_at_end, 0, 0, 2) == with_crews);
 }

@@ -218,6 +218,8 @@ void EmergencyDepartment::set_staff_factor(double factor, TrustSimulator& sim) {
 
 EdMonth EmergencyDepartment::close_month(sim::Time month_end) {
   account_occupancy(month_end);
+  month_.present_at_end = static_cast<std::int64_t>(present_);
+  month_.awaiting_handover_at_end = static_cast<std::int64_t>(ambulances_.size());
   EdMonth m = month_;
   month_ = EdMonth{};
   return m;

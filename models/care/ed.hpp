@@ -105,6 +105,11 @@ struct EdMonth {
   std::int64_t handovers_over_60min = 0;
   double minutes_in_department = 0.0;  // summed over patients who left
   double occupancy_minutes = 0.0;       // integral of patients present over the month
+  // At the month end: patients still in the department (waiting, in treatment or waiting
+  // for a bed) and ambulance patients not yet handed over. Under overload these grow
+  // without bound, so they are reported rather than lost.
+  std::int64_t present_at_end = 0;
+  std::int64_t awaiting_handover_at_end = 0;
 
   // A&E's part of the month's performance record.
   void add_to(BreachCounts& c) const {

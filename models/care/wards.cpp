@@ -144,6 +144,7 @@ void Wards::set_open_beds(int beds, sim::Time now) {
 
 WardMonth Wards::close_month(sim::Time month_end) {
   account(month_end);
+  month_.occupied_at_end = occupied();
   WardMonth m = month_;
   month_ = WardMonth{};
   return m;

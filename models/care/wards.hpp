@@ -122,6 +122,7 @@ struct WardMonth {
   double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
   std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
   double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
+  std::int64_t occupied_at_end = 0;      // inpatients in a bed at the month end
 
   // The wards' part of the month's performance record.
   void add_to(BreachCounts& c) const { c.mixed_sex_accommodation_days = mixed_sex_days; }

@@ -94,6 +94,9 @@ enum class Metric : std::size_t {
   capital_committed,
   capital_invested,
   capital_beds,
+  ed_present_at_end,
+  ed_awaiting_handover_at_end,
+  beds_occupied_at_end,
   count
 };
 
@@ -375,6 +378,15 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"capital_beds", "beds", "beds opened with capital so far, staffed and run on top of those the nurses open", false,
      Combine::sum, Combine::last, Metric::capital_beds,
      [](const MonthOutcome& o) { return o.money.capital_beds; }},
+    {"ed_present_at_end", "patients", "patients still in A&E at the month end (waiting, in treatment or waiting for a bed); the run's value is its last month's, so an overload is never hidden",
+     true, Combine::sum, Combine::last, Metric::ed_present_at_end,
+     [](const MonthOutcome& o) { return count(o.care.ed.present_at_end); }},
+    {"ed_awaiting_handover_at_end", "patients", "ambulance patients still waiting to be handed over at the month end (with ambulance_handover_delays on)",
+     true, Combine::sum, Combine::last, Metric::ed_awaiting_handover_at_end,
+     [](const MonthOutcome& o) { return count(o.care.ed.awaiting_handover_at_end); }},
+    {"beds_occupied_at_end", "patients", "inpatients in a general and acute bed at the month end", true, Combine::sum,
+     Combine::last, Metric::beds_occupied_at_end,
+     [](const MonthOutcome& o) { return count(o.care.wards.occupied_at_end); }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -388,11 +400,12 @@ struct MetricSection {
 };
 
 inline constexpr std::array<MetricSection, 9> metric_sections = {{
-    {"A&E and beds", 15,
+    {"A&E and beds", 18,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
       Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
       Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
-      Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches}},
+      Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
+      Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end}},
     {"Planned care (referral to treatment)", 16,
      {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted, Metric::rtt_treated, Metric::rtt_treated_over_18w,
       Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
