@@ -2,6 +2,7 @@
 // Beds: exit block from A&E, lengths of stay, and the bookkeeping of patients.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 
 #include "models/run/run.hpp"
@@ -212,4 +213,34 @@ TEST_CASE("cancer surgery and routine electives stay as configured", "[wards]") 
         Approx(0.7 * 7.0 / 24.0 + 0.3 * 5.0).epsilon(0.06));
   CHECK(mean_planned_stay_days(models::Wards::Planned::cancer_surgery, 20000) ==
         Approx(0.1 * 7.0 / 24.0 + 0.9 * 7.0).epsilon(0.027));
+}
+
+TEST_CASE("delayed transfers of care are counted with the bed days they take", "[wards][dtoc]") {
+  // Ample beds, no zero-day stays and no early discharges: every emergency stay is one the
+  // switch can delay, and each delay is spent in full.
+  models::Scenario s = trust_with_beds(3000.0, 4);
+  models::BedParams& b = s.trusts[0].beds;
+  b.emergency_zero_day_share = 0.0;
+  b.early_discharge_hours = 0.0;
+  const auto count = [&s](double share) {
+    s.trusts[0].beds.delayed_transfer_share = share;
+    s.trusts[0].beds.delayed_transfer_days = {sim::Distribution::Kind::constant, 5.0, 1.0, 1.0, {}, {}, {}};
+    const models::ScenarioSetup setup(s);
+    models::Trust trust(setup.trust_setups[0], setup.calendar, sim::StreamKey{3, 0, 0});
+    double discharges = 0, delayed = 0, days = 0;
+    for (int m = 0; m < setup.calendar.months(); ++m) {
+      const auto tm = trust.run_month(setup.calendar.month_start(m + 1));
+      discharges += static_cast<double>(tm.wards.discharges);
+      delayed += static_cast<double>(tm.wards.delayed_transfers);
+      days += tm.wards.delayed_transfer_days;
+    }
+    return std::array<double, 3>{discharges, delayed, days};
+  };
+  const auto none = count(0.0);
+  CHECK(none[1] == 0.0);
+  CHECK(none[2] == 0.0);
+  const auto all = count(1.0);
+  CHECK(all[0] > 1000.0);
+  CHECK(all[1] == all[0]);                         // every stay that ended was delayed
+  CHECK(all[2] == Approx(5.0 * all[1]).epsilon(1e-9));  // by exactly its five days
 }

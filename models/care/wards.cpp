@@ -70,12 +70,15 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
   // One stream per patient, consumed in a fixed order, so a patient's stay does not change
   // when other patients' do (common random numbers across sweep points).
   sim::RandomStream draws(key_, patient, purpose(Purpose::emergency_stay));
-  double minutes;
+  double minutes, delay = 0.0;
   if (sim::sample_bernoulli(draws, setup_->zero_day_share)) {
     minutes = sim::hours(setup_->zero_day_hours.sample(draws));
   } else {
     minutes = sim::days(setup_->emergency_days.sample(draws));
-    if (sim::sample_bernoulli(draws, setup_->delay_share)) minutes += sim::days(setup_->delay_days.sample(draws));
+    if (sim::sample_bernoulli(draws, setup_->delay_share)) {
+      delay = setup_->delay_days.sample(draws);
+      minutes += sim::days(delay);
+    }
   }
   // The bed has been taken: none left means no choice of bay. Drawn after the stay, so the
   // stay is the same whether or not the draw is made.
@@ -83,7 +86,7 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
     ++month_.last_bed_admissions;
     if (sim::sample_bernoulli(draws, setup_->mixed_sex_share)) month_.mixed_sex_days += setup_->mixed_sex_nights;
   }
-  start_stay(patient, minutes, false, sim);
+  start_stay(patient, minutes, false, sim, delay);
 }
 
 bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind, bool* day_case_out) {
@@ -100,9 +103,10 @@ bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned k
   return true;
 }
 
-void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim) {
+void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim,
+                       double delay_days) {
   const sim::Time due = sim.now() + minutes;
-  due_.push_back({due, sim.now(), patient, elective});
+  due_.push_back({due, sim.now(), patient, elective, static_cast<float>(delay_days)});
   std::push_heap(due_.begin(), due_.end(), std::greater<>());
   if (due < next_discharge_at_) schedule_next_discharge(sim);
 }
@@ -123,6 +127,15 @@ void Wards::end_first_stay(bool early, TrustSimulator& sim) {
   if (early) ++month_.early_discharges;
   const double beyond_trim = sim.now() - s.admitted - setup_->trim_minutes;
   if (beyond_trim > 0.0) month_.excess_bed_days += beyond_trim / sim::minutes_per_day;
+  if (s.delay_days > 0.0f) {
+    // The delay is the end of the planned stay: what of it the patient spent in the bed.
+    const double fit_to_leave = s.due - sim::days(static_cast<double>(s.delay_days));
+    const double delayed = sim.now() - fit_to_leave;
+    if (delayed > 0.0) {
+      ++month_.delayed_transfers;
+      month_.delayed_transfer_days += delayed / sim::minutes_per_day;
+    }
+  }
 
   // The readmission draw is keyed by the discharged patient, so it is the same patient's
   // luck at every sweep point; only the probability (early or not) may differ.

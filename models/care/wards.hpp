@@ -123,6 +123,10 @@ struct WardMonth {
   std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
   double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
   std::int64_t occupied_at_end = 0;      // inpatients in a bed at the month end
+  // Stays that ended in the month after a delayed transfer of care, and the bed days the
+  // delays took (the part actually spent: an early discharge cuts the delay first).
+  std::int64_t delayed_transfers = 0;
+  double delayed_transfer_days = 0.0;
 
   // The wards' part of the month's performance record.
   void add_to(BreachCounts& c) const { c.mixed_sex_accommodation_days = mixed_sex_days; }
@@ -169,13 +173,14 @@ class Wards {
     sim::Time admitted;
     std::uint64_t patient;
     bool elective;
+    float delay_days;  // of the stay, a delayed transfer of care after the patient was fit to leave (fits the padding)
     bool operator>(const Stay& o) const {
       return due > o.due || (due == o.due && (patient > o.patient || (patient == o.patient && elective > o.elective)));
     }
   };
 
   void account(sim::Time now);
-  void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim);
+  void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim, double delay_days = 0.0);
   // Ends the stay due out soonest (the head of due_).
   void end_first_stay(bool early, TrustSimulator& sim);
   bool discharge_early(TrustSimulator& sim);
