@@ -238,9 +238,10 @@ sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& 
   if (existing.empty())
     throw UsageError("--resume: there is neither " + out + " nor " + sim::ResultFile::partial_path(out) + " to complete");
   const models::SavedRun saved = models::read_saved_run(existing);
-  if (!models::resume_mismatch(saved, run).empty())
-    throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications; "
-                     "run with the same config and options, or start again with --force");
+  const std::string mismatch = models::resume_mismatch(saved, run);
+  if (!mismatch.empty())
+    throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications (" +
+                     mismatch + "); run with the same config and options, or start again with --force");
   start = models::resume_from(saved, run);
   auto f = sim::ResultFile::resume(out);
   f.start_streaming();
