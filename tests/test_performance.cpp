@@ -95,11 +95,11 @@ TEST_CASE("the record keeps the month, the quarter and the year to date", "[perf
 TEST_CASE("payment and CQUIN words compile to rules once", "[performance][settlement]") {
   models::PaymentParams p;
   CHECK(models::compile_income(p).payment == models::Payment::activity);
-  CHECK(models::compile_income(p).cquin == models::CquinBasis::probability);
+  CHECK_FALSE(models::compile_income(p).cquin_on.has_value());
   p.payment = "block";
   p.cquin_earned_on = "cancer_62d";
   CHECK(models::compile_income(p).payment == models::Payment::block);
-  CHECK(models::compile_income(p).cquin == models::CquinBasis::cancer_62d);
+  CHECK(models::compile_income(p).cquin_on == Standard::cancer_62d);
   p.cquin_earned_on = "rtt_18";
   CHECK_THROWS_WITH(models::compile_income(p), Catch::Contains("cquin_earned_on 'rtt_18'"));
   p.cquin_earned_on = "ed_4h";

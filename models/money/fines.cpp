@@ -89,7 +89,7 @@ double apply_caps(const Scheme& s, double raw, double year_to_date, double contr
   return fine;
 }
 
-double levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
+Levy levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
                   const FineTerms& terms, const MoneyDraws& draws, FinesToDate& year, std::vector<double>& by_scheme) {
   double assessed = 0.0, levied = 0.0;
   for (std::size_t i = 0; i < schemes.size() && terms.fined; ++i) {
@@ -110,14 +110,15 @@ double levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts
   if (terms.cap_share_of_contract_year > 0.0)
     allowed = std::min(allowed, std::max(0.0, terms.cap_share_of_contract_year * contract - year.total));
   const double scale = levied > 0.0 ? allowed / levied : 0.0;
-  double month_total = 0.0;
+  Levy out;
+  out.assessed = assessed;
   for (std::size_t i = 0; i < schemes.size(); ++i) {
     by_scheme[i] *= scale;
     year.by_scheme[i] += by_scheme[i];
-    month_total += by_scheme[i];
+    out.levied += by_scheme[i];
   }
-  year.total += month_total;
-  return assessed;
+  year.total += out.levied;
+  return out;
 }
 
 }  // namespace breachsim::models

@@ -192,9 +192,12 @@ struct FinesToDate {
 // Assesses every scheme in force on the month's counts. A scheme suspended for fund takers,
 // or waived this month (a draw per scheme from `draws`), levies nothing; each scheme's caps
 // apply, then the overall caps scale every scheme down together. Writes what each scheme
-// levies to `by_scheme` (one place per scheme), adds it to `year`, and returns what was
-// assessed before waivers, suspension and caps.
-double levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
+// levies to `by_scheme` (one place per scheme) and adds it to `year`.
+struct Levy {
+  double assessed = 0;  // before waivers, suspension and caps
+  double levied = 0;    // the month's fines, all schemes
+};
+Levy levy_fines(const std::vector<Scheme>& schemes, const BreachCounts& counts, const sim::Date& month_start,
                   const FineTerms& terms, const MoneyDraws& draws, FinesToDate& year, std::vector<double>& by_scheme);
 
 }  // namespace breachsim::models

@@ -12,9 +12,9 @@ IncomeRules compile_income(const PaymentParams& p) {
   IncomeRules r;
   if (p.payment == "block") r.payment = Payment::block;
   else if (p.payment != "activity") throw std::invalid_argument("unknown payment '" + p.payment + "'");
-  if (p.cquin_earned_on == "ed_4h") r.cquin = CquinBasis::ed_4h;
-  else if (p.cquin_earned_on == "rtt_18w") r.cquin = CquinBasis::rtt_18w;
-  else if (p.cquin_earned_on == "cancer_62d") r.cquin = CquinBasis::cancer_62d;
+  if (p.cquin_earned_on == "ed_4h") r.cquin_on = Standard::ed_4h;
+  else if (p.cquin_earned_on == "rtt_18w") r.cquin_on = Standard::rtt_18w;
+  else if (p.cquin_earned_on == "cancer_62d") r.cquin_on = Standard::cancer_62d;
   else if (p.cquin_earned_on != "probability")
     throw std::invalid_argument("unknown cquin_earned_on '" + p.cquin_earned_on + "'");
   return r;
@@ -86,15 +86,9 @@ void pay_cquin(const FinanceParams& f, const IncomeRules& rules, const Performan
                const MoneyDraws& draws, MoneyMonth& m) {
   const PaymentParams& pay = f.income;
   if (!(pay.cquin_share > 0.0)) return;
-  bool earned = false;
-  switch (rules.cquin) {
-    case CquinBasis::ed_4h: earned = record.within(Standard::ed_4h, Period::quarter) >= pay.cquin_standard; break;
-    case CquinBasis::rtt_18w: earned = record.within(Standard::rtt_18w, Period::quarter) >= pay.cquin_standard; break;
-    case CquinBasis::cancer_62d:
-      earned = record.within(Standard::cancer_62d, Period::quarter) >= pay.cquin_standard;
-      break;
-    case CquinBasis::probability: earned = draws.draw(FinanceDraw::cquin).uniform() < pay.cquin_earned_probability; break;
-  }
+  const bool earned = rules.cquin_on
+                          ? record.within(*rules.cquin_on, Period::quarter) >= pay.cquin_standard
+                          : draws.draw(FinanceDraw::cquin).uniform() < pay.cquin_earned_probability;
   if (earned) m.income_incentives += pay.cquin_share * f.contract_value_gbp_per_year / 4.0;
 }
 

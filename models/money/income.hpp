@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <cstdint>
+#include <optional>
 
 #include "models/money/finance.hpp"
 #include "models/money/money_month.hpp"
@@ -16,12 +17,11 @@ namespace breachsim::models {
 struct TrustMonth;
 
 enum class Payment : std::uint8_t { activity, block };
-enum class CquinBasis : std::uint8_t { probability, ed_4h, rtt_18w, cancer_62d };
 
 // The words of PaymentParams resolved once, so the month end compares no strings.
 struct IncomeRules {
   Payment payment = Payment::activity;
-  CquinBasis cquin = CquinBasis::probability;
+  std::optional<Standard> cquin_on;  // the standard whose quarter earns CQUIN; none: earned by chance
 };
 
 // Throws std::invalid_argument on a word the config reader would have refused.

@@ -157,10 +157,10 @@ void Settlement::fine(std::size_t t, const MonthEnd& me, const PerformanceRecord
   const FineTerms terms{f.fined, me.fund != nullptr && f.takes_incentive_fund, f.contract_value_gbp_per_year,
                         f.fines_cap_share_of_contract_month, f.fines_cap_share_of_contract_year};
   Books& b = books_[t];
-  const double assessed = levy_fines(setup_->schemes, r.counts, me.date, terms, draws(t, me.month), b.fines,
-                                     m.fines_by_scheme);
-  for (const double amount : m.fines_by_scheme) m.fines += amount;
-  m.fines_waived = assessed - m.fines;  // waived, suspended, or cut by a scheme's or the overall caps
+  const Levy levy = levy_fines(setup_->schemes, r.counts, me.date, terms, draws(t, me.month), b.fines,
+                               m.fines_by_scheme);
+  m.fines = levy.levied;
+  m.fines_waived = levy.assessed - m.fines;  // waived, suspended, or cut by a scheme's or the overall caps
   flows_.send(t, me.month, setup_->schemes, m);
   m.fines_returned = flows_.take_returns(t, me.month);
   // The commissioner keeps back withheld and reinvested fines (the latter until it returns
