@@ -65,10 +65,14 @@ HEADER = """\
 # Fines: the 2015/16 NHS Standard Contract sanctions (docs/sources.md §3), withheld by the
 # commissioner, in both years; the cancer rate is an assumption (no rate in docs/sources.md §3).
 # The question (docs/sources.md §1): the same patients with and without those fines. The run ends
-# with the deficit multiplier of fines, the extra deficit per pound fined. Management does not
-# respond to the money here, so fines cost about their face value (plus interest on what the
-# trusts borrow to pay them); to see the feedback loop, switch on cost control:
-#   breachsim run --set defaults.management.cost_control.enabled=true --out results/cost_control.h5
+# with the deficit multiplier of fines, the extra deficit per pound fined.
+# Management behaves as a typical 2015/16 acute trust (docs/management.md): behind its financial
+# plan it cuts agency cover, freezes recruitment for up to six months, closes escalation beds and
+# cancels some theatre sessions, never below safe staffing; while A&E or the waiting list misses
+# its standard it buys agency cover and extra sessions, unless the money says no. To see what
+# fines cost with nobody responding to them (about their face value), switch both off:
+#   breachsim run --set defaults.management.cost_control.enabled=false
+#                 --set defaults.management.protect_performance.enabled=false  (one command)
 schema_version: 1
 scenario:
   name: default
@@ -84,6 +88,10 @@ sweep:
   - path: defaults.finance.fined
     values: [false, true]
     labels: [fines off, fines on]
+defaults:
+  management:  # a typical 2015/16 acute trust (docs/management.md)
+    cost_control: {enabled: true}
+    protect_performance: {enabled: true}
 """ + SCHEMES_2015 + "trusts:"
 
 

@@ -6,10 +6,12 @@
 // figure is worked out by hand beside it.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "models/money/costs.hpp"
 #include "models/money/settlement.hpp"
 
 using namespace breachsim;
@@ -202,11 +204,13 @@ TEST_CASE("costs: pay, capped agency premium, activity, fixed, CIP", "[settlemen
   c.agency_premium = 1.0;
   c.agency_premium_cap = 0.55;
   c.other_pay_gbp_per_year = 1.2e6;
+  c.other_pay_agency_share = 0.1;
   c.bed_day_gbp = 120.0;
   c.procedure_gbp = 1200.0;
   c.ed_attendance_gbp = 40.0;
   c.outpatient_gbp = 50.0;
   c.fixed_gbp_per_year = 2.4e6;
+  c.cip_headroom_share = 0.0;
 
   TrustMonth tm;
   tm.staff[0] = {12.0, 0.0, 2.0};                                 // A&E clinicians: 12 substantive, 2 agency
@@ -220,31 +224,80 @@ TEST_CASE("costs: pay, capped agency premium, activity, fixed, CIP", "[settlemen
   tm.ed.attendances = 1000;
   tm.electives.outpatient_treated = 300;
 
-  // Pay: 1.2m/12 = 100,000 + 12 x 75,000/12 = 75,000 + 120 x 38,000/12 = 380,000
-  //      + 4 x 300,000/12 = 100,000: 655,000.
+  // Other pay 1.2m/12 = 100,000, of which a tenth (10,000 at the usual premium of 1) is agency:
+  //      at the capped premium 0.55 it costs 10,000 x 1.55/2 = 7,750.
+  // Pay: 90,000 + 12 x 75,000/12 = 75,000 + 120 x 38,000/12 = 380,000 + 4 x 300,000/12
+  //      = 100,000: 645,000.
   // Agency at the capped premium 0.55: 2 x 75,000 x 1.55/12 = 19,375 + 6 x 38,000 x 1.55/12
-  //      = 29,450: 48,825.
+  //      = 29,450, + 7,750: 56,575.
   // Other: 3,000 bed days x 120 = 360,000 + (40 + 20 + 15) x 1,200 = 90,000 + 1,000 x 40
   //      = 40,000 + 300 x 50 = 15,000 + 2.4m/12 = 200,000: 705,000.
   SECTION("no CIP") {
     Books books(setup);
     const auto out = books.settle(0, {tm});
-    CHECK(out[0].cost_pay == money(655000.0));
-    CHECK(out[0].cost_agency == money(48825.0));
+    CHECK(out[0].cost_pay == money(645000.0));
+    CHECK(out[0].cost_agency == money(56575.0));
     CHECK(out[0].cost_other == money(705000.0));
     CHECK(out[0].cip_savings == 0.0);
-    CHECK(out[0].surplus == money(-(655000.0 + 48825.0 + 705000.0)));  // -1,408,825
+    CHECK(out[0].surplus == money(-(645000.0 + 56575.0 + 705000.0)));  // -1,406,575
+  }
+  SECTION("an agency cut of half moves half the other staff's agency work to substantive pay") {
+    // Agency 10,000 x 0.5 x 1.55/2 = 3,875; the other 5,000 of work at the substantive rate
+    // 5,000/2 = 2,500. The modelled groups' agency is what the month's staff levels say.
+    tm.agency_factor = 0.5;
+    Books books(setup);
+    const auto out = books.settle(0, {tm});
+    CHECK(out[0].cost_pay == money(645000.0 + 2500.0));
+    CHECK(out[0].cost_agency == money(48825.0 + 3875.0));
+    // Protecting performance doubles front-line agency only: the rest stays at its share.
+    tm.agency_factor = 2.0;
+    Books doubled(setup);
+    CHECK(doubled.settle(0, {tm})[0].cost_agency == money(56575.0));
   }
   SECTION("CIP: 1/16 target, half delivered") {
     c.cip_target_share = 0.0625;
     c.cip_delivered_share = sim::config::DistributionSpec{sim::Distribution::Kind::constant, 0.5, 0, 0, {}, {}, {}};
     Books books(setup);
     const auto out = books.settle(0, {tm});
-    // Savings 1,408,825 / 32 = 44,025.78125, taken off the other costs: 660,974.21875.
-    CHECK(out[0].cip_savings == money(44025.78125));
-    CHECK(out[0].cost_other == money(705000.0 - 44025.78125));
-    CHECK(out[0].surplus == money(-(1408825.0 - 44025.78125)));
+    // Savings 1,406,575 / 32 = 43,955.46875, taken off the other costs.
+    CHECK(out[0].cip_savings == money(43955.46875));
+    CHECK(out[0].cost_other == money(705000.0 - 43955.46875));
+    CHECK(out[0].surplus == money(-(1406575.0 - 43955.46875)));
+    CHECK(out[0].cip_delivered_share == 0.5);
   }
+  SECTION("CIP with diminishing returns: a target equal to the headroom delivers 1 - 1/e of it") {
+    c.cip_target_share = 0.0625;
+    c.cip_headroom_share = 0.0625;
+    c.cip_delivered_share = sim::config::DistributionSpec{sim::Distribution::Kind::constant, 0.5, 0, 0, {}, {}, {}};
+    Books books(setup);
+    const auto out = books.settle(0, {tm});
+    const double share = 0.5 * (1.0 - std::exp(-1.0));  // 0.31606
+    CHECK(out[0].cip_delivered_share == Approx(share).epsilon(1e-12));
+    CHECK(out[0].cip_savings == money(1406575.0 * 0.0625 * share));
+  }
+}
+
+TEST_CASE("CIP: the share of the target delivered falls as the target grows; savings rise, less than in step",
+          "[settlement]") {
+  models::CostParams c;  // headroom 6%
+  double last_share = 1.0, last_savings = 0.0;
+  for (double target : {0.01, 0.02, 0.03, 0.05, 0.07, 0.10}) {
+    c.cip_target_share = target;
+    const double share = models::cip_delivered_share(c, 1.0);
+    INFO("target " << target);
+    CHECK(share < last_share);
+    CHECK(share * target > last_savings);
+    CHECK(share * target < c.cip_headroom_share);
+    last_share = share;
+    last_savings = share * target;
+  }
+  c.cip_target_share = 0.03;
+  CHECK(models::cip_delivered_share(c, 1.0) == Approx(0.787).margin(0.001));
+  c.cip_target_share = 0.07;
+  CHECK(models::cip_delivered_share(c, 1.0) == Approx(0.590).margin(0.001));
+  c.cip_headroom_share = 0.0;  // off: delivery is execution alone
+  CHECK(models::cip_delivered_share(c, 0.8) == 0.8);
+  CHECK(models::cip_delivered_share(c, -0.1) == 0.0);
 }
 
 TEST_CASE("fines: one scheme, exactly 1,000 attendances and 80 breaches", "[settlement]") {
@@ -608,6 +661,7 @@ TEST_CASE("management: cost control acts behind plan and relaxes back on it", "[
   cc.freeze_recruitment = true;
   cc.close_beds_share = 0.25;
   cc.cancel_sessions_share = 0.125;
+  cc.cut_capacity_under_tariff = true;  // every lever (the default spares capacity: next test)
   Books books(setup);
   auto neutral = [&](const Levers& l) {
     CHECK(l.agency_factor == 1.0);
@@ -776,5 +830,175 @@ TEST_CASE("commissioner: a reinvested fine is held back, then returned, costing 
     CHECK(out[0].fines_reinvested == 10000.0);
     CHECK(out[0].fines_returned == (m == 0 ? 0.0 : 10000.0));
     CHECK(books.levers[0].referral_share == 1.0);
+  }
+}
+
+TEST_CASE("management: a recruitment freeze lasts at most freeze_max_months of an episode", "[settlement]") {
+  models::FinanceSetup setup;
+  setup.trusts.push_back(quiet_trust());
+  models::TrustFinanceSetup& t = setup.trusts[0];
+  t.finance.income.ed_attendance_gbp = 2.0;  // an attendance earns 2 and costs 1
+  t.finance.costs.ed_attendance_gbp = 1.0;
+  t.finance.costs.bed_day_gbp = 1.0;         // a bed day costs 1 and earns nothing
+  t.management.cost_control.enabled = true;
+  t.management.cost_control.trigger_share_of_income = 0.0;
+  t.management.cost_control.freeze_recruitment = true;
+  t.management.cost_control.freeze_max_months = 2;
+  TrustMonth loss, gain;
+  loss.wards.occupied_bed_minutes = 1440.0;  // -1
+  gain.ed.attendances = 2;                    // +2
+  Books books(setup);
+  // April: 1 behind plan, cost control acts from May: the freeze covers May and June only,
+  // the agency cut goes on while it acts.
+  books.settle(0, {loss});
+  for (int m = 1; m < 4; ++m) {
+    INFO("levers for month " << m);
+    CHECK(books.levers[0].agency_factor == 0.5);
+    CHECK(books.levers[0].recruitment_frozen == (m <= 2));
+    books.settle(m, {TrustMonth{}});
+  }
+  // August's gain puts it back on plan: September neutral. Losses in September and October
+  // start a new episode, which freezes again from November.
+  books.settle(4, {gain});
+  CHECK(books.levers[0].agency_factor == 1.0);
+  CHECK_FALSE(books.levers[0].recruitment_frozen);
+  books.settle(5, {loss});
+  books.settle(6, {loss});
+  CHECK(books.levers[0].agency_factor == 0.5);
+  CHECK(books.levers[0].recruitment_frozen);
+}
+
+TEST_CASE("management judges the year to date on an accruals basis: CQUIN paid in arrears", "[settlement]") {
+  // Income 100,000 a month covers costs; CQUIN 2.5% of a 12m contract (300,000 a year, 75,000
+  // a quarter) is paid at the quarter end when the quarter's A&E performance reaches 95%. The
+  // control total is the CQUIN: a trust on plan if it earns it.
+  models::FinanceSetup setup;
+  setup.trusts.push_back(quiet_trust());
+  models::TrustFinanceSetup& t = setup.trusts[0];
+  t.finance.contract_value_gbp_per_year = 12e6;
+  t.finance.control_total_gbp_per_year = 300000.0;
+  t.finance.income.other_income_gbp_per_year = 1.2e6;
+  t.finance.income.cquin_share = 0.025;
+  t.finance.income.cquin_earned_on = "ed_4h";
+  t.finance.income.cquin_standard = 0.95;
+  t.finance.costs.ed_attendance_gbp = 100.0;
+  t.management.cost_control.enabled = true;
+  t.management.cost_control.trigger_share_of_income = 0.01;
+  SECTION("earned: April and May are on plan although the CQUIN is not yet paid") {
+    Books books(setup);
+    for (int m = 0; m < 6; ++m) {
+      const auto out = books.settle(m, {ed_month(1000, 10)});
+      INFO("month " << m);
+      CHECK(out[0].income_incentives == (m % 3 == 2 ? money(75000.0) : money(0.0)));
+      // Cash basis April: 25,000 behind (over 1% of 100,000) would have acted.
+      CHECK_FALSE(books.levers[0].recruitment_frozen);
+      CHECK(books.levers[0].agency_factor == 1.0);
+    }
+  }
+  SECTION("not earned: the quarter end shows the shortfall and cost control acts") {
+    Books books(setup);
+    books.settle(0, {ed_month(1000, 100)});
+    books.settle(1, {ed_month(1000, 100)});
+    CHECK(books.levers[0].agency_factor == 1.0);
+    const auto june = books.settle(2, {ed_month(1000, 100)});  // 90%: CQUIN lost
+    CHECK(june[0].income_incentives == 0.0);
+    CHECK(books.levers[0].agency_factor == 0.5);
+  }
+}
+
+TEST_CASE("management: protect performance spends while A&E or the list misses, unless the money says no",
+          "[settlement]") {
+  models::FinanceSetup setup;
+  setup.trusts.push_back(quiet_trust());
+  models::TrustFinanceSetup& t = setup.trusts[0];
+  t.planned_theatre_sessions_per_month = 40.0;
+  t.finance.costs.extra_session_premium_gbp = 2000.0;
+  t.finance.income.other_income_gbp_per_year = 1.2e6;  // 100,000 a month
+  models::ProtectPerformanceParams& pp = t.management.protect_performance;
+  pp.enabled = true;
+  pp.ed_standard = 0.95;
+  pp.agency_factor = 2.0;
+  pp.rtt_standard = 0.92;
+  pp.extra_sessions_share = 0.1;
+  pp.stop_behind_plan_share = 0.02;
+  TrustMonth missing = ed_month(1000, 100);  // 90% within 4 hours
+  missing.electives.list.waiting = 1000;
+  missing.electives.list.over_18w = 100;  // 90% within 18 weeks
+  TrustMonth meeting = ed_month(1000, 50);  // exactly 95%, 100% within 18 weeks
+
+  SECTION("meeting both standards: nothing") {
+    Books books(setup);
+    const auto out = books.settle(0, {meeting});
+    CHECK(books.levers[0].agency_factor == 1.0);
+    CHECK(books.levers[0].theatre_factor == 1.0);
+    CHECK_FALSE(out[0].acting.protect_performance);
+  }
+  SECTION("missing both: double agency and 4 extra sessions (10% of 40) at 2,000 each, next month") {
+    Books books(setup);
+    books.settle(0, {missing});
+    CHECK(books.levers[0].agency_factor == 2.0);
+    CHECK(books.levers[0].theatre_factor == money(1.1));
+    const auto may = books.settle(1, {meeting});
+    CHECK(may[0].acting.protect_performance);
+    CHECK(may[0].extra_sessions == money(4.0));
+    CHECK(may[0].cost_other == money(8000.0));
+  }
+  SECTION("too far behind the control total: the finance director stops it") {
+    // Plan 2.4m a year: 200,000 to date in April against a surplus of 100,000: 100% of the
+    // year-to-date income behind, beyond 2%.
+    t.finance.control_total_gbp_per_year = 2.4e6;
+    Books books(setup);
+    books.settle(0, {missing});
+    CHECK(books.levers[0].agency_factor == 1.0);
+    CHECK(books.levers[0].theatre_factor == 1.0);
+    // 1% behind (1,000 of 100,000): still spends.
+    t.finance.control_total_gbp_per_year = 12.0 * 101000.0;
+    Books near(setup);
+    near.settle(0, {missing});
+    CHECK(near.levers[0].agency_factor == 2.0);
+  }
+  SECTION("in financial special measures: nothing") {
+    t.finance.income.other_income_gbp_per_year = 0.0;
+    t.finance.costs.fixed_gbp_per_year = 12e6;  // a 1m deficit in April, over 5% of income
+    t.finance.borrowing.special_measures_deficit_share = 0.05;
+    pp.stop_behind_plan_share = 1.0;  // the control-total stop alone would let it spend
+    t.finance.control_total_gbp_per_year = -12e6;
+    Books books(setup);
+    books.settle(0, {missing});  // enters special measures for May, when the agency would come
+    CHECK(books.levers[0].agency_factor == 1.0);
+    CHECK(books.settle(1, {missing})[0].special_measures);
+    pp.stop_in_special_measures = false;
+    Books allowed(setup);
+    allowed.settle(0, {missing});
+    CHECK(allowed.levers[0].agency_factor == 2.0);
+  }
+}
+
+TEST_CASE("management: cost control closes beds and cancels sessions only where activity is not paid by tariff",
+          "[settlement]") {
+  models::FinanceSetup setup;
+  setup.trusts.push_back(quiet_trust());
+  models::TrustFinanceSetup& t = setup.trusts[0];
+  t.finance.costs.ed_attendance_gbp = 1.0;
+  models::CostControlParams& cc = t.management.cost_control;
+  cc.enabled = true;
+  cc.trigger_share_of_income = 0.0;
+  cc.close_beds_share = 0.25;
+  cc.cancel_sessions_share = 0.125;
+  SECTION("paid by results: agency and recruitment only") {
+    Books books(setup);
+    books.settle(0, {ed_month(1, 0)});
+    CHECK(books.levers[0].agency_factor == 0.5);
+    CHECK(books.levers[0].recruitment_frozen);
+    CHECK(books.levers[0].open_bed_factor == 1.0);
+    CHECK(books.levers[0].theatre_factor == 1.0);
+  }
+  SECTION("block payment: capacity too") {
+    t.finance.income.payment = "block";  // 100,000 a month (the contract value), costs 100,001
+    Books books(setup);
+    books.settle(0, {ed_month(100001, 0)});
+    CHECK(books.levers[0].agency_factor == 0.5);
+    CHECK(books.levers[0].open_bed_factor == 0.75);
+    CHECK(books.levers[0].theatre_factor == 0.875);
   }
 }

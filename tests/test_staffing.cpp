@@ -101,3 +101,52 @@ TEST_CASE("A&E clinician vacancies thin the roster", "[staffing]") {
   short_staffed.staffing.ed_clinicians.leavers_per_year = 0.5;
   CHECK(run(short_staffed).breaches > 1.2 * run(base).breaches);
 }
+
+TEST_CASE("a safe-staffing floor: agency covers up to it whatever the cut, unless banned", "[staffing]") {
+  // 30% vacant: 763 nurses in post, 728.7 at work (4.5% sick). Cut to no agency at all, the
+  // floor of 85% of 1,090 (926.5) is still covered by agency; a regulator's ban is absolute.
+  models::StaffingParams p;
+  p.ward_nurses.vacancy_rate = 0.3;
+  p.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
+  p.ward_nurses.leavers_per_year = 0.0;
+  const double at_work = 1090.0 * 0.7 * 0.955, floor = 0.85 * 1090.0;
+  models::Staffing staff(p, sim::StreamKey{4, 0, 0});
+  staff.start_month(0, 0.0);
+  const auto& nurses = staff.level(models::StaffGroup::ward_nurses);
+  CHECK(nurses.available_wte == Approx(floor));
+  CHECK(nurses.agency_wte == Approx(floor - at_work));
+  staff.start_month(1, 0.0, false, {false, true, false});
+  CHECK(nurses.agency_wte == 0.0);
+  CHECK(nurses.available_wte == Approx(at_work));
+  // Without a floor the cut takes agency to zero.
+  p.ward_nurses.floor_share_of_establishment = 0.0;
+  models::Staffing no_floor(p, sim::StreamKey{4, 0, 0});
+  no_floor.start_month(0, 0.0);
+  CHECK(no_floor.level(models::StaffGroup::ward_nurses).agency_wte == 0.0);
+  // Above the floor the floor changes nothing: the usual 30% of the gap.
+  models::StaffingParams usual;
+  models::Staffing above(usual, sim::StreamKey{4, 0, 0});
+  const double in_post = above.level(models::StaffGroup::ward_nurses).substantive_wte;
+  CHECK(above.level(models::StaffGroup::ward_nurses).agency_wte == Approx(0.3 * (1090.0 - in_post * 0.955)));
+}
+
+TEST_CASE("a recruitment freeze holds staff down only to the safe-staffing floor", "[staffing]") {
+  // Frozen for four years at 12% turnover, in-post staff fall 1% a month without a floor (to
+  // about 0.91 x 0.99^48 = 56% of establishment); with the floor, recruiting resumes whenever
+  // they are below 85%, so they fall to it and hover within a month's leavers of it.
+  models::StaffingParams p;
+  models::StaffingParams unfloored = p;
+  unfloored.ward_nurses.floor_share_of_establishment = 0.0;
+  models::Staffing floored(p, sim::StreamKey{5, 0, 0}), falling(unfloored, sim::StreamKey{5, 0, 0});
+  double lowest = 1e9;
+  for (int m = 0; m < 48; ++m) {
+    floored.start_month(m, 1.0, true);
+    falling.start_month(m, 1.0, true);
+    if (m >= 24) lowest = std::min(lowest, floored.level(models::StaffGroup::ward_nurses).substantive_wte);
+  }
+  CHECK(falling.level(models::StaffGroup::ward_nurses).substantive_wte < 0.6 * 1090.0);
+  CHECK(lowest > 0.83 * 1090.0);
+  CHECK(lowest < 0.85 * 1090.0);
+  // And agency keeps those at work at the floor at least.
+  CHECK(floored.level(models::StaffGroup::ward_nurses).available_wte >= 0.85 * 1090.0 - 1e-9);
+}

@@ -13,7 +13,7 @@ Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key) : pa
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
     levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
-    settle(g, 1.0);
+    settle(g, 1.0, false);
     baseline_available_[g] = levels_[g].available_wte;
   }
 }
@@ -26,22 +26,18 @@ const StaffGroupParams& Staffing::params(std::size_t g) const {
   }
 }
 
-void Staffing::settle(std::size_t g, double agency_factor) {
+void Staffing::settle(std::size_t g, double agency_factor, bool banned) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
   const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
-  s.agency_wte = std::min(1.0, p.agency_share_of_gap * agency_factor) * std::max(0.0, p.establishment_wte - at_work);
+  const double gap = std::max(0.0, p.establishment_wte - at_work);
+  const double to_floor = std::max(0.0, p.floor_share_of_establishment * p.establishment_wte - at_work);
+  s.agency_wte = banned ? 0.0 : std::max(to_floor, std::min(1.0, p.agency_share_of_gap * agency_factor) * gap);
   s.available_wte = at_work + s.agency_wte;
 }
 
-void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen) {
-  std::array<double, staff_group_count> factors;
-  factors.fill(agency_factor);
-  start_month(month, factors, recruitment_frozen);
-}
-
-void Staffing::start_month(int month, const std::array<double, staff_group_count>& agency_factors,
-                           bool recruitment_frozen, double recruitment_factor) {
+void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen,
+                           const std::array<bool, staff_group_count>& agency_banned, double recruitment_factor) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];
@@ -53,10 +49,11 @@ void Staffing::start_month(int month, const std::array<double, staff_group_count
     const double vacancies = std::max(0.0, p.establishment_wte - s.substantive_wte);
     const double recruits = static_cast<double>(
         sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month * recruitment_factor));
-    // The draws are made even when frozen, so the stream stays aligned with unfrozen runs.
-    s.substantive_wte =
-        std::clamp(s.substantive_wte - leavers + (recruitment_frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
-    settle(g, agency_factors[g]);
+    // The draws are made even when frozen, so the stream stays aligned with unfrozen runs. A
+    // freeze does not hold a group below its safe-staffing floor.
+    const bool frozen = recruitment_frozen && s.substantive_wte >= p.floor_share_of_establishment * p.establishment_wte;
+    s.substantive_wte = std::clamp(s.substantive_wte - leavers + (frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
+    settle(g, agency_factor, agency_banned[g]);
   }
 }
 

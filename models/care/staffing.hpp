@@ -20,6 +20,7 @@ struct StaffGroupParams {
   double agency_share_of_gap = 0.3;
   double leavers_per_year = 0.12;
   double recruited_share_of_vacancies_per_month = 0.1;
+  double floor_share_of_establishment = 0.85;
 
   template <class V>
   void describe(V& v) {
@@ -40,6 +41,9 @@ struct StaffGroupParams {
     v.field("recruited_share_of_vacancies_per_month", recruited_share_of_vacancies_per_month,
             Doc{"share a month", "Vacancies filled each month; with leavers_per_year sets the long-run vacancy rate.",
                 "assumption: 0.1 with 12% turnover holds vacancies near 9%", Range::fraction()});
+    v.field("floor_share_of_establishment", floor_share_of_establishment,
+            Doc{"share of establishment", "Safe-staffing floor: whatever management's cuts, agency covers the group up to this share of its establishment at work (unless the regulator bans agency for it), and a recruitment freeze does not hold substantive staff below it.",
+                "assumption: below the baseline's about 91% at work (9% vacancies, 4.5% sickness, a third of the gap covered), so it binds only under cuts", Range::fraction()});
   }
 };
 
@@ -75,13 +79,12 @@ class Staffing {
   Staffing(const StaffingParams& params, const sim::StreamKey& key);
 
   // Called at the start of each month (from month index `month`, warm-up negative): leavers
-  // go and recruits join (Poisson, keyed by group and month; none while recruitment is
-  // frozen), then agency covers its share of the gap times `agency_factor` (at most all).
-  void start_month(int month, double agency_factor = 1.0, bool recruitment_frozen = false);
-  // The same with a factor per staff group (0: agency banned for that group), and recruits
-  // drawn at `recruitment_factor` times the usual rate.
-  void start_month(int month, const std::array<double, staff_group_count>& agency_factors, bool recruitment_frozen,
-                   double recruitment_factor = 1.0);
+  // go and recruits join (Poisson, keyed by group and month, drawn at `recruitment_factor`
+  // times the usual rate; none while recruitment is frozen, except below a group's
+  // safe-staffing floor), then agency covers its share of the gap times `agency_factor` (at
+  // most all), and at least up to the floor, except for groups the regulator bans agency for.
+  void start_month(int month, double agency_factor = 1.0, bool recruitment_frozen = false,
+                   const std::array<bool, staff_group_count>& agency_banned = {}, double recruitment_factor = 1.0);
 
   const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
   // Available staff relative to the configured baseline (vacancies at their starting rate).
@@ -89,7 +92,7 @@ class Staffing {
   int open_beds(int physical_beds) const;
 
  private:
-  void settle(std::size_t g, double agency_factor);
+  void settle(std::size_t g, double agency_factor, bool banned);
   const StaffGroupParams& params(std::size_t g) const;
 
   const StaffingParams* params_;

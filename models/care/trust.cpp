@@ -24,6 +24,7 @@ TrustMonth Trust::run_month(sim::Time month_end) {
   TrustMonth m;
   for (std::size_t g = 0; g < staff_group_count; ++g) m.staff[g] = staffing_.level(static_cast<StaffGroup>(g));
   m.beds_physical = setup_->wards.beds;
+  m.agency_factor = levers_.agency_factor;
   sim_.run_until(month_end, *this);
   m.ed = ed_.close_month(month_end);
   m.wards = wards_.close_month(month_end);
@@ -33,10 +34,8 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 }
 
 void Trust::staff_month() {
-  std::array<double, staff_group_count> agency;
-  for (std::size_t g = 0; g < staff_group_count; ++g) agency[g] = levers_.agency_banned[g] ? 0.0 : levers_.agency_factor;
-  staffing_.start_month(calendar_->month_index(sim_.now()), agency, levers_.recruitment_frozen,
-                        levers_.recruitment_factor);
+  staffing_.start_month(calendar_->month_index(sim_.now()), levers_.agency_factor, levers_.recruitment_frozen,
+                        levers_.agency_banned, levers_.recruitment_factor);
   ed_.set_treatment_scale(1.0 / levers_.productivity_factor);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
   electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor *

@@ -37,6 +37,7 @@ struct TrustMonth {
   ElectiveMonth electives;
   CancerMonth cancer;
   StaffLevel staff[staff_group_count];  // as the month started
+  double agency_factor = 1.0;            // the agency lever in force this month (Levers::agency_factor)
   int beds_physical = 0;
 
   // The month's breach counts, from each department in turn (a new department adds its own).

@@ -2,6 +2,7 @@
 #include "models/money/costs.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/care/trust.hpp"
 
@@ -14,7 +15,13 @@ void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const 
   if (rules.price_cap > 0.0) premium = std::min(premium, rules.price_cap);
   const double rates[staff_group_count] = {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year,
                                            cost.theatre_team_gbp_per_wte_year};
-  m.cost_pay = cost.other_pay_gbp_per_year / 12.0;
+  // Staff not modelled as groups: their agency part scales with the month's agency lever (at
+  // most the usual share: protecting performance buys front-line cover only); work the cut
+  // moves to substantive or bank staff costs the substantive rate.
+  const double other = cost.other_pay_gbp_per_year / 12.0, share = cost.other_pay_agency_share;
+  const double kept = std::min(1.0, tm.agency_factor);
+  m.cost_pay = other * (1.0 - share) + other * share * (1.0 - kept) / (1.0 + cost.agency_premium);
+  m.cost_agency = other * share * kept * (1.0 + premium) / (1.0 + cost.agency_premium);
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     m.cost_pay += tm.staff[g].substantive_wte * rates[g] / 12.0;
     m.cost_agency += tm.staff[g].agency_wte * rates[g] * (1.0 + premium) / 12.0;
@@ -30,6 +37,13 @@ void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const 
   // Savings are a share of what the month cost, delivered as far as the year's luck allows.
   m.cip_savings = cost.cip_target_share * cip_delivered * (m.cost_pay + m.cost_agency + m.cost_other);
   m.cost_other -= m.cip_savings;
+}
+
+double cip_delivered_share(const CostParams& cost, double execution) {
+  const double target = cost.cip_target_share, headroom = cost.cip_headroom_share;
+  // h (1 - exp(-T/h)) / T; its limit as T -> 0 is 1 (the first pound of savings is free).
+  const double returns = headroom > 0.0 && target > 0.0 ? -headroom * std::expm1(-target / headroom) / target : 1.0;
+  return std::max(0.0, execution) * returns;
 }
 
 }  // namespace breachsim::models

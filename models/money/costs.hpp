@@ -18,4 +18,8 @@ struct TrustMonth;
 void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const TrustMonth& tm, double cip_delivered,
                   double extra_sessions_gbp, MoneyMonth& m);
 
+// The share of the year's CIP target delivered, given `execution` (a draw of
+// cip_delivered_share): execution times the diminishing-returns factor of the target's ambition.
+double cip_delivered_share(const CostParams& cost, double execution);
+
 }  // namespace breachsim::models

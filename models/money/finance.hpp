@@ -109,6 +109,7 @@ struct CostParams {
   double agency_premium = 1.0;
   double agency_premium_cap = 0.0;
   double other_pay_gbp_per_year = 205e6;
+  double other_pay_agency_share = 0.07;
   double bed_day_gbp = 120.0;
   double procedure_gbp = 1200.0;
   double ed_attendance_gbp = 40.0;
@@ -116,9 +117,10 @@ struct CostParams {
   double extra_session_premium_gbp = 2000.0;
   double fixed_gbp_per_year = 131e6;
   double cip_target_share = 0.03;
+  double cip_headroom_share = 0.06;
   double capital_gbp_per_bed = 400000.0;
   double capital_bed_running_gbp_per_year = 110000.0;
-  sim::config::DistributionSpec cip_delivered_share{sim::Distribution::Kind::gamma, 0.0, 0.75, 0.25, {}, {}, {}};
+  sim::config::DistributionSpec cip_delivered_share{sim::Distribution::Kind::gamma, 0.0, 0.95, 0.25, {}, {}, {}};
 
   template <class V>
   void describe(V& v) {
@@ -140,6 +142,9 @@ struct CostParams {
     v.field("other_pay_gbp_per_year", other_pay_gbp_per_year,
             Doc{"GBP a year", "Pay of all staff not modelled as a group (other doctors, therapists, administration).",
                 "assumption: pay about 63% of costs (docs/sources.md §7)", Range::non_negative()});
+    v.field("other_pay_agency_share", other_pay_agency_share,
+            Doc{"share of other pay", "Of other_pay_gbp_per_year, the part spent on agency staff (at the agency premium). Management's agency cuts and the regulator's price cap and spending ceiling act on it as on the modelled groups: a cut moves the work to substantive or bank staff at the substantive rate, saving the premium.",
+                "docs/sources.md §7: agency about 7% of the NHS pay bill in 2014/15", Range::fraction()});
     v.field("bed_day_gbp", bed_day_gbp, Doc{"GBP", "Variable cost of an occupied bed day (drugs, food, supplies).", "assumption", Range::non_negative()});
     v.field("procedure_gbp", procedure_gbp,
             Doc{"GBP", "Variable cost of a planned operation or non-surgical cancer treatment (consumables, implants).", "assumption", Range::non_negative()});
@@ -161,9 +166,13 @@ struct CostParams {
     v.field("capital_bed_running_gbp_per_year", capital_bed_running_gbp_per_year,
             Doc{"GBP a year", "Running cost of a bed opened with capital: its nurses and medical cover (occupied bed days add bed_day_gbp as for any bed).",
                 "assumption: 1.33 ward-nurse WTE per bed at the default £38k with on-costs, and a share of medical and support staff", Range::non_negative()});
+    v.field("cip_headroom_share", cip_headroom_share,
+            Doc{"share of costs a year", "Diminishing returns of cost improvement: a target T can deliver at most h (1 - exp(-T/h)) of costs, h this headroom, so the first savings are easy and each further one harder, and a target far beyond h is visibly undeliverable (the share delivered falls as the target grows: 79% of a 3% target, 59% of 7%, before execution). 0: no diminishing returns.",
+                "assumption: at the default 3% target the expected share delivered stays three quarters (docs/sources.md §7: targets of 2-7% a year, rarely met in full)",
+                Range::fraction()});
     v.field("cip_delivered_share", cip_delivered_share,
-            Doc{"share of target", "Share of the year's CIP target actually delivered, drawn once a financial year per trust.",
-                "assumption: three quarters on average, rarely all"});
+            Doc{"share of the deliverable", "Execution: the share of what the target can deliver (cip_headroom_share) actually delivered, drawn once a financial year per trust; the share of the target delivered is this times the diminishing-returns factor.",
+                "assumption: 0.95 on average, so with the default headroom three quarters of a 3% target is delivered on average, rarely all"});
   }
 };
 

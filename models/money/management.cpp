@@ -6,12 +6,20 @@ namespace breachsim::models {
 void Management::control_costs(const CostControlParams& p, const ManagementView& view, Plan& plan) {
   if (!cost_control_ && view.behind_plan > p.trigger_share_of_income * view.ytd_income) cost_control_ = true;
   else if (cost_control_ && view.behind_plan <= 0.0) cost_control_ = false;
-  if (!cost_control_) return;
+  if (!cost_control_) {
+    frozen_months_ = 0;
+    return;
+  }
   Levers& l = plan.levers;
   l.agency_factor *= p.agency_factor;
-  l.recruitment_frozen = l.recruitment_frozen || p.freeze_recruitment;
-  l.open_bed_factor *= 1.0 - p.close_beds_share;
-  l.theatre_factor *= 1.0 - p.cancel_sessions_share;
+  if (p.freeze_recruitment && frozen_months_ < p.freeze_max_months) {
+    l.recruitment_frozen = true;
+    ++frozen_months_;
+  }
+  if (!view.paid_by_activity || p.cut_capacity_under_tariff) {
+    l.open_bed_factor *= 1.0 - p.close_beds_share;
+    l.theatre_factor *= 1.0 - p.cancel_sessions_share;
+  }
   plan.acting.cost_control = true;
 }
 
@@ -19,6 +27,8 @@ double Management::protect_performance(const ProtectPerformanceParams& p, const 
                                        double& cost) const {
   double sessions = 0.0;
   bool acting = false;
+  if (view.behind_plan >= p.stop_behind_plan_share * view.ytd_income && view.behind_plan > 0.0) return 0.0;
+  if (p.stop_in_special_measures && view.special_measures) return 0.0;
   if (view.ed_within_4h < p.ed_standard) {
     plan.levers.agency_factor *= p.agency_factor;
     acting = true;

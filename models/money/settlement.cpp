@@ -61,14 +61,15 @@ MoneyDraws Settlement::draws(std::size_t t, int month) const {
 void Settlement::start_year(int month) {
   for (std::size_t t = 0; t < books_.size(); ++t) {
     Books& b = books_[t];
-    b.ytd_surplus = b.ytd_income = b.ytd_before_fund = 0.0;
+    b.ytd_surplus = b.ytd_income = b.ytd_before_fund = b.accrued_incentives = 0.0;
     std::fill(b.fines.by_scheme.begin(), b.fines.by_scheme.end(), 0.0);
     b.fines.total = 0.0;
     b.fund_allocation_year = 0.0;
     // Drawn once a year per trust, keyed by the month the year starts, so a trust's luck
     // with its savings is the same at every sweep point.
     auto d = draws(t, month).draw(FinanceDraw::cip);
-    b.cip_delivered = std::max(0.0, setup_->trusts[t].finance.costs.cip_delivered_share.build().sample(d));
+    const CostParams& costs = setup_->trusts[t].finance.costs;
+    b.cip_delivered = cip_delivered_share(costs, costs.cip_delivered_share.build().sample(d));
   }
   commissioners_.start_year();
   oversight_.start_year();
@@ -242,21 +243,43 @@ void Settlement::post(std::size_t t, const MonthEnd& me, MoneyMonth& m) {
   m.cip_delivered_share = b.cip_delivered;
 }
 
+// CQUIN and the fund are paid at the quarter end for the quarter just gone, but a trust's
+// accounts book them as earned month by month (in full: accruals assume the goals are met,
+// CQUIN on quality goals at their expected rate). At the quarter end the payment replaces the
+// accrual, so a quarter not earned shows then, as it did in trusts' accounts.
+void Settlement::accrue_incentives(std::size_t t, const MonthEnd& me) {
+  Books& b = books_[t];
+  if (me.quarter_end) {
+    b.accrued_incentives = 0.0;
+    return;
+  }
+  const FinanceParams& f = setup_->trusts[t].finance;
+  const PaymentParams& pay = f.income;
+  const double cquin_rate = b.income.cquin_on ? 1.0 : pay.cquin_earned_probability;
+  b.accrued_incentives += pay.cquin_share * f.contract_value_gbp_per_year / 12.0 * cquin_rate;
+  if (me.fund && f.takes_incentive_fund && fund_applies(*me.fund, me.date))
+    b.accrued_incentives +=
+        me.fund->gbp_per_emergency_admission * performance_[t].tally(Standard::ed_12h, Period::month).total;
+}
+
 // Management decides a month ahead; the levers for next month are what was decided for it,
 // with the commissioner's referral restriction and the regulator's agency rules.
 Levers Settlement::manage(std::size_t t, const MonthEnd& me, const AgencyRulesParams& next_rules, MoneyMonth& m) {
   const TrustFinanceSetup& ts = setup_->trusts[t];
   Books& b = books_[t];
   const PerformanceRecord& r = performance_[t];
+  accrue_incentives(t, me);
   ManagementView view;
   view.month = me.month;
-  view.behind_plan = me.to_date(ts.finance.control_total_gbp_per_year) - b.ytd_surplus;
+  view.behind_plan = me.to_date(ts.finance.control_total_gbp_per_year) - (b.ytd_surplus + b.accrued_incentives);
   view.ytd_income = b.ytd_income;
   view.ed_within_4h = r.within(Standard::ed_4h, Period::month);
   view.rtt_within_18w = r.within(Standard::rtt_18w, Period::month);
   view.fines_returned = m.fines_returned;
   view.planned_sessions = ts.planned_theatre_sessions_per_month;
   view.extra_session_premium_gbp = ts.finance.costs.extra_session_premium_gbp;
+  view.special_measures = b.sheet.in_special_measures();  // as the month it decides for will start
+  view.paid_by_activity = b.income.payment == Payment::activity;
   b.management.decide(ts.management, view);
 
   Levers next = b.management.plan_for(me.month + 1).levers;

@@ -87,6 +87,9 @@ class Settlement {
     BalanceSheet sheet;
     IncomeRules income;
     double ytd_surplus = 0, ytd_income = 0, ytd_before_fund = 0;
+    // Incentive income (CQUIN, the fund) earned in this quarter's months so far but paid only
+    // at its end: management judges the year to date on an accruals basis.
+    double accrued_incentives = 0;
     FinesToDate fines;
     double cumulative_deficit = 0;  // at the last month end
     double cip_delivered = 0;       // share of this year's CIP target, drawn at the year start
@@ -111,6 +114,7 @@ class Settlement {
   void pay_fund(const MonthEnd& me, std::vector<MoneyMonth>& out);
   void post(std::size_t t, const MonthEnd& me, MoneyMonth& m);
   Levers manage(std::size_t t, const MonthEnd& me, const AgencyRulesParams& next_rules, MoneyMonth& m);
+  void accrue_incentives(std::size_t t, const MonthEnd& me);
   void oversee(const MonthEnd& me, std::vector<MoneyMonth>& out, std::vector<Levers>& next_levers);
   std::vector<LeagueTrustQuarter> league_quarter() const;
 
