@@ -103,7 +103,8 @@ TEST_CASE("a scheme that starts mid-year levies nothing before its date", "[mone
 TEST_CASE("cost control cuts capacity only after its trigger, and waits lengthen", "[money]") {
   // A trust whose fixed costs put it behind plan from the first month. With cost control on,
   // the months up to the first decision are identical to the run without it (same patients,
-  // same draws); afterwards agency, beds and theatre sessions are cut and the list grows.
+  // same draws); afterwards agency cover is cut (so fewer nurses open fewer beds) and
+  // recruitment frozen, and the list grows.
   models::Scenario base;
   base.scenario.name = "cost_control";
   base.scenario.months = 12;
@@ -278,5 +279,50 @@ TEST_CASE("the incentive fund starting in April 2016 suspends fines for its take
     CHECK(other_fined[1] > 0.0);
     CHECK(taker_fund[0] == 0.0);
     CHECK(taker_fund[1] > 0.0);
+  }
+}
+
+TEST_CASE("a commissioner short of money defers referrals: every patient kept, waits longer", "[money]") {
+  // A commissioner whose allocation runs out within the first months restricts referrals to
+  // the year end; restricted patients are held back and join the list in April with their
+  // clocks running from referral. The referral stream is the same with and without the
+  // restriction (common random numbers), so the patients are conserved exactly.
+  models::Scenario base;
+  base.scenario.name = "demand_management";
+  base.scenario.first_month = {2015, 10, 1};
+  base.scenario.months = 9;  // October 2015 to June 2016
+  base.scenario.warmup_months = 1;
+  models::TrustParams t;
+  t.name = "Referred";
+  t.commissioner = "Short";
+  base.trusts.push_back(t);
+  models::CommissionerParams c;
+  c.name = "Short";
+  c.restricted_referral_share = 0.5;
+  models::Scenario open = base;
+  c.allocation_gbp_per_year = 1e12;  // never runs out
+  open.commissioners.push_back(c);
+  c.allocation_gbp_per_year = 1e6;  // runs out in the first month
+  base.commissioners.push_back(c);
+
+  const auto restricted = models::run_replications(models::ScenarioSetup(base), 11, 2, 2);
+  const auto free = models::run_replications(models::ScenarioSetup(open), 11, 2, 2);
+  for (std::size_t r = 0; r < 2; ++r) {
+    double held = 0.0, starts_restricted = 0.0, starts_free = 0.0;
+    for (std::size_t m = 0; m < 9; ++m) {
+      held += restricted.trust_month(Metric::rtt_referrals_restricted, r, 0, m);
+      starts_restricted += restricted.trust_month(Metric::rtt_clock_starts, r, 0, m);
+      starts_free += free.trust_month(Metric::rtt_clock_starts, r, 0, m);
+      // Restricted from November (decided at October's end) to March.
+      if (m >= 1 && m < 6) CHECK(restricted.trust_month(Metric::rtt_referrals_deferred_at_end, r, 0, m) > 0.0);
+    }
+    INFO("replication " << r << ": " << held << " referrals held back");
+    CHECK(held > 1000.0);
+    // April releases them all (the allocation runs out again, so May and June restrict anew):
+    // every referral is on the list, treated, or still held at the end, in both runs.
+    CHECK(restricted.trust_month(Metric::rtt_referrals_deferred_at_end, r, 0, 6) == 0.0);
+    CHECK(starts_restricted + restricted.trust_run(Metric::rtt_referrals_deferred_at_end, r, 0) == starts_free);
+    // Held back for months, they come to the list with long clocks: more over 18 weeks after April.
+    CHECK(restricted.trust_month(Metric::rtt_over_18w, r, 0, 7) > free.trust_month(Metric::rtt_over_18w, r, 0, 7));
   }
 }

@@ -125,16 +125,32 @@ void Electives::refer(TrustSimulator& sim) {
     accepted = gate.uniform() < referral_share_;
   }
   if (accepted) {
+    if (!deferred_.empty() && referral_share_ >= 1.0) release_deferred(sim.now());
     sim::RandomStream draws(key_, id, purpose(Purpose::rtt_patient));
     const WaitingPatient p = new_patient(id, sim.now(), draws);
     list_.add(p);
     ++month_.clock_starts;
     schedule_leaving(p, sim.now(), draws);
   } else {
+    // Demand management defers the patient (referral thresholds, advice and guidance); the
+    // need does not go away, so the patient is kept and the wait counts from today.
+    deferred_.push_back({id, sim.now()});
     ++month_.referrals_restricted;
   }
   const sim::Time next = referral_arrivals_.next();
   if (std::isfinite(next)) sim.schedule(next, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
+}
+
+void Electives::release_deferred(sim::Time now) {
+  for (const Deferred& d : deferred_) {
+    // The patient's own draws, as if accepted at referral: the same patient at every sweep point.
+    sim::RandomStream draws(key_, d.id, purpose(Purpose::rtt_patient));
+    const WaitingPatient p = new_patient(d.id, d.referred_at, draws);
+    list_.add(p);
+    ++month_.clock_starts;
+    schedule_leaving(p, now, draws);
+  }
+  deferred_.clear();
 }
 
 int Electives::theatre_slots_today(sim::Time now) const {
@@ -202,6 +218,7 @@ void Electives::run_clinic_day(TrustSimulator& sim) {
 ElectiveMonth Electives::close_month(sim::Time month_end) {
   leave_until(month_end, false);
   month_.list = list_.snapshot(month_end);
+  month_.referrals_deferred_at_end = static_cast<std::int64_t>(deferred_.size());
   ElectiveMonth m = month_;
   month_ = ElectiveMonth{};
   return m;

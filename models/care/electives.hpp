@@ -104,7 +104,8 @@ struct ElectiveMonth {
   std::int64_t treated_over_18w = 0;                // of `treated`, clock over 18 weeks when stopped
   std::int64_t outpatient_treated = 0;              // non-admitted pathway (an outpatient slot)
   std::int64_t outpatient_treated_over_18w = 0;
-  std::int64_t referrals_restricted = 0;            // referrals turned away by a commissioner's restriction
+  std::int64_t referrals_restricted = 0;            // referrals held back by a commissioner's restriction
+  std::int64_t referrals_deferred_at_end = 0;       // held back and not yet released, at the month end
   std::int64_t left_untreated = 0;
   std::int64_t admissions = 0;
   std::int64_t cancellations = 0;
@@ -142,6 +143,8 @@ class Electives {
   // theatre teams relative to the baseline staffing), rounded.
   void set_theatre_factor(double factor) { theatre_factor_ = factor; }
   // Share of referrals accepted (a commissioner restricting elective referrals: 1 accepts all).
+  // The rest are held back, not lost: they join the list, their clocks running from the
+  // referral, at the first referral after the restriction lifts.
   void set_referral_share(double share) { referral_share_ = share; }
   // Called at each month end, after every event before it.
   ElectiveMonth close_month(sim::Time month_end);
@@ -168,6 +171,12 @@ class Electives {
     WaitingPatient patient;
     sim::Time cancelled_at;
   };
+  struct Deferred {
+    std::uint64_t id;
+    sim::Time referred_at;
+  };
+  // The referrals held back join the list, clocks started at their referral.
+  void release_deferred(sim::Time now);
 
   const ElectiveSetup* setup_;
   const sim::Calendar* calendar_;
@@ -177,6 +186,7 @@ class Electives {
   std::deque<Cancelled> rebook_;  // cancelled on the day, treated first at the next lists
   std::vector<Cancelled> cancelled_today_;
   std::vector<Leaving> leaving_;  // min-heap of departures not yet applied
+  std::vector<Deferred> deferred_;  // referrals held back by a commissioner's restriction
   std::uint64_t referrals_ = 0;
   double theatre_factor_ = 1.0;
   double referral_share_ = 1.0;

@@ -99,6 +99,7 @@ enum class Metric : std::size_t {
   beds_occupied_at_end,
   delayed_transfers,
   delayed_transfer_days,
+  rtt_referrals_deferred_at_end,
   count
 };
 
@@ -247,7 +248,7 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"rtt_outpatient_treated", "patients", "of rtt_treated, the non-admitted pathway (an outpatient attendance)", true,
      Combine::sum, Combine::sum, Metric::rtt_treated,
      [](const MonthOutcome& o) { return count(o.care.electives.outpatient_treated); }},
-    {"rtt_referrals_restricted", "patients", "elective referrals turned away by a commissioner restricting referrals after an overspend",
+    {"rtt_referrals_restricted", "patients", "elective referrals a commissioner held back while restricting referrals after an overspend (they join the list, clock running from the referral, when the restriction lifts)",
      true, Combine::sum, Combine::sum, Metric::rtt_clock_starts,
      [](const MonthOutcome& o) { return count(o.care.electives.referrals_restricted); }},
     {"elective_day_cases", "patients", "planned admissions (routine and cancer surgery) discharged the same day", true,
@@ -395,6 +396,9 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"delayed_transfer_days", "days", "bed days those delays took (counted in the month the stay ended, as excess bed days are)",
      false, Combine::sum, Combine::sum, Metric::delayed_transfer_days,
      [](const MonthOutcome& o) { return o.care.wards.delayed_transfer_days; }},
+    {"rtt_referrals_deferred_at_end", "patients", "referrals held back by a commissioner's restriction and not yet on the list at the month end; the run's value is its last month's, so no patient is hidden",
+     true, Combine::sum, Combine::last, Metric::rtt_referrals_deferred_at_end,
+     [](const MonthOutcome& o) { return count(o.care.electives.referrals_deferred_at_end); }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -415,8 +419,9 @@ inline constexpr std::array<MetricSection, 9> metric_sections = {{
       Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
       Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end,
       Metric::delayed_transfers, Metric::delayed_transfer_days}},
-    {"Planned care (referral to treatment)", 16,
-     {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted, Metric::rtt_treated, Metric::rtt_treated_over_18w,
+    {"Planned care (referral to treatment)", 17,
+     {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted,
+      Metric::rtt_referrals_deferred_at_end, Metric::rtt_treated, Metric::rtt_treated_over_18w,
       Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
       Metric::rtt_over_52w, Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
       Metric::elective_cancellations, Metric::elective_rebooked_late_28d, Metric::extra_theatre_sessions}},
