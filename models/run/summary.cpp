@@ -523,6 +523,9 @@ void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
   }
 }
 
+// Only the first-round levy can be missing from a part (a file of format 1 lacks it).
+constexpr const char* no_first_round = "not in this file (written before first-round fines existed)";
+
 std::string joined(const std::vector<std::string>& words) {
   std::string text;
   for (const std::string& w : words) text += (text.empty() ? "" : ", ") + w;
@@ -534,7 +537,7 @@ std::string multiplier_text(const DeficitMultiplier& d) {
   if (d.replications == 0) return "no replication finished at both this point and the baseline";
   if (!d.differs_in.empty()) return "not a multiplier: this point also differs in " + joined(d.differs_in);
   if (std::isnan(d.first_round_fines.mean))
-    return "no multiplier: first-round fines not in this file (written before they existed)";
+    return std::string("no multiplier: first-round fines ") + no_first_round;
   if (std::isnan(d.multiplier))
     return "no multiplier: its sanctions levy no more than the baseline's on the baseline's breaches";
   char buf[160];
@@ -562,7 +565,7 @@ void print_deficit_multipliers(std::ostream& out, const NationalRuns& runs) {
         {"+ lost income         ", &d.lost_income},       {"+ cost change         ", &d.cost_change},
         {"+ interest            ", &d.interest},          {"- returned to trusts  ", &d.returned}};
     for (const auto& [label, ci] : parts)
-      out << "      " << label << (std::isnan(ci->mean) ? absent_text : mean_ci(*ci, gbp)) << "\n";
+      out << "      " << label << (std::isnan(ci->mean) ? no_first_round : mean_ci(*ci, gbp)) << "\n";
     out << "    extra breaches:";
     for (const auto& [m, ci] : d.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
     out << "\n";
