@@ -65,9 +65,10 @@ HEADER = """\
 # Fines: the 2015/16 NHS Standard Contract sanctions (docs/sources.md §3), withheld by the
 # commissioner, in both years; the cancer rate is an assumption (no rate in docs/sources.md §3).
 # The question (docs/sources.md §1): the same patients with and without those fines. The run ends
-# with the deficit multiplier of fines, the extra deficit per pound fined. Management does not
-# respond to the money here, so fines cost about their face value (plus interest on what the
-# trusts borrow to pay them); to see the feedback loop, switch on cost control:
+# with the deficit multiplier of fines, the extra deficit per pound of first-round fines (the
+# fines on the breaches of the world without them). Management does not respond to the money
+# here, so fines cost about their face value (plus interest on what the trusts borrow to pay
+# them); to see the feedback loop, switch on cost control:
 #   breachsim run --set defaults.management.cost_control.enabled=true --out results/cost_control.h5
 schema_version: 1
 scenario:
