@@ -191,7 +191,7 @@ TEST_CASE("a point that differs in more than sanctions gets no multiplier, and s
   const SweepConfig config("differs", std::string(fines_sweep) +
                                           "  - {path: defaults.finance.costs.cip_target_share, values: [0.03, 0.05]}\n");
   const TempResult file("differs");
-  const auto totals = run_sweep(config.path, {}, file.path);
+  const auto totals = run_sweep(config.path, {"monte_carlo.replications=2", "scenario.months=4"}, file.path);
   const auto rows = models::deficit_multipliers(totals.runs);
   // Points: (off, 0.03) the baseline, (off, 0.05), (on, 0.03), (on, 0.05).
   REQUIRE(rows.size() == 3);
@@ -217,7 +217,8 @@ TEST_CASE("a point that differs in more than sanctions gets no multiplier, and s
 }
 
 TEST_CASE("the shadow levies leave the baseline's outcomes bit for bit as they were", "[multiplier]") {
-  // The golden scenario switches on every money feature, waivers and management included.
+  // The golden scenario switches on every money feature, waivers and management included; eight
+  // months from October 2015 reach the incentive fund that suspends schemes from April 2016.
   const models::Sweep sweep = models::load_sweep("tests/golden/scenario.yaml", {"scenario.months=8"});
   REQUIRE(sweep.points.size() == 2);
   const models::ScenarioSetup off(sweep.points[0].scenario, sweep.schemes), on(sweep.points[1].scenario, sweep.schemes);
