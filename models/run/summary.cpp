@@ -363,9 +363,9 @@ void ratio_of_means(const std::vector<double>& deficit, const std::vector<double
   std::vector<double> residual(deficit.size());
   for (std::size_t i = 0; i < deficit.size(); ++i) residual[i] = deficit[i] - d.multiplier * fines[i];
   const std::size_t n = deficit.size();
-  const double half = n > 1 ? sim::student_t_critical(n - 1, 0.95) * std::sqrt(variance(residual) / static_cast<double>(n)) /
-                                  fines_mean
-                            : std::numeric_limits<double>::infinity();
+  const double half =
+      n > 1 ? sim::student_t_critical(n - 1, 0.95) * std::sqrt(variance(residual) / static_cast<double>(n)) / fines_mean
+            : std::numeric_limits<double>::infinity();
   d.low = d.multiplier - half;
   d.high = d.multiplier + half;
 }
@@ -389,7 +389,8 @@ std::vector<DeficitMultiplier> deficit_multipliers(const NationalRuns& runs) {
     d.delta_deficit = sim::mean_interval(parts.delta);
     if (p < runs.differs_in.size()) d.differs_in = runs.differs_in[p];
     const auto deepened = std::count_if(parts.delta.begin(), parts.delta.end(), [](double x) { return x > 0.0; });
-    d.share_deepened = parts.delta.empty() ? 0.0 : static_cast<double>(deepened) / static_cast<double>(parts.delta.size());
+    d.share_deepened =
+        parts.delta.empty() ? 0.0 : static_cast<double>(deepened) / static_cast<double>(parts.delta.size());
     // A point that differs in more than sanctions changes the deficit by more than its fines:
     // a ratio to its first-round fines would not be a multiplier of fines.
     if (d.differs_in.empty() && d.first_round_fines.mean > 0.0) {
