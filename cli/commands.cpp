@@ -240,8 +240,9 @@ sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& 
   const models::SavedRun saved = models::read_saved_run(existing);
   const std::string mismatch = models::resume_mismatch(saved, run);
   if (!mismatch.empty())
-    throw UsageError("--resume: " + existing + " was written by a different config, seed or number of replications (" +
-                     mismatch + "); run with the same config and options, or start again with --force");
+    throw UsageError("--resume: " + existing +
+                     " was written by a different file format, config, seed or number of replications (" + mismatch +
+                     "); run with the same config and options, or start again with --force");
   start = models::resume_from(saved, run);
   auto f = sim::ResultFile::resume(out);
   f.start_streaming();

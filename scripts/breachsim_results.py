@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Read breachsim result files (HDF5, format version 1) into pandas tables.
+"""Read breachsim result files (HDF5, format versions 1 and 2) into pandas tables.
 
 The layout is specified in results/FORMAT.md. This module is both a library and a
 command-line tool; it needs Debian's python3-h5py, python3-numpy and python3-pandas, so run
@@ -33,6 +33,8 @@ Library:
         print(res.schemes())                      # index, name, type, destination
         by_scheme = res.scheme_fines()            # point, replication, trust, month, start_date, scheme, value
         print(res.summary())                      # /summary/national_run
+        mult = res.summary("multiplier")          # per point: the extra deficit in parts, the multiplier
+        levy = res.first_round_levy()             # point, replication, value: sanctions on baseline breaches
         plans = res.summary("plan_delivery")      # point, trust, financial_year, months, replications,
                                                   # control_total_met_probability, cip_in_full_probability,
                                                   # cip_delivered_share_mean (files with trust detail)
@@ -43,7 +45,7 @@ import os
 import shutil
 import sys
 
-FORMAT_VERSION = 1  # the newest format version this reader understands
+FORMAT_VERSION = 2  # the newest format version this reader understands (1: no first-round levy)
 FILETYPE = "breachsim-results"
 
 
@@ -82,6 +84,7 @@ class ResultsFormatError(Exception):
 _SCHEMES_COLUMNS = {"index": np.int64, "name": object, "type": object, "destination": object}
 _SCHEME_FINES_COLUMNS = {"point": np.int64, "replication": np.int64, "trust": object, "month": np.int64,
                          "start_date": object, "scheme": object, "value": np.float64}
+_LEVY_COLUMNS = {"point": np.int64, "replication": np.int64, "value": np.float64}
 
 
 def _empty_frame(columns):
@@ -228,6 +231,17 @@ class ResultsFile:
         p, r = np.indices(done.shape)
         return pd.DataFrame({"point": p.ravel(), "replication": r.ravel(),
                              "complete": done.ravel() == 1})
+
+    def first_round_levy(self):
+        """Tidy table of /outcomes/first_round_levy: point, replication, value (GBP the point's
+        sanctions levied on the baseline point's breaches of that replication, over the run and
+        all trusts; less the baseline's fines, the first-round fines of /summary/multiplier).
+        NaN where the baseline's task had not run; empty for files of format 1, which lack it."""
+        if "outcomes/first_round_levy" not in self._file:
+            return _empty_frame(_LEVY_COLUMNS)
+        data = self._dataset("outcomes/first_round_levy")[()]
+        p, r = (i.ravel() for i in np.indices(data.shape, dtype=np.int64))
+        return pd.DataFrame({"point": p, "replication": r, "value": data.ravel()})
 
     def metric_names(self, level="trust_month"):
         """Metrics stored at `level` ("trust_month" or "national_month")."""

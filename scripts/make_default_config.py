@@ -65,12 +65,14 @@ HEADER = """\
 # Fines: the 2015/16 NHS Standard Contract sanctions (docs/sources.md §3), withheld by the
 # commissioner, in both years; the cancer rate is an assumption (no rate in docs/sources.md §3).
 # The question (docs/sources.md §1): the same patients with and without those fines. The run ends
-# with the deficit multiplier of fines, the extra deficit per pound fined.
+# with the deficit multiplier of fines, the extra deficit per pound of first-round fines (the
+# fines on the breaches of the world without them).
 # Management behaves as a typical 2015/16 acute trust (docs/management.md): behind its financial
-# plan it cuts agency cover, freezes recruitment for up to six months, closes escalation beds and
-# cancels some theatre sessions, never below safe staffing; while A&E or the waiting list misses
-# its standard it buys agency cover and extra sessions, unless the money says no. To see what
-# fines cost with nobody responding to them (about their face value), switch both off:
+# plan it cuts agency cover and freezes recruitment for up to six months, never below safe
+# staffing (a block-paid trust would also close beds and cancel sessions); while A&E or the
+# waiting list misses its standard it buys agency cover and extra sessions, unless the money
+# says no. To see what fines cost with nobody responding to them (about their face value),
+# switch both off:
 #   breachsim run --set defaults.management.cost_control.enabled=false
 #                 --set defaults.management.protect_performance.enabled=false  (one command)
 schema_version: 1

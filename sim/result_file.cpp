@@ -492,7 +492,13 @@ struct ResultFile::Impl {
     make_groups(path, false);
     H5::DSetCreatPropList create;
     const std::int64_t zero = 0;
-    create.setFillValue(H5::PredType::NATIVE_INT64, &zero);
+    if (info.fill == 0.0) {
+      create.setFillValue(H5::PredType::NATIVE_INT64, &zero);
+    } else if (type == H5::PredType::IEEE_F64LE) {
+      create.setFillValue(H5::PredType::NATIVE_DOUBLE, &info.fill);
+    } else {
+      fail(final_path_, path, "a fill value other than 0 needs a float64 array");
+    }
     // Chunking needs a non-empty extent; an empty or scalar dataset is simply contiguous,
     // unless it may grow.
     std::vector<hsize_t> max_dims = dims;

@@ -50,6 +50,9 @@ struct ArrayInfo {
   // create_array() only: the chunk dimension may later be extended without limit (extend()),
   // so its chunks are sized for what it may become, not for its first extent.
   bool growable = false;
+  // create_array() only, float64 only: what elements read until they are written, here and
+  // after extend(). NaN says "not computed" where 0 would pass for a value.
+  double fill = 0.0;
 };
 
 // A result file under construction. Two ways to fill it:
@@ -137,8 +140,8 @@ class ResultFile {
   // after finish_streaming().
   void remove(const std::string& path);
 
-  // A dataset of the given extent, chunked and compressed as write_array() does, filled
-  // with 0 until written; chunks take file space only once written to.
+  // A dataset of the given extent, chunked and compressed as write_array() does, reading
+  // ArrayInfo::fill (0 unless set) until written; chunks take file space only once written to.
   void create_array(const std::string& path, const std::vector<std::uint64_t>& dims, DType type,
                     const ArrayInfo& info);
   // Writes the block [offset, offset + count) of an existing dataset from `data`, C order,

@@ -63,7 +63,15 @@ expect_exit 0 'Paired differences from the baseline .no fine, defaults.ed.arriva
   "$exe" run tests/data/sweep.yaml --out "$sweep"
 expect_exit 0 '' -- "$exe" run tests/data/sweep.yaml --threads 1 --quiet --out "$work/sweep_1thread.h5"
 h5diff "$sweep" "$work/sweep_1thread.h5" /outcomes /outcomes >/dev/null || fail "sweep outcomes differ between 1 and 2 threads"
-expect_exit 0 "point 'fine 120, defaults.ed.arrivals_per_year=110000': multiplier -?[0-9.]+ \[95% CI" -- "$exe" summary "$sweep"
+# The multiplier only where the point differs from the baseline in its sanctions alone.
+expect_exit 0 "point 'fine 120, defaults.ed.arrivals_per_year=90000': multiplier [0-9.]+ \[95% CI" -- "$exe" summary "$sweep"
+expect_exit 0 "point 'fine 120, defaults.ed.arrivals_per_year=110000': not a multiplier: this point also differs in defaults.ed.arrivals_per_year" -- \
+  "$exe" summary "$sweep"
+# run and summary print the same multiplier table (summary rebuilds it from the file).
+"$exe" run tests/data/sweep.yaml --out "$work/sweep_printed.h5" 2>/dev/null | sed -n '/deficit multiplier/,/^Plans/p' >"$work/run_table.txt"
+"$exe" summary "$work/sweep_printed.h5" | sed -n '/deficit multiplier/,/^Plans/p' >"$work/summary_table.txt"
+[ -s "$work/run_table.txt" ] || fail "breachsim run printed no multiplier table"
+cmp -s "$work/run_table.txt" "$work/summary_table.txt" || fail "breachsim run and summary print different multiplier tables"
 expect_exit 0 "minus baseline: \+£" -- "$exe" summary "$sweep" --metric fines
 expect_exit 2 "no metric named 'finez'" -- "$exe" summary "$sweep" --metric finez
 expect_exit 1 'not a breachsim result file|cannot open' -- "$exe" summary tests/data/small.yaml
@@ -81,6 +89,8 @@ with h5py.File(sys.argv[1], "r") as f:
     fines = f["outcomes/trust_month/fines"][:]
     assert a.shape[0] == 4 and (a[0] == a[2]).all() and (a[1] == a[3]).all()  # same patients, fine or not
     assert (a[0] != a[1]).any() and fines[0].sum() == 0 and fines[1].sum() == 0 and fines[3].sum() > 0
+    levy = f["outcomes/first_round_levy"][:]  # written by the baseline's tasks, for every point
+    assert (levy[0] == 0).all() and (levy[2] > 0).all() and (levy[2] == levy[3]).all(), levy
 PY
 fi
 
@@ -110,7 +120,7 @@ for signal in INT KILL; do
     [ -f "$out.partial" ] || fail "kill -9 left no partial file"
     expect_exit 2 'left from an interrupted run; run again with --resume' -- "$exe" run "${long_run[@]}" --out "$out"
   fi
-  expect_exit 2 'different config, seed or number of replications \(.*seed [0-9]+ in the file, 7 now' -- \
+  expect_exit 2 'different file format, config, seed or number of replications \(.*seed [0-9]+ in the file, 7 now' -- \
     "$exe" run "${long_run[@]}" --out "$out" --resume --seed 7
   expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$out" --resume
   h5diff "$full" "$out" /outcomes /outcomes >/dev/null || fail "SIG$signal then --resume: outcomes differ from an uninterrupted run"

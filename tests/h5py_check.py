@@ -11,7 +11,7 @@ conventional "skipped" code, so machines without h5py do not report a failure).
 import sys
 
 FILETYPE = "breachsim-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def as_text(value):
@@ -76,7 +76,24 @@ def check(h5py, path):
                     # One element is enough to prove the chunk's filters decode here.
                     ds[(0,) * ds.ndim]
 
+        check_first_round_levy(h5py, f, problems)
+
     return problems, metrics, trusts or 0, schemes
+
+
+def check_first_round_levy(h5py, f, problems):
+    """/outcomes/first_round_levy (FORMAT.md): float64 GBP [point][replication]."""
+    ds = f.get("outcomes/first_round_levy")
+    if not isinstance(ds, h5py.Dataset):
+        problems.append("/outcomes/first_round_levy is missing or not a dataset")
+        return
+    points, replications = f.get("points"), f.attrs.get("replications")
+    if ds.dtype.str != "<f8":
+        problems.append(f"/outcomes/first_round_levy is {ds.dtype}, expected little-endian float64")
+    if isinstance(points, h5py.Dataset) and replications is not None and ds.shape != (len(points), int(replications)):
+        problems.append(f"/outcomes/first_round_levy has shape {ds.shape}, expected [points][replications]")
+    if as_text(ds.attrs.get("unit")) != "GBP":
+        problems.append(f"/outcomes/first_round_levy has unit {ds.attrs.get('unit')!r}, expected 'GBP'")
 
 
 SCHEME_COLUMNS = (("index", "int"), ("name", "string"), ("type", "string"), ("destination", "string"))

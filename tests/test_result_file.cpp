@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 
 #include "sim/result_file.hpp"
@@ -558,6 +559,36 @@ TEST_CASE("ResultFile leaves unwritten slabs at 0 and streams without SWMR too",
   CHECK(in.read_int64s("/a") == std::vector<std::int64_t>{0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4});
   CHECK(in.dims("/empty") == std::vector<std::uint64_t>{2, 0, 2});
   CHECK(std::get<std::string>(in.attribute("/a", "unit")) == "count");
+}
+
+TEST_CASE("A float64 array can read NaN until written, after extend() and compaction too", "[result_file][streaming]") {
+  TempDir dir;
+  const std::string path = dir.file("nan.h5");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  {
+    ResultFile out = ResultFile::create(path, false);
+    ArrayInfo info;
+    info.unit = "GBP";
+    info.chunk_dimension = 1;
+    info.growable = true;
+    info.fill = nan;
+    out.create_array("/levy", {2, 2}, DType::float64, info);
+    CHECK_THROWS_WITH(out.create_array("/counts", {2, 2}, DType::int64, info), Catch::Contains("float64"));
+    out.start_streaming();
+    const std::vector<double> column = {5, 6};
+    out.write_slab("/levy", {0, 1}, {2, 1}, column.data());
+    out.extend("/levy", 1, 3);
+    out.write_slab("/levy", {0, 2}, {2, 1}, column.data());
+    out.commit();  // finishes streaming: the compacted copy keeps the fill value
+  }
+  const std::vector<double> levy = ResultReader(path).read_doubles("/levy");
+  REQUIRE(levy.size() == 6);
+  CHECK(std::isnan(levy[0]));
+  CHECK(std::isnan(levy[3]));
+  CHECK(levy[1] == 5.0);
+  CHECK(levy[2] == 5.0);
+  CHECK(levy[4] == 6.0);
+  CHECK(levy[5] == 6.0);
 }
 
 TEST_CASE("write_slab converts to the dataset's type and refuses what would not survive",

@@ -11,7 +11,9 @@ that the national series of every metric aggregated by "sum" is the sum over tru
 the fine schemes (/schemes, /outcomes/scheme_fines) read back in the config's order with
 h5py's values and, summed over schemes, give the "fines" metric of every finished task; that
 /summary/plan_delivery holds, per point, trust and financial year, the probabilities
-recomputed from the trust-month outcomes at the year's last reported month; that copies
+recomputed from the trust-month outcomes at the year's last reported month; that the
+first-round levy reads back with the baseline's own fines at the baseline point and the
+multiplier table has its documented columns; that copies
 without schemes read as empty tables; and that the reader refuses a copy of the file
 with another filetype or a newer format_version, both as a library and on the command line.
 
@@ -268,6 +270,40 @@ def rewrite_schemes(path, copy, table, group):
             f.create_group("outcomes/scheme_fines")
 
 
+MULTIPLIER_COLUMNS = (["point"] + [f"{part}{end}" for part in ["first_round_fines", "induced_fines", "lost_income",
+                                                                  "cost_change", "interest", "returned", "delta_deficit"]
+                                    for end in ["", "_low", "_high"]]
+                      + ["multiplier", "multiplier_low", "multiplier_high", "replications", "share_deepened",
+                         "differs_in"])
+
+
+def check_first_round(res, raw_file, points, complete):
+    """/outcomes/first_round_levy: one value per point and replication, written by the baseline's
+    tasks, whose own sanctions on their own breaches are exactly their fines; /summary/multiplier:
+    one row per point but the baseline. Returns the number of levies read."""
+    levy = res.first_round_levy()
+    fines = raw_file["outcomes/national_month/fines"][()].sum(axis=-1)  # [point][replication], month order
+    baseline = int(res.attrs()["baseline_point"])
+    n_points, n_reps = complete.shape
+    if not check(list(levy.columns) == ["point", "replication", "value"] and len(levy) == n_points * n_reps,
+                 f"first_round_levy() has columns {list(levy.columns)} and {len(levy)} rows"):
+        return 0
+    values = levy["value"].to_numpy().reshape(n_points, n_reps)
+    for r in range(n_reps):
+        if complete[baseline, r]:
+            check(not np.isnan(values[:, r]).any(), f"first_round_levy of replication {r} not written")
+            check(values[baseline, r] == fines[baseline, r],
+                  f"replication {r}: the baseline's levy {values[baseline, r]} is not its fines {fines[baseline, r]}")
+        else:
+            check(np.isnan(values[:, r]).all(), f"first_round_levy of unfinished replication {r} is not NaN")
+    table = res.summary("multiplier")
+    check(list(table.columns) == MULTIPLIER_COLUMNS, f"/summary/multiplier columns {list(table.columns)}")
+    check(list(table["point"]) == [p for p in range(len(points)) if p != baseline],
+          f"/summary/multiplier rows for points {list(table['point'])}")
+    check("deficit_multiplier" not in res.summary_tables(), "/summary/deficit_multiplier still written")
+    return int(complete[baseline].sum()) * n_points
+
+
 def check_without_schemes(path, n_schemes):
     with tempfile.TemporaryDirectory(prefix="reader-check-") as tmp:
         for table, group in [("none", "absent"), ("none", "empty"), ("missing", "absent")]:
@@ -358,6 +394,7 @@ def main(argv):
             check_metric(res, raw_file, name, dtype, aggregation, sizes, trust_names, month_dates, complete)
         n_schemes, n_levied = check_schemes(res, raw_file, sizes, trust_names, month_dates, complete)
         n_plans = check_plan_delivery(res, raw_file, points, trust_names, months, complete)
+        n_levies = check_first_round(res, raw_file, points, complete)
 
     check_without_schemes(path, n_schemes)
 
@@ -371,7 +408,7 @@ def main(argv):
         return 1
     print(f"reader-check OK {path}: {len(metrics)} metrics, {sizes[0]} points x {sizes[1]} replications "
           f"x {sizes[2]} trusts x {sizes[3]} months, {n_schemes} fine schemes ({n_levied} levied fines), "
-          f"{n_plans} plan delivery rows")
+          f"{n_plans} plan delivery rows, {n_levies} first-round levies")
     return 0
 
 

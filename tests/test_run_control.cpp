@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -100,6 +101,10 @@ TEST_CASE("resume: the file a run wrote is compatible with the same run, and eac
   models::SavedRun swept = saved;  // as if written by a sweep of two points
   swept.runs.points = 2;
   CHECK(models::resume_mismatch(swept, run) == "2 points in the file, 1 now");
+
+  models::SavedRun older = saved;  // as if written before /outcomes/first_round_levy existed
+  older.format_version = 1;
+  CHECK(models::resume_mismatch(older, run) == "format version 1 in the file, 2 now");
 }
 
 TEST_CASE("resume: a run stopped before any task finished is completed to the outcomes of one never stopped",
@@ -114,6 +119,9 @@ TEST_CASE("resume: a run stopped before any task finished is completed to the ou
   CHECK(finished_tasks(interrupted.runs) == 0);
 
   const models::SavedRun saved = models::read_saved_run(models::resumable_file(stopped.path));
+  // No baseline task ran: the first-round levy is unknown, not 0.
+  REQUIRE(saved.runs.first_round_levy.size() == 3);
+  for (double levy : saved.runs.first_round_levy) CHECK(std::isnan(levy));
   REQUIRE(models::resume_mismatch(saved, run).empty());
   models::RunStart start = models::resume_from(saved, run);
   CHECK(start.extent == 3);
@@ -130,6 +138,8 @@ TEST_CASE("resume: a run stopped before any task finished is completed to the ou
   REQUIRE(finished_tasks(resumed.runs) == 3);
   CHECK(resumed.runs.values == expected.runs.values);
   CHECK(models::read_saved_run(stopped.path).runs.values == expected.runs.values);
+  CHECK(models::read_saved_run(stopped.path).runs.first_round_levy == expected.runs.first_round_levy);
+  CHECK(expected.runs.first_round_levy[0] == expected.runs.value(0, 0, Metric::fines));
 }
 
 TEST_CASE("resume: with no file to complete there is nothing to resume", "[run_control]") {
@@ -181,7 +191,11 @@ TEST_CASE("the calculator grows the run in batches until the target is met or it
     CHECK(finished_tasks(totals.runs) == 7);
     CHECK(batches == std::vector<std::size_t>{2, 2, 2, 1});
     CHECK(grown == std::vector<std::pair<std::size_t, std::size_t>>{{2, 4}, {4, 6}, {6, 7}});
-    CHECK(models::read_saved_run(file.path).runs.replications == 7);
+    const models::SavedRun saved = models::read_saved_run(file.path);
+    CHECK(saved.runs.replications == 7);
+    // The levy grew with the file: every replication's written, none left at the fill.
+    REQUIRE(saved.runs.first_round_levy.size() == 7);
+    for (std::size_t r = 0; r < 7; ++r) CHECK(saved.runs.first_round_levy[r] == totals.runs.value(0, r, Metric::fines));
   }
   SECTION("a target met by the first batch runs that batch only") {
     const TempResult file("met");

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The summary statistics on hand-built runs: paired differences and their variance
-// reduction, the deficit multiplier of fines with its interval, unfinished tasks left out.
+// reduction, the deficit multiplier of fines with its interval and the extra deficit in its
+// parts, unfinished tasks left out.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "models/run/summary.hpp"
@@ -61,15 +64,20 @@ TEST_CASE("paired differences: mean, interval and the variance common random num
 
 TEST_CASE("the deficit multiplier is the ratio of paired means, with a delta-method interval", "[summary]") {
   auto runs = two_points();
-  // Extra fines F and extra deficit D per replication.
-  const double F[] = {1e6, 2e6, 3e6, 2e6}, D[] = {1.5e6, 2.4e6, 4.2e6, 1.9e6};
+  runs.differs_in.assign(2, {});
+  // First-round fines F (the point's sanctions on the baseline's breaches) and extra deficit
+  // D per replication; the point levied F plus induced fines I.
+  const double F[] = {1e6, 2e6, 3e6, 2e6}, D[] = {1.5e6, 2.4e6, 4.2e6, 1.9e6}, I[] = {0.1e6, 0.2e6, 0.0, 0.1e6};
+  runs.first_round_levy.assign(8, 0.0);
   for (std::size_t r = 0; r < 4; ++r) {
     set(runs, 0, r, Metric::cumulative_deficit, 5e6);
     set(runs, 1, r, Metric::cumulative_deficit, 5e6 + D[r]);
-    set(runs, 1, r, Metric::fines, F[r]);
+    set(runs, 1, r, Metric::fines, F[r] + I[r]);
+    set(runs, 1, r, Metric::cost_agency, D[r] - F[r] - I[r]);  // the rest of the deficit
     set(runs, 1, r, Metric::ed_breaches_4h, 3.0);
+    runs.first_round_levy[4 + r] = F[r];
   }
-  const auto all = models::fines_multipliers(runs);
+  const auto all = models::deficit_multipliers(runs);
   REQUIRE(all.size() == 1);
   const auto& f = all[0];
   // mean D = 2.5e6, mean F = 2e6: multiplier 1.25. Residuals D - 1.25 F: 0.25, -0.1, 0.45,
@@ -78,28 +86,56 @@ TEST_CASE("the deficit multiplier is the ratio of paired means, with a delta-met
   const double se = std::sqrt(0.635e12 / 3.0 / 4.0) / 2e6;
   CHECK(f.high - f.multiplier == Approx(3.182446 * se).epsilon(1e-5));
   CHECK(f.multiplier - f.low == Approx(3.182446 * se).epsilon(1e-5));
-  CHECK(f.extra_fines.mean == Approx(2e6));
-  CHECK(f.extra_deficit.mean == Approx(2.5e6));
+  CHECK(f.first_round_fines.mean == Approx(2e6));
+  CHECK(f.induced_fines.mean == Approx(0.1e6));
+  CHECK(f.cost_change.mean == Approx(2.5e6 - 2.1e6));
+  CHECK(f.delta_deficit.mean == Approx(2.5e6));
   CHECK(f.share_deepened == 1.0);
   CHECK(f.replications == 4);
   REQUIRE(!f.extra_breaches.empty());
   CHECK(f.extra_breaches[0].first == Metric::ed_breaches_4h);
   CHECK(f.extra_breaches[0].second.mean == Approx(3.0));
 
-  SECTION("no multiplier for a point that fines no more than the baseline") {
-    for (std::size_t r = 0; r < 4; ++r) set(runs, 1, r, Metric::fines, 0.0);
-    CHECK(models::fines_multipliers(runs).empty());
+  SECTION("the baseline's own fines are not first-round fines") {
+    for (std::size_t r = 0; r < 4; ++r) {
+      set(runs, 0, r, Metric::fines, 0.5e6);
+      runs.first_round_levy[4 + r] = F[r] + 0.5e6;
+      runs.first_round_levy[r] = 0.5e6;
+    }
+    CHECK(models::deficit_multipliers(runs)[0].first_round_fines.mean == Approx(2e6));
   }
-  SECTION("the baseline can be any point") {
-    runs.baseline = 1;  // fines on as baseline: point 0 levies less, so no multiplier
-    CHECK(models::fines_multipliers(runs).empty());
+  SECTION("no multiplier for a point whose sanctions levy nothing more on the baseline's breaches") {
+    std::fill(runs.first_round_levy.begin(), runs.first_round_levy.end(), 0.0);
+    const auto none = models::deficit_multipliers(runs);
+    REQUIRE(none.size() == 1);
+    CHECK(std::isnan(none[0].multiplier));
+    CHECK(none[0].delta_deficit.mean == Approx(2.5e6));
   }
-  SECTION("the printed summary carries the multiplier and its interval") {
+  SECTION("no multiplier for a point that differs in more than sanctions") {
+    runs.differs_in[1] = {"defaults.ed.arrivals_per_year"};
+    const auto row = models::deficit_multipliers(runs)[0];
+    CHECK(std::isnan(row.multiplier));
+    CHECK(row.differs_in == runs.differs_in[1]);
+    std::ostringstream out;
+    models::print_summary(out, runs, "title");
+    CHECK(out.str().find("not a multiplier: this point also differs in defaults.ed.arrivals_per_year") !=
+          std::string::npos);
+  }
+  SECTION("first-round fines unknown (a file written before them): no multiplier") {
+    runs.first_round_levy.assign(8, std::numeric_limits<double>::quiet_NaN());
+    std::ostringstream out;
+    models::print_summary(out, runs, "title");
+    CHECK(std::isnan(models::deficit_multipliers(runs)[0].multiplier));
+    CHECK(out.str().find("no multiplier: first-round fines not in this file") != std::string::npos);
+  }
+  SECTION("the printed summary carries the multiplier, its interval and the parts") {
     std::ostringstream out;
     models::print_summary(out, runs, "title");
     INFO(out.str());
     CHECK(out.str().find("multiplier 1.250 [95% CI") != std::string::npos);
-    CHECK(out.str().find("in 100% of 4 replications") != std::string::npos);
+    CHECK(out.str().find("deeper in 100% of 4 replications") != std::string::npos);
+    CHECK(out.str().find("= first-round fines   +£2.00m [") != std::string::npos);
+    CHECK(out.str().find("+ induced fines       +£100.0k [") != std::string::npos);
   }
 }
 

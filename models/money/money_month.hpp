@@ -46,7 +46,9 @@ struct MoneyMonth {
   std::vector<double> fines_by_scheme;
 
   double income() const { return income_activity + income_other + income_incentives + fines_returned + pool_payouts; }
-  // Before interest, which the balance sheet charges.
+  // Before interest, which the balance sheet charges. The deficit multiplier splits the extra
+  // deficit into these terms (DeficitMultiplier in models/run/summary.hpp): a new one needs its
+  // place there, or the parts stop adding up.
   double operating_surplus() const { return income() - fines - cost_pay - cost_agency - cost_other; }
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "models/money/costs.hpp"
 
@@ -36,7 +37,7 @@ const RegulatorParams* FinanceSetup::league_at(const sim::Date& date) const {
 }
 
 Settlement::Settlement(const FinanceSetup& setup, const sim::Calendar& calendar, std::uint64_t seed,
-                       std::uint32_t replication)
+                       std::uint32_t replication, std::vector<const FinanceSetup*> shadow)
     : setup_(&setup),
       calendar_(&calendar),
       seed_(seed),
@@ -44,7 +45,8 @@ Settlement::Settlement(const FinanceSetup& setup, const sim::Calendar& calendar,
       performance_(setup.trusts.size()),
       flows_(setup.schemes, setup.trusts.size()),
       commissioners_(setup.commissioners),
-      oversight_(setup.trusts.size()) {
+      oversight_(setup.trusts.size()),
+      shadow_(std::move(shadow), setup.trusts.size()) {
   books_.reserve(setup.trusts.size());
   for (const TrustFinanceSetup& t : setup.trusts) {
     books_.emplace_back(t.finance.borrowing);
@@ -73,6 +75,7 @@ void Settlement::start_year(int month) {
   }
   commissioners_.start_year();
   oversight_.start_year();
+  shadow_.start_year();
   fund_unearned_year_ = 0.0;
   year_months_ = 0;
 }
@@ -88,6 +91,7 @@ MonthEnd Settlement::open_month(int month) {
   me.quarter_start = calendar_->month_date(std::max(0, month - 2));
   me.fund = setup_->fund_at(me.date);
   me.agency = setup_->agency_at(me.date);
+  shadow_.open_month(me.date);
   return me;
 }
 
@@ -105,6 +109,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     spend(t, me, months[t], out[t]);
     fine(t, me, record, out[t]);
   }
+  shadow_.close_month();
   if (me.quarter_end) pay_pools(out);
   pay_fund(me, out);
   commissioners_.review(me);
@@ -154,12 +159,10 @@ void Settlement::spend(std::size_t t, const MonthEnd& me, const TrustMonth& tm, 
 // fines due back paid; and the commissioner's side of the month.
 void Settlement::fine(std::size_t t, const MonthEnd& me, const PerformanceRecord& r, MoneyMonth& m) {
   const TrustFinanceSetup& ts = setup_->trusts[t];
-  const FinanceParams& f = ts.finance;
-  const FineTerms terms{f.fined, me.fund != nullptr && f.takes_incentive_fund, f.contract_value_gbp_per_year,
-                        f.fines_cap_share_of_contract_month, f.fines_cap_share_of_contract_year};
   Books& b = books_[t];
-  const Levy levy = levy_fines(setup_->schemes, r.counts, me.date, terms, draws(t, me.month), b.fines,
-                               m.fines_by_scheme);
+  const Levy levy = levy_fines(setup_->schemes, r.counts, me.date, fine_terms(ts.finance, me.fund != nullptr),
+                               draws(t, me.month), b.fines, m.fines_by_scheme);
+  shadow_.levy(t, me.date, r.counts, draws(t, me.month));
   m.fines = levy.levied;
   m.fines_waived = levy.assessed - m.fines;  // waived, suspended, or cut by a scheme's or the overall caps
   flows_.send(t, me.month, setup_->schemes, m);

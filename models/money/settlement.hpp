@@ -16,6 +16,7 @@
 #include "models/money/month_end.hpp"
 #include "models/care/performance.hpp"
 #include "models/money/pools.hpp"
+#include "models/money/shadow_levy.hpp"
 #include "models/regulator/regulator.hpp"
 #include "models/care/trust.hpp"
 #include "sim/calendar.hpp"
@@ -66,9 +67,18 @@ struct FinanceSetup {
   }
 };
 
+// A trust's fine terms in the month: the same for its own levy and for the shadow levies.
+inline FineTerms fine_terms(const FinanceParams& f, bool fund_in_force) {
+  return FineTerms{f.fined, fund_in_force && f.takes_incentive_fund, f.contract_value_gbp_per_year,
+                   f.fines_cap_share_of_contract_month, f.fines_cap_share_of_contract_year};
+}
+
 class Settlement {
  public:
-  Settlement(const FinanceSetup& setup, const sim::Calendar& calendar, std::uint64_t seed, std::uint32_t replication);
+  // `shadow`: the finance of every sweep point whose sanctions are levied in the shadow on
+  // this replication's breaches (ShadowLevies); empty for all but the baseline point's tasks.
+  Settlement(const FinanceSetup& setup, const sim::Calendar& calendar, std::uint64_t seed, std::uint32_t replication,
+             std::vector<const FinanceSetup*> shadow = {});
 
   // Settles reported month `month` (0-based; months in order) given each trust's month, and
   // returns the levers each trust should run with next month.
@@ -79,6 +89,8 @@ class Settlement {
   double pool_balance() const { return flows_.pool_balance(); }
   double awaiting_return() const { return flows_.awaiting_return(); }
   double fund_returned_to_centre() const { return fund_returned_to_centre_; }
+  // [shadow point]: what its sanctions levied on this replication's breaches so far.
+  const std::vector<double>& shadow_levies() const { return shadow_.totals(); }
 
  private:
   // One trust's books between month ends.
@@ -128,6 +140,7 @@ class Settlement {
   FineFlows flows_;
   Commissioners commissioners_;
   Oversight oversight_;
+  ShadowLevies shadow_;
   double fund_unearned_year_ = 0;
   double fund_returned_to_centre_ = 0;
   int year_months_ = 0;

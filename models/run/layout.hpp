@@ -17,9 +17,12 @@ inline constexpr const char* schemes = "/schemes";
 inline constexpr const char* progress = "/progress";
 inline constexpr const char* outcomes = "/outcomes";
 inline constexpr const char* summary = "/summary";
+// [point][replication], GBP: the point's sanctions levied on the baseline point's breaches of
+// that replication, over the run, all trusts (NaN until the baseline's task has run).
+inline constexpr const char* first_round_levy = "/outcomes/first_round_levy";
 inline constexpr const char* national_run = "/summary/national_run";
 inline constexpr const char* paired_differences = "/summary/paired_differences";
-inline constexpr const char* deficit_multiplier = "/summary/deficit_multiplier";
+inline constexpr const char* multiplier = "/summary/multiplier";
 inline constexpr const char* plan_delivery = "/summary/plan_delivery";
 
 // [point][replication][trust][month] of one metric.

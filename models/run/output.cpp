@@ -230,28 +230,49 @@ void write_paired_differences_table(sim::ResultFile& file, const NationalRuns& r
                     {"replications", reps}});
 }
 
-void write_deficit_multiplier_table(sim::ResultFile& file, const NationalRuns& runs) {
+// /summary/multiplier: every point but the baseline, its extra deficit in parts and, for a
+// point that differs in sanctions alone, the deficit multiplier of fines.
+void write_multiplier_table(sim::ResultFile& file, const NationalRuns& runs) {
+  const auto rows = deficit_multipliers(runs);
+  sim::Table table;
   std::vector<std::int64_t> points, reps;
-  std::vector<double> multiplier, lows, highs, fines, fines_low, fines_high, deficit, deficit_low, deficit_high, deepened;
-  for (const FinesMultiplier& f : fines_multipliers(runs)) {
-    points.push_back(static_cast<std::int64_t>(f.point));
-    multiplier.push_back(f.multiplier);
-    lows.push_back(f.low);
-    highs.push_back(f.high);
-    fines.push_back(f.extra_fines.mean);
-    fines_low.push_back(f.extra_fines.low);
-    fines_high.push_back(f.extra_fines.high);
-    deficit.push_back(f.extra_deficit.mean);
-    deficit_low.push_back(f.extra_deficit.low);
-    deficit_high.push_back(f.extra_deficit.high);
-    deepened.push_back(f.share_deepened);
-    reps.push_back(static_cast<std::int64_t>(f.replications));
+  std::vector<std::string> differs;
+  std::vector<double> multiplier, low, high, deepened;
+  for (const DeficitMultiplier& d : rows) {
+    points.push_back(static_cast<std::int64_t>(d.point));
+    multiplier.push_back(d.multiplier);
+    low.push_back(d.low);
+    high.push_back(d.high);
+    reps.push_back(static_cast<std::int64_t>(d.replications));
+    deepened.push_back(d.share_deepened);
+    std::string text;
+    for (const std::string& path : d.differs_in) text += (text.empty() ? "" : ", ") + path;
+    differs.push_back(text);
   }
-  file.write_table(layout::deficit_multiplier,
-                   {{"point", points}, {"multiplier", multiplier}, {"ci95_low", lows}, {"ci95_high", highs},
-                    {"extra_fines_gbp", fines}, {"extra_fines_ci95_low", fines_low}, {"extra_fines_ci95_high", fines_high},
-                    {"extra_deficit_gbp", deficit}, {"extra_deficit_ci95_low", deficit_low},
-                    {"extra_deficit_ci95_high", deficit_high}, {"share_deepened", deepened}, {"replications", reps}});
+  table.push_back({"point", points});
+  const std::pair<const char*, sim::MeanInterval DeficitMultiplier::*> parts[] = {
+      {"first_round_fines", &DeficitMultiplier::first_round_fines}, {"induced_fines", &DeficitMultiplier::induced_fines},
+      {"lost_income", &DeficitMultiplier::lost_income},             {"cost_change", &DeficitMultiplier::cost_change},
+      {"interest", &DeficitMultiplier::interest},                   {"returned", &DeficitMultiplier::returned},
+      {"delta_deficit", &DeficitMultiplier::delta_deficit}};
+  for (const auto& [name, part] : parts) {
+    std::vector<double> mean, part_low, part_high;
+    for (const DeficitMultiplier& d : rows) {
+      mean.push_back((d.*part).mean);
+      part_low.push_back((d.*part).low);
+      part_high.push_back((d.*part).high);
+    }
+    table.push_back({name, mean});
+    table.push_back({std::string(name) + "_low", part_low});
+    table.push_back({std::string(name) + "_high", part_high});
+  }
+  table.push_back({"multiplier", multiplier});
+  table.push_back({"multiplier_low", low});
+  table.push_back({"multiplier_high", high});
+  table.push_back({"replications", reps});
+  table.push_back({"share_deepened", deepened});
+  table.push_back({"differs_in", differs});
+  file.write_table(layout::multiplier, table);
 }
 
 void write_plan_delivery_table(sim::ResultFile& file, const NationalRuns& runs) {
@@ -292,16 +313,20 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   write_national_run_table(file, runs);
   write_paired_differences_table(file, runs);
-  write_deficit_multiplier_table(file, runs);
+  write_multiplier_table(file, runs);
   // Plans are the trusts': a file of national detail has no table.
   if (runs.trusts > 0) write_plan_delivery_table(file, runs);
   file.set_attribute(layout::summary, "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
                                  "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
-                                 "(common random numbers); the deficit multiplier is extra cumulative deficit over extra fines, "
-                                 "a ratio of means with a delta-method CI. Plan delivery is per trust and financial "
-                                 "year, at the year's last reported month."));
+                                 "(common random numbers). The multiplier table splits each point's extra "
+                                 "cumulative deficit into first-round fines (its sanctions on the baseline's "
+                                 "breaches, less the baseline's fines), induced fines, lost income, cost change, "
+                                 "interest and fines returned; the deficit multiplier, extra deficit over "
+                                 "first-round fines (a ratio of means with a delta-method CI), is given only for "
+                                 "points that differ from the baseline in sanctions alone. Plan delivery is per "
+                                 "trust and financial year, at the year's last reported month."));
 }
 
 namespace {
@@ -313,6 +338,22 @@ const std::vector<std::string>& string_column(const sim::Table& table, const std
       break;
     }
   throw sim::OutputError(path + ": no string column '" + name + "'");
+}
+
+// Every point's swept keys other than sanctions that differ from the baseline's, from the
+// /points table: its string columns between `name` and `config` are the swept paths.
+std::vector<std::vector<std::string>> differs_in_points_table(const sim::Table& points, std::size_t baseline) {
+  std::vector<std::string> paths;
+  std::vector<std::vector<std::string>> values;
+  for (const sim::Column& c : points) {
+    const auto* column = std::get_if<std::vector<std::string>>(&c.values);
+    if (!column || c.name == "name" || c.name == "config") continue;
+    paths.push_back(c.name);
+    values.resize(column->size());
+    for (std::size_t p = 0; p < column->size(); ++p) values[p].push_back((*column)[p]);
+  }
+  if (values.empty()) values.resize(points.empty() ? 0 : string_column(points, "name", "/points").size());
+  return differs_from_baseline(paths, values, baseline);
 }
 
 }  // namespace
@@ -378,12 +419,19 @@ SavedRun read_saved_run(const std::string& path) {
   SavedRun saved;
   saved.config_sha256 = text("config_sha256");
   saved.seed = static_cast<std::uint64_t>(number("seed"));
+  saved.format_version = number("format_version");
   saved.has_summary = in.exists(layout::summary);
   saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
+  // Written by the baseline's tasks; a file of format 1 has none (left NaN: unknown).
+  if (in.exists(layout::first_round_levy)) {
+    std::vector<double> levy = in.read_doubles(layout::first_round_levy);
+    if (levy.size() == P * R) saved.runs.first_round_levy = std::move(levy);
+  }
   const sim::Table points = in.read_table(layout::points);
   saved.runs.point_names = string_column(points, "name", path + ":/points");
   saved.runs.trust_names = string_column(in.read_table(layout::trusts), "name", path + ":/trusts");
   saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
+  saved.runs.differs_in = differs_in_points_table(points, saved.runs.baseline);
   const std::string first = text("first_month");
   std::size_t finished = 0;
   for (std::uint8_t d : saved.runs.done) finished += d;

@@ -10,7 +10,9 @@
 
 namespace breachsim::models {
 
-inline constexpr std::int64_t result_format_version = 1;
+// 2: /summary/multiplier (the multiplier of first-round fines, with its parts) replaced
+// /summary/deficit_multiplier, and /outcomes/first_round_levy was added.
+inline constexpr std::int64_t result_format_version = 2;
 
 // Provenance that only the caller knows.
 struct RunProvenance {
@@ -33,7 +35,7 @@ struct PointsTable {
 // outcomes: root attributes, /config, /points, /trusts, /months, /metrics, /schemes.
 void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& points,
                   const RunProvenance& provenance, std::size_t replications);
-// The /summary tables: national_run per point, paired_differences and deficit_multiplier.
+// The /summary tables: national_run per point, paired_differences, multiplier and plan_delivery.
 void write_summary(sim::ResultFile& file, const NationalRuns& runs);
 
 // "Scenario 'x': 5 trusts, 24 months (2015-04 to 2017-03), 64 replications ..."
@@ -46,6 +48,7 @@ struct SavedRun {
   // What a resumed run must agree with.
   std::string config_sha256;
   std::uint64_t seed = 0;
+  std::int64_t format_version = 0;
   bool has_summary = false;
 };
 // Throws sim::OutputError for a file that is not a breachsim result or is of a newer format.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <sstream>
+#include <utility>
 
 #include <tbb/parallel_for.h>
 
@@ -53,7 +54,8 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
 }
 
 
-ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication) {
+ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
+                                        const std::vector<const ScenarioSetup*>& shadow) {
   const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
   ReplicationOutcome out;
   out.values.assign(metric_count * trusts * months, 0.0);
@@ -69,7 +71,9 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   world.reserve(trusts);
   for (std::size_t t = 0; t < trusts; ++t)
     world.emplace_back(setup.trust_setups[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
-  Settlement settlement(setup.finance, cal, seed, replication);
+  std::vector<const FinanceSetup*> shadow_finance;
+  for (const ScenarioSetup* point : shadow) shadow_finance.push_back(&point->finance);
+  Settlement settlement(setup.finance, cal, seed, replication, std::move(shadow_finance));
   std::vector<TrustMonth> month_of(trusts);
   std::vector<Levers> levers;
   // Month by month across all trusts: they meet only at month ends, where the money settles.
@@ -99,6 +103,7 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   out.pool_balance = settlement.pool_balance();
   out.awaiting_return = settlement.awaiting_return();
   out.fund_returned_to_centre = settlement.fund_returned_to_centre();
+  out.first_round_levy = settlement.shadow_levies();
   return out;
 }
 

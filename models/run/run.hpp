@@ -33,11 +33,18 @@ struct ScenarioSetup {
 struct ReplicationOutcome {
   std::vector<double> values;
   std::vector<double> scheme_fines;
+  // [point]: what each shadow point's sanctions levied on this replication's breaches over the
+  // run, all trusts (empty without shadow points): the baseline's tasks compute it for the
+  // first-round fines of the deficit multiplier.
+  std::vector<double> first_round_levy;
   double pool_balance = 0, awaiting_return = 0, fund_returned_to_centre = 0;
   std::uint64_t events = 0;
 };
 
-ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication);
+// `shadow`: the sweep points whose sanctions the month ends also levy, in the shadow, on this
+// replication's own breaches (models/money/shadow_levy.hpp); nothing of the outcome moves.
+ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
+                                        const std::vector<const ScenarioSetup*>& shadow = {});
 
 // Every replication of a run. Slots are filled independently, so the result is the same
 // whatever the number of threads.

@@ -23,6 +23,7 @@ void name_runs(NationalRuns& runs, const PlannedRun& run) {
   runs.trust_names.clear();
   for (const auto& t : run.setups.front()->scenario.trusts) runs.trust_names.push_back(t.name);
   runs.baseline = run.spec.table.baseline;
+  runs.differs_in = differs_from_baseline(run.spec.table.paths, run.spec.table.values, runs.baseline);
 }
 
 // The text write_static stores in /config, whose SHA-256 a resumed run must match.
@@ -98,6 +99,10 @@ std::string resume_mismatch(const SavedRun& saved, const PlannedRun& run) {
   const std::string sha = sim::sha256_hex(stored_config(run));
   if (saved.config_sha256 != sha)
     clauses.push_back("the config differs (SHA-256 " + saved.config_sha256 + " in the file, " + sha + " now)");
+  // An older file lacks outcomes this run writes into (/outcomes/first_round_levy).
+  if (saved.format_version != result_format_version)
+    clauses.push_back("format version " + std::to_string(saved.format_version) + " in the file, " +
+                      std::to_string(result_format_version) + " now");
   if (saved.seed != spec.seed)
     clauses.push_back("seed " + std::to_string(saved.seed) + " in the file, " + std::to_string(spec.seed) + " now");
   if (saved.runs.points != spec.points.size())

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <thread>
 
 #include "models/run/scenario.hpp"
@@ -45,6 +46,9 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
     for (std::size_t month = 0; month < M; ++month) series[month] = one.national_month(static_cast<Metric>(mi), 0, month);
     file.write_slab(layout::national_month(m.name), {p, r, 0}, {1, 1, M}, series);
   }
+  // The baseline's task alone levies every point's sanctions on its breaches, for all points.
+  const std::vector<double>& levy = one.runs[0].first_round_levy;
+  if (!levy.empty()) file.write_slab(layout::first_round_levy, {0, r}, {levy.size(), 1}, levy.data());
   if (spec.detail == Detail::trust) {
     const auto& schemes = spec.points[p]->finance.schemes;
     for (std::size_t s = 0; s < schemes.size(); ++s)
@@ -68,6 +72,7 @@ void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& 
   runs.record(
       p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
       breaches.data(), plan_met.data(), cip_share.data());
+  if (!one.runs[0].first_round_levy.empty()) runs.record_first_round(r, one.runs[0].first_round_levy);
 }
 
 }  // namespace
@@ -92,6 +97,13 @@ void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent
                         {"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
                          {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension,
                          true});
+  file.create_array(layout::first_round_levy, {P, R}, sim::DType::float64,
+                    {"GBP",
+                     "the point's sanctions levied on the baseline point's breaches of the replication, over the run "
+                     "and all trusts, as if nobody responded (at the baseline, its own fines); less the baseline's "
+                     "fines, the first-round fines of the deficit multiplier. NaN until the baseline's task has run",
+                     {"point", "replication"}, {{"aggregation", "sum"}}, replication_dimension, true,
+                     std::numeric_limits<double>::quiet_NaN()});
   file.create_array(layout::progress, {P, R}, sim::DType::int8,
                     {"flag", "1 where the (point, replication) task is complete", {"point", "replication"}, {}, 1, true});
 }
@@ -104,6 +116,7 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
   if (spec.detail == Detail::trust)
     for (const Scheme& sc : spec.points.front()->finance.schemes)
       file.extend(layout::scheme_fines(sc.name), replication_dimension, extent);
+  file.extend(layout::first_round_levy, replication_dimension, extent);
   file.extend(layout::progress, 1, extent);
 }
 
@@ -122,6 +135,8 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   // Replication-major, so the points' chunks fill side by side at the pace of the replications.
   std::stable_sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
 
+  // The baseline's tasks levy every point's sanctions in the shadow (first-round fines).
+  const std::vector<const ScenarioSetup*> none;
   const int threads = spec.threads > 0 ? spec.threads : sim::default_concurrency();
   tbb::concurrent_bounded_queue<Finished> queue;
   queue.set_capacity(2 * threads + 2);  // finished tasks waiting for the writer: bounded memory
@@ -132,7 +147,10 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
         if (stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed)) return;
         const auto [p, r] = todo[i];
-        Finished f{p, r, simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r)), false};
+        Finished f{p, r,
+                   simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
+                                        p == spec.table.baseline ? spec.points : none),
+                   false};
         queue.push(std::move(f));
       });
     } catch (...) {

@@ -1004,4 +1004,74 @@ sim::Calendar make_calendar(const Scenario& s) {
   return sim::Calendar(s.scenario.first_month, s.scenario.warmup_months, s.scenario.months);
 }
 
+namespace {
+
+bool is_sanction_key(const cfg::KeyPath& p) {
+  const auto key = [&](std::size_t i, const char* k) { return i < p.size() && !p[i].is_index() && p[i].key == k; };
+  const auto item = [&](std::size_t i) { return i < p.size() && p[i].is_index(); };
+  if (key(0, "schemes") || (key(0, "regimes") && item(1) && key(2, "schemes"))) return true;
+  const std::size_t finance = key(0, "defaults") ? 1 : key(0, "trusts") && item(1) ? 2 : 0;
+  if (finance == 0 || !key(finance, "finance") || p.size() != finance + 2) return false;
+  return key(finance + 1, "fined") || key(finance + 1, "fines_cap_share_of_contract_month") ||
+         key(finance + 1, "fines_cap_share_of_contract_year");
+}
+
+// The leaves under `path` where `a` and `b` differ, descending into maps and into lists of
+// the same length; a key or item only one side has differs as a whole.
+void differing_keys(const YAML::Node& a, const YAML::Node& b, cfg::KeyPath& path, std::vector<cfg::KeyPath>& out) {
+  if (a.IsDefined() && b.IsDefined() && a.IsMap() && b.IsMap()) {
+    std::vector<std::string> keys;
+    for (const auto& kv : a) keys.push_back(kv.first.Scalar());
+    for (const auto& kv : b)
+      if (!a[kv.first.Scalar()]) keys.push_back(kv.first.Scalar());
+    for (const std::string& k : keys) {
+      path.push_back(cfg::PathStep{k});
+      differing_keys(a[k], b[k], path, out);
+      path.pop_back();
+    }
+  } else if (a.IsDefined() && b.IsDefined() && a.IsSequence() && b.IsSequence() && a.size() == b.size()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      path.push_back(cfg::PathStep{"", i});
+      differing_keys(a[i], b[i], path, out);
+      path.pop_back();
+    }
+  } else if (!a.IsDefined() || !b.IsDefined() || cfg::yaml_text(a) != cfg::yaml_text(b)) {
+    out.push_back(path);
+  }
+}
+
+}  // namespace
+
+bool is_sanction_key(const std::string& path) {
+  cfg::KeyPath p;
+  std::string why;
+  return cfg::parse_key_path(path, p, why) && is_sanction_key(p);
+}
+
+std::vector<std::string> non_sanction_differences(const std::vector<std::string>& paths,
+                                                  const std::vector<std::string>& values,
+                                                  const std::vector<std::string>& baseline_values) {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < paths.size(); ++k) {
+    if (values.at(k) == baseline_values.at(k)) continue;
+    cfg::KeyPath path;
+    std::string why;
+    std::vector<cfg::KeyPath> leaves;
+    // A path or value that does not parse cannot be shown to be a sanction: it differs as a whole.
+    bool read = cfg::parse_key_path(paths[k], path, why);
+    try {
+      if (read) differing_keys(YAML::Load(values[k]), YAML::Load(baseline_values[k]), path, leaves);
+    } catch (const YAML::Exception&) {
+      read = false;
+    }
+    if (!read) {
+      out.push_back(paths[k]);
+      continue;
+    }
+    for (const cfg::KeyPath& leaf : leaves)
+      if (!is_sanction_key(leaf)) out.push_back(cfg::to_string(leaf));
+  }
+  return out;
+}
+
 }  // namespace breachsim::models

@@ -201,6 +201,22 @@ std::string config_reference_markdown();
 
 sim::Calendar make_calendar(const Scenario& s);
 
+// Whether a config key path sets sanctions, what the deficit multiplier of fines may vary
+// (docs/sources.md §1): anything under `schemes` or a regime's `schemes`, and finance.fined
+// and the overall fine caps (finance.fines_cap_share_of_contract_month and _year) under
+// `defaults` or a trust.
+bool is_sanction_key(const std::string& path);
+
+// The keys, other than sanctions, on which a sweep point differs from the baseline point:
+// `values` and `baseline_values` hold each swept path's value as YAML text (Sweep::paths,
+// SweepPoint::values; the /points table of a result file). A map or list value is compared
+// key by key, so a sweep of `defaults.finance` that changes only `fined` differs only in
+// sanctions; a key one value has and the other lacks differs. Empty: the point differs from
+// the baseline in sanctions alone.
+std::vector<std::string> non_sanction_differences(const std::vector<std::string>& paths,
+                                                  const std::vector<std::string>& values,
+                                                  const std::vector<std::string>& baseline_values);
+
 // The names the run gives a scenario's schemes: its own, then each regime's as
 // "<regime>/<scheme>".
 std::vector<std::string> run_scheme_names(const Scenario& s);

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <ostream>
 #include <stdexcept>
+
+#include "models/run/scenario.hpp"
 
 namespace breachsim::models {
 
@@ -222,6 +225,15 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
   return runs;
 }
 
+std::vector<std::vector<std::string>> differs_from_baseline(const std::vector<std::string>& paths,
+                                                            const std::vector<std::vector<std::string>>& values,
+                                                            std::size_t baseline) {
+  std::vector<std::vector<std::string>> out(values.size());
+  for (std::size_t p = 0; p < values.size(); ++p)
+    if (p != baseline) out[p] = non_sanction_differences(paths, values[p], values.at(baseline));
+  return out;
+}
+
 NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts,
                                  const FinancialYears& years) {
   NationalRuns runs;
@@ -237,6 +249,8 @@ NationalRuns empty_national_runs(std::size_t points, std::size_t replications, s
   runs.national_control_total_met.assign(tasks * Y, 0.0);
   runs.national_cip_delivered_share.assign(tasks * Y, 0.0);
   runs.done.assign(tasks, 0);
+  runs.first_round_levy.assign(tasks, std::numeric_limits<double>::quiet_NaN());
+  runs.differs_in.assign(points, {});
   return runs;
 }
 
@@ -245,6 +259,7 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
   out.point_names = runs.point_names;
   out.trust_names = runs.trust_names;
   out.baseline = runs.baseline;
+  out.differs_in = runs.differs_in;
   const std::size_t R = std::min(replications, runs.replications), T = runs.trusts, Y = runs.years.size();
   auto copy = [](const std::vector<double>& from, std::vector<double>& to, std::size_t from_task, std::size_t to_task,
                  std::size_t n) {
@@ -261,6 +276,8 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
       copy(runs.national_control_total_met, out.national_control_total_met, from, to, Y);
       copy(runs.national_cip_delivered_share, out.national_cip_delivered_share, from, to, Y);
       out.done[to] = runs.done[from];
+      if (runs.first_round_levy.size() == runs.points * runs.replications)
+        out.first_round_levy[to] = runs.first_round_levy[from];
     }
   return out;
 }
@@ -305,37 +322,84 @@ PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, 
   return d;
 }
 
-std::vector<FinesMultiplier> fines_multipliers(const NationalRuns& runs) {
-  std::vector<FinesMultiplier> out;
+namespace {
+
+// One point's extra deficit and its parts, replication by replication, over the replications
+// finished at both the point and the baseline (DeficitMultiplier says what each part is).
+struct PairedParts {
+  std::vector<double> first_round, induced, lost_income, cost_change, interest, returned, delta;
+};
+
+PairedParts paired_parts(const NationalRuns& runs, std::size_t p) {
+  const std::size_t b = runs.baseline, R = runs.replications;
+  const bool levied = runs.first_round_levy.size() == runs.points * R;
+  PairedParts parts;
+  for (std::size_t r = 0; r < R; ++r) {
+    if (!runs.finished(p, r) || !runs.finished(b, r)) continue;
+    const auto extra = [&](std::initializer_list<Metric> metrics) {
+      double d = 0.0;
+      for (Metric m : metrics) d += runs.value(p, r, m) - runs.value(b, r, m);
+      return d;
+    };
+    // The baseline may fine already: only what the point's sanctions add to its own is first round.
+    const double first = (levied ? runs.first_round_levy[p * R + r] : std::numeric_limits<double>::quiet_NaN()) -
+                         runs.value(b, r, Metric::fines);
+    parts.first_round.push_back(first);
+    parts.induced.push_back(extra({Metric::fines}) - first);
+    parts.lost_income.push_back(-extra({Metric::income_activity, Metric::income_other, Metric::income_incentives}));
+    parts.cost_change.push_back(extra({Metric::cost_pay, Metric::cost_agency, Metric::cost_other}));
+    parts.interest.push_back(extra({Metric::interest}));
+    parts.returned.push_back(extra({Metric::fines_returned, Metric::pool_payouts}));
+    parts.delta.push_back(extra({Metric::cumulative_deficit}));
+  }
+  return parts;
+}
+
+// mean(deficit) / mean(fines) with its delta-method 95% interval:
+// Var(ratio) ~ Var(deficit - ratio x fines) / (n mean(fines)^2). One pair gives no interval.
+void ratio_of_means(const std::vector<double>& deficit, const std::vector<double>& fines, double fines_mean,
+                    DeficitMultiplier& d) {
+  d.multiplier = sim::mean_interval(deficit).mean / fines_mean;
+  std::vector<double> residual(deficit.size());
+  for (std::size_t i = 0; i < deficit.size(); ++i) residual[i] = deficit[i] - d.multiplier * fines[i];
+  const std::size_t n = deficit.size();
+  const double half =
+      n > 1 ? sim::student_t_critical(n - 1, 0.95) * std::sqrt(variance(residual) / static_cast<double>(n)) / fines_mean
+            : std::numeric_limits<double>::infinity();
+  d.low = d.multiplier - half;
+  d.high = d.multiplier + half;
+}
+
+}  // namespace
+
+std::vector<DeficitMultiplier> deficit_multipliers(const NationalRuns& runs) {
+  std::vector<DeficitMultiplier> out;
   for (std::size_t p = 0; p < runs.points; ++p) {
     if (p == runs.baseline) continue;
-    std::vector<double> deficit, fines;
-    std::size_t deepened = 0;
-    for (std::size_t r = 0; r < runs.replications; ++r) {
-      if (!runs.finished(p, r) || !runs.finished(runs.baseline, r)) continue;
-      deficit.push_back(runs.value(p, r, Metric::cumulative_deficit) -
-                        runs.value(runs.baseline, r, Metric::cumulative_deficit));
-      fines.push_back(runs.value(p, r, Metric::fines) - runs.value(runs.baseline, r, Metric::fines));
-      deepened += deficit.back() > 0.0 ? 1 : 0;
+    const PairedParts parts = paired_parts(runs, p);
+    DeficitMultiplier d;
+    d.point = p;
+    d.replications = parts.delta.size();
+    d.first_round_fines = sim::mean_interval(parts.first_round);
+    d.induced_fines = sim::mean_interval(parts.induced);
+    d.lost_income = sim::mean_interval(parts.lost_income);
+    d.cost_change = sim::mean_interval(parts.cost_change);
+    d.interest = sim::mean_interval(parts.interest);
+    d.returned = sim::mean_interval(parts.returned);
+    d.delta_deficit = sim::mean_interval(parts.delta);
+    if (p < runs.differs_in.size()) d.differs_in = runs.differs_in[p];
+    const auto deepened = std::count_if(parts.delta.begin(), parts.delta.end(), [](double x) { return x > 0.0; });
+    d.share_deepened =
+        parts.delta.empty() ? 0.0 : static_cast<double>(deepened) / static_cast<double>(parts.delta.size());
+    // A point that differs in more than sanctions changes the deficit by more than its fines:
+    // a ratio to its first-round fines would not be a multiplier of fines.
+    if (d.differs_in.empty() && d.first_round_fines.mean > 0.0) {
+      ratio_of_means(parts.delta, parts.first_round, d.first_round_fines.mean, d);
+    } else {
+      d.multiplier = d.low = d.high = std::numeric_limits<double>::quiet_NaN();
     }
-    FinesMultiplier f;
-    f.point = p;
-    f.replications = deficit.size();
-    f.extra_deficit = sim::mean_interval(deficit);
-    f.extra_fines = sim::mean_interval(fines);
-    if (!(f.extra_fines.mean > 0.0)) continue;
-    f.multiplier = f.extra_deficit.mean / f.extra_fines.mean;
-    // Delta method for a ratio of means: Var(R) ~ Var(D - R F) / (n mean(F)^2).
-    std::vector<double> residual(deficit.size());
-    for (std::size_t i = 0; i < deficit.size(); ++i) residual[i] = deficit[i] - f.multiplier * fines[i];
-    const double n = static_cast<double>(deficit.size());
-    const double se = n > 1 ? std::sqrt(variance(residual) / n) / f.extra_fines.mean : 0.0;
-    const double t = n > 1 ? sim::student_t_critical(deficit.size() - 1, 0.95) : 0.0;
-    f.low = f.multiplier - t * se;
-    f.high = f.multiplier + t * se;
-    f.share_deepened = n > 0 ? static_cast<double>(deepened) / n : 0.0;
-    for (Metric m : breach_metrics) f.extra_breaches.emplace_back(m, paired_difference(runs, p, m).difference);
-    out.push_back(std::move(f));
+    for (Metric m : breach_metrics) d.extra_breaches.emplace_back(m, paired_difference(runs, p, m).difference);
+    out.push_back(std::move(d));
   }
   return out;
 }
@@ -460,23 +524,51 @@ void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
   }
 }
 
-// The deficit multiplier of every point that levies more fines than the baseline.
-void print_fines_multipliers(std::ostream& out, const NationalRuns& runs) {
-  const auto multipliers = fines_multipliers(runs);
-  if (!multipliers.empty())
-    out << "The deficit multiplier of fines: extra cumulative deficit per pound of fines levied, against the "
-           "baseline\n";
+// Only the first-round levy can be missing from a part (a file of format 1 lacks it).
+constexpr const char* no_first_round = "not in this file (written before first-round fines existed)";
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& w : words) text += (text.empty() ? "" : ", ") + w;
+  return text;
+}
+
+// What a point's row says in place of a multiplier, or the multiplier with its interval.
+std::string multiplier_text(const DeficitMultiplier& d) {
+  if (d.replications == 0) return "no replication finished at both this point and the baseline";
+  if (!d.differs_in.empty()) return "not a multiplier: this point also differs in " + joined(d.differs_in);
+  if (std::isnan(d.first_round_fines.mean))
+    return std::string("no multiplier: first-round fines ") + no_first_round;
+  if (std::isnan(d.multiplier))
+    return "no multiplier: its sanctions levy no more than the baseline's on the baseline's breaches";
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "multiplier %.3f [95%% CI %.3f, %.3f]", d.multiplier, d.low, d.high);
+  return buf;
+}
+
+// Every point but the baseline: the multiplier (or why there is none), then the extra deficit
+// as the sum of its parts, each mean [95% CI] over the paired replications.
+void print_deficit_multipliers(std::ostream& out, const NationalRuns& runs) {
+  out << "The deficit multiplier of fines, against the baseline '" << runs.point_names[runs.baseline] << "':\n"
+      << "  extra cumulative deficit per pound of first-round fines (the point's sanctions on the baseline's own\n"
+      << "  breaches, less the baseline's fines: the bill if nobody responded), and the extra deficit in its parts;\n"
+      << "  mean [95% CI] over paired replications\n";
   const MetricInfo& gbp = info(Metric::fines);
-  for (const FinesMultiplier& f : multipliers) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%.3f [95%% CI %.3f, %.3f]", f.multiplier, f.low, f.high);
-    out << "  point '" << runs.point_names[f.point] << "': multiplier " << buf << "\n"
-        << "    fines levied " << mean_ci(f.extra_fines, gbp) << ", extra cumulative deficit "
-        << mean_ci(f.extra_deficit, gbp) << "\n";
-    std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * f.share_deepened);
-    out << "    the fines deepened the deficit in " << buf << " of " << f.replications << " replications\n"
-        << "    extra breaches:";
-    for (const auto& [m, ci] : f.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
+  for (const DeficitMultiplier& d : deficit_multipliers(runs)) {
+    out << "  point '" << runs.point_names[d.point] << "': " << multiplier_text(d) << "\n";
+    if (d.replications == 0) continue;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * d.share_deepened);
+    out << "    extra cumulative deficit  " << mean_ci(d.delta_deficit, gbp) << ", deeper in " << buf << " of "
+        << d.replications << " replications\n";
+    const std::pair<const char*, const sim::MeanInterval*> parts[] = {
+        {"= first-round fines   ", &d.first_round_fines}, {"+ induced fines       ", &d.induced_fines},
+        {"+ lost income         ", &d.lost_income},       {"+ cost change         ", &d.cost_change},
+        {"+ interest            ", &d.interest},          {"- returned to trusts  ", &d.returned}};
+    for (const auto& [label, ci] : parts)
+      out << "      " << label << (std::isnan(ci->mean) ? no_first_round : mean_ci(*ci, gbp)) << "\n";
+    out << "    extra breaches:";
+    for (const auto& [m, ci] : d.extra_breaches) out << " " << info(m).name << " " << mean_ci(ci, info(m)) << ";";
     out << "\n";
   }
 }
@@ -493,7 +585,7 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     print_single_point(out, runs);
   } else {
     print_sweep_points(out, runs);
-    print_fines_multipliers(out, runs);
+    print_deficit_multipliers(out, runs);
   }
   print_plans_section(out, runs);
 }

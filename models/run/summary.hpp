@@ -45,12 +45,24 @@ struct NationalRuns {
   std::vector<double> national_control_total_met;   // [point][replication][year]: share of trusts
   std::vector<double> national_cip_delivered_share; // [point][replication][year]: mean over trusts
   std::vector<std::uint8_t> done;    // [point][replication]: 1 where the task finished
+  // [point][replication]: the point's sanctions levied on the baseline point's breaches of
+  // that replication, over the run, all trusts; NaN until the baseline's task has run, or in
+  // a file written before it existed.
+  std::vector<double> first_round_levy;
+  // [point]: the swept keys other than sanctions on which the point differs from the baseline
+  // (non_sanction_differences); empty for the baseline and for points differing in sanctions alone.
+  std::vector<std::vector<std::string>> differs_in;
 
   double value(std::size_t p, std::size_t r, Metric m) const {
     return values[(p * replications + r) * metric_count + static_cast<std::size_t>(m)];
   }
   bool finished(std::size_t p, std::size_t r) const { return done[p * replications + r] != 0; }
   std::size_t finished_count(std::size_t p) const;
+
+  // The baseline's task of replication r: what each point's sanctions levied on its breaches.
+  void record_first_round(std::size_t r, const std::vector<double>& levy) {
+    for (std::size_t q = 0; q < points && q < levy.size(); ++q) first_round_levy[q * replications + r] = levy[q];
+  }
 
   // Records a finished task from its national month series, series(metric index, month),
   // combined over months as the catalogue says; its trusts' whole-run A&E attendances and
@@ -91,6 +103,12 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
                            const FinancialYears& years, const std::vector<double>& trust_plan_met,
                            const std::vector<double>& trust_cip_share, std::vector<std::uint8_t> done);
 
+// NationalRuns::differs_in from the swept paths and each point's values of them, [point][path]
+// as YAML text (PointsTable; the /points table of a result file).
+std::vector<std::vector<std::string>> differs_from_baseline(const std::vector<std::string>& paths,
+                                                            const std::vector<std::vector<std::string>>& values,
+                                                            std::size_t baseline);
+
 // Sized for points x replications tasks of `trusts` trusts over `years`, none finished.
 NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts,
                                  const FinancialYears& years = {});
@@ -108,19 +126,32 @@ struct PairedDifference {
 };
 PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m);
 
-// The extra deficit fines caused, per pound of fines levied, for a point that levies more
-// fines than the baseline (docs/sources.md §1): a ratio of paired means with a delta-method 95% CI.
-struct FinesMultiplier {
+// The extra cumulative deficit of a point against the baseline, paired by replication, in
+// its parts (docs/sources.md §1), and for a point that differs from the baseline in sanctions
+// alone the deficit multiplier of fines: the extra deficit per pound of first-round fines.
+// Per replication, with every metric the whole-run national value, point minus baseline:
+//   first_round_fines  the point's sanctions on the baseline's breaches (first_round_levy)
+//                      less the fines the baseline itself levied: the bill if nobody responded
+//   induced_fines      the rest of the extra fines: fines on the breaches the response added
+//   lost_income        -(income_activity + income_other + income_incentives)
+//   cost_change        cost_pay + cost_agency + cost_other
+//   interest           interest
+//   returned           fines_returned + pool_payouts: fines that came back to the trusts
+// and delta_deficit = first_round + induced + lost_income + cost_change + interest - returned
+// (the balance sheet's identity; exact up to rounding).
+struct DeficitMultiplier {
   std::size_t point = 0;
-  std::size_t replications = 0;
-  sim::MeanInterval extra_deficit;   // cumulative deficit at the end, point minus baseline
-  sim::MeanInterval extra_fines;     // fines levied over the run, point minus baseline
+  std::size_t replications = 0;  // finished at both the point and the baseline
+  sim::MeanInterval first_round_fines, induced_fines, lost_income, cost_change, interest, returned, delta_deficit;
+  // Ratio of paired means, delta-method 95% CI; NaN unless the point differs in sanctions
+  // alone and its mean first-round fines are positive.
   double multiplier = 0.0, low = 0.0, high = 0.0;
-  double share_deepened = 0.0;       // replications whose deficit the fines deepened
+  double share_deepened = 0.0;          // replications whose cumulative deficit the point deepened
+  std::vector<std::string> differs_in;  // NationalRuns::differs_in of the point
   std::vector<std::pair<Metric, sim::MeanInterval>> extra_breaches;
 };
-// One entry per non-baseline point whose mean fines exceed the baseline's.
-std::vector<FinesMultiplier> fines_multipliers(const NationalRuns& runs);
+// One entry per point but the baseline, in point order.
+std::vector<DeficitMultiplier> deficit_multipliers(const NationalRuns& runs);
 
 // The breach counts the multiplier table reports, one per standard.
 inline constexpr Metric breach_metrics[] = {Metric::ed_breaches_4h, Metric::ed_trolley_waits_12h, Metric::rtt_over_18w,

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+// The deficit multiplier of fines on real runs (docs/sources.md §1, models/run/summary.hpp):
+// the shadow levy of every point's sanctions on the baseline's breaches, the extra deficit in
+// its parts, the multiplier named only for points that differ in sanctions alone, the same
+// table from a run and from its file, and a baseline the shadow levies leave untouched.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/run/layout.hpp"
+#include "models/run/output.hpp"
+#include "models/run/run_control.hpp"
+#include "models/run/scenario.hpp"
+#include "sim/result_file.hpp"
+
+using namespace breachsim;
+using models::Metric;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string unique_name(const std::string& name, const std::string& ext) {
+  return (fs::temp_directory_path() / ("breachsim_test_multiplier_" + name + "_" + std::to_string(getpid()) + ext))
+      .string();
+}
+
+// tests/data/multiplier.yaml with a sweep appended, written where the test can load it.
+struct SweepConfig {
+  std::string path;
+  SweepConfig(const std::string& name, const std::string& sweep) : path(unique_name(name, ".yaml")) {
+    std::ifstream in("tests/data/multiplier.yaml");
+    std::stringstream text;
+    text << in.rdbuf() << sweep;
+    std::ofstream(path) << text.str();
+  }
+  ~SweepConfig() { fs::remove(path); }
+};
+
+// A result file of this process, removed (with any partial) at the end.
+struct TempResult {
+  std::string path;
+  explicit TempResult(const std::string& name) : path(unique_name(name, ".h5")) {}
+  ~TempResult() {
+    fs::remove(path);
+    fs::remove(sim::ResultFile::partial_path(path));
+  }
+};
+
+// Cost control that acts as soon as a trust falls behind its plan.
+const std::vector<std::string> responding = {"defaults.management.cost_control.enabled=true",
+                                             "defaults.management.cost_control.trigger_share_of_income=0.001",
+                                             "defaults.finance.income.other_income_gbp_per_year=350e6"};
+
+const char* fines_sweep = "sweep:\n  - {path: defaults.finance.fined, values: [false, true], labels: [off, on]}\n";
+
+// The sweep run as `breachsim run --set ...` runs it, streamed into `out`.
+models::RunTotals run_sweep(const std::string& config, const std::vector<std::string>& sets, const std::string& out) {
+  const models::Sweep sweep = models::load_sweep(config, sets);
+  const models::PlannedRun run = models::plan_run(sweep, Metric::cumulative_deficit, 2, "test_multiplier");
+  models::RunStart start = models::fresh_start(run);
+  auto file = sim::ResultFile::create(out, true);
+  models::write_layout(file, run.spec, start.extent);
+  file.start_streaming();
+  const std::atomic<bool> stop{false};
+  models::RunTotals totals = models::run_batches(file, run, std::move(start.prior), start.extent, stop);
+  models::finish_run(file, totals, start.replace_summary);
+  return totals;
+}
+
+double levy(const models::NationalRuns& runs, std::size_t p, std::size_t r) {
+  return runs.first_round_levy[p * runs.replications + r];
+}
+
+// The printed multiplier section, without the run's title.
+std::string multiplier_section(const models::NationalRuns& runs) {
+  std::ostringstream out;
+  models::print_summary(out, runs, "");
+  const std::string text = out.str();
+  const auto from = text.find("The deficit multiplier"), to = text.find("Plans delivered");
+  REQUIRE(from != std::string::npos);
+  return text.substr(from, to - from);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("the extra deficit is the sum of its parts when management responds to the fines", "[multiplier]") {
+  const SweepConfig config("parts", fines_sweep);
+  const TempResult file("parts");
+  // With this income the trusts are about on plan without fines, so cost control acts more
+  // often where they are fined.
+  const auto totals = run_sweep(config.path, responding, file.path);
+  const auto rows = models::deficit_multipliers(totals.runs);
+  REQUIRE(rows.size() == 1);
+  const auto& d = rows[0];
+  REQUIRE(d.replications == 3);
+  // The response moved more than the fines: breaches differ, so some fines were induced.
+  REQUIRE(d.cost_change.mean != 0.0);
+  REQUIRE(d.induced_fines.mean != 0.0);
+  const double parts = d.first_round_fines.mean + d.induced_fines.mean + d.lost_income.mean + d.cost_change.mean +
+                       d.interest.mean - d.returned.mean;
+  INFO("parts " << parts << ", extra deficit " << d.delta_deficit.mean);
+  CHECK(std::fabs(parts - d.delta_deficit.mean) <= 1e-9 * std::fabs(d.delta_deficit.mean));
+  CHECK(d.differs_in.empty());
+  CHECK(std::isfinite(d.multiplier));
+  CHECK(d.multiplier == Approx(d.delta_deficit.mean / d.first_round_fines.mean));
+
+  SECTION("breachsim summary reads the same table back from the file") {
+    const models::SavedRun saved = models::read_saved_run(file.path);
+    CHECK(saved.runs.first_round_levy == totals.runs.first_round_levy);
+    CHECK(multiplier_section(saved.runs) == multiplier_section(totals.runs));
+    const sim::ResultReader in(file.path);
+    const sim::Table table = in.read_table(models::layout::multiplier);
+    REQUIRE(!table.empty());
+    CHECK(table.front().name == "point");
+    CHECK(table.back().name == "differs_in");
+    CHECK_FALSE(in.exists("/summary/deficit_multiplier"));
+  }
+}
+
+TEST_CASE("without a management response the first-round fines are the fines, and the multiplier is explained",
+          "[multiplier]") {
+  // The baseline fines already; the point doubles the A&E rate.
+  const SweepConfig config("explained", "sweep:\n  - {path: schemes.ed_4h.rate_gbp, values: [120, 240]}\n");
+  const TempResult file("explained");
+  const auto totals = run_sweep(config.path, {}, file.path);
+  const models::NationalRuns& runs = totals.runs;
+  for (std::size_t r = 0; r < runs.replications; ++r) {
+    // The baseline's levy of its own sanctions is its fines; the point's, on breaches it shares.
+    CHECK(levy(runs, 0, r) == runs.value(0, r, Metric::fines));
+    CHECK(levy(runs, 1, r) == runs.value(1, r, Metric::fines));
+    CHECK(runs.value(0, r, Metric::ed_breaches_4h) == runs.value(1, r, Metric::ed_breaches_4h));
+  }
+  const auto rows = models::deficit_multipliers(runs);
+  REQUIRE(rows.size() == 1);
+  const auto& d = rows[0];
+  REQUIRE(d.first_round_fines.mean > 0.0);
+  CHECK(d.induced_fines.mean == 0.0);
+  CHECK(d.induced_fines.high == 0.0);
+  CHECK(d.lost_income.mean == 0.0);
+  CHECK(d.cost_change.mean == 0.0);
+  // What is left is what the fines cost on top of their face value: interest on the borrowing
+  // they forced, less the reinvested and pooled fines that came back.
+  const double explained = 1.0 + (d.interest.mean - d.returned.mean) / d.first_round_fines.mean;
+  CHECK(d.multiplier == Approx(explained).epsilon(1e-9));
+  CHECK(d.returned.mean != 0.0);  // pools paid the trusts in deficit differently: the term is exercised
+}
+
+TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseline's incidents", "[multiplier]") {
+  // Only mixed-sex accommodation is fined, per patient-day and only at the second point, at a
+  // rate punitive enough that cost control closes beds there and the point's own mixed-sex
+  // days differ from the baseline's: the levy must count the baseline's. No overall cap.
+  const SweepConfig config("incidents", "sweep:\n  - {path: schemes.msa.rate_gbp, values: [0, 300000]}\n");
+  const TempResult file("incidents");
+  std::vector<std::string> sets = responding;
+  sets.push_back("schemes={msa: {type: per_incident, incident: mixed_sex_accommodation, rate_gbp: 1}}");
+  sets.push_back("trusts[1].finance.fines_cap_share_of_contract_month=0");
+  run_sweep(config.path, sets, file.path);
+  const sim::ResultReader in(file.path);
+  const std::string days = models::layout::national_month("mixed_sex_breaches");
+  const auto counts = in.read_doubles(days);
+  const auto levied = in.read_doubles(models::layout::first_round_levy);
+  const auto dims = in.dims(days);
+  const std::size_t R = dims.at(1), M = dims.at(2);
+  REQUIRE(levied.size() == 2 * R);
+  std::size_t differ = 0;
+  for (std::size_t r = 0; r < R; ++r) {
+    double baseline_days = 0.0, point_days = 0.0;
+    for (std::size_t m = 0; m < M; ++m) {
+      baseline_days += counts[(0 * R + r) * M + m];
+      point_days += counts[(1 * R + r) * M + m];
+    }
+    REQUIRE(baseline_days > 0.0);
+    differ += point_days != baseline_days ? 1 : 0;
+    CHECK(levied[0 * R + r] == 0.0);  // the baseline's own rate is 0
+    CHECK(levied[1 * R + r] == 300000.0 * baseline_days);
+  }
+  CHECK(differ > 0);
+}
+
+TEST_CASE("a point that differs in more than sanctions gets no multiplier, and says in what", "[multiplier]") {
+  const SweepConfig config("differs", std::string(fines_sweep) +
+                                          "  - {path: defaults.finance.costs.cip_target_share, values: [0.03, 0.05]}\n");
+  const TempResult file("differs");
+  const auto totals = run_sweep(config.path, {"monte_carlo.replications=2", "scenario.months=4"}, file.path);
+  const auto rows = models::deficit_multipliers(totals.runs);
+  // Points: (off, 0.03) the baseline, (off, 0.05), (on, 0.03), (on, 0.05).
+  REQUIRE(rows.size() == 3);
+  const std::vector<std::string> cip = {"defaults.finance.costs.cip_target_share"};
+  CHECK(rows[0].differs_in == cip);
+  CHECK(std::isnan(rows[0].multiplier));
+  CHECK(rows[1].differs_in.empty());
+  CHECK(std::isfinite(rows[1].multiplier));
+  CHECK(rows[2].differs_in == cip);
+  CHECK(std::isnan(rows[2].multiplier));
+  CHECK(std::isnan(rows[2].low));
+  // Its extra deficit is still broken down: the savings are a cost change.
+  CHECK(rows[2].cost_change.mean < 0.0);
+
+  const std::string printed = multiplier_section(models::read_saved_run(file.path).runs);
+  INFO(printed);
+  CHECK(contains(printed, "point 'on, defaults.finance.costs.cip_target_share=0.05': not a multiplier: this point also "
+                          "differs in defaults.finance.costs.cip_target_share"));
+  CHECK(contains(printed, "point 'on, defaults.finance.costs.cip_target_share=0.03': multiplier "));
+  const sim::Table table = sim::ResultReader(file.path).read_table(models::layout::multiplier);
+  const auto& differs = std::get<std::vector<std::string>>(table.back().values);
+  CHECK(differs == std::vector<std::string>{cip[0], "", cip[0]});
+}
+
+TEST_CASE("the shadow levies leave the baseline's outcomes bit for bit as they were", "[multiplier]") {
+  // The golden scenario switches on every money feature, waivers and management included; eight
+  // months from October 2015 reach the incentive fund that suspends schemes from April 2016.
+  const models::Sweep sweep = models::load_sweep("tests/golden/scenario.yaml", {"scenario.months=8"});
+  REQUIRE(sweep.points.size() == 2);
+  const models::ScenarioSetup off(sweep.points[0].scenario, sweep.schemes), on(sweep.points[1].scenario, sweep.schemes);
+  for (std::uint32_t r = 0; r < 2; ++r) {
+    const auto alone = models::simulate_replication(off, 424242, r);
+    const auto shadowed = models::simulate_replication(off, 424242, r, {&off, &on});
+    CHECK(alone.first_round_levy.empty());
+    REQUIRE(shadowed.first_round_levy.size() == 2);
+    CHECK(shadowed.values == alone.values);
+    CHECK(shadowed.scheme_fines == alone.scheme_fines);
+    CHECK(shadowed.pool_balance == alone.pool_balance);
+    CHECK(shadowed.events == alone.events);
+    CHECK(shadowed.first_round_levy[0] == 0.0);  // fines off
+    CHECK(shadowed.first_round_levy[1] > 0.0);
+  }
+}
+
+TEST_CASE("sanctions are schemes, finance.fined and the overall fine caps, wherever they are set", "[multiplier]") {
+  for (const char* key : {"schemes", "schemes.ed_4h.rate_gbp", "regimes[1].schemes.ae.rate_gbp", "defaults.finance.fined",
+                          "trusts[3].finance.fined", "defaults.finance.fines_cap_share_of_contract_month",
+                          "trusts[0].finance.fines_cap_share_of_contract_year"})
+    CHECK(models::is_sanction_key(key));
+  for (const char* key : {"incentive_fund.enabled", "regimes[0].preset", "regimes[0].incentive_fund.ed_share",
+                          "defaults.finance", "defaults.finance.takes_incentive_fund", "trusts[1].finance.costs.cip_target_share",
+                          "defaults.management.cost_control.enabled", "finance.fined", "trusts.finance.fined", "not a path["})
+    CHECK_FALSE(models::is_sanction_key(key));
+
+  using V = std::vector<std::string>;
+  // Scalars: the swept path itself.
+  CHECK(models::non_sanction_differences({"defaults.finance.fined"}, {"true"}, {"false"}).empty());
+  CHECK(models::non_sanction_differences({"incentive_fund.enabled"}, {"true"}, {"false"}) == V{"incentive_fund.enabled"});
+  CHECK(models::non_sanction_differences({"incentive_fund.enabled"}, {"true"}, {"true"}).empty());
+  // Maps and lists key by key, a key on one side only differing.
+  CHECK(models::non_sanction_differences({"defaults.finance"}, {"{fined: true, contract_value_gbp_per_year: 1}"},
+                                         {"{fined: false, contract_value_gbp_per_year: 1}"})
+            .empty());
+  CHECK(models::non_sanction_differences({"defaults.finance"}, {"{fined: true, takes_incentive_fund: false}"},
+                                         {"{fined: false}"}) == V{"defaults.finance.takes_incentive_fund"});
+  CHECK(models::non_sanction_differences({"regimes"}, {"[{preset: a, schemes: {x: {rate_gbp: 2}}}]"},
+                                         {"[{preset: a, schemes: {x: {rate_gbp: 1}}}]"})
+            .empty());
+  CHECK(models::non_sanction_differences({"regimes"}, {"[{preset: a}]"}, {"[{preset: b}]"}) == V{"regimes[0].preset"});
+  CHECK(models::non_sanction_differences({"regimes"}, {"[{preset: a}, {preset: b}]"}, {"[{preset: a}]"}) == V{"regimes"});
+  // Several swept paths: only the ones that differ, only those that are not sanctions.
+  CHECK(models::non_sanction_differences({"schemes.ed_4h.rate_gbp", "defaults.ed.arrivals_per_year"}, {"120", "90000"},
+                                         {"0", "90000"})
+            .empty());
+}
