@@ -26,12 +26,19 @@ const StaffGroupParams& Staffing::params(std::size_t g) const {
   }
 }
 
+namespace {
+
+// The safe-staffing floor in WTE: agency covers up to it, and a freeze stops above it.
+double floor_wte(const StaffGroupParams& p) { return p.floor_share_of_establishment * p.establishment_wte; }
+
+}  // namespace
+
 void Staffing::settle(std::size_t g, double agency_factor, bool banned) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
   const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
   const double gap = std::max(0.0, p.establishment_wte - at_work);
-  const double to_floor = std::max(0.0, p.floor_share_of_establishment * p.establishment_wte - at_work);
+  const double to_floor = std::max(0.0, floor_wte(p) - at_work);
   s.agency_wte = banned ? 0.0 : std::max(to_floor, std::min(1.0, p.agency_share_of_gap * agency_factor) * gap);
   s.available_wte = at_work + s.agency_wte;
 }
@@ -51,7 +58,7 @@ void Staffing::start_month(int month, double agency_factor, bool recruitment_fro
         sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month * recruitment_factor));
     // The draws are made even when frozen, so the stream stays aligned with unfrozen runs. A
     // freeze does not hold a group below its safe-staffing floor.
-    const bool frozen = recruitment_frozen && s.substantive_wte >= p.floor_share_of_establishment * p.establishment_wte;
+    const bool frozen = recruitment_frozen && s.substantive_wte >= floor_wte(p);
     s.substantive_wte = std::clamp(s.substantive_wte - leavers + (frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
     settle(g, agency_factor, agency_banned[g]);
   }

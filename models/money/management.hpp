@@ -48,7 +48,7 @@ struct CostControlParams {
     v.field("cancel_sessions_share", cancel_sessions_share,
             Doc{"share of theatre sessions", "Elective theatre sessions cancelled while acting.", "assumption", Range::fraction()});
     v.field("cut_capacity_under_tariff", cut_capacity_under_tariff,
-            Doc{"", "Whether a trust paid by activity (payment: tariff) also closes beds and cancels sessions; off, only a block-paid trust does, since under payment by results the activity lost takes its tariff with it and closing beds saves no staff (agency and recruitment are the cuts that save money).",
+            Doc{"", "Whether a trust paid by activity (payment: activity) also closes beds and cancels sessions; off, only a block-paid trust does, since under payment by results the activity lost takes its tariff with it and closing beds saves no staff (agency and recruitment are the cuts that save money).",
                 "assumption: docs/sources.md §1 (under payment by results closing capacity to save money also loses income)"});
   }
 };
