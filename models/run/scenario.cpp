@@ -39,6 +39,10 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
 void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics& d) {
   if (beds.general_acute_beds != static_cast<double>(static_cast<long long>(beds.general_acute_beds)))
     d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
+  if (!(beds.discharge_window_opens_hour < beds.discharge_window_closes_hour))
+    d.error_at(path + ".discharge_window_closes_hour",
+               "must be later than discharge_window_opens_hour (got " + cfg::format_number(beds.discharge_window_closes_hour) +
+                   " against " + cfg::format_number(beds.discharge_window_opens_hour) + "); 0 and 24 discharge at any hour");
 }
 
 bool whole(double v) { return v == static_cast<double>(static_cast<long long>(v)); }
