@@ -31,6 +31,7 @@ models::BedParams ward(int beds, double stay_hours) {
   p.discharge_window_opens_hour = 8.0;
   p.discharge_window_closes_hour = 20.0;
   p.out_of_hours_discharge_share = 0.0;
+  p.held_discharge_spread_hours = 0.0;
   p.early_discharge_hours = 24.0;
   p.early_discharge_daily_limit_share = 0.0;
   return p;
@@ -87,6 +88,19 @@ TEST_CASE("a stay planned to end outside the discharge window ends when it opens
     CHECK(m.held_discharges == 1);
     // 22 hours in the bed, not 12.
     CHECK(m.occupied_bed_minutes == Approx(22 * hour));
+  }
+  SECTION("spread over the morning, a held stay ends between 08:00 and 12:00") {
+    auto p = ward(1, 12.0);
+    p.held_discharge_spread_hours = 4.0;
+    Harness h(p);
+    h.request_at(10 * hour);
+    h.run_until(day + 8 * hour);
+    CHECK(h.wards.occupied() == 1);
+    h.run_until(day + 12 * hour);
+    CHECK(h.wards.occupied() == 0);
+    const double minutes = h.wards.close_month(day + 13 * hour).occupied_bed_minutes;
+    CHECK(minutes > 22 * hour);
+    CHECK(minutes < 26 * hour);
   }
   SECTION("a window of the whole day lets it go at 22:00") {
     auto p = ward(1, 12.0);

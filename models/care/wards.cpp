@@ -26,6 +26,7 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       window_closes(sim::hours(p.discharge_window_closes_hour)),
       window_limited(window_opens > 0.0 || window_closes < sim::minutes_per_day),
       out_of_hours_share(p.out_of_hours_discharge_share),
+      held_spread(sim::hours(p.held_discharge_spread_hours)),
       early_daily_limit_share(p.early_discharge_daily_limit_share),
       readmission_after_emergency(p.readmission_share_after_emergency),
       readmission_after_elective(p.readmission_share_after_elective),
@@ -176,7 +177,8 @@ sim::Time Wards::discharge_time(sim::Time due, std::uint64_t patient, bool elect
   // at every sweep point, whenever the stay happens to end.
   sim::RandomStream draws(key_, patient, purpose(elective ? Purpose::elective_discharge_hour : Purpose::emergency_discharge_hour));
   if (sim::sample_bernoulli(draws, setup_->out_of_hours_share)) return due;
-  return next_opening(due);
+  const sim::Time opening = next_opening(due);
+  return setup_->held_spread > 0.0 ? opening + setup_->held_spread * draws.uniform() : opening;
 }
 
 void Wards::discharge(TrustSimulator& sim) {

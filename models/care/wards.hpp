@@ -31,6 +31,7 @@ struct BedParams {
   double discharge_window_opens_hour = 8.0;
   double discharge_window_closes_hour = 20.0;
   double out_of_hours_discharge_share = 0.1;
+  double held_discharge_spread_hours = 4.0;
   double early_discharge_daily_limit_share = 0.02;
   double readmission_share_after_emergency = 0.08;
   double readmission_share_after_elective = 0.03;
@@ -90,6 +91,10 @@ struct BedParams {
             Doc{"share of stays", "Of the stays planned to end outside the discharge window, those that end on time anyway (deaths, patients who discharge themselves, transfers, wards that discharge at night); the rest wait for the window to open. Zero-day stays and day cases always end on time.",
                 "docs/sources.md §8 (Exit block): 3.5% of discharges between 23:00 and 06:00 (FOI of 100 trusts, 2011/12, deaths and self-discharges included), against about 29% of stays planned to end in those 7 hours if ends were spread evenly: about 0.12; 0.1 rounds down for the assessment-unit and maternity discharges in that count",
                 Range::fraction()});
+    v.field("held_discharge_spread_hours", held_discharge_spread_hours,
+            Doc{"hours", "A stay held for the window ends at a time drawn uniformly over this many hours from its opening (the patient's own draw): after the morning ward round, medicines to take home and transport take the morning. 0 ends every held stay at the opening.",
+                "docs/sources.md §8 (Exit block): the SAFER bundle asks for a third of discharges before midday because most come in the afternoon; 4 hours (08:00-12:00) an assumption",
+                Range::between(0.0, 24.0)});
     v.field("early_discharge_daily_limit_share", early_discharge_daily_limit_share,
             Doc{"share of open beds per day", "Most early discharges in a day, as a share of the beds open: bringing a discharge forward needs a senior review, pharmacy and transport, which a day's staff can do for only so many patients. 0 sets no limit.",
                 "assumption: chosen so that 12-hour trolley waits on the England 2015/16 calibration are in the hundreds to low thousands a year (docs/sources.md §8, Exit block)",
@@ -133,6 +138,7 @@ struct WardSetup {
   double window_opens, window_closes;
   bool window_limited;
   double out_of_hours_share;
+  double held_spread;  // minutes
   double early_daily_limit_share;  // 0: no limit
   double readmission_after_emergency, readmission_after_elective, early_factor;
   sim::Distribution readmission_days;

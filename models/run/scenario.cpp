@@ -43,6 +43,11 @@ void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics
     d.error_at(path + ".discharge_window_closes_hour",
                "must be later than discharge_window_opens_hour (got " + cfg::format_number(beds.discharge_window_closes_hour) +
                    " against " + cfg::format_number(beds.discharge_window_opens_hour) + "); 0 and 24 discharge at any hour");
+  else if (beds.discharge_window_opens_hour + beds.held_discharge_spread_hours > beds.discharge_window_closes_hour)
+    d.error_at(path + ".held_discharge_spread_hours",
+               "must end inside the discharge window: opening " + cfg::format_number(beds.discharge_window_opens_hour) +
+                   " + " + cfg::format_number(beds.held_discharge_spread_hours) + " hours is after its closing at " +
+                   cfg::format_number(beds.discharge_window_closes_hour));
 }
 
 bool whole(double v) { return v == static_cast<double>(static_cast<long long>(v)); }
