@@ -33,7 +33,7 @@ TEST_CASE("turnover and recruitment hold vacancies near their long-run rate", "[
   for (std::uint32_t r = 0; r < 20; ++r) {
     models::Staffing staff(p, sim::StreamKey{2, r, 0});
     for (int m = 0; m < 120; ++m, ++n) {
-      staff.start_month(m);
+      staff.start_month(m, m % 12 + 1);
       total += staff.level(models::StaffGroup::ward_nurses).substantive_wte / p.ward_nurses.establishment_wte;
     }
   }
@@ -47,7 +47,7 @@ TEST_CASE("without recruitment staff leave at the turnover rate", "[staffing]") 
   p.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
   models::Staffing staff(p, sim::StreamKey{3, 0, 0});
   const double start = staff.level(models::StaffGroup::ward_nurses).substantive_wte;
-  for (int m = 0; m < 12; ++m) staff.start_month(m);
+  for (int m = 0; m < 12; ++m) staff.start_month(m, m + 1);
   const double expected = start * std::pow(0.99, 12);
   CHECK(std::fabs(staff.level(models::StaffGroup::ward_nurses).substantive_wte - expected) < 40.0);
 }

@@ -9,7 +9,8 @@
 
 namespace breachsim::models {
 
-Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key) : params_(&params), key_(key) {
+Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key)
+    : params_(&params), sickness_by_month_(relative_profile(params.sickness_by_month)), key_(key) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
     levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
@@ -29,19 +30,20 @@ const StaffGroupParams& Staffing::params(std::size_t g) const {
 void Staffing::settle(std::size_t g, double agency_factor) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
-  const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
+  const double at_work = s.substantive_wte * (1.0 - std::min(1.0, p.sickness_rate * sickness_factor_));
   s.agency_wte = std::min(1.0, p.agency_share_of_gap * agency_factor) * std::max(0.0, p.establishment_wte - at_work);
   s.available_wte = at_work + s.agency_wte;
 }
 
-void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen) {
+void Staffing::start_month(int month, int month_of_year, double agency_factor, bool recruitment_frozen) {
   std::array<double, staff_group_count> factors;
   factors.fill(agency_factor);
-  start_month(month, factors, recruitment_frozen);
+  start_month(month, month_of_year, factors, recruitment_frozen);
 }
 
-void Staffing::start_month(int month, const std::array<double, staff_group_count>& agency_factors,
+void Staffing::start_month(int month, int month_of_year, const std::array<double, staff_group_count>& agency_factors,
                            bool recruitment_frozen, double recruitment_factor) {
+  sickness_factor_ = in_month(sickness_by_month_, month_of_year);
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];

@@ -35,8 +35,12 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 void Trust::staff_month() {
   std::array<double, staff_group_count> agency;
   for (std::size_t g = 0; g < staff_group_count; ++g) agency[g] = levers_.agency_banned[g] ? 0.0 : levers_.agency_factor;
-  staffing_.start_month(calendar_->month_index(sim_.now()), agency, levers_.recruitment_frozen,
+  // The calendar month, asked once here: the seasonal profiles of every department follow it.
+  const int month_of_year = calendar_->month_of_year(sim_.now());
+  staffing_.start_month(calendar_->month_index(sim_.now()), month_of_year, agency, levers_.recruitment_frozen,
                         levers_.recruitment_factor);
+  ed_.set_month_of_year(month_of_year);
+  wards_.set_month_of_year(month_of_year);
   ed_.set_treatment_scale(1.0 / levers_.productivity_factor);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
   electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor *

@@ -99,6 +99,7 @@ enum class Metric : std::size_t {
   beds_occupied_at_end,
   delayed_transfers,
   delayed_transfer_days,
+  beds_closed_infection,
   count
 };
 
@@ -395,6 +396,9 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"delayed_transfer_days", "days", "bed days those delays took (counted in the month the stay ended, as excess bed days are)",
      false, Combine::sum, Combine::sum, Metric::delayed_transfer_days,
      [](const MonthOutcome& o) { return o.care.wards.delayed_transfer_days; }},
+    {"beds_closed_infection", "beds", "general and acute beds closed to infection (norovirus), time-averaged over the month; beds_open excludes them",
+     false, Combine::sum, Combine::mean, Metric::beds_closed_infection,
+     [](const MonthOutcome& o) { return o.care.wards.infection_closed_bed_minutes / o.month_minutes; }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -408,13 +412,13 @@ struct MetricSection {
 };
 
 inline constexpr std::array<MetricSection, 9> metric_sections = {{
-    {"A&E and beds", 20,
+    {"A&E and beds", 21,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
       Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
       Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
       Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
       Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end,
-      Metric::delayed_transfers, Metric::delayed_transfer_days}},
+      Metric::delayed_transfers, Metric::delayed_transfer_days, Metric::beds_closed_infection}},
     {"Planned care (referral to treatment)", 16,
      {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted, Metric::rtt_treated, Metric::rtt_treated_over_18w,
       Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
