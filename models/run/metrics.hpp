@@ -99,6 +99,10 @@ enum class Metric : std::size_t {
   beds_occupied_at_end,
   delayed_transfers,
   delayed_transfer_days,
+  ed_trolley_waits_4_12h,
+  rtt_not_yet_listed,
+  rtt_lost_pathways,
+  rtt_validated_off,
   count
 };
 
@@ -395,6 +399,20 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"delayed_transfer_days", "days", "bed days those delays took (counted in the month the stay ended, as excess bed days are)",
      false, Combine::sum, Combine::sum, Metric::delayed_transfer_days,
      [](const MonthOutcome& o) { return o.care.wards.delayed_transfer_days; }},
+    {"ed_trolley_waits_4_12h", "patients",
+     "patients admitted from A&E in the month more than 4 and at most 12 hours after the decision to admit (over 12: ed_trolley_waits_12h)",
+     true, Combine::sum, Combine::sum, Metric::emergency_admissions,
+     [](const MonthOutcome& o) { return count(o.care.ed.trolley_waits_4_12h); }},
+    {"rtt_not_yet_listed", "patients",
+     "of rtt_waiting, patients not yet on a treatment list at the month end: in the earlier stages of the pathway (appointments, tests, decisions) or lost",
+     true, Combine::sum, Combine::mean, Metric::rtt_waiting,
+     [](const MonthOutcome& o) { return count(o.care.electives.list.held); }},
+    {"rtt_lost_pathways", "patients", "of rtt_not_yet_listed, pathways lost to administration and not yet found at the month end",
+     true, Combine::sum, Combine::mean, Metric::rtt_waiting,
+     [](const MonthOutcome& o) { return count(o.care.electives.list.lost); }},
+    {"rtt_validated_off", "patients", "of rtt_left_untreated, patients removed from the list when validated", true,
+     Combine::sum, Combine::sum, Metric::rtt_left_untreated,
+     [](const MonthOutcome& o) { return count(o.care.electives.validated_off); }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -408,17 +426,17 @@ struct MetricSection {
 };
 
 inline constexpr std::array<MetricSection, 9> metric_sections = {{
-    {"A&E and beds", 20,
+    {"A&E and beds", 21,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
-      Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
+      Metric::ed_trolley_waits_12h, Metric::ed_trolley_waits_4_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
       Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
       Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
       Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end,
       Metric::delayed_transfers, Metric::delayed_transfer_days}},
-    {"Planned care (referral to treatment)", 16,
+    {"Planned care (referral to treatment)", 19,
      {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted, Metric::rtt_treated, Metric::rtt_treated_over_18w,
-      Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
-      Metric::rtt_over_52w, Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
+      Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_validated_off, Metric::rtt_waiting,
+      Metric::rtt_over_18w, Metric::rtt_over_52w, Metric::rtt_not_yet_listed, Metric::rtt_lost_pathways, Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
       Metric::elective_cancellations, Metric::elective_rebooked_late_28d, Metric::extra_theatre_sessions}},
     {"Cancer (62 days)", 8,
      {Metric::cancer_referrals, Metric::cancer_diagnosed, Metric::cancer_treated, Metric::cancer_breaches_62d,
