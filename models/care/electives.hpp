@@ -29,21 +29,25 @@ struct ElectiveParams {
   double admitted_share = 0.25;
   std::vector<double> priority_shares = {0.02, 0.08, 0.30, 0.60};
   std::string order = "priority_then_fifo";
-  double theatre_sessions_per_week = 72.0;
+  double theatre_sessions_per_week = 68.5;
   double patients_per_theatre_session = 4.0;
-  double clinic_sessions_per_week = 91.0;
+  double clinic_sessions_per_week = 93.0;
   double patients_per_clinic_session = 9.0;
   double leave_list_per_year = 0.2;
-  double initial_list = 12000.0;
-  double initial_list_admitted_share = 0.25;
-  sim::config::DistributionSpec initial_list_weeks = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
-                                                      {30, 25, 18, 19, 5, 2.5, 0.5}, {0, 4, 8, 12, 18, 26, 52, 78}};
-  sim::config::DistributionSpec weeks_before_booking_non_admitted = {sim::Distribution::Kind::constant, 0, 0, 0, {}, {}, {}};
-  sim::config::DistributionSpec weeks_before_booking_admitted = {sim::Distribution::Kind::constant, 0, 0, 0, {}, {}, {}};
-  double lost_share = 0.0;
+  double initial_list = 10000.0;
+  double initial_list_admitted_share = 0.36;
+  sim::config::DistributionSpec initial_list_weeks = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {},
+      {20.69, 17.95, 13.45, 10.28, 8.68, 7.48, 5.83, 4.56, 3.07, 2.14, 1.53, 1.99, 1.1, 1.03, 0.19, 0.014, 0.007, 0.004, 0.002},
+      {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 26, 30, 39, 52, 65, 78, 91, 104}};
+  sim::config::DistributionSpec weeks_before_booking_non_admitted = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {}, {40, 10, 12, 15, 10, 6, 3.6, 3, 1.8}, {0, 1, 2, 4, 8, 12, 16, 20, 26, 39}};
+  sim::config::DistributionSpec weeks_before_booking_admitted = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {}, {20, 20, 25, 12, 8, 7, 4.2, 2.4, 1.8, 1.2}, {0, 1, 2, 4, 6, 8, 12, 16, 20, 26, 39}};
+  double lost_share = 0.002;
   sim::config::DistributionSpec lost_weeks = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
                                               {50, 25, 12, 7, 4, 2}, {4, 13, 26, 39, 52, 78, 104}};
-  double validation_weeks = 0.0;
+  double validation_weeks = 12.0;
   double validation_removal_share = 0.1;
 
   template <class V>
@@ -72,12 +76,14 @@ struct ElectiveParams {
                 {"priority_then_fifo", "longest_wait_first", "target_chasing"}});
     v.field("theatre_sessions_per_week", theatre_sessions_per_week,
             Doc{"sessions/week", "Elective theatre sessions a week, spread over Monday to Friday.",
-                "assumption: matches the admitted demand of the default referrals", Range::non_negative()});
+                "assumption, sized with clinic_sessions_per_week against the default demand (admitted referrals less leavers and validation, plus cancer surgery and cancellations): at the starting referral rate the list holds steady, with routine patients about 11 weeks on the theatre list; as referrals grow it grows by about a fifth over 2015-17, as England's did (docs/sources.md §8)",
+                Range::non_negative()});
     v.field("patients_per_theatre_session", patients_per_theatre_session,
             Doc{"patients", "Planned admissions per theatre session (whole number).", "assumption", Range::non_negative()});
     v.field("clinic_sessions_per_week", clinic_sessions_per_week,
             Doc{"sessions/week", "Outpatient sessions a week treating non-admitted pathways, Monday to Friday.",
-                "assumption: with theatre capacity and leavers, keeps the default list near 12k in 2015/16 and lets it grow with referrals after, as England's did; about 92% within 18 weeks on average over 2015-17", Range::non_negative()});
+                "assumption, sized with theatre_sessions_per_week (routine patients about 3 weeks on the clinic list at the start); with the pathway stages the default trust goes from about 93% within 18 weeks in April 2015 to about 90% in March 2017, as England did (docs/sources.md §8)",
+                Range::non_negative()});
     v.field("patients_per_clinic_session", patients_per_clinic_session,
             Doc{"patients", "Pathways completed per outpatient session (whole number).", "assumption", Range::non_negative()});
     v.field("leave_list_per_year", leave_list_per_year,
@@ -86,14 +92,15 @@ struct ElectiveParams {
                 Range::non_negative()});
     v.field("initial_list", initial_list,
             Doc{"patients", "Patients already waiting when the simulation starts (whole number).",
-                "assumption: about 10 weeks of referrals, as England's 3.7m list was to its clock starts in 2016 (docs/sources.md §8)",
+                "assumption: the steady state of the default pathway stages and capacity, about 8.5 weeks of referrals (England's list was 9.4 weeks of its throughput in mid-2014 and about 10 weeks of its clock starts in 2016, docs/sources.md §8)",
                 Range::non_negative()});
     v.field("initial_list_admitted_share", initial_list_admitted_share,
             Doc{"share of the initial list", "Initial patients on the admitted pathway. Admitted pathways take longer, so they are more of the list than of referrals (admitted_share).",
-                "assumption: as referrals, until pathway stages make admitted pathways wait longer", Range::fraction()});
+                "assumption: the share of the list the default pathway stages and capacity hold in a steady state", Range::fraction()});
     v.field("initial_list_weeks", initial_list_weeks,
             Doc{"weeks", "How long the initial list has already waited.",
-                "assumption: 92% within 18 weeks, as in February 2016 (docs/sources.md §8)", Range::non_negative()});
+                "assumption: the age profile of that steady state, 92% within 18 weeks, median 5.5 weeks and a tail past 52 weeks of lost pathways, as England's: median 5.3-6.0 weeks (2011-12), 92% within 18 weeks in February 2016 (docs/sources.md §8)",
+                Range::non_negative()});
     describe_pathway(v);
   }
 
