@@ -16,8 +16,9 @@
 // or a pathway lost to administration; the clock runs in both.
 namespace breachsim::models {
 
-// Who is treated next. Ties in clock_start always go to the smaller id, so the order never
-// depends on the order of adds or on container internals (STYLE.md lesson 3).
+// Who is treated next. Ties in the key (the clock start, or when the patient joined the
+// treatment list) always go to the smaller id, so the order never depends on the order of adds
+// or on container internals (STYLE.md lesson 3).
 enum class ListOrder : std::uint8_t {
   priority_then_fifo,  // clinical priority (0 most urgent) first, then first come first served:
                        // in the order patients joined the treatment list (for a patient held
@@ -41,7 +42,7 @@ struct WaitingPatient {
 };
 
 // Design: per pathway (and per priority too under priority_then_fifo) a vector kept sorted by
-// (clock_start, id) whose removed entries stay behind as tombstones that keep their keys, so
+// (key, id) whose removed entries stay behind as tombstones that keep their keys, so
 // the vector stays sorted and binary-searchable and a patient put back lands on their own
 // tombstone in O(log n). Referrals arrive in clock order and append; pops at the front and
 // removals only flip a flag; a vector is compacted once its tombstones outnumber the living,
@@ -143,7 +144,7 @@ class WaitingList {
   }
 
   // One (pathway, priority) list. Invariants: entries[0, unsorted_from) is strictly sorted by
-  // (clock_start, id), tombstones included; entries[0, head) are all tombstones, and so are
+  // (clock_start + listed_after, id), tombstones included; entries[0, head) are all tombstones, and so are
   // entries[run_begin, run_end). The last two are hints that spare rescanning the same
   // tombstones at the front (FIFO pops) and at the 18-week line (target chasing).
   struct Queue {
