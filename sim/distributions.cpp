@@ -7,6 +7,80 @@
 
 namespace breachsim::sim {
 
+namespace {
+
+// Written out rather than taken from Boost.Math, whose long-double initialisers run in every
+// program that links this file (and fail under valgrind); these are only ever called while
+// setting a scenario up, so plain iterations are fast enough.
+
+// z with P(Z > z) = q for a standard normal Z: Acklam's rational approximation of the lower
+// tail (relative error below 1.2e-9), then one Halley step on erfc, to double precision.
+double normal_upper_quantile(double q) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  const double p = std::min(q, 1.0 - q);  // the tail nearer, where the approximation is sharp
+  double x;
+  if (p < 0.02425) {
+    const double t = std::sqrt(-2.0 * std::log(p));
+    x = (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) /
+        ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1.0);
+  } else {
+    const double t = p - 0.5, r = t * t;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+  }
+  // x is now the lower-tail quantile of p; the upper-tail quantile of q is -x if q == p.
+  double z = q == p ? -x : x;
+  const double e = 0.5 * std::erfc(z / std::sqrt(2.0)) - q;  // P(Z > z) - q
+  const double u = -e * std::sqrt(2.0 * 3.14159265358979323846) * std::exp(0.5 * z * z);
+  z -= u / (1.0 + 0.5 * z * u);
+  return z;
+}
+
+// Q(a, x) = 1 - P(a, x), the upper regularised incomplete gamma function: the series below
+// a + 1, Lentz's continued fraction above (Numerical Recipes, section 6.2).
+double upper_incomplete_gamma(double a, double x) {
+  if (!(x > 0.0)) return 1.0;
+  const double prefix = std::exp(-x + a * std::log(x) - std::lgamma(a));
+  if (x < a + 1.0) {
+    double term = 1.0 / a, sum = term;
+    for (int n = 1; n < 10000 && std::fabs(term) > std::fabs(sum) * 1e-17; ++n) sum += (term *= x / (a + n));
+    return std::max(0.0, 1.0 - sum * prefix);
+  }
+  constexpr double tiny = 1e-300;
+  double bn = x + 1.0 - a, c = 1.0 / tiny, dn = 1.0 / bn, h = dn;
+  for (int i = 1; i < 10000; ++i) {
+    const double an = -i * (i - a);
+    bn += 2.0;
+    dn = an * dn + bn;
+    dn = 1.0 / (std::fabs(dn) < tiny ? tiny : dn);
+    c = bn + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    h *= dn * c;
+    if (std::fabs(dn * c - 1.0) < 1e-16) break;
+  }
+  return prefix * h;
+}
+
+// x with Q(a, x) = q, by bisection on a bracket that doubles until it holds the root.
+double upper_incomplete_gamma_inverse(double a, double q) {
+  double lo = 0.0, hi = std::max(1.0, a);
+  while (upper_incomplete_gamma(a, hi) > q && hi < 1e300) hi *= 2.0;
+  for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (upper_incomplete_gamma(a, mid) > q ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+}  // namespace
+
 double sample_gamma(RandomStream& s, double shape, double scale) {
   if (shape < 1.0) {
     const double boost = std::pow(s.uniform_positive(), 1.0 / shape);
@@ -155,6 +229,75 @@ double Distribution::sample(RandomStream& s) const {
     }
   }
   return a_;
+}
+
+double Distribution::survival(double x) const {
+  switch (kind_) {
+    case Kind::constant:
+      return a_ > x ? 1.0 : 0.0;
+    case Kind::exponential:
+      return x <= 0.0 ? 1.0 : std::exp(-x / a_);
+    case Kind::lognormal:
+      return x <= 0.0 ? 1.0 : 0.5 * std::erfc((std::log(x) - a_) / (b_ * std::sqrt(2.0)));
+    case Kind::gamma:
+      return x <= 0.0 ? 1.0 : upper_incomplete_gamma(a_, x / b_);
+    case Kind::empirical: {
+      double above = 0.0, previous = 0.0;
+      for (std::size_t i = 0; i < cumulative_.size(); ++i) {
+        if (points_[i] > x) above += cumulative_[i] - previous;
+        previous = cumulative_[i];
+      }
+      return above;
+    }
+    case Kind::histogram: {
+      if (x < points_.front()) return 1.0;
+      if (x >= points_.back()) return 0.0;
+      const auto bin = static_cast<std::size_t>(std::upper_bound(points_.begin(), points_.end(), x) - points_.begin()) - 1;
+      const double before = bin == 0 ? 0.0 : cumulative_[bin - 1];
+      const double in_bin = (cumulative_[bin] - before) * (points_[bin + 1] - x) / (points_[bin + 1] - points_[bin]);
+      return (1.0 - cumulative_[bin]) + in_bin;
+    }
+  }
+  return 0.0;
+}
+
+double Distribution::sample_above(RandomStream& s, double x) const {
+  const double above = survival(x);
+  if (!(above > 0.0)) return x;
+  // The conditional survival is uniform on (0, above]: q is P(X > result).
+  const double q = above * s.uniform_positive();
+  switch (kind_) {
+    case Kind::constant:
+      return a_;
+    case Kind::exponential:
+      return std::max(x, 0.0) - a_ * std::log(q / above);
+    case Kind::lognormal:
+      return std::exp(a_ + b_ * normal_upper_quantile(q));
+    case Kind::gamma:
+      return std::max(x, b_ * upper_incomplete_gamma_inverse(a_, q));
+    case Kind::empirical: {
+      // Walk the values above x until their probability, counted from the top, reaches q.
+      double previous = 0.0, seen = 0.0;
+      for (std::size_t i = 0; i < cumulative_.size(); ++i) {
+        const double p = cumulative_[i] - previous;
+        previous = cumulative_[i];
+        if (points_[i] > x && (seen += p) > above - q) return points_[i];
+      }
+      for (std::size_t i = cumulative_.size(); i-- > 0;)
+        if (points_[i] > x) return points_[i];
+      return x;
+    }
+    case Kind::histogram: {
+      // Invert the piecewise-linear distribution function at 1 - q.
+      const double u = 1.0 - q;
+      const std::size_t bin = pick(u);
+      const double before = bin == 0 ? 0.0 : cumulative_[bin - 1];
+      const double width = cumulative_[bin] - before;
+      const double within = width > 0.0 ? (u - before) / width : 1.0;
+      return std::max(x, points_[bin] + std::clamp(within, 0.0, 1.0) * (points_[bin + 1] - points_[bin]));
+    }
+  }
+  return x;
 }
 
 double Distribution::mean() const {

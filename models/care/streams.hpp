@@ -24,6 +24,7 @@ enum class Purpose : std::uint64_t {
   referral_restriction = 14,  // entity = referral number: accepted under a commissioner's restriction
   finance = 15,            // entity = month index + 2^20 (<< 8 | what): cost improvement delivery, coding disputes, CQUIN
   fine_waiver = 16,        // entity = (month index + 2^20) << 16 | scheme index: the commissioner waives it or not
+  rtt_pathway = 17,        // entity = referral number or initial-list id: the stages before the treatment list, lost pathways, validation
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }
