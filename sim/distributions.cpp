@@ -5,79 +5,27 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
+#include "sim/math_policy.hpp"
+
 namespace breachsim::sim {
 
 namespace {
 
-// Written out rather than taken from Boost.Math, whose long-double initialisers run in every
-// program that links this file (and fail under valgrind); these are only ever called while
-// setting a scenario up, so plain iterations are fast enough.
-
-// z with P(Z > z) = q for a standard normal Z: Acklam's rational approximation of the lower
-// tail (relative error below 1.2e-9), then one Halley step on erfc, to double precision.
+// z with P(Z > z) = q for a standard normal Z.
 double normal_upper_quantile(double q) {
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                             6.680131188771972e+01, -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                             3.754408661907416e+00};
-  const double p = std::min(q, 1.0 - q);  // the tail nearer, where the approximation is sharp
-  double x;
-  if (p < 0.02425) {
-    const double t = std::sqrt(-2.0 * std::log(p));
-    x = (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) /
-        ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1.0);
-  } else {
-    const double t = p - 0.5, r = t * t;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
-  }
-  // x is now the lower-tail quantile of p; the upper-tail quantile of q is -x if q == p.
-  double z = q == p ? -x : x;
-  const double e = 0.5 * std::erfc(z / std::sqrt(2.0)) - q;  // P(Z > z) - q
-  const double u = -e * std::sqrt(2.0 * 3.14159265358979323846) * std::exp(0.5 * z * z);
-  z -= u / (1.0 + 0.5 * z * u);
-  return z;
+  return boost::math::quantile(boost::math::complement(boost::math::normal_distribution<double, DoublePolicy>(), q));
 }
 
-// Q(a, x) = 1 - P(a, x), the upper regularised incomplete gamma function: the series below
-// a + 1, Lentz's continued fraction above (Numerical Recipes, section 6.2).
+// Q(a, x) = 1 - P(a, x), the upper regularised incomplete gamma function.
 double upper_incomplete_gamma(double a, double x) {
-  if (!(x > 0.0)) return 1.0;
-  const double prefix = std::exp(-x + a * std::log(x) - std::lgamma(a));
-  if (x < a + 1.0) {
-    double term = 1.0 / a, sum = term;
-    for (int n = 1; n < 10000 && std::fabs(term) > std::fabs(sum) * 1e-17; ++n) sum += (term *= x / (a + n));
-    return std::max(0.0, 1.0 - sum * prefix);
-  }
-  constexpr double tiny = 1e-300;
-  double bn = x + 1.0 - a, c = 1.0 / tiny, dn = 1.0 / bn, h = dn;
-  for (int i = 1; i < 10000; ++i) {
-    const double an = -i * (i - a);
-    bn += 2.0;
-    dn = an * dn + bn;
-    dn = 1.0 / (std::fabs(dn) < tiny ? tiny : dn);
-    c = bn + an / c;
-    if (std::fabs(c) < tiny) c = tiny;
-    h *= dn * c;
-    if (std::fabs(dn * c - 1.0) < 1e-16) break;
-  }
-  return prefix * h;
+  return x > 0.0 ? boost::math::gamma_q(a, x, DoublePolicy()) : 1.0;
 }
 
-// x with Q(a, x) = q, by bisection on a bracket that doubles until it holds the root.
-double upper_incomplete_gamma_inverse(double a, double q) {
-  double lo = 0.0, hi = std::max(1.0, a);
-  while (upper_incomplete_gamma(a, hi) > q && hi < 1e300) hi *= 2.0;
-  for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (upper_incomplete_gamma(a, mid) > q ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
+// x with Q(a, x) = q.
+double upper_incomplete_gamma_inverse(double a, double q) { return boost::math::gamma_q_inv(a, q, DoublePolicy()); }
 
 }  // namespace
 
