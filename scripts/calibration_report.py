@@ -20,6 +20,10 @@ try:
 except ImportError:  # Debian's python3-h5py lives under /usr/bin/python3
     sys.exit("calibration_report.py needs h5py and numpy: run it with /usr/bin/python3")
 
+# England's RTT waiting list in February 2016 (docs/sources.md §8), to put the model's
+# 52-week waiters, a share of its own (smaller) list, in England's numbers.
+ENGLAND_LIST = 3.7e6
+
 # figure, published value, source, tolerance: relative (a float), in percentage points of a
 # share (("pt", points)), a range of counts (("range", low, high)), or None for context only
 PUBLISHED = {
@@ -30,11 +34,21 @@ PUBLISHED = {
     "ed_within_4h": (0.879, "docs/sources.md §8: 87.9% within 4 h at type-1 departments, the type modelled (91.9% all types)",
                      ("pt", 1.5)),
     "rtt_within_18w": (0.92, "DOMAIN §8: 92% of the list within 18 weeks in February 2016", 0.03),
-    "cancer_within_62d": (0.85, "DOMAIN §8: 85% last met December 2015", 0.05),
-    "occupancy": (0.914, "DOMAIN §8: G&A occupancy 88-94% (91.4% Q4 2016/17)", 0.04),
+    "rtt_over_52w_per_100k": (41.0, "docs/sources.md §8: 52-week waiters per 100,000 on the list at month ends: 1,281 of "
+                              "2.63m (49, October 2012), 1,339 of about 3.9m (34, January 2017); the model's mean", 0.35),
+    "rtt_over_52w_england": (1310.0, "the same share on England's 3.7m list, against 1,281 (October 2012) and 1,339 "
+                             "(January 2017) waiters", None),
+    "rtt_over_52w": (1310.0, "52-week waiters at month ends in the model's own list (its trusts refer about half of "
+                     "England's clock starts), mean over the months", None),
     "ed_trolley_waits_12h": (2276.0, "docs/sources.md §8 (Exit block): 12-hour trolley waits, 2,276 in January-March 2017/18 "
                              "(66 trusts, a worse year); 2015/16 expects hundreds to low thousands a year: checked above 0 and "
                              "below 4 x 2,276", ("range", 1.0, 4 * 2276.0)),
+    "ed_trolley_waits_12h_q4": (1597.0, "docs/sources.md §8: 12-hour trolley waits; none published for 2015/16 there: "
+                                "1,597 in January-March 2017, 553 in December 2016; the model's January-March 2016", None),
+    "ed_trolley_waits_4_12h": (560398.0, "docs/sources.md §8: 4-12 hour waits from decision to admit, 560,398 in "
+                               "2016/17 (108,000 in 2011/12); the model's year", None),
+    "cancer_within_62d": (0.85, "DOMAIN §8: 85% last met December 2015", 0.05),
+    "occupancy": (0.914, "DOMAIN §8: G&A occupancy 88-94% (91.4% Q4 2016/17)", 0.04),
     "deficit": (2.45e9, "DOMAIN §8: provider sector -£2.45bn (an input here: fixed costs)", None),
     "share_in_deficit": (0.86, "DOMAIN §8: 86% of acute trusts in deficit (an input here)", None),
     "largest_fine": (23.8e6 * 12 / 11, "Barts Health fined £23.8m in 11 months of 2015/16 (x 12/11)", None),
@@ -77,6 +91,15 @@ def main(path):
         rebook = m("rebooking_nonpayment").sum(axis=(1, 2))
         att, br = m("ed_attendances").sum(axis=(1, 2)), m("ed_breaches_4h").sum(axis=(1, 2))
         waiting, over = m("rtt_waiting")[:, :, -1].sum(axis=1), m("rtt_over_18w")[:, :, -1].sum(axis=1)
+        # Month-end 52-week waiters, national, then their share of the national list, both
+        # averaged over the months: [replication].
+        over_52w = m("rtt_over_52w").sum(axis=1)
+        over_52w_share = (over_52w / m("rtt_waiting").sum(axis=1)).mean(axis=1)
+        months = f["/months"]["start_date"].astype(str)
+        q4 = np.array([d[5:7] in ("01", "02", "03") for d in months])
+        trolley_12h_q4 = m("ed_trolley_waits_12h")[:, :, q4].sum(axis=(1, 2))
+        trolley_4_12h = (m("ed_trolley_waits_4_12h").sum(axis=(1, 2)) if "ed_trolley_waits_4_12h" in
+                         f["/outcomes/trust_month"] else np.full(len(fines), np.nan))
         treated, late = m("cancer_treated").sum(axis=(1, 2)), m("cancer_breaches_62d").sum(axis=(1, 2))
         occupied = (m("bed_occupancy") * m("beds_open")).sum(axis=(1, 2)) / m("beds_open").sum(axis=(1, 2))
         seasons = by_month_and_quarter(f, m)
@@ -90,17 +113,22 @@ def main(path):
             "penalties_hf": fines + readm + rebook,
             "ed_within_4h": 1 - br / att,
             "rtt_within_18w": 1 - over / waiting,
+            "rtt_over_52w_per_100k": 1e5 * over_52w_share,
+            "rtt_over_52w_england": ENGLAND_LIST * over_52w_share,
+            "rtt_over_52w": over_52w.mean(axis=1),
+            "ed_trolley_waits_12h": m("ed_trolley_waits_12h").sum(axis=(1, 2)),
+            "ed_trolley_waits_12h_q4": trolley_12h_q4,
+            "ed_trolley_waits_4_12h": trolley_4_12h,
             "cancer_within_62d": 1 - late / treated,
             "occupancy": occupied,
-            "ed_trolley_waits_12h": m("ed_trolley_waits_12h").sum(axis=(1, 2)),
             "deficit": deficit_by_trust.sum(axis=1),
             "share_in_deficit": (deficit_by_trust > 0).mean(axis=1),
             "largest_fine": fines_by_trust.max(axis=1),
         }
 
     def fmt(v, ref, key=""):
-        if key.startswith("ed_trolley"):
-            return f"{v:,.0f}"
+        if key.startswith(("rtt_over_52w", "ed_trolley")):
+            return f"{v:,.0f}" if np.isfinite(v) else "n/a"
         if ref < 2:
             return f"{100 * v:.1f}%"
         return f"£{v / 1e6:,.1f}m"

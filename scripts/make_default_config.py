@@ -12,9 +12,9 @@ DEFAULTS = {  # models/care/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffi
     "roster": [20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40, 42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21],
     "beds": 740,
     "referrals_per_week": 1150,
-    "theatre_sessions_per_week": 72,
-    "clinic_sessions_per_week": 91,
-    "initial_list": 12000,
+    "theatre_sessions_per_week": 68.5,
+    "clinic_sessions_per_week": 93,
+    "initial_list": 10000,
     "cancer_referrals_per_week": 290,  # models/care/cancer.hpp
     "diagnostic_sessions_per_week": 20,
     "ed_clinicians_wte": 133,  # models/care/staffing.hpp

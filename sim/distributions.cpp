@@ -5,7 +5,29 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+
+#include "sim/math_policy.hpp"
+
 namespace breachsim::sim {
+
+namespace {
+
+// z with P(Z > z) = q for a standard normal Z.
+double normal_upper_quantile(double q) {
+  return boost::math::quantile(boost::math::complement(boost::math::normal_distribution<double, DoublePolicy>(), q));
+}
+
+// Q(a, x) = 1 - P(a, x), the upper regularised incomplete gamma function.
+double upper_incomplete_gamma(double a, double x) {
+  return x > 0.0 ? boost::math::gamma_q(a, x, DoublePolicy()) : 1.0;
+}
+
+// x with Q(a, x) = q.
+double upper_incomplete_gamma_inverse(double a, double q) { return boost::math::gamma_q_inv(a, q, DoublePolicy()); }
+
+}  // namespace
 
 double sample_gamma(RandomStream& s, double shape, double scale) {
   if (shape < 1.0) {
@@ -155,6 +177,75 @@ double Distribution::sample(RandomStream& s) const {
     }
   }
   return a_;
+}
+
+double Distribution::survival(double x) const {
+  switch (kind_) {
+    case Kind::constant:
+      return a_ > x ? 1.0 : 0.0;
+    case Kind::exponential:
+      return x <= 0.0 ? 1.0 : std::exp(-x / a_);
+    case Kind::lognormal:
+      return x <= 0.0 ? 1.0 : 0.5 * std::erfc((std::log(x) - a_) / (b_ * std::sqrt(2.0)));
+    case Kind::gamma:
+      return x <= 0.0 ? 1.0 : upper_incomplete_gamma(a_, x / b_);
+    case Kind::empirical: {
+      double above = 0.0, previous = 0.0;
+      for (std::size_t i = 0; i < cumulative_.size(); ++i) {
+        if (points_[i] > x) above += cumulative_[i] - previous;
+        previous = cumulative_[i];
+      }
+      return above;
+    }
+    case Kind::histogram: {
+      if (x < points_.front()) return 1.0;
+      if (x >= points_.back()) return 0.0;
+      const auto bin = static_cast<std::size_t>(std::upper_bound(points_.begin(), points_.end(), x) - points_.begin()) - 1;
+      const double before = bin == 0 ? 0.0 : cumulative_[bin - 1];
+      const double in_bin = (cumulative_[bin] - before) * (points_[bin + 1] - x) / (points_[bin + 1] - points_[bin]);
+      return (1.0 - cumulative_[bin]) + in_bin;
+    }
+  }
+  return 0.0;
+}
+
+double Distribution::sample_above(RandomStream& s, double x) const {
+  const double above = survival(x);
+  if (!(above > 0.0)) return x;
+  // The conditional survival is uniform on (0, above]: q is P(X > result).
+  const double q = above * s.uniform_positive();
+  switch (kind_) {
+    case Kind::constant:
+      return a_;
+    case Kind::exponential:
+      return std::max(x, 0.0) - a_ * std::log(q / above);
+    case Kind::lognormal:
+      return std::exp(a_ + b_ * normal_upper_quantile(q));
+    case Kind::gamma:
+      return std::max(x, b_ * upper_incomplete_gamma_inverse(a_, q));
+    case Kind::empirical: {
+      // Walk the values above x until their probability, counted from the top, reaches q.
+      double previous = 0.0, seen = 0.0;
+      for (std::size_t i = 0; i < cumulative_.size(); ++i) {
+        const double p = cumulative_[i] - previous;
+        previous = cumulative_[i];
+        if (points_[i] > x && (seen += p) > above - q) return points_[i];
+      }
+      for (std::size_t i = cumulative_.size(); i-- > 0;)
+        if (points_[i] > x) return points_[i];
+      return x;
+    }
+    case Kind::histogram: {
+      // Invert the piecewise-linear distribution function at 1 - q.
+      const double u = 1.0 - q;
+      const std::size_t bin = pick(u);
+      const double before = bin == 0 ? 0.0 : cumulative_[bin - 1];
+      const double width = cumulative_[bin] - before;
+      const double within = width > 0.0 ? (u - before) / width : 1.0;
+      return std::max(x, points_[bin] + std::clamp(within, 0.0, 1.0) * (points_[bin + 1] - points_[bin]));
+    }
+  }
+  return x;
 }
 
 double Distribution::mean() const {

@@ -55,6 +55,12 @@ class Distribution {
   double mean() const;
   double variance() const;
   double sample(RandomStream& s) const;
+  // P(X > x).
+  double survival(double x) const;
+  // A draw of X given X > x, by inverting the conditional distribution function with one
+  // uniform. Returns x when X > x is impossible (survival(x) == 0). For starting a population
+  // part-way through a delay: someone already x into it has sample_above(s, x) - x to go.
+  double sample_above(RandomStream& s, double x) const;
 
  private:
   Kind kind_ = Kind::constant;

@@ -7,6 +7,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "sim/math_policy.hpp"
+
 namespace breachsim::sim {
 
 double quantile(std::vector<double> values, double p) {
@@ -21,7 +23,7 @@ double quantile(std::vector<double> values, double p) {
 
 double student_t_critical(std::size_t degrees_of_freedom, double confidence) {
   if (degrees_of_freedom == 0) return std::numeric_limits<double>::infinity();
-  const boost::math::students_t t(static_cast<double>(degrees_of_freedom));
+  const boost::math::students_t_distribution<double, DoublePolicy> t(static_cast<double>(degrees_of_freedom));
   return boost::math::quantile(boost::math::complement(t, (1.0 - confidence) / 2.0));
 }
 

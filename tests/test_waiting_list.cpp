@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The RTT waiting list: the month-end snapshot's 18- and 52-week lines (docs/sources.md §2), the
-// exact pop order of each policy, put-back and removal, and a randomized comparison with a
-// plain vector scanned linearly.
+// exact pop order of each policy, put-back and removal, holds (patients in the earlier stages
+// of the pathway, not yet bookable), and a randomized comparison with a plain vector scanned
+// linearly.
 #include "models/care/waiting_list.hpp"
 
 #include <catch2/catch.hpp>
@@ -38,14 +39,14 @@ std::vector<std::uint64_t> drain(WaitingList& list, bool admitted, sim::Time now
 
 std::vector<std::uint64_t> waiting_ids(const WaitingList& list) {
   std::vector<std::uint64_t> ids;
-  list.for_each([&](const WaitingPatient& p) { ids.push_back(p.id); });
+  list.for_each([&](const WaitingPatient& p, bool) { ids.push_back(p.id); });
   std::sort(ids.begin(), ids.end());
   return ids;
 }
 
 bool same(const WaitingPatient& a, const WaitingPatient& b) {
   return a.id == b.id && a.clock_start == b.clock_start && a.priority == b.priority &&
-         a.needs_admission == b.needs_admission;
+         a.needs_admission == b.needs_admission && a.listed_after == b.listed_after;
 }
 
 // The policies as their definitions read, by linear scan: the implementation must agree.
@@ -55,7 +56,24 @@ class ReferenceList {
 
   void add(const WaitingPatient& p) { list_.push_back(p); }
 
+  // Held until the time the list's float offset can state; the offset orders the treatment
+  // list under priority_then_fifo only.
+  void hold(const WaitingPatient& p, sim::Time until, bool lost) {
+    const auto after = static_cast<float>(until - p.clock_start);
+    held_.push_back({p, p.clock_start + static_cast<sim::Time>(after), after, lost});
+  }
+
   bool pop_next(bool admitted, sim::Time now, WaitingPatient& out) {
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (it->until <= now) {
+        WaitingPatient p = it->patient;
+        p.listed_after = order_ == ListOrder::priority_then_fifo ? it->after : 0.0f;
+        list_.push_back(p);
+        it = held_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     auto best = list_.end();
     for (auto it = list_.begin(); it != list_.end(); ++it) {
       if (it->needs_admission == admitted && (best == list_.end() || before(*it, *best, now))) best = it;
@@ -68,29 +86,53 @@ class ReferenceList {
 
   bool remove(std::uint64_t id) {
     const auto it = std::find_if(list_.begin(), list_.end(), [id](const WaitingPatient& p) { return p.id == id; });
-    if (it == list_.end()) return false;
-    list_.erase(it);
+    if (it != list_.end()) {
+      list_.erase(it);
+      return true;
+    }
+    const auto h = std::find_if(held_.begin(), held_.end(), [id](const Held& x) { return x.patient.id == id; });
+    if (h == held_.end()) return false;
+    held_.erase(h);
     return true;
   }
 
   WaitingList::Snapshot snapshot(sim::Time now) const {
     WaitingList::Snapshot s{0, 0, 0};
-    for (const auto& p : list_) {
+    const auto count = [&](const WaitingPatient& p) {
       ++s.waiting;
       s.over_18w += now - p.clock_start > sim::days(126.0) ? 1 : 0;
       s.over_52w += now - p.clock_start > sim::days(364.0) ? 1 : 0;
+    };
+    for (const auto& p : list_) count(p);
+    for (const auto& h : held_) {
+      count(h.patient);
+      ++s.held;
+      s.lost += h.lost ? 1 : 0;
     }
     return s;
   }
 
-  const std::vector<WaitingPatient>& patients() const { return list_; }
+  // Everyone waiting, held or not.
+  std::vector<WaitingPatient> patients() const {
+    std::vector<WaitingPatient> all = list_;
+    for (const auto& h : held_) all.push_back(h.patient);
+    return all;
+  }
 
  private:
+  struct Held {
+    WaitingPatient patient;
+    sim::Time until;
+    float after;
+    bool lost;
+  };
+
   bool before(const WaitingPatient& a, const WaitingPatient& b, sim::Time now) const {
     const auto fifo = [](const WaitingPatient& p) { return std::make_tuple(p.clock_start, p.id); };
+    const auto key = [](const WaitingPatient& p) { return p.clock_start + static_cast<sim::Time>(p.listed_after); };
     switch (order_) {
       case ListOrder::priority_then_fifo:
-        return std::make_tuple(a.priority, a.clock_start, a.id) < std::make_tuple(b.priority, b.clock_start, b.id);
+        return std::make_tuple(a.priority, key(a), a.id) < std::make_tuple(b.priority, key(b), b.id);
       case ListOrder::longest_wait_first:
         return fifo(a) < fifo(b);
       case ListOrder::target_chasing: {
@@ -105,6 +147,7 @@ class ReferenceList {
 
   ListOrder order_;
   std::vector<WaitingPatient> list_;
+  std::vector<Held> held_;
 };
 
 }  // namespace
@@ -340,12 +383,79 @@ TEST_CASE("for_each visits exactly the waiting patients", "[waiting_list]") {
   REQUIRE(list.pop_next(true, now0, p));
   CHECK(p.id == 4);
   std::vector<WaitingPatient> seen;
-  list.for_each([&](const WaitingPatient& w) { seen.push_back(w); });
+  list.for_each([&](const WaitingPatient& w, bool held) {
+    CHECK_FALSE(held);
+    seen.push_back(w);
+  });
   std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   REQUIRE(seen.size() == 3);
   CHECK(same(seen[0], patient(1, 1.0, 1, false)));
   CHECK(same(seen[1], patient(2, 2.0, 1, true)));
   CHECK(same(seen[2], patient(5, 5.0, 1, false)));
+}
+
+TEST_CASE("A held patient waits, counted, and joins the back of the first-come list when the hold ends",
+          "[waiting_list]") {
+  WaitingList list(ListOrder::priority_then_fifo);
+  const sim::Time day = sim::days(1.0);
+  list.add(patient(1, 30.0));                   // on the theatre list for 30 days
+  list.hold(patient(2, 200.0), now0 + day, false);  // referred 200 days ago, still in tests
+  list.hold(patient(3, 400.0), now0 + 2 * day, true);  // a lost pathway, over 52 weeks
+  list.add(patient(4, 1.0));
+  auto s = list.snapshot(now0);
+  CHECK(s.waiting == 4);
+  CHECK(s.held == 2);
+  CHECK(s.lost == 1);
+  CHECK(s.over_18w == 2);
+  CHECK(s.over_52w == 1);
+  CHECK(list.size(true) == 4);
+  // Today only the listed patients can be booked, oldest first.
+  CHECK(drain(list, true, now0) == std::vector<std::uint64_t>{1, 4});
+  list.add(WaitingPatient{5, now0 + day / 2, 3, true});  // referred tomorrow morning, listed at once
+  // Tomorrow patient 2 joins the list at the back, behind 5 who joined before them, though
+  // their clock is far older: first come first served on the treatment list.
+  CHECK(drain(list, true, now0 + day) == std::vector<std::uint64_t>{5, 2});
+  s = list.snapshot(now0 + day);
+  CHECK(s.waiting == 1);
+  CHECK(s.held == 1);
+  CHECK(drain(list, true, now0 + 2 * day) == std::vector<std::uint64_t>{3});
+  CHECK(list.size() == 0);
+}
+
+TEST_CASE("Under the clock orders a released patient joins by clock", "[waiting_list]") {
+  for (const auto order : {ListOrder::longest_wait_first, ListOrder::target_chasing}) {
+    WaitingList list(order);
+    list.add(patient(1, 30.0));
+    list.hold(patient(2, 100.0), now0 + sim::days(1.0), false);
+    list.add(patient(3, 60.0));
+    WaitingPatient p{};
+    REQUIRE(list.pop_next(true, now0 + sim::days(1.0), p));
+    CHECK(p.id == 2);  // the longest wait, and not yet past 18 weeks
+    CHECK(p.listed_after == 0.0f);
+  }
+}
+
+TEST_CASE("A held patient can leave; the hold never resurfaces", "[waiting_list]") {
+  WaitingList list(ListOrder::priority_then_fifo);
+  list.hold(patient(1, 10.0), now0 + sim::days(1.0), false);
+  list.hold(patient(2, 10.0), now0 + sim::days(2.0), true);
+  CHECK(list.remove(1));
+  CHECK_FALSE(list.remove(1));
+  CHECK(list.size() == 1);
+  CHECK(list.size(true) == 1);
+  CHECK(list.snapshot(now0).lost == 1);
+  CHECK(list.remove(2));
+  CHECK(list.snapshot(now0).held == 0);
+  // The id may wait again while its old hold is still in the heap: counted once, released
+  // once, at its own time.
+  list.hold(patient(1, 0.0), now0 + sim::days(4.0), false);
+  CHECK(list.snapshot(now0).held == 1);
+  CHECK(drain(list, true, now0 + sim::days(3.0)).empty());
+  CHECK(drain(list, true, now0 + sim::days(4.0)) == std::vector<std::uint64_t>{1});
+  CHECK_THROWS_AS(list.hold(patient(7, 1.0, 4), now0, false), std::invalid_argument);
+  list.add(patient(8, 1.0));
+  CHECK_THROWS_AS(list.hold(patient(8, 1.0), now0, false), std::invalid_argument);
+  CHECK_THROWS_AS(list.hold(patient(9, 1.0), std::numeric_limits<double>::infinity(), false), std::invalid_argument);
 }
 
 TEST_CASE("WaitingList agrees with a linear-scan reference over random operations", "[waiting_list]") {
@@ -364,6 +474,7 @@ TEST_CASE("WaitingList agrees with a linear-scan reference over random operation
     int put_backs = 0;
     int removals = 0;
     int out_of_order = 0;
+    int holds = 0;
 
     for (int step = 0; step < 20000; ++step) {
       INFO("step " << step);
@@ -383,8 +494,19 @@ TEST_CASE("WaitingList agrees with a linear-scan reference over random operation
           ++out_of_order;
         }
         const WaitingPatient p{id, clock, static_cast<std::uint8_t>(below(4)), below(2) == 0};
-        list.add(p);
-        ref.add(p);
+        if (below(3) == 0) {
+          // Held for up to 60 days from now (from the referral day, which may be long past),
+          // now and then a whole number of days, so releases tie.
+          const sim::Time until = below(4) == 0 ? clock + sim::days(static_cast<double>(below(30)))
+                                                : now + sim::minutes(static_cast<double>(below(86400)));
+          const bool lost = below(10) == 0;
+          list.hold(p, until, lost);
+          ref.hold(p, until, lost);
+          ++holds;
+        } else {
+          list.add(p);
+          ref.add(p);
+        }
       } else if (roll < 85) {
         const bool admitted = below(2) == 0;
         // Now and then an earlier time: the list must not rely on time only moving forward.
@@ -432,6 +554,8 @@ TEST_CASE("WaitingList agrees with a linear-scan reference over random operation
         REQUIRE(got.waiting == want.waiting);
         REQUIRE(got.over_18w == want.over_18w);
         REQUIRE(got.over_52w == want.over_52w);
+        REQUIRE(got.held == want.held);
+        REQUIRE(got.lost == want.lost);
       }
       REQUIRE(list.size() == ref.patients().size());
       if (step % 1000 == 0) {
@@ -449,7 +573,9 @@ TEST_CASE("WaitingList agrees with a linear-scan reference over random operation
     CHECK(put_backs > 300);
     CHECK(removals > 300);
     CHECK(out_of_order > 1000);
-    // Drain both pathways to the end, still in agreement.
+    CHECK(holds > 2000);
+    // Drain both pathways to the end, still in agreement, once every hold has ended.
+    now += sim::days(100.0);
     for (const bool admitted : {true, false}) {
       WaitingPatient got{};
       WaitingPatient want{};

@@ -113,6 +113,7 @@ struct EdMonth {
   std::int64_t left_230_240min = 0;  // the last ten minutes before the line: target chasing's spike
   std::int64_t admissions = 0;        // left A&E for a ward bed
   std::int64_t trolley_waits_12h = 0;  // of those, waited more than 12 hours after the decision
+  std::int64_t trolley_waits_4_12h = 0;  // of those, more than 4 and at most 12 hours (NHS England's count)
   std::int64_t readmissions = 0;       // emergency readmissions within 30 days of a discharge
   std::int64_t readmissions_after_elective = 0;
   std::int64_t handovers_30_60min = 0;    // ambulance arrival to handover

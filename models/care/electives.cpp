@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -19,6 +20,32 @@ constexpr double clinic_hour = 9.0;
 // Initial-list patients are numbered from here so that their draws never shift the numbers
 // (and so the draws) of referrals when the initial list changes size.
 constexpr std::uint32_t initial_list_ids = 1u << 31;
+// Weeks of age the initial list's held shares are tabulated for; older patients use the last.
+constexpr std::size_t held_table_weeks = 260;
+constexpr double weeks_per_year = 365.25 / 7.0;
+
+bool never_held(const sim::config::DistributionSpec& d) {
+  return d.kind == sim::Distribution::Kind::constant && d.value == 0.0;
+}
+
+// Of initial patients on one pathway aged [w, w + 1) weeks, the share a steady flow of that
+// pathway's referrals would have in the earlier stages or lost at that age: its referrals a
+// week times the chance of still being held (and not having left), over the initial list's
+// patients of that age. The rest are on the treatment list, as a queue ahead of later joiners.
+std::vector<double> held_shares(const ElectiveParams& p, const sim::Distribution& before, double referral_share,
+                                double initial_share, const sim::Distribution& initial, const sim::Distribution& lost) {
+  std::vector<double> share(held_table_weeks, 1.0);
+  for (std::size_t w = 0; w < held_table_weeks; ++w) {
+    const double mid = static_cast<double>(w) + 0.5;
+    double held = (1.0 - p.lost_share) * before.survival(mid) + p.lost_share * lost.survival(mid);
+    held *= std::exp(-p.leave_list_per_year * mid / weeks_per_year);
+    if (p.validation_weeks > 0.0 && mid > p.validation_weeks) held *= 1.0 - p.validation_removal_share;
+    const double of_initial =
+        p.initial_list * initial_share * (initial.survival(static_cast<double>(w)) - initial.survival(mid + 0.5));
+    if (of_initial > 0.0) share[w] = std::min(1.0, p.referrals_per_week * referral_share * held / of_initial);
+  }
+  return share;
+}
 
 }  // namespace
 
@@ -38,11 +65,35 @@ ElectiveSetup::ElectiveSetup(const ElectiveParams& p, const sim::Calendar& calen
       clinic_slots(sim::spread_over_weekdays(p.clinic_sessions_per_week * p.patients_per_clinic_session)),
       leave_rate_per_minute(p.leave_list_per_year / sim::days(365.25)),
       initial_list(static_cast<int>(p.initial_list)),
-      initial_weeks(p.initial_list_weeks.build()) {
+      initial_admitted_share(p.initial_list_admitted_share),
+      initial_weeks(p.initial_list_weeks.build()),
+      holds(!(never_held(p.weeks_before_booking_non_admitted) && never_held(p.weeks_before_booking_admitted) &&
+              p.lost_share == 0.0)),
+      weeks_before_booking{p.weeks_before_booking_non_admitted.build(), p.weeks_before_booking_admitted.build()},
+      lost_share(p.lost_share),
+      lost_weeks(p.lost_weeks.build()),
+      validation_minutes(p.validation_weeks > 0.0 && p.validation_removal_share > 0.0
+                             ? p.validation_weeks * sim::minutes_per_week
+                             : std::numeric_limits<double>::infinity()),
+      validation_share(p.validation_removal_share) {
   const double total = std::accumulate(p.priority_shares.begin(), p.priority_shares.end(), 0.0);
   double running = 0.0;
   for (double share : p.priority_shares) priority_cumulative.push_back(running += share / total);
   priority_cumulative.back() = 1.0;
+  if (holds) {
+    for (bool admitted : {false, true}) {
+      initial_held[pathway(admitted)] =
+          held_shares(p, weeks_before_booking[pathway(admitted)], admitted ? p.admitted_share : 1.0 - p.admitted_share,
+                      admitted ? p.initial_list_admitted_share : 1.0 - p.initial_list_admitted_share, initial_weeks, lost_weeks);
+    }
+  }
+}
+
+double ElectiveSetup::initial_held_share(bool needs_admission, double weeks) const {
+  const std::vector<double>& table = initial_held[pathway(needs_admission)];
+  if (table.empty()) return 0.0;
+  const auto w = weeks <= 0.0 ? std::size_t{0} : static_cast<std::size_t>(weeks);
+  return table[std::min(w, table.size() - 1)];
 }
 
 Electives::Electives(const ElectiveSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
@@ -52,8 +103,9 @@ Electives::Electives(const ElectiveSetup& setup, const sim::Calendar& calendar, 
       list_(setup.order),
       referral_arrivals_(setup.referral_rates, sim::RandomStream(key, 0, purpose(Purpose::rtt_referrals))) {}
 
-WaitingPatient Electives::new_patient(std::uint64_t id, sim::Time clock_start, sim::RandomStream& draws) const {
-  const bool admitted = sim::sample_bernoulli(draws, setup_->admitted_share);
+WaitingPatient Electives::new_patient(std::uint64_t id, sim::Time clock_start, double admitted_share,
+                                      sim::RandomStream& draws) const {
+  const bool admitted = sim::sample_bernoulli(draws, admitted_share);
   const double u = draws.uniform();
   const auto& cumulative = setup_->priority_cumulative;
   const auto priority = static_cast<std::uint8_t>(
@@ -61,12 +113,51 @@ WaitingPatient Electives::new_patient(std::uint64_t id, sim::Time clock_start, s
   return WaitingPatient{id, clock_start, priority, admitted};
 }
 
-void Electives::schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws) {
-  if (!(setup_->leave_rate_per_minute > 0.0)) return;
+sim::Time Electives::join(const WaitingPatient& p, sim::Time now, sim::RandomStream& pathway) {
+  if (setup_->holds) {
+    const bool lost = setup_->lost_share > 0.0 && sim::sample_bernoulli(pathway, setup_->lost_share);
+    const sim::Distribution& stages =
+        lost ? setup_->lost_weeks : setup_->weeks_before_booking[ElectiveSetup::pathway(p.needs_admission)];
+    list_.hold(p, now + stages.sample(pathway) * sim::minutes_per_week, lost);
+  } else {
+    list_.add(p);
+  }
+  return validated_off_at(p, now, pathway);
+}
+
+sim::Time Electives::join_initial(const WaitingPatient& p, sim::Time now, double weeks, sim::RandomStream& pathway) {
+  if (setup_->holds && pathway.uniform() < setup_->initial_held_share(p.needs_admission, weeks)) {
+    // Still in the earlier stages or lost at `weeks`: which, in proportion to the chance of
+    // each lasting that long, and the time left, drawn given that it has.
+    const sim::Distribution& stages = setup_->weeks_before_booking[ElectiveSetup::pathway(p.needs_admission)];
+    const double in_stages = (1.0 - setup_->lost_share) * stages.survival(weeks);
+    const double in_lost = setup_->lost_share * setup_->lost_weeks.survival(weeks);
+    const bool lost = in_lost > 0.0 && pathway.uniform() * (in_stages + in_lost) < in_lost;
+    const double ends = (lost ? setup_->lost_weeks : stages).sample_above(pathway, weeks);
+    list_.hold(p, now + (ends - weeks) * sim::minutes_per_week, lost);
+  } else {
+    list_.add(p);  // on the treatment list already, in clock order
+  }
+  return validated_off_at(p, now, pathway);
+}
+
+sim::Time Electives::validated_off_at(const WaitingPatient& p, sim::Time now, sim::RandomStream& pathway) const {
+  // Patients already past the validation wait (in the initial list) were validated before.
+  const sim::Time at = p.clock_start + setup_->validation_minutes;
+  if (!std::isfinite(at) || !(at > now) || !sim::sample_bernoulli(pathway, setup_->validation_share))
+    return std::numeric_limits<double>::infinity();
+  return at;
+}
+
+void Electives::schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws,
+                                 sim::Time validated_off_at) {
+  sim::Time at = std::numeric_limits<double>::infinity();
   // Exponential, so a patient already on the list at the start leaves as a new one would.
-  const sim::Time at = now + sim::sample_exponential(draws, 1.0 / setup_->leave_rate_per_minute);
-  if (at >= calendar_->end()) return;
-  leaving_.push_back({at, p.id});
+  if (setup_->leave_rate_per_minute > 0.0) at = now + sim::sample_exponential(draws, 1.0 / setup_->leave_rate_per_minute);
+  const bool validation = validated_off_at < at;
+  if (validation) at = validated_off_at;
+  if (!(at < calendar_->end())) return;
+  leaving_.push_back({at, p.id, validation});
   std::push_heap(leaving_.begin(), leaving_.end(), std::greater<>{});
 }
 
@@ -75,10 +166,13 @@ void Electives::leave_until(sim::Time t, bool inclusive) {
   // end, so departures wait here rather than each taking a place in the event calendar,
   // which they would otherwise fill (thousands pending, most for patients treated first).
   while (!leaving_.empty() && (leaving_.front().at < t || (inclusive && leaving_.front().at == t))) {
-    const std::uint64_t id = leaving_.front().id;
+    const Leaving leaving = leaving_.front();
     std::pop_heap(leaving_.begin(), leaving_.end(), std::greater<>{});
     leaving_.pop_back();
-    if (list_.remove(id)) ++month_.left_untreated;
+    if (list_.remove(leaving.id)) {
+      ++month_.left_untreated;
+      if (leaving.validation) ++month_.validated_off;
+    }
   }
 }
 
@@ -87,9 +181,10 @@ void Electives::start(TrustSimulator& sim) {
     const std::uint64_t id = initial_list_ids + static_cast<std::uint64_t>(k);
     sim::RandomStream draws(key_, id, purpose(Purpose::rtt_initial_list));
     const double weeks = setup_->initial_weeks.sample(draws);
-    const WaitingPatient p = new_patient(id, sim.now() - weeks * sim::minutes_per_week, draws);
-    list_.add(p);
-    schedule_leaving(p, sim.now(), draws);
+    const WaitingPatient p =
+        new_patient(id, sim.now() - weeks * sim::minutes_per_week, setup_->initial_admitted_share, draws);
+    sim::RandomStream pathway(key_, id, purpose(Purpose::rtt_pathway));
+    schedule_leaving(p, sim.now(), draws, join_initial(p, sim.now(), weeks, pathway));
   }
   const sim::Time first = referral_arrivals_.next();
   if (std::isfinite(first)) sim.schedule(first, sim::Priority::arrival, {TrustEventKind::rtt_referral, 0});
@@ -127,10 +222,10 @@ void Electives::refer(TrustSimulator& sim) {
   if (accepted) {
     if (!deferred_.empty() && referral_share_ >= 1.0) release_deferred(sim.now());
     sim::RandomStream draws(key_, id, purpose(Purpose::rtt_patient));
-    const WaitingPatient p = new_patient(id, sim.now(), draws);
-    list_.add(p);
+    const WaitingPatient p = new_patient(id, sim.now(), setup_->admitted_share, draws);
+    sim::RandomStream pathway(key_, id, purpose(Purpose::rtt_pathway));
     ++month_.clock_starts;
-    schedule_leaving(p, sim.now(), draws);
+    schedule_leaving(p, sim.now(), draws, join(p, sim.now(), pathway));
   } else {
     // Demand management defers the patient (referral thresholds, advice and guidance); the
     // need does not go away, so the patient is kept and the wait counts from today.
@@ -144,11 +239,13 @@ void Electives::refer(TrustSimulator& sim) {
 void Electives::release_deferred(sim::Time now) {
   for (const Deferred& d : deferred_) {
     // The patient's own draws, as if accepted at referral: the same patient at every sweep point.
+    // The pathway's stages start when the commissioner lets the referral through; the clock
+    // started at referral.
     sim::RandomStream draws(key_, d.id, purpose(Purpose::rtt_patient));
-    const WaitingPatient p = new_patient(d.id, d.referred_at, draws);
-    list_.add(p);
+    const WaitingPatient p = new_patient(d.id, d.referred_at, setup_->admitted_share, draws);
+    sim::RandomStream pathway(key_, d.id, purpose(Purpose::rtt_pathway));
     ++month_.clock_starts;
-    schedule_leaving(p, now, draws);
+    schedule_leaving(p, now, draws, join(p, now, pathway));
   }
   deferred_.clear();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -15,7 +16,10 @@
 // Planned care on the referral-to-treatment pathway (docs/sources.md §2): referrals start RTT
 // clocks, patients wait on the list, and weekday theatre lists (admitted pathway: a theatre
 // slot and a bed) and outpatient clinics (non-admitted pathway) treat them in the order a
-// policy sets. An operation that finds no bed on the day is cancelled and rebooked.
+// policy sets. An operation that finds no bed on the day is cancelled and rebooked. Before
+// joining a treatment list a patient may spend weeks in the earlier stages of the pathway
+// (appointments, tests, decisions), or longer if the pathway is lost to administration; the
+// list may be validated at a set wait, removing patients who no longer need treatment.
 namespace breachsim::models {
 
 struct ElectiveParams {
@@ -25,14 +29,26 @@ struct ElectiveParams {
   double admitted_share = 0.25;
   std::vector<double> priority_shares = {0.02, 0.08, 0.30, 0.60};
   std::string order = "priority_then_fifo";
-  double theatre_sessions_per_week = 72.0;
+  double theatre_sessions_per_week = 68.5;
   double patients_per_theatre_session = 4.0;
-  double clinic_sessions_per_week = 91.0;
+  double clinic_sessions_per_week = 93.0;
   double patients_per_clinic_session = 9.0;
   double leave_list_per_year = 0.2;
-  double initial_list = 12000.0;
-  sim::config::DistributionSpec initial_list_weeks = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
-                                                      {30, 25, 18, 19, 5, 2.5, 0.5}, {0, 4, 8, 12, 18, 26, 52, 78}};
+  double initial_list = 10000.0;
+  double initial_list_admitted_share = 0.36;
+  sim::config::DistributionSpec initial_list_weeks = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {},
+      {20.69, 17.95, 13.45, 10.28, 8.68, 7.48, 5.83, 4.56, 3.07, 2.14, 1.53, 1.99, 1.1, 1.03, 0.19, 0.014, 0.007, 0.004, 0.002},
+      {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 26, 30, 39, 52, 65, 78, 91, 104}};
+  sim::config::DistributionSpec weeks_before_booking_non_admitted = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {}, {40, 10, 12, 15, 10, 6, 3.6, 3, 1.8}, {0, 1, 2, 4, 8, 12, 16, 20, 26, 39}};
+  sim::config::DistributionSpec weeks_before_booking_admitted = {
+      sim::Distribution::Kind::histogram, 0, 0, 0, {}, {20, 20, 25, 12, 8, 7, 4.2, 2.4, 1.8, 1.2}, {0, 1, 2, 4, 6, 8, 12, 16, 20, 26, 39}};
+  double lost_share = 0.002;
+  sim::config::DistributionSpec lost_weeks = {sim::Distribution::Kind::histogram, 0, 0, 0, {},
+                                              {50, 25, 12, 7, 4, 2}, {4, 13, 26, 39, 52, 78, 104}};
+  double validation_weeks = 12.0;
+  double validation_removal_share = 0.1;
 
   template <class V>
   void describe(V& v) {
@@ -60,25 +76,61 @@ struct ElectiveParams {
                 {"priority_then_fifo", "longest_wait_first", "target_chasing"}});
     v.field("theatre_sessions_per_week", theatre_sessions_per_week,
             Doc{"sessions/week", "Elective theatre sessions a week, spread over Monday to Friday.",
-                "assumption: matches the admitted demand of the default referrals", Range::non_negative()});
+                "assumption, sized with clinic_sessions_per_week against the default demand (admitted referrals less leavers and validation, plus cancer surgery and cancellations): at the starting referral rate the list holds steady, with routine patients about 11 weeks on the theatre list; as referrals grow it grows by about a fifth over 2015-17, as England's did (docs/sources.md §8)",
+                Range::non_negative()});
     v.field("patients_per_theatre_session", patients_per_theatre_session,
             Doc{"patients", "Planned admissions per theatre session (whole number).", "assumption", Range::non_negative()});
     v.field("clinic_sessions_per_week", clinic_sessions_per_week,
             Doc{"sessions/week", "Outpatient sessions a week treating non-admitted pathways, Monday to Friday.",
-                "assumption: with theatre capacity and leavers, keeps the default list near 12k in 2015/16 and lets it grow with referrals after, as England's did; about 92% within 18 weeks on average over 2015-17", Range::non_negative()});
+                "assumption, sized with theatre_sessions_per_week (routine patients about 3 weeks on the clinic list at the start); with the pathway stages the default trust goes from about 93% within 18 weeks in April 2015 to about 90% in March 2017, as England did (docs/sources.md §8)",
+                Range::non_negative()});
     v.field("patients_per_clinic_session", patients_per_clinic_session,
             Doc{"patients", "Pathways completed per outpatient session (whole number).", "assumption", Range::non_negative()});
     v.field("leave_list_per_year", leave_list_per_year,
-            Doc{"per year", "Rate at which a waiting patient leaves the list untreated (validation, moved, treated elsewhere).",
+            Doc{"per year", "Rate at which a waiting patient leaves the list untreated at any time (moved, treated elsewhere, recovered, died); removals when the list is validated are validation_weeks and validation_removal_share.",
                 "docs/sources.md §2 (some patients leave the list untreated); rate an assumption",
                 Range::non_negative()});
     v.field("initial_list", initial_list,
             Doc{"patients", "Patients already waiting when the simulation starts (whole number).",
-                "assumption: about 10 weeks of referrals, as England's 3.7m list was to its clock starts in 2016 (docs/sources.md §8)",
+                "assumption: the steady state of the default pathway stages and capacity, about 8.5 weeks of referrals (England's list was 9.4 weeks of its throughput in mid-2014 and about 10 weeks of its clock starts in 2016, docs/sources.md §8)",
                 Range::non_negative()});
+    v.field("initial_list_admitted_share", initial_list_admitted_share,
+            Doc{"share of the initial list", "Initial patients on the admitted pathway. Admitted pathways take longer, so they are more of the list than of referrals (admitted_share).",
+                "assumption: the share of the list the default pathway stages and capacity hold in a steady state", Range::fraction()});
     v.field("initial_list_weeks", initial_list_weeks,
             Doc{"weeks", "How long the initial list has already waited.",
-                "assumption: 92% within 18 weeks, as in February 2016 (docs/sources.md §8)", Range::non_negative()});
+                "assumption: the age profile of that steady state, 92% within 18 weeks, median 5.5 weeks and a tail past 52 weeks of lost pathways, as England's: median 5.3-6.0 weeks (2011-12), 92% within 18 weeks in February 2016 (docs/sources.md §8)",
+                Range::non_negative()});
+    describe_pathway(v);
+  }
+
+  // The stages before the treatment list, lost pathways and validation.
+  template <class V>
+  void describe_pathway(V& v) {
+    using sim::config::Doc;
+    using sim::config::Range;
+    v.field("weeks_before_booking_non_admitted", weeks_before_booking_non_admitted,
+            Doc{"weeks", "Time from referral until a non-admitted pathway can be booked into the outpatient slot that stops its clock (earlier appointments, tests and results, dates the patient chooses). The clock runs; the patient is on the waiting list but not yet on the clinic list, which is first come first served from the day they join it. Constant 0 books every patient from referral.",
+                "assumption: with the default clinics, completed non-admitted pathways take a median of about 4 weeks and the waiting list a median of about 5-6 weeks, as in England (docs/sources.md §8: 3.9-4.5 and 5.3-6.0 weeks in 2011-12)",
+                Range::non_negative()});
+    v.field("weeks_before_booking_admitted", weeks_before_booking_admitted,
+            Doc{"weeks", "Time from referral until an admitted pathway joins the theatre list (outpatient assessment, tests, the decision to admit, pre-operative assessment). Constant 0 lists every patient from referral.",
+                "assumption: with the default theatres, completed admitted pathways take a median of about 8-9 weeks, as in England (docs/sources.md §8: 8.2-8.8 weeks in 2011-12)",
+                Range::non_negative()});
+    v.field("lost_share", lost_share,
+            Doc{"share of referrals", "Pathways lost to administration (a referral not acted on, an appointment cancelled and never rebooked, a pathway closed in error): the patient waits, clock running, until the pathway is found (lost_weeks), then joins the treatment list.",
+                "assumption, calibrated with lost_weeks so that configs/calibration/england_2015.yaml has about as many 52-week waiters for its list as England had (docs/sources.md §8: 1,281 in October 2012, 1,339 in January 2017, mostly from validation and administrative failures)",
+                Range::fraction()});
+    v.field("lost_weeks", lost_weeks,
+            Doc{"weeks", "Time from referral until a lost pathway is found (by validation, the patient or the GP) and the patient joins the treatment list.",
+                "assumption, calibrated with lost_share (docs/sources.md §8)", Range::non_negative()});
+    v.field("validation_weeks", validation_weeks,
+            Doc{"weeks", "Wait at which every patient still on the list is validated (records checked, the patient asked); 0 validates nobody.",
+                "assumption: validation is targeted at long waiters; NHS England's guidance of 2023 validates at 12, 26 and 52 weeks (docs/sources.md §8)",
+                Range::non_negative()});
+    v.field("validation_removal_share", validation_removal_share,
+            Doc{"share of validated patients", "Validated patients found not to need treatment any more (treated elsewhere, recovered, moved, duplicate or wrongly open pathways), who leave the list untreated then.",
+                "docs/sources.md §8: about a tenth in validation exercises (9-10%)", Range::fraction()});
   }
 };
 
@@ -87,6 +139,12 @@ ListOrder parse_list_order(const std::string& name);
 // Derived once per scenario and shared by replications.
 struct ElectiveSetup {
   ElectiveSetup(const ElectiveParams& p, const sim::Calendar& calendar);
+  // Pathway index of the arrays below: 0 non-admitted, 1 admitted.
+  static std::size_t pathway(bool needs_admission) { return needs_admission ? 1 : 0; }
+  // Of the initial patients of that pathway aged `weeks`, the share still in the earlier
+  // stages (or lost) rather than on a treatment list.
+  double initial_held_share(bool needs_admission, double weeks) const;
+
   sim::HourlyRates referral_rates;
   double admitted_share;
   std::vector<double> priority_cumulative;
@@ -95,7 +153,16 @@ struct ElectiveSetup {
   std::array<int, 5> clinic_slots{};
   double leave_rate_per_minute;
   int initial_list;
+  double initial_admitted_share;
   sim::Distribution initial_weeks;
+  bool holds;  // some patients are held before their treatment list (otherwise none is)
+  std::array<sim::Distribution, 2> weeks_before_booking;
+  double lost_share;
+  sim::Distribution lost_weeks;
+  double validation_minutes;  // wait at validation; infinite without validation
+  double validation_share;
+  // By week of age, per pathway: what initial_held_share() reads.
+  std::array<std::vector<double>, 2> initial_held;
 };
 
 struct ElectiveMonth {
@@ -107,11 +174,12 @@ struct ElectiveMonth {
   std::int64_t referrals_restricted = 0;            // referrals held back by a commissioner's restriction
   std::int64_t referrals_deferred_at_end = 0;       // held back and not yet released, at the month end
   std::int64_t left_untreated = 0;
+  std::int64_t validated_off = 0;  // of left_untreated, removed at validation
   std::int64_t admissions = 0;
   std::int64_t cancellations = 0;
   std::int64_t rebooked_late = 0;  // treated more than 28 days after a cancellation
   std::int64_t rebooked_late_day_cases = 0;  // of rebooked_late, those treated as day cases
-  WaitingList::Snapshot list{0, 0, 0};
+  WaitingList::Snapshot list{0, 0, 0};  // at the month end
 
   // Planned care's part of the month's performance record: the month-end list, and the
   // clocks stopped in the month by pathway (the 2014/15 RTT standards).
@@ -153,8 +221,15 @@ class Electives {
   std::uint64_t referrals() const { return referrals_; }
 
  private:
-  WaitingPatient new_patient(std::uint64_t id, sim::Time clock_start, sim::RandomStream& draws) const;
-  void schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws);
+  WaitingPatient new_patient(std::uint64_t id, sim::Time clock_start, double admitted_share, sim::RandomStream& draws) const;
+  // A new patient joins the waiting list: held in the earlier stages (or lost) first if the
+  // pathway has them. `pathway` draws the stages; returns when validation would remove them
+  // (infinite if it would not).
+  sim::Time join(const WaitingPatient& p, sim::Time now, sim::RandomStream& pathway);
+  // The same for a patient of the initial list, already `weeks` into their wait.
+  sim::Time join_initial(const WaitingPatient& p, sim::Time now, double weeks, sim::RandomStream& pathway);
+  sim::Time validated_off_at(const WaitingPatient& p, sim::Time now, sim::RandomStream& pathway) const;
+  void schedule_leaving(const WaitingPatient& p, sim::Time now, sim::RandomStream& draws, sim::Time validated_off_at);
   // Patients due to leave the list before t (or at t, if inclusive) leave now.
   void leave_until(sim::Time t, bool inclusive);
   void refer(TrustSimulator& sim);
@@ -165,6 +240,7 @@ class Electives {
   struct Leaving {
     sim::Time at;
     std::uint64_t id;
+    bool validation;  // removed at validation rather than by the leaving hazard
     bool operator>(const Leaving& o) const { return at > o.at || (at == o.at && id > o.id); }
   };
   struct Cancelled {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <stdexcept>
 #include <string>
@@ -14,13 +15,19 @@ namespace {
 // A queue of a few dozen tombstones is cheaper to walk past than to compact over and over.
 constexpr std::size_t compaction_slack = 64;
 
-constexpr unsigned queue_bits = 3;  // queue_count == 8
+constexpr unsigned queue_bits = 4;  // 8 queues and 4 held marks
 constexpr std::uint64_t queue_mask = (1U << queue_bits) - 1;
 
-// The one order of the list: clock start, then id, so equal clocks never tie.
+// The one order of the list: the key (the clock start, or when the patient joined the
+// treatment list), then id, so equal keys never tie.
+template <class E>
+sim::Time key(const E& e) {
+  return e.clock_start + static_cast<sim::Time>(e.listed_after);
+}
 template <class E>
 bool precedes(const E& a, const E& b) {
-  return a.clock_start < b.clock_start || (a.clock_start == b.clock_start && a.id < b.id);
+  const sim::Time ka = key(a), kb = key(b);
+  return ka < kb || (ka == kb && a.id < b.id);
 }
 
 std::uint64_t pack(std::size_t q, std::uint64_t position) { return (position << queue_bits) | q; }
@@ -72,6 +79,12 @@ std::uint64_t* WaitingList::IdIndex::insert(std::uint64_t id) {
 std::uint64_t* WaitingList::IdIndex::find(std::uint64_t id) {
   if (slots_.empty()) return nullptr;
   Slot& s = slots_[locate(id)];
+  return s.value == empty ? nullptr : &s.value;
+}
+
+const std::uint64_t* WaitingList::IdIndex::find(std::uint64_t id) const {
+  if (slots_.empty()) return nullptr;
+  const Slot& s = slots_[locate(id)];
   return s.value == empty ? nullptr : &s.value;
 }
 
@@ -177,14 +190,68 @@ void WaitingList::add(const WaitingPatient& p) {
   if (position == nullptr) {
     throw std::invalid_argument("WaitingList: patient " + std::to_string(p.id) + " is already waiting");
   }
-  const std::size_t q = queue_of(p.needs_admission, p.priority);
-  Queue& queue = queues_[q];
-  const std::size_t at = queue.place(Entry{p.clock_start, p.id, p.priority, p.needs_admission, true});
-  *position = pack(q, queue.base + at);
+  *position = enqueue(p);
   ++size_;
 }
 
+std::uint64_t WaitingList::enqueue(const WaitingPatient& p) {
+  const std::size_t q = queue_of(p.needs_admission, p.priority);
+  Queue& queue = queues_[q];
+  const std::size_t at = queue.place(Entry{p.clock_start, p.id, p.listed_after, p.priority, p.needs_admission, true});
+  return pack(q, queue.base + at);
+}
+
+void WaitingList::hold(const WaitingPatient& p, sim::Time until, bool lost) {
+  if (p.priority >= priority_levels) {
+    throw std::invalid_argument("WaitingList: patient " + std::to_string(p.id) + " has priority " +
+                                std::to_string(p.priority) + "; expected 0 to 3");
+  }
+  if (!std::isfinite(p.clock_start) || !std::isfinite(until)) {
+    throw std::invalid_argument("WaitingList: patient " + std::to_string(p.id) +
+                                " has a clock start or hold that is not finite");
+  }
+  std::uint64_t* value = index_.insert(p.id);
+  if (value == nullptr) {
+    throw std::invalid_argument("WaitingList: patient " + std::to_string(p.id) + " is already waiting");
+  }
+  const std::uint64_t serial = next_serial_++;
+  *value = held_value(p.needs_admission, lost, serial);
+  // The hold ends at a time the entry's float offset states exactly, so that releases in
+  // (until, id) order append in key order and never force a merge.
+  const auto after = static_cast<float>(until - p.clock_start);
+  const sim::Time exact = p.clock_start + static_cast<sim::Time>(after);
+  held_.push_back(Held{exact, p.clock_start, p.id, serial, after, p.priority, p.needs_admission, lost});
+  std::push_heap(held_.begin(), held_.end(), std::greater<>{});
+  ++held_live_[p.needs_admission ? 1 : 0];
+  ++size_;
+}
+
+std::uint64_t WaitingList::held_value(bool needs_admission, bool lost, std::uint64_t serial) {
+  return pack(held_mark + 2 * (needs_admission ? 1 : 0) + (lost ? 1 : 0), serial);
+}
+
+bool WaitingList::holding(const Held& h) const {
+  const std::uint64_t* value = index_.find(h.id);
+  return value != nullptr && *value == held_value(h.needs_admission, h.lost, h.serial);
+}
+
+void WaitingList::release(sim::Time now) {
+  // In (until, id) order, so under priority_then_fifo each joins the back of its queue.
+  while (!held_.empty() && held_.front().until <= now) {
+    const Held h = held_.front();
+    std::pop_heap(held_.begin(), held_.end(), std::greater<>{});
+    held_.pop_back();
+    std::uint64_t* value = index_.find(h.id);
+    if (value == nullptr || *value != held_value(h.needs_admission, h.lost, h.serial)) continue;  // left while held
+    --held_live_[h.needs_admission ? 1 : 0];
+    const float after = order_ == ListOrder::priority_then_fifo ? h.after : 0.0f;
+    // The index entry moves from the hold to the queue in place: one lookup per release.
+    *value = enqueue(WaitingPatient{h.id, h.clock_start, h.priority, h.needs_admission, after});
+  }
+}
+
 bool WaitingList::pop_next(bool needs_admission, sim::Time now, WaitingPatient& out) {
+  release(now);
   const std::size_t first = needs_admission ? priority_levels : 0;
   if (order_ == ListOrder::priority_then_fifo) {
     for (std::size_t q = first; q < first + priority_levels; ++q) {
@@ -215,6 +282,13 @@ bool WaitingList::remove(std::uint64_t id) {
   const std::uint64_t* position = index_.find(id);
   if (position == nullptr) return false;
   const auto q = static_cast<std::size_t>(*position & queue_mask);
+  if (q >= held_mark) {
+    // Its heap entry stays, stale once the index forgets it.
+    --held_live_[(q - held_mark) / 2];
+    index_.erase(id);
+    --size_;
+    return true;
+  }
   const auto at = static_cast<std::size_t>((*position >> queue_bits) - queues_[q].base);
   queues_[q].kill(at);
   index_.erase(id);
@@ -291,19 +365,23 @@ void WaitingList::normalise(std::size_t q) {
 
 std::size_t WaitingList::size(bool needs_admission) const {
   const std::size_t first = needs_admission ? priority_levels : 0;
-  std::size_t n = 0;
+  std::size_t n = held_live_[needs_admission ? 1 : 0];
   for (std::size_t q = first; q < first + priority_levels; ++q) n += queues_[q].live;
   return n;
 }
 
 WaitingList::Snapshot WaitingList::snapshot(sim::Time now) const {
   Snapshot s{0, 0, 0};
-  for_each([&](const WaitingPatient& p) {
+  for_each([&](const WaitingPatient& p, bool held) {
     const sim::Time waited = now - p.clock_start;
     ++s.waiting;
     if (waited > over_18_weeks) ++s.over_18w;
     if (waited > over_52_weeks) ++s.over_52w;
+    if (held) ++s.held;
   });
+  for (const Held& h : held_) {
+    if (h.lost && holding(h)) ++s.lost;
+  }
   return s;
 }
 

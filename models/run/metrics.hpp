@@ -101,6 +101,10 @@ enum class Metric : std::size_t {
   delayed_transfer_days,
   rtt_referrals_deferred_at_end,
   beds_closed_infection,
+  ed_trolley_waits_4_12h,
+  rtt_not_yet_listed,
+  rtt_lost_pathways,
+  rtt_validated_off,
   count
 };
 
@@ -403,6 +407,20 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"beds_closed_infection", "beds", "general and acute beds closed to infection (norovirus), time-averaged over the month; beds_open excludes them",
      false, Combine::sum, Combine::mean, Metric::beds_closed_infection,
      [](const MonthOutcome& o) { return o.care.wards.infection_closed_bed_minutes / o.month_minutes; }},
+    {"ed_trolley_waits_4_12h", "patients",
+     "patients admitted from A&E in the month more than 4 and at most 12 hours after the decision to admit (over 12: ed_trolley_waits_12h)",
+     true, Combine::sum, Combine::sum, Metric::emergency_admissions,
+     [](const MonthOutcome& o) { return count(o.care.ed.trolley_waits_4_12h); }},
+    {"rtt_not_yet_listed", "patients",
+     "of rtt_waiting, patients not yet on a treatment list at the month end: in the earlier stages of the pathway (appointments, tests, decisions) or lost",
+     true, Combine::sum, Combine::mean, Metric::rtt_waiting,
+     [](const MonthOutcome& o) { return count(o.care.electives.list.held); }},
+    {"rtt_lost_pathways", "patients", "of rtt_not_yet_listed, pathways lost to administration and not yet found at the month end",
+     true, Combine::sum, Combine::mean, Metric::rtt_waiting,
+     [](const MonthOutcome& o) { return count(o.care.electives.list.lost); }},
+    {"rtt_validated_off", "patients", "of rtt_left_untreated, patients removed from the list when validated", true,
+     Combine::sum, Combine::sum, Metric::rtt_left_untreated,
+     [](const MonthOutcome& o) { return count(o.care.electives.validated_off); }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -416,18 +434,19 @@ struct MetricSection {
 };
 
 inline constexpr std::array<MetricSection, 9> metric_sections = {{
-    {"A&E and beds", 21,
+    {"A&E and beds", 22,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
-      Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
+      Metric::ed_trolley_waits_12h, Metric::ed_trolley_waits_4_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
       Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
       Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
       Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end,
       Metric::delayed_transfers, Metric::delayed_transfer_days, Metric::beds_closed_infection}},
-    {"Planned care (referral to treatment)", 17,
+    {"Planned care (referral to treatment)", 20,
      {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted,
       Metric::rtt_referrals_deferred_at_end, Metric::rtt_treated, Metric::rtt_treated_over_18w,
-      Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_waiting, Metric::rtt_over_18w,
-      Metric::rtt_over_52w, Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
+      Metric::rtt_outpatient_treated, Metric::rtt_left_untreated, Metric::rtt_validated_off, Metric::rtt_waiting,
+      Metric::rtt_over_18w, Metric::rtt_over_52w, Metric::rtt_not_yet_listed, Metric::rtt_lost_pathways,
+      Metric::elective_admissions, Metric::elective_day_cases, Metric::elective_inpatients,
       Metric::elective_cancellations, Metric::elective_rebooked_late_28d, Metric::extra_theatre_sessions}},
     {"Cancer (62 days)", 8,
      {Metric::cancer_referrals, Metric::cancer_diagnosed, Metric::cancer_treated, Metric::cancer_breaches_62d,
