@@ -95,14 +95,15 @@ void print_rows(std::ostream& out, const NationalRuns& runs, const std::vector<R
   std::size_t width = 10;
   for (const Row& row : rows) width = std::max(width, width_of(row.label));
   width += 2;
-  out << indent << std::string(width, ' ');
+  std::string years_line = indent + std::string(width, ' ');
   for (std::size_t y = 0; y < runs.years.size(); ++y) {
     const std::size_t m = runs.years.months[y];
     const std::string label =
-        "  " + runs.years.labels[y] + (m < 12 ? " (" + std::to_string(m) + " of 12)" : "");
-    cell(out, label, plan_width + outturn_width + delivered_width, false);
+        "    " + runs.years.labels[y] + (m < 12 ? " (" + std::to_string(m) + " of 12)" : "");
+    years_line += label + std::string(plan_width + outturn_width + delivered_width - std::min<std::size_t>(30, label.size()), ' ');
   }
-  out << "\n" << indent << std::string(width, ' ');
+  years_line.erase(years_line.find_last_not_of(' ') + 1);
+  out << years_line << "\n" << indent << std::string(width, ' ');
   for (std::size_t y = 0; y < runs.years.size(); ++y) {
     cell(out, "plan", plan_width, true);
     cell(out, "outturn", outturn_width, true);
