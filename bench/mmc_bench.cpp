@@ -151,6 +151,8 @@ Result ed_model(int months) {
   t.ed.arrivals_by_month.assign(12, 1.0);
   t.ed.clinicians_by_hour = {servers};
   t.ed.treatment_minutes = {sim::Distribution::Kind::exponential, 0.0, mean_service, 0.0, {}, {}, {}};
+  t.ed.treatment_minutes_by_month.assign(12, 1.0);  // M/M/c all year: no seasons
+  t.staffing.sickness_by_month.assign(12, 1.0);
   t.ed.admission_share = 0.0;
   t.elective.referrals_per_week = 0.0;  // A&E alone: no planned care, cancer or readmissions
   t.elective.initial_list = 0.0;

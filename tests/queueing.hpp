@@ -62,6 +62,7 @@ inline models::Scenario mmc_scenario(int clinicians, double lambda_per_minute, d
   t.ed.clinicians_by_hour = {static_cast<double>(clinicians)};
   t.ed.treatment_minutes.kind = sim::Distribution::Kind::exponential;
   t.ed.treatment_minutes.mean = mean_treatment;
+  t.ed.treatment_minutes_by_month.assign(12, 1.0);  // the same service all year: M/M/c
   t.ed.admission_share = 0.0;
   // A&E alone: no planned care, cancer or readmissions, so arrivals are exactly Poisson.
   t.elective.referrals_per_week = 0.0;
@@ -72,6 +73,7 @@ inline models::Scenario mmc_scenario(int clinicians, double lambda_per_minute, d
   // No turnover: the number of clinicians stays exactly c (staff changes scale the roster).
   t.staffing.ed_clinicians.leavers_per_year = 0.0;
   t.staffing.ed_clinicians.recruited_share_of_vacancies_per_month = 0.0;
+  t.staffing.sickness_by_month.assign(12, 1.0);  // nor does winter sickness
   s.trusts.push_back(t);
   return s;
 }

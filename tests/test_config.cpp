@@ -119,6 +119,26 @@ TEST_CASE("structural problems are errors, never silent defaults", "[config]") {
   }
 }
 
+TEST_CASE("a month-of-year profile has 12 values and a relative one is not all zero", "[config][winter]") {
+  const std::string zeros = "[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]";
+  const auto issues = issues_of(write_temp(
+      "seasons.yaml", "schema_version: 1\n"
+                      "defaults:\n"
+                      "  ed: {admission_share_by_month: " + zeros + ", treatment_minutes_by_month: [1, 2]}\n"
+                      "  beds: {emergency_stay_by_month: " + zeros + ", delayed_transfer_share_by_month: " + zeros +
+                      ", infection_closed_share_by_month: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.5]}\n"
+                      "trusts:\n  - name: A\n    staffing: {sickness_by_month: " + zeros + "}\n"));
+  CHECK(has_issue(issues, "defaults.ed.admission_share_by_month", "must not all be zero"));
+  CHECK(has_issue(issues, "defaults.ed.treatment_minutes_by_month", "expected 12 values, got 2"));
+  CHECK(has_issue(issues, "defaults.beds.emergency_stay_by_month", "must not all be zero"));
+  CHECK(has_issue(issues, "defaults.beds.delayed_transfer_share_by_month", "must not all be zero"));
+  CHECK(has_issue(issues, "defaults.beds.infection_closed_share_by_month[11]", "must be in [0, 1] (got 1.5)"));
+  CHECK(has_issue(issues, "trusts[0].staffing.sickness_by_month", "must not all be zero"));
+  // Closures are shares, not a shape: none at all is a valid winter.
+  CHECK(issues_of(write_temp("no_closures.yaml", "schema_version: 1\ndefaults:\n  beds: {infection_closed_share_by_month: " +
+                                                     zeros + "}\ntrusts:\n  - name: A\n")).empty());
+}
+
 TEST_CASE("trusts inherit defaults and override only the keys they name", "[config]") {
   const auto path = write_temp("inherit.yaml",
                                "schema_version: 1\n"

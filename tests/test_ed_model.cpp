@@ -99,6 +99,7 @@ TEST_CASE("a breach is more than 240 minutes in the department", "[ed]") {
     ed.arrivals_per_year = 20000.0;
     ed.clinicians_by_hour = {100};
     ed.treatment_minutes = {sim::Distribution::Kind::constant, minutes, 0, 0, {}, {}, {}};
+    ed.treatment_minutes_by_month.assign(12, 1.0);  // the same time in every month
     const auto t = simulate(models::ScenarioSetup(one_trust(ed, {2017, 1, 1}, 2)), 0);
     REQUIRE(t.attendances > 2000);
     CHECK(t.breaches == (minutes > 240.0 ? t.attendances : 0.0));
@@ -106,9 +107,11 @@ TEST_CASE("a breach is more than 240 minutes in the department", "[ed]") {
 }
 
 TEST_CASE("the admitted share matches admission_share", "[ed]") {
-  // Binomial: within 4 standard errors sqrt(n p (1-p)).
+  // Binomial: within 4 standard errors sqrt(n p (1-p)). The share by month is
+  // tests/test_winter.cpp's.
   models::EdParams ed;
   ed.admission_share = 0.22;
+  ed.admission_share_by_month.assign(12, 1.0);
   const auto t = simulate(models::ScenarioSetup(one_trust(ed, {2017, 1, 1}, 6)), 0);
   const double n = t.attendances;
   CHECK(std::fabs(t.admissions - 0.22 * n) < 4.0 * std::sqrt(n * 0.22 * 0.78));

@@ -158,8 +158,10 @@ TEST_CASE("without a management response the first-round fines are the fines, an
 TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseline's incidents", "[multiplier]") {
   // Only mixed-sex accommodation is fined, per patient-day and only at the second point, at a
   // rate punitive enough that cost control closes beds there and the point's own mixed-sex
-  // days differ from the baseline's: the levy must count the baseline's. No overall cap.
-  const SweepConfig config("incidents", "sweep:\n  - {path: schemes.msa.rate_gbp, values: [0, 300000]}\n");
+  // days differ from the baseline's: the levy must count the baseline's. No overall cap. (At
+  // £300,000 a day, seven days' fines left the trust within its plan once summer sickness fell
+  // with the seasons; at £3m it falls behind, halves agency cover and closes beds.)
+  const SweepConfig config("incidents", "sweep:\n  - {path: schemes.msa.rate_gbp, values: [0, 3000000]}\n");
   const TempResult file("incidents");
   std::vector<std::string> sets = responding;
   sets.push_back("schemes={msa: {type: per_incident, incident: mixed_sex_accommodation, rate_gbp: 1}}");
@@ -182,7 +184,7 @@ TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseli
     REQUIRE(baseline_days > 0.0);
     differ += point_days != baseline_days ? 1 : 0;
     CHECK(levied[0 * R + r] == 0.0);  // the baseline's own rate is 0
-    CHECK(levied[1 * R + r] == 300000.0 * baseline_days);
+    CHECK(levied[1 * R + r] == 3000000.0 * baseline_days);
   }
   CHECK(differ > 0);
 }

@@ -33,7 +33,7 @@ TEST_CASE("turnover and recruitment hold vacancies near their long-run rate", "[
   for (std::uint32_t r = 0; r < 20; ++r) {
     models::Staffing staff(p, sim::StreamKey{2, r, 0});
     for (int m = 0; m < 120; ++m, ++n) {
-      staff.start_month(m);
+      staff.start_month(m, m % 12 + 1);
       total += staff.level(models::StaffGroup::ward_nurses).substantive_wte / p.ward_nurses.establishment_wte;
     }
   }
@@ -47,7 +47,7 @@ TEST_CASE("without recruitment staff leave at the turnover rate", "[staffing]") 
   p.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
   models::Staffing staff(p, sim::StreamKey{3, 0, 0});
   const double start = staff.level(models::StaffGroup::ward_nurses).substantive_wte;
-  for (int m = 0; m < 12; ++m) staff.start_month(m);
+  for (int m = 0; m < 12; ++m) staff.start_month(m, m + 1);
   const double expected = start * std::pow(0.99, 12);
   CHECK(std::fabs(staff.level(models::StaffGroup::ward_nurses).substantive_wte - expected) < 40.0);
 }
@@ -109,19 +109,20 @@ TEST_CASE("a safe-staffing floor: agency covers up to it whatever the cut, unles
   p.ward_nurses.vacancy_rate = 0.3;
   p.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
   p.ward_nurses.leavers_per_year = 0.0;
+  p.sickness_by_month.assign(12, 1.0);  // no seasons: the year's 4.5% sick every month
   const double at_work = 1090.0 * 0.7 * 0.955, floor = 0.85 * 1090.0;
   models::Staffing staff(p, sim::StreamKey{4, 0, 0});
-  staff.start_month(0, 0.0);
+  staff.start_month(0, 1, 0.0);
   const auto& nurses = staff.level(models::StaffGroup::ward_nurses);
   CHECK(nurses.available_wte == Approx(floor));
   CHECK(nurses.agency_wte == Approx(floor - at_work));
-  staff.start_month(1, 0.0, false, {false, true, false});
+  staff.start_month(1, 2, 0.0, false, {false, true, false});
   CHECK(nurses.agency_wte == 0.0);
   CHECK(nurses.available_wte == Approx(at_work));
   // Without a floor the cut takes agency to zero.
   p.ward_nurses.floor_share_of_establishment = 0.0;
   models::Staffing no_floor(p, sim::StreamKey{4, 0, 0});
-  no_floor.start_month(0, 0.0);
+  no_floor.start_month(0, 1, 0.0);
   CHECK(no_floor.level(models::StaffGroup::ward_nurses).agency_wte == 0.0);
   // Above the floor the floor changes nothing: the usual 30% of the gap.
   models::StaffingParams usual;
@@ -140,8 +141,8 @@ TEST_CASE("a recruitment freeze holds staff down only to the safe-staffing floor
   models::Staffing floored(p, sim::StreamKey{5, 0, 0}), falling(unfloored, sim::StreamKey{5, 0, 0});
   double lowest = 1e9;
   for (int m = 0; m < 48; ++m) {
-    floored.start_month(m, 1.0, true);
-    falling.start_month(m, 1.0, true);
+    floored.start_month(m, m % 12 + 1, 1.0, true);
+    falling.start_month(m, m % 12 + 1, 1.0, true);
     if (m >= 24) lowest = std::min(lowest, floored.level(models::StaffGroup::ward_nurses).substantive_wte);
   }
   CHECK(falling.level(models::StaffGroup::ward_nurses).substantive_wte < 0.6 * 1090.0);

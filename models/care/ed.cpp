@@ -54,12 +54,14 @@ EdSetup::EdSetup(const EdParams& params, const sim::Calendar& calendar)
     : arrival_rates(calendar, arrival_rate_per_minute(params), month_factors(params)),
       roster(roster_of(params)),
       treatment(params.treatment_minutes.build()),
-      admission_share(params.admission_share),
+      treatment_by_month(relative_profile(params.treatment_minutes_by_month)),
+      admission_share_by_month(relative_profile(params.admission_share_by_month)),
       handover_delays(params.ambulance_handover_delays),
       ambulance_share(params.ambulance_share),
       cubicles(static_cast<std::size_t>(params.cubicles)),
       target_chasing(params.target_chasing),
       chase_window(params.target_chasing_window_minutes) {
+  for (double& share : admission_share_by_month) share = std::min(1.0, share * params.admission_share);
 }
 
 EmergencyDepartment::EmergencyDepartment(const EdSetup& setup, const sim::Calendar& calendar,
@@ -134,7 +136,7 @@ void EmergencyDepartment::enter(std::uint64_t number, bool readmission, sim::Tim
     slot = free_slots_.back();
     free_slots_.pop_back();
   }
-  patients_[slot] = Patient{arrival, sim.now(), number, readmission};
+  patients_[slot] = Patient{arrival, sim.now(), number, readmission, month_of_year_};
   ++present_;
   if (clinicians_.request(slot, 0)) begin_treatment(slot, sim);
 }
@@ -142,7 +144,8 @@ void EmergencyDepartment::enter(std::uint64_t number, bool readmission, sim::Tim
 void EmergencyDepartment::begin_treatment(std::uint32_t slot, TrustSimulator& sim) {
   const Patient& p = patients_[slot];
   sim::RandomStream draws(key_, p.number, purpose(Purpose::ed_treatment));
-  sim::Time end = sim.now() + setup_->treatment.sample(draws) * treatment_scale_;
+  sim::Time end =
+      sim.now() + setup_->treatment.sample(draws) * treatment_scale_ * in_month(setup_->treatment_by_month, p.month_of_year);
   const sim::Time line = p.arrival + breach_minutes;
   if (setup_->target_chasing && end > line && end <= line + setup_->chase_window && !admitted(p)) {
     // Chasing the line: the discharge is hurried into the last ten minutes before it.
@@ -155,7 +158,7 @@ bool EmergencyDepartment::admitted(const Patient& p) const {
   if (p.readmission) return true;
   // Keyed by the patient alone, so asking early gives the answer finish_treatment() gets.
   sim::RandomStream decision(key_, p.number, purpose(Purpose::admission_decision));
-  return sim::sample_bernoulli(decision, setup_->admission_share);
+  return sim::sample_bernoulli(decision, in_month(setup_->admission_share_by_month, p.month_of_year));
 }
 
 bool EmergencyDepartment::chased_for_bed(std::uint32_t slot, sim::Time now) const {

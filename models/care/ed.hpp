@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/care/performance.hpp"
+#include "models/care/seasons.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/config.hpp"
 #include "sim/resource.hpp"
@@ -26,8 +27,12 @@ struct EdParams {
                                            1.06, 1.00, 0.99, 1.00, 0.97, 0.97};
   std::vector<double> clinicians_by_hour = {20, 18, 15, 14, 12, 12, 12, 15, 23, 30, 37, 40,
                                             42, 42, 40, 38, 37, 37, 35, 33, 30, 27, 25, 21};
-  sim::config::DistributionSpec treatment_minutes = {sim::Distribution::Kind::lognormal, 0.0, 112.0, 62.0, {}, {}, {}};
+  sim::config::DistributionSpec treatment_minutes = {sim::Distribution::Kind::lognormal, 0.0, 114.0, 63.0, {}, {}, {}};
   double admission_share = 0.22;
+  std::vector<double> admission_share_by_month = {1.06, 1.05, 1.03, 0.99, 0.97, 0.96,
+                                                  0.96, 0.97, 0.98, 1.00, 1.02, 1.04};
+  std::vector<double> treatment_minutes_by_month = {1.08, 1.10, 1.03, 0.98, 0.95, 0.96,
+                                                    0.95, 1.00, 1.01, 1.00, 1.04, 1.05};
   bool ambulance_handover_delays = false;
   double ambulance_share = 0.3;
   double cubicles = 60.0;
@@ -55,15 +60,23 @@ struct EdParams {
                 Range::non_negative(), {12}});
     v.field("clinicians_by_hour", clinicians_by_hour,
             Doc{"patients treated at once", "Treatment places staffed by clinicians on duty: 1 value (constant), 24 (hour of day) or 168 (hour of week from Monday 00:00). Whole numbers.",
-                "assumption: calibrated with treatment_minutes, beds and readmissions so a 110k-attendance trust sees about 92% within 4 hours, as England did in 2015/16 (91.9%, docs/sources.md §8)",
+                "assumption: calibrated with treatment_minutes and its month profile, beds and readmissions so the England 2015/16 calibration sees 87.9% of patients within 4 hours over the year, as England's type-1 departments did (docs/sources.md §8)",
                 Range::non_negative(), {1, 24, 168}});
     v.field("treatment_minutes", treatment_minutes,
             Doc{"minutes", "Time from being seen by a clinician to leaving A&E (discharge or decision to admit).",
-                "assumption: right-skewed as docs/sources.md §8 describes; calibrated with clinicians_by_hour to 2015/16 4-hour performance",
+                "assumption: right-skewed as docs/sources.md §8 describes; the mean calibrated with clinicians_by_hour to the type-1 4-hour performance of 2015/16, 87.9% (docs/sources.md §8)",
                 Range::positive()});
+    v.field("treatment_minutes_by_month", treatment_minutes_by_month,
+            Doc{"relative", "Multiplies treatment_minutes by the calendar month the patient arrives in, January first; scaled to a mean of 1. Winter patients are older and take longer to assess and treat; the summer surplus of attendances is largely minor injuries in children and young adults.",
+                "docs/sources.md §8 (Seasons): the elderly take longer to assess and treat, the summer peak is of children aged 1-14; sizes an assumption, calibrated so the England 2015/16 calibration has January-March its worst 4-hour quarter, as England did",
+                Range::non_negative(), {12}});
     v.field("admission_share", admission_share,
             Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
                 "docs/sources.md §8: about 20-25% of attendances are admitted", Range::fraction()});
+    v.field("admission_share_by_month", admission_share_by_month,
+            Doc{"relative", "admission_share by calendar month the patient arrives in, January first; scaled to a mean of 1 (a share above 1 counts as 1). Winter attendances are older and sicker, so more are admitted.",
+                "docs/sources.md §8 (Seasons): the share admitted rises in winter while attendances fall; sizes an assumption, chosen so admissions a day are about level from July to January while attendances (arrivals_by_month) fall by a tenth",
+                Range::non_negative(), {12}});
     v.field("ambulance_handover_delays", ambulance_handover_delays,
             Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (docs/sources.md §2).", ""});
     v.field("ambulance_share", ambulance_share,
@@ -84,7 +97,8 @@ struct EdSetup {
   sim::HourlyRates arrival_rates;
   sim::Roster roster;
   sim::Distribution treatment;
-  double admission_share;
+  MonthProfile treatment_by_month;      // relative, mean 1
+  MonthProfile admission_share_by_month;  // the share itself in each month, at most 1
   bool handover_delays;
   double ambulance_share;
   std::size_t cubicles;
@@ -143,6 +157,9 @@ class EmergencyDepartment {
   void set_staff_factor(double factor, TrustSimulator& sim);
   // Multiplies every treatment time drawn from now on (below 1: staff work faster).
   void set_treatment_scale(double scale) { treatment_scale_ = scale; }
+  // Called at each month start with its calendar month (1-12): patients who arrive from now
+  // on are admitted and treated as that month's patients are (the seasonal profiles).
+  void set_month_of_year(int month_of_year) { month_of_year_ = static_cast<std::uint8_t>(month_of_year); }
   // Called at each month end, after every event before it: the month's counts, then reset.
   EdMonth close_month(sim::Time month_end);
 
@@ -155,6 +172,7 @@ class EmergencyDepartment {
     sim::Time decision;    // when the clinician decided to admit or discharge
     std::uint64_t number;  // the n-th arrival of this trust in this replication, or a readmission's
     bool readmission;      // comes back to be admitted: no admission decision is drawn
+    std::uint8_t month_of_year;  // when the patient came in (1-12): their season's acuity
   };
 
   void arrive(TrustSimulator& sim);
@@ -180,6 +198,7 @@ class EmergencyDepartment {
   sim::Time last_change_ = 0.0;
   double staff_factor_ = 1.0;
   double treatment_scale_ = 1.0;
+  std::uint8_t month_of_year_ = 1;
   struct Ambulance {
     std::uint64_t number;
     sim::Time arrival;

@@ -9,7 +9,8 @@
 
 namespace breachsim::models {
 
-Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key) : params_(&params), key_(key) {
+Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key)
+    : params_(&params), sickness_by_month_(relative_profile(params.sickness_by_month)), key_(key) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
     levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
@@ -36,15 +37,16 @@ double floor_wte(const StaffGroupParams& p) { return p.floor_share_of_establishm
 void Staffing::settle(std::size_t g, double agency_factor, bool banned) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
-  const double at_work = s.substantive_wte * (1.0 - p.sickness_rate);
+  const double at_work = s.substantive_wte * (1.0 - std::min(1.0, p.sickness_rate * sickness_factor_));
   const double gap = std::max(0.0, p.establishment_wte - at_work);
   const double to_floor = std::max(0.0, floor_wte(p) - at_work);
   s.agency_wte = banned ? 0.0 : std::max(to_floor, std::min(1.0, p.agency_share_of_gap * agency_factor) * gap);
   s.available_wte = at_work + s.agency_wte;
 }
 
-void Staffing::start_month(int month, double agency_factor, bool recruitment_frozen,
+void Staffing::start_month(int month, int month_of_year, double agency_factor, bool recruitment_frozen,
                            const std::array<bool, staff_group_count>& agency_banned, double recruitment_factor) {
+  sickness_factor_ = in_month(sickness_by_month_, month_of_year);
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = params(g);
     StaffLevel& s = levels_[g];

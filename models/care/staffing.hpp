@@ -2,7 +2,9 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <vector>
 
+#include "models/care/seasons.hpp"
 #include "sim/config.hpp"
 #include "sim/random.hpp"
 
@@ -52,6 +54,8 @@ struct StaffingParams {
   StaffGroupParams ward_nurses{1090.0};
   StaffGroupParams theatre_teams{60.0};
   double beds_per_nurse_wte = 0.75;
+  std::vector<double> sickness_by_month = {1.12, 1.08, 1.03, 0.96, 0.94, 0.93,
+                                           0.93, 0.93, 0.96, 1.00, 1.04, 1.10};
 
   template <class V>
   void describe(V& v) {
@@ -61,6 +65,10 @@ struct StaffingParams {
     v.field("beds_per_nurse_wte", beds_per_nurse_wte,
             sim::config::Doc{"beds/WTE", "Beds one WTE of available ward nurses keeps open; open beds = nurses x this, capped by physical beds.",
                              "assumption: about 1.3 WTE per bed for round-the-clock cover", sim::config::Range::positive()});
+    v.field("sickness_by_month", sickness_by_month,
+            sim::config::Doc{"relative", "Multiplies every group's sickness_rate by calendar month, January first; scaled to a mean of 1 so sickness_rate stays the year's average (a rate above 1 counts as 1).",
+                             "docs/sources.md §8 (Seasons): NHS sickness absence runs about 3.9-4.0% in summer and 4.4-4.9% in December-January against 4.1-4.3% over the year",
+                             sim::config::Range::non_negative(), {12}});
   }
 };
 
@@ -78,16 +86,18 @@ class Staffing {
  public:
   Staffing(const StaffingParams& params, const sim::StreamKey& key);
 
-  // Called at the start of each month (from month index `month`, warm-up negative): leavers
-  // go and recruits join (Poisson, keyed by group and month, drawn at `recruitment_factor`
-  // times the usual rate; none while recruitment is frozen, except below a group's
-  // safe-staffing floor), then agency covers its share of the gap times `agency_factor` (at
-  // most all), and at least up to the floor, except for groups the regulator bans agency for.
-  void start_month(int month, double agency_factor = 1.0, bool recruitment_frozen = false,
+  // Called at the start of each month (from month index `month`, warm-up negative, in
+  // calendar month `month_of_year`, 1-12): leavers go and recruits join (Poisson, keyed by
+  // group and month, drawn at `recruitment_factor` times the usual rate; none while
+  // recruitment is frozen, except below a group's safe-staffing floor), sickness takes the
+  // month's share, then agency covers its share of the gap times `agency_factor` (at most
+  // all), and at least up to the floor, except for groups the regulator bans agency for.
+  void start_month(int month, int month_of_year, double agency_factor = 1.0, bool recruitment_frozen = false,
                    const std::array<bool, staff_group_count>& agency_banned = {}, double recruitment_factor = 1.0);
 
   const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
-  // Available staff relative to the configured baseline (vacancies at their starting rate).
+  // Available staff relative to the configured baseline (vacancies at their starting rate,
+  // sickness at its yearly average): below 1 in a winter month even with no vacancy.
   double relative_to_baseline(StaffGroup g) const;
   int open_beds(int physical_beds) const;
 
@@ -96,6 +106,8 @@ class Staffing {
   const StaffGroupParams& params(std::size_t g) const;
 
   const StaffingParams* params_;
+  MonthProfile sickness_by_month_;
+  double sickness_factor_ = 1.0;  // this month's, from sickness_by_month_
   sim::StreamKey key_;
   std::array<StaffLevel, staff_group_count> levels_{};
   std::array<double, staff_group_count> baseline_available_{};

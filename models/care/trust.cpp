@@ -34,8 +34,12 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 }
 
 void Trust::staff_month() {
-  staffing_.start_month(calendar_->month_index(sim_.now()), levers_.agency_factor, levers_.recruitment_frozen,
-                        levers_.agency_banned, levers_.recruitment_factor);
+  // The calendar month, asked once here: the seasonal profiles of every department follow it.
+  const int month_of_year = calendar_->month_of_year(sim_.now());
+  staffing_.start_month(calendar_->month_index(sim_.now()), month_of_year, levers_.agency_factor,
+                        levers_.recruitment_frozen, levers_.agency_banned, levers_.recruitment_factor);
+  ed_.set_month_of_year(month_of_year);
+  wards_.set_month_of_year(month_of_year);
   ed_.set_treatment_scale(1.0 / levers_.productivity_factor);
   ed_.set_staff_factor(staffing_.relative_to_baseline(StaffGroup::ed_clinicians), sim_);
   electives_.set_theatre_factor(staffing_.relative_to_baseline(StaffGroup::theatre_teams) * levers_.theatre_factor *

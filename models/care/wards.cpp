@@ -2,6 +2,7 @@
 #include "models/care/wards.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 
@@ -15,7 +16,9 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       zero_day_hours(p.zero_day_stay_hours.build()),
       emergency_days(p.emergency_stay_days.build()),
       delay_days(p.delayed_transfer_days.build()),
-      delay_share(p.delayed_transfer_share),
+      emergency_days_by_month(relative_profile(p.emergency_stay_by_month)),
+      delay_share_by_month(relative_profile(p.delayed_transfer_share_by_month)),
+      infection_closed_share(absolute_profile(p.infection_closed_share_by_month)),
       day_case_share(p.elective_day_case_share),
       elective_days(p.elective_stay_days.build()),
       cancer_day_case_share(p.cancer_surgery_day_case_share),
@@ -27,7 +30,9 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       readmission_days(p.readmission_days.build()),
       trim_minutes(sim::days(trim_point_days)),
       mixed_sex_share(p.mixed_sex_share_at_last_bed),
-      mixed_sex_nights(p.mixed_sex_nights) {}
+      mixed_sex_nights(p.mixed_sex_nights) {
+  for (double& share : delay_share_by_month) share = std::min(1.0, share * p.delayed_transfer_share);
+}
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
     : setup_(&setup), key_(key), beds_(2, setup.beds) {}
@@ -36,6 +41,7 @@ void Wards::account(sim::Time now) {
   const double dt = now - last_change_;
   month_.occupied_bed_minutes += static_cast<double>(beds_.busy()) * dt;
   month_.open_bed_minutes += static_cast<double>(beds_.capacity()) * dt;
+  month_.infection_closed_bed_minutes += static_cast<double>(closed_) * dt;
   last_change_ = now;
 }
 
@@ -74,8 +80,8 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
   if (sim::sample_bernoulli(draws, setup_->zero_day_share)) {
     minutes = sim::hours(setup_->zero_day_hours.sample(draws));
   } else {
-    minutes = sim::days(setup_->emergency_days.sample(draws));
-    if (sim::sample_bernoulli(draws, setup_->delay_share)) {
+    minutes = sim::days(setup_->emergency_days.sample(draws) * in_month(setup_->emergency_days_by_month, month_of_year_));
+    if (sim::sample_bernoulli(draws, in_month(setup_->delay_share_by_month, month_of_year_))) {
       delay = setup_->delay_days.sample(draws);
       minutes += sim::days(delay);
     }
@@ -152,7 +158,10 @@ void Wards::end_first_stay(bool early, TrustSimulator& sim) {
 
 void Wards::set_open_beds(int beds, sim::Time now) {
   account(now);
-  beds_.set_capacity(beds);
+  // The month's average closures as whole beds: an outbreak's bays open and close within
+  // weeks, which a monthly share smooths over.
+  closed_ = static_cast<int>(std::lround(beds * in_month(setup_->infection_closed_share, month_of_year_)));
+  beds_.set_capacity(beds - closed_);
 }
 
 WardMonth Wards::close_month(sim::Time month_end) {

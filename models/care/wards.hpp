@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/care/performance.hpp"
+#include "models/care/seasons.hpp"
 #include "models/care/events.hpp"
 #include "sim/config.hpp"
 #include "sim/resource.hpp"
@@ -19,8 +20,14 @@ struct BedParams {
   double emergency_zero_day_share = 0.33;
   sim::config::DistributionSpec zero_day_stay_hours = {sim::Distribution::Kind::histogram, 0, 0, 0, {}, {1.0}, {2.0, 12.0}};
   sim::config::DistributionSpec emergency_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 11.5, 14.0, {}, {}, {}};
+  std::vector<double> emergency_stay_by_month = {1.03, 1.03, 1.02, 1.00, 0.99, 0.98,
+                                                 0.98, 0.98, 0.99, 1.00, 1.00, 1.02};
   double delayed_transfer_share = 0.05;
+  std::vector<double> delayed_transfer_share_by_month = {1.03, 1.02, 1.01, 1.00, 0.99, 0.98,
+                                                         0.98, 0.98, 0.99, 1.00, 1.01, 1.01};
   sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
+  std::vector<double> infection_closed_share_by_month = {0.006, 0.006, 0.005, 0.004, 0.002, 0.001,
+                                                         0.0005, 0.0002, 0.0005, 0.001, 0.003, 0.005};
   double elective_day_case_share = 0.7;
   sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
   double cancer_surgery_day_case_share = 0.1;
@@ -51,11 +58,23 @@ struct BedParams {
             Doc{"days", "Length of the other emergency stays, before any delayed transfer.",
                 "docs/sources.md §8: emergency mean 7.9 days (2019) with a heavy tail; 11.5 days over the two thirds that are not zero-day gives 7.8 overall; sd an assumption",
                 Range::positive()});
+    v.field("emergency_stay_by_month", emergency_stay_by_month,
+            Doc{"relative", "Multiplies emergency_stay_days by the calendar month of admission, January first; scaled to a mean of 1. Winter brings a larger share of older patients with long stays.",
+                "docs/sources.md §8 (Seasons): a higher proportion of patients with longer stays in winter; sizes an assumption, chosen so occupancy on the England calibration rises by about 4 points from July-September to January-March (Q3 and Q4 of 2015/16: 89.1% and 91.0%)",
+                Range::non_negative(), {12}});
     v.field("delayed_transfer_share", delayed_transfer_share,
             Doc{"share of stays", "Stays (not zero-day) extended because the medically fit patient waits for social care.",
                 "assumption", Range::fraction()});
+    v.field("delayed_transfer_share_by_month", delayed_transfer_share_by_month,
+            Doc{"relative", "Multiplies delayed_transfer_share by the calendar month of admission, January first; scaled to a mean of 1 (a share above 1 counts as 1).",
+                "docs/sources.md §8 (Seasons): delayed days peaked in January 2015, about 3% a day above the trend between the Septembers either side; the shape of the other months an assumption",
+                Range::non_negative(), {12}});
     v.field("delayed_transfer_days", delayed_transfer_days,
             Doc{"days", "Extra days of a delayed transfer of care.", "assumption", Range::positive()});
+    v.field("infection_closed_share_by_month", infection_closed_share_by_month,
+            Doc{"share of open beds", "Beds closed to infection (norovirus, diarrhoea and vomiting) through each calendar month, January first: that share of the beds open is closed to new patients for the month (rounded to whole beds; patients already in them stay).",
+                "docs/sources.md §8 (Seasons): 560-820 of England's ~100,000 general and acute beds closed a day through recent winters (0.5-0.8%), peaks of 1,200-1,800; the months shaped by the hospital outbreaks of 2016, almost none in summer",
+                Range::fraction(), {12}});
     v.field("elective_day_case_share", elective_day_case_share,
             Doc{"share of elective admissions", "Day cases: a bed for a zero-day stay (length from zero_day_stay_hours).",
                 "assumption: most planned procedures are day cases (reference costs price day cases apart, docs/sources.md §4)",
@@ -100,7 +119,9 @@ struct WardSetup {
   int beds;
   double zero_day_share;
   sim::Distribution zero_day_hours, emergency_days, delay_days;
-  double delay_share;
+  MonthProfile emergency_days_by_month;  // relative, mean 1
+  MonthProfile delay_share_by_month;     // the share itself in each month, at most 1
+  MonthProfile infection_closed_share;
   double day_case_share;
   sim::Distribution elective_days;
   double cancer_day_case_share;
@@ -122,6 +143,7 @@ struct WardMonth {
   double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
   std::int64_t last_bed_admissions = 0;  // emergency admissions that took the last free bed
   double mixed_sex_days = 0.0;           // patient-days in mixed-sex accommodation (breaches)
+  double infection_closed_bed_minutes = 0.0;  // beds closed to infection, integrated over the month
   std::int64_t occupied_at_end = 0;      // inpatients in a bed at the month end
   // Stays that ended in the month after a delayed transfer of care, and the bed days the
   // delays took (the part actually spent: an early discharge cuts the delay first).
@@ -161,7 +183,11 @@ class Wards {
   // may schedule a readmission.
   void discharge(TrustSimulator& sim);
 
-  // Beds the staff can keep open this month (no patient is moved out when it falls).
+  // Called at each month start with its calendar month (1-12), before set_open_beds: stays
+  // that start from now on have that month's lengths and delays.
+  void set_month_of_year(int month_of_year) { month_of_year_ = month_of_year; }
+  // Beds the staff can keep open this month, less the month's share closed to infection (no
+  // patient is moved out when it falls).
   void set_open_beds(int beds, sim::Time now);
   WardMonth close_month(sim::Time month_end);
   int occupied() const { return beds_.busy(); }
@@ -195,6 +221,8 @@ class Wards {
   sim::EventHandle next_discharge_;
   sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
   std::uint32_t readmissions_ = 0;
+  int month_of_year_ = 1;
+  int closed_ = 0;  // beds closed to infection this month
   sim::Time last_change_ = 0.0;
   WardMonth month_;
 };

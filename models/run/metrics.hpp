@@ -101,6 +101,7 @@ enum class Metric : std::size_t {
   delayed_transfers,
   delayed_transfer_days,
   rtt_referrals_deferred_at_end,
+  beds_closed_infection,
   count
 };
 
@@ -403,6 +404,9 @@ inline constexpr std::array<MetricInfo, metric_count> metric_catalogue = {{
     {"rtt_referrals_deferred_at_end", "patients", "referrals held back by a commissioner's restriction and not yet on the list at the month end; the run's value is its last month's, so no patient is hidden",
      true, Combine::sum, Combine::last, Metric::rtt_referrals_deferred_at_end,
      [](const MonthOutcome& o) { return count(o.care.electives.referrals_deferred_at_end); }},
+    {"beds_closed_infection", "beds", "general and acute beds closed to infection (norovirus), time-averaged over the month; beds_open excludes them",
+     false, Combine::sum, Combine::mean, Metric::beds_closed_infection,
+     [](const MonthOutcome& o) { return o.care.wards.infection_closed_bed_minutes / o.month_minutes; }},
 }};
 
 inline const MetricInfo& info(Metric m) { return metric_catalogue[static_cast<std::size_t>(m)]; }
@@ -416,13 +420,13 @@ struct MetricSection {
 };
 
 inline constexpr std::array<MetricSection, 9> metric_sections = {{
-    {"A&E and beds", 20,
+    {"A&E and beds", 21,
      {Metric::ed_attendances, Metric::ed_breaches_4h, Metric::ed_mean_minutes, Metric::ed_left_230_240min,
       Metric::ed_trolley_waits_12h, Metric::ambulance_handovers_30_60min, Metric::ambulance_handovers_over_60min,
       Metric::emergency_admissions, Metric::readmissions_30d, Metric::readmissions_30d_after_elective, Metric::beds_open,
       Metric::bed_occupancy, Metric::early_discharges, Metric::excess_bed_days, Metric::mixed_sex_breaches,
       Metric::ed_present_at_end, Metric::ed_awaiting_handover_at_end, Metric::beds_occupied_at_end,
-      Metric::delayed_transfers, Metric::delayed_transfer_days}},
+      Metric::delayed_transfers, Metric::delayed_transfer_days, Metric::beds_closed_infection}},
     {"Planned care (referral to treatment)", 17,
      {Metric::rtt_clock_starts, Metric::referral_share, Metric::rtt_referrals_restricted,
       Metric::rtt_referrals_deferred_at_end, Metric::rtt_treated, Metric::rtt_treated_over_18w,

@@ -17,13 +17,21 @@ namespace cfg = sim::config;
 
 namespace {
 
+bool all_zero(const std::vector<double>& v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0; });
+}
+
+// A relative month profile is scaled to a mean of 1, which an all-zero one does not have.
+void check_relative_profile(const std::vector<double>& v, const std::string& path, cfg::Diagnostics& d) {
+  if (all_zero(v)) d.error_at(path, "must not all be zero (it is scaled to a mean of 1)");
+}
+
 void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) {
-  auto all_zero = [](const std::vector<double>& v) {
-    return std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0; });
-  };
   if (all_zero(ed.arrivals_by_hour)) d.error_at(path + ".arrivals_by_hour", "must not all be zero");
   if (all_zero(ed.arrivals_by_weekday)) d.error_at(path + ".arrivals_by_weekday", "must not all be zero");
   if (all_zero(ed.arrivals_by_month)) d.error_at(path + ".arrivals_by_month", "must not all be zero");
+  check_relative_profile(ed.admission_share_by_month, path + ".admission_share_by_month", d);
+  check_relative_profile(ed.treatment_minutes_by_month, path + ".treatment_minutes_by_month", d);
   for (double c : ed.clinicians_by_hour) {
     if (c != static_cast<double>(static_cast<long long>(c))) {
       d.error_at(path + ".clinicians_by_hour", "must be whole numbers of clinicians");
@@ -39,6 +47,12 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
 void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics& d) {
   if (beds.general_acute_beds != static_cast<double>(static_cast<long long>(beds.general_acute_beds)))
     d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
+  check_relative_profile(beds.emergency_stay_by_month, path + ".emergency_stay_by_month", d);
+  check_relative_profile(beds.delayed_transfer_share_by_month, path + ".delayed_transfer_share_by_month", d);
+}
+
+void check_staffing(const StaffingParams& staffing, const std::string& path, cfg::Diagnostics& d) {
+  check_relative_profile(staffing.sickness_by_month, path + ".sickness_by_month", d);
 }
 
 bool whole(double v) { return v == static_cast<double>(static_cast<long long>(v)); }
@@ -319,6 +333,7 @@ void read_trusts(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s) {
     }
     check_ed(t.ed, item_path + ".ed", d);
     check_beds(t.beds, item_path + ".beds", d);
+    check_staffing(t.staffing, item_path + ".staffing", d);
     check_elective(t.elective, item_path + ".elective", d);
     check_cancer(t.cancer, item_path + ".cancer", d);
     check_borrowing(t.finance.borrowing, item_path + ".finance.borrowing", d);
@@ -414,6 +429,7 @@ void check_scenario(const Scenario& s, cfg::Diagnostics& d) {
     d.error_at("scenario.name", "must be a non-empty name without spaces or slashes (it names the output file)");
   check_ed(s.defaults.ed, "defaults.ed", d);
   check_beds(s.defaults.beds, "defaults.beds", d);
+  check_staffing(s.defaults.staffing, "defaults.staffing", d);
   check_elective(s.defaults.elective, "defaults.elective", d);
   check_cancer(s.defaults.cancer, "defaults.cancer", d);
   check_borrowing(s.defaults.finance.borrowing, "defaults.finance.borrowing", d);
