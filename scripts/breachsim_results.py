@@ -82,6 +82,8 @@ class ResultsFormatError(Exception):
 
 # Columns (and their types) of the tables a file may lack or leave empty.
 _SCHEMES_COLUMNS = {"index": np.int64, "name": object, "type": object, "destination": object}
+_FOOTPRINTS_COLUMNS = {"footprint": np.int64, "name": object, "member_kind": object, "member_index": np.int64,
+                       "member": object}
 _SCHEME_FINES_COLUMNS = {"point": np.int64, "replication": np.int64, "trust": object, "month": np.int64,
                          "start_date": object, "scheme": object, "value": np.float64}
 _LEVY_COLUMNS = {"point": np.int64, "replication": np.int64, "value": np.float64}
@@ -216,6 +218,13 @@ class ResultsFile:
         if "schemes" not in self._file:  # written before schemes were stored: there were none
             return _empty_frame(_SCHEMES_COLUMNS)
         return self._table("schemes")
+
+    def footprints(self):
+        """footprint, name, member_kind, member_index, member: one row per member (trust or
+        commissioner) of each footprint (FORMAT.md). Empty for a file without footprints."""
+        if "footprints" not in self._file:  # written before footprints existed: there were none
+            return _empty_frame(_FOOTPRINTS_COLUMNS)
+        return self._table("footprints")
 
     def summary(self, table="national_run"):
         """A table under /summary (default national_run) as a DataFrame."""

@@ -28,13 +28,28 @@ DEFAULTS = {  # models/care/ed.hpp, wards.hpp, electives.hpp, cancer.hpp, staffi
     "minimum_cash_gbp": 5e6,
 }
 
-# name, region, size class, A&E attendances a year, A&E staffing relative to the default
+# name, region, size class, A&E attendances a year, A&E staffing relative to the default,
+# commissioner (None: one of its own, with no allocation)
 TRUSTS = [
-    ("Northfield District General Hospital", "North East and Yorkshire", "small", 75000, 1.0),
-    ("Riverside Hospitals", "Midlands", "medium", 120000, 1.0),
-    ("Westmoor Healthcare", "South West", "medium", 140000, 0.94),
-    ("Eastgate University Hospitals", "North West", "large", 250000, 1.0),
-    ("City Teaching Hospitals", "London", "large", 340000, 0.97),
+    ("Northfield District General Hospital", "North West", "small", 75000, 1.0, "Northern CCGs"),
+    ("Riverside Hospitals", "Midlands", "medium", 120000, 1.0, "Central CCGs"),
+    ("Westmoor Healthcare", "Midlands", "medium", 140000, 0.94, "Central CCGs"),
+    ("Eastgate University Hospitals", "North West", "large", 250000, 1.0, "Northern CCGs"),
+    ("City Teaching Hospitals", "London", "large", 340000, 0.97, None),
+]
+
+# What a commissioner pays a trust of the default scenario for its simulated activity and CQUIN
+# in a year, per A&E attendance: measured, the mean commissioner_payments of the default run
+# without fines (40 replications, 2015/16 and 2016/17) over its trusts' attendances. A
+# commissioner's allocation is this for its trusts: it plans to break even on the activity it
+# expects (an assumption, docs/sources.md §5).
+COMMISSIONER_GBP_PER_ATTENDANCE = 1088
+
+# Footprints (docs/sources.md §5): each trust with its neighbour of the same region and their
+# commissioners. City Teaching Hospitals, the one London trust, is in none.
+FOOTPRINTS = [
+    ("North West", ["Northfield District General Hospital", "Eastgate University Hospitals"], ["Northern CCGs"]),
+    ("Midlands", ["Riverside Hospitals", "Westmoor Healthcare"], ["Central CCGs"]),
 ]
 
 # The 2015/16 NHS Standard Contract sanctions (docs/sources.md §3); the cancer rate is an
@@ -67,6 +82,11 @@ HEADER = """\
 # The question (docs/sources.md §1): the same patients with and without those fines. The run ends
 # with the deficit multiplier of fines, the extra deficit per pound of first-round fines (the
 # fines on the breaches of the world without them).
+# Two commissioners pay two trusts each; each with its trusts makes a footprint whose plan must
+# balance in aggregate (docs/sources.md §5), reported beside the trusts' own plans. Their
+# allocations cover the activity they expect, and they do not restrict referrals when they run
+# over (restricted_referral_share 1), so the trusts' figures are those they would have without
+# commissioners; lower it to let them.
 # Management behaves as a typical 2015/16 acute trust (docs/management.md): behind its financial
 # plan it cuts agency cover and freezes recruitment for up to six months, never below safe
 # staffing (a block-paid trust would also close beds and cancel sessions); while A&E or the
@@ -94,7 +114,7 @@ defaults:
   management:  # a typical 2015/16 acute trust (docs/management.md)
     cost_control: {enabled: true}
     protect_performance: {enabled: true}
-""" + SCHEMES_2015 + "trusts:"
+""" + SCHEMES_2015
 
 
 def money(gbp):
@@ -102,16 +122,35 @@ def money(gbp):
     return f"{round(gbp / 1000) * 1000:.0f}"
 
 
+def commissioners_and_footprints():
+    """The commissioners (allocations from their trusts' attendances) and the footprints."""
+    lines = ["commissioners:"]
+    names = []
+    for t in TRUSTS:
+        if t[5] and t[5] not in names:
+            names.append(t[5])
+    for name in names:
+        attendances = sum(t[3] for t in TRUSTS if t[5] == name)
+        allocation = money(attendances * COMMISSIONER_GBP_PER_ATTENDANCE)
+        lines.append(f"  - {{name: {name}, allocation_gbp_per_year: {allocation}, restricted_referral_share: 1}}")
+    lines.append("footprints:")
+    for name, trusts, commissioners in FOOTPRINTS:
+        lines.append(f"  - name: {name}")
+        lines.append(f"    trusts: [{', '.join(trusts)}]")
+        lines.append(f"    commissioners: [{', '.join(commissioners)}]")
+    return lines
+
+
 def main():
-    lines = [HEADER]
+    lines = [HEADER.rstrip("\n")] + commissioners_and_footprints() + ["trusts:"]
     d = DEFAULTS
-    for name, region, size, attendances, staffing in TRUSTS:
+    for name, region, size, attendances, staffing, commissioner in TRUSTS:
         f = attendances / d["attendances"]
         roster = [round(x * f * staffing) for x in d["roster"]]
         lines.append(f"""\
   - name: {name}
     region: {region}
-    size_class: {size}
+    size_class: {size}{chr(10) + "    commissioner: " + commissioner if commissioner else ""}
     ed:
       arrivals_per_year: {attendances}
       clinicians_by_hour: {roster}

@@ -27,6 +27,11 @@ The spreads are assumptions, drawn once from a fixed seed so the file is reprodu
     it there, and the typical management's cost control answers those, not the structural gap.
 Everything else (tariffs, pay, other income, the fines of 2015/16) is the model's default or
 configs/default.yaml's sanctions, so the fines and non-payments are outputs to compare.
+
+No footprints (docs/sources.md §5): the trusts are fictional, their regions dealt out in turn,
+and they have no commissioners, so grouping them into 44 footprints would invent which trusts
+share a plan, and a footprint's chance of delivering depends on nothing else. The footprints
+began in 2016/17, after this config's year, too.
 """
 import random
 

@@ -14,6 +14,7 @@ struct CommissionerParams {
   std::string name;
   double allocation_gbp_per_year = 0.0;
   double restricted_referral_share = 0.9;
+  double planned_surplus_gbp_per_year = 0.0;
 
   template <class V>
   void describe(V& v) {
@@ -26,6 +27,10 @@ struct CommissionerParams {
     v.field("restricted_referral_share", restricted_referral_share,
             Doc{"share", "Share of elective referrals let through, from the month after an overspend to the financial-year end.",
                 "assumption", Range::fraction()});
+    v.field("planned_surplus_gbp_per_year", planned_surplus_gbp_per_year,
+            Doc{"GBP a year", "What the commissioner plans to leave unspent of its allocation in a year (negative: a planned overspend); with its footprint's trusts' control totals, the footprint's plan (`footprints`).",
+                "assumption: break even; in 2016/17 commissioners also held 1% of their allocations back as a risk reserve (docs/sources.md §5)",
+                Range::any()});
   }
 };
 
@@ -43,6 +48,8 @@ class Commissioners {
   // At the month end, after every trust is paid: a commissioner whose year-to-date spending
   // has passed its allocation to date restricts referrals for the rest of the year.
   void review(const MonthEnd& me);
+  // What commissioner c has paid its trusts in the financial year so far (after review()).
+  double ytd_spend(std::size_t c) const { return state_[c].ytd_spend; }
   // The share of referrals commissioner c lets through next month.
   double referral_share_next(int c, const MonthEnd& me) const;
 

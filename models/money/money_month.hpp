@@ -20,6 +20,8 @@ struct MoneyMonth {
   double fines_withheld = 0, fines_reinvested = 0, fines_pooled = 0;  // where this month's fines went
   double fines_returned = 0;           // reinvested fines coming back this month
   double pool_payouts = 0;             // received from fine pools as a trust in deficit
+  double commissioner_payment = 0;     // paid by the trust's commissioner: activity and CQUIN, with fines
+                                       // returned, less fines it kept back (set at the fine stage)
   double fund_unearned = 0;            // incentive-fund allocation not earned this quarter
   double cost_pay = 0;                 // substantive pay, modelled groups and the rest
   double cost_agency = 0;

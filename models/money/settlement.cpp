@@ -119,6 +119,7 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
     post(t, me, out[t]);
     next_levers[t] = manage(t, me, next_rules, out[t]);
   }
+  account_footprints(me);
   oversee(me, out, next_levers);
   return out;
 }
@@ -169,8 +170,10 @@ void Settlement::fine(std::size_t t, const MonthEnd& me, const PerformanceRecord
   m.fines_returned = flows_.take_returns(t, me.month);
   // The commissioner keeps back withheld and reinvested fines (the latter until it returns
   // them); pooled fines leave it for the pool.
-  commissioners_.pay(ts.commissioner, m.income_activity + m.income_incentives + m.fines_returned - m.fines_withheld -
-                                          m.fines_reinvested);
+  // (The incentive fund, paid later in the month end, is national money, not the commissioner's.)
+  m.commissioner_payment =
+      m.income_activity + m.income_incentives + m.fines_returned - m.fines_withheld - m.fines_reinvested;
+  commissioners_.pay(ts.commissioner, m.commissioner_payment);
 }
 
 void Settlement::pay_pools(std::vector<MoneyMonth>& out) {
@@ -244,6 +247,25 @@ void Settlement::post(std::size_t t, const MonthEnd& me, MoneyMonth& m) {
   m.special_measures = p.special_measures;
   m.control_total_met = b.ytd_surplus >= me.to_date(f.control_total_gbp_per_year);
   m.cip_delivered_share = b.cip_delivered;
+}
+
+// Footprints, once every trust has posted and every commissioner has reviewed its spending:
+// the same year-to-date figures each member is judged on, summed (models/money/footprints.hpp).
+void Settlement::account_footprints(const MonthEnd& me) {
+  if (setup_->footprints.empty()) return;
+  FootprintMembersToDate m;
+  for (std::size_t t = 0; t < books_.size(); ++t) {
+    m.trust_surplus.push_back(books_[t].ytd_surplus);
+    m.trust_control_total.push_back(me.to_date(setup_->trusts[t].finance.control_total_gbp_per_year));
+  }
+  for (std::size_t c = 0; c < setup_->commissioners.size(); ++c) {
+    const CommissionerParams& p = setup_->commissioners[c];
+    m.commissioner_allocation.push_back(me.to_date(p.allocation_gbp_per_year));
+    m.commissioner_spend.push_back(commissioners_.ytd_spend(c));
+    m.commissioner_planned_surplus.push_back(me.to_date(p.planned_surplus_gbp_per_year));
+  }
+  footprints_.clear();
+  for (const Footprint& f : setup_->footprints) footprints_.push_back(footprint_to_date(f, m));
 }
 
 // CQUIN and the fund are paid at the quarter end for the quarter just gone, but a trust's

@@ -9,6 +9,7 @@
 #include "models/money/commissioners.hpp"
 #include "models/money/finance.hpp"
 #include "models/money/fines.hpp"
+#include "models/money/footprints.hpp"
 #include "models/money/income.hpp"
 #include "models/money/incentive_fund.hpp"
 #include "models/money/management.hpp"
@@ -42,6 +43,7 @@ struct TrustFinanceSetup {
 struct FinanceSetup {
   std::vector<TrustFinanceSetup> trusts;
   std::vector<CommissionerParams> commissioners;
+  std::vector<Footprint> footprints;
   std::vector<Scheme> schemes;
   // The scenario's own fund and regulator first, then each regime's, every one dated: at any
   // date at most one fund settles and at most one of each league table and consequence is in
@@ -89,6 +91,9 @@ class Settlement {
   double pool_balance() const { return flows_.pool_balance(); }
   double awaiting_return() const { return flows_.awaiting_return(); }
   double fund_returned_to_centre() const { return fund_returned_to_centre_; }
+  // [footprint]: each footprint's outturn and plan in the financial year to date, as of the
+  // last month settled.
+  const std::vector<FootprintToDate>& footprints() const { return footprints_; }
   // [shadow point]: what its sanctions levied on this replication's breaches so far.
   const std::vector<double>& shadow_levies() const { return shadow_.totals(); }
 
@@ -127,6 +132,7 @@ class Settlement {
   void post(std::size_t t, const MonthEnd& me, MoneyMonth& m);
   Levers manage(std::size_t t, const MonthEnd& me, const AgencyRulesParams& next_rules, MoneyMonth& m);
   void accrue_incentives(std::size_t t, const MonthEnd& me);
+  void account_footprints(const MonthEnd& me);
   void oversee(const MonthEnd& me, std::vector<MoneyMonth>& out, std::vector<Levers>& next_levers);
   std::vector<LeagueTrustQuarter> league_quarter() const;
 
@@ -141,6 +147,7 @@ class Settlement {
   Commissioners commissioners_;
   Oversight oversight_;
   ShadowLevies shadow_;
+  std::vector<FootprintToDate> footprints_;
   double fund_unearned_year_ = 0;
   double fund_returned_to_centre_ = 0;
   int year_months_ = 0;

@@ -24,6 +24,14 @@ inline constexpr const char* national_run = "/summary/national_run";
 inline constexpr const char* paired_differences = "/summary/paired_differences";
 inline constexpr const char* multiplier = "/summary/multiplier";
 inline constexpr const char* plan_delivery = "/summary/plan_delivery";
+// One row per footprint member; the footprint dimension's order.
+inline constexpr const char* footprints = "/footprints";
+// [point][replication][footprint][month], GBP: each footprint's outturn and plan in the
+// financial year to date.
+inline constexpr const char* footprint_outturn = "/outcomes/footprint_month/outturn_to_date";
+inline constexpr const char* footprint_plan = "/outcomes/footprint_month/plan_to_date";
+inline constexpr const char* footprint_summary = "/summary/footprints";
+inline constexpr const char* footprint_trusts_summary = "/summary/footprint_trusts";
 
 // [point][replication][trust][month] of one metric.
 inline std::string trust_month(std::string_view metric) { return "/outcomes/trust_month/" + std::string(metric); }

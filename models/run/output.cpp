@@ -169,6 +169,27 @@ void write_schemes_table(sim::ResultFile& file, const std::vector<const Scenario
                                 {"destination", scheme_destinations}});
 }
 
+// /footprints: one row per member of each footprint, footprints in config order (the order of
+// the footprint dimension), each footprint's trusts then its commissioners.
+void write_footprints_table(sim::ResultFile& file, const ScenarioSetup& setup) {
+  std::vector<std::int64_t> index, member_index;
+  std::vector<std::string> names, kinds, members;
+  const auto& f = setup.finance.footprints;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const auto add = [&](const char* kind, std::size_t m, const std::string& member) {
+      index.push_back(static_cast<std::int64_t>(i));
+      names.push_back(f[i].name);
+      kinds.emplace_back(kind);
+      member_index.push_back(static_cast<std::int64_t>(m));
+      members.push_back(member);
+    };
+    for (std::size_t t : f[i].trusts) add("trust", t, setup.scenario.trusts[t].name);
+    for (std::size_t c : f[i].commissioners) add("commissioner", c, setup.scenario.commissioners[c].name);
+  }
+  file.write_table(layout::footprints, {{"footprint", index}, {"name", names}, {"member_kind", kinds},
+                                        {"member_index", member_index}, {"member", members}});
+}
+
 const char* statistic(const MetricInfo& m) {
   return m.over_months == Combine::sum ? "run total" : m.over_months == Combine::last ? "run end" : "run mean";
 }
@@ -295,6 +316,51 @@ void write_plan_delivery_table(sim::ResultFile& file, const NationalRuns& runs) 
                     {"cip_in_full_probability", full}, {"cip_delivered_share_mean", share}});
 }
 
+// /summary/footprints and, with trust detail, /summary/footprint_trusts.
+void write_footprint_tables(sim::ResultFile& file, const NationalRuns& runs) {
+  const auto rows = footprint_delivery(runs);
+  std::vector<std::int64_t> months, reps;
+  std::vector<std::string> points, names, labels;
+  std::vector<double> plan, mean, low, high, delivered, all_met, delivered_missed, missed_all_met;
+  std::vector<std::string> t_points, t_names, t_labels, t_trusts;
+  std::vector<double> t_met, t_missed;
+  for (const FootprintDelivery& d : rows) {
+    points.push_back(runs.point_names.at(d.point));
+    names.push_back(runs.footprint_names.at(d.footprint));
+    labels.push_back(runs.years.labels[d.year]);
+    months.push_back(static_cast<std::int64_t>(runs.years.months[d.year]));
+    reps.push_back(static_cast<std::int64_t>(d.replications));
+    plan.push_back(d.plan);
+    mean.push_back(d.outturn.mean);
+    low.push_back(d.outturn.low);
+    high.push_back(d.outturn.high);
+    delivered.push_back(d.delivered);
+    all_met.push_back(d.trusts_all_met);
+    delivered_missed.push_back(d.delivered_trust_missed);
+    missed_all_met.push_back(d.missed_trusts_all_met);
+    for (std::size_t k = 0; k < d.trust_met.size(); ++k) {
+      t_points.push_back(points.back());
+      t_names.push_back(names.back());
+      t_labels.push_back(labels.back());
+      t_trusts.push_back(runs.trust_names.at(runs.footprint_trusts[d.footprint][k]));
+      t_met.push_back(d.trust_met[k]);
+      t_missed.push_back(d.trust_missed_footprint_delivered[k]);
+    }
+  }
+  file.write_table(layout::footprint_summary,
+                   {{"point", points}, {"footprint", names}, {"financial_year", labels}, {"months", months},
+                    {"replications", reps}, {"plan", plan}, {"outturn_mean", mean}, {"outturn_ci95_low", low},
+                    {"outturn_ci95_high", high}, {"delivered_probability", delivered},
+                    {"trusts_all_met_probability", all_met},
+                    {"delivered_while_a_trust_missed_probability", delivered_missed},
+                    {"missed_while_every_trust_met_probability", missed_all_met}});
+  if (runs.trusts > 0)
+    file.write_table(layout::footprint_trusts_summary,
+                     {{"point", t_points}, {"footprint", t_names}, {"financial_year", t_labels}, {"trust", t_trusts},
+                      {"control_total_met_probability", t_met},
+                      {"missed_while_footprint_delivered_probability", t_missed}});
+}
+
 }  // namespace
 
 void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
@@ -308,6 +374,7 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   write_months_table(file, setup.calendar);
   write_metrics_table(file);
   write_schemes_table(file, setups);
+  write_footprints_table(file, setup);
 }
 
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
@@ -316,6 +383,7 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   write_multiplier_table(file, runs);
   // Plans are the trusts': a file of national detail has no table.
   if (runs.trusts > 0) write_plan_delivery_table(file, runs);
+  if (runs.footprints() > 0) write_footprint_tables(file, runs);
   file.set_attribute(layout::summary, "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
@@ -326,7 +394,8 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
                                  "interest and fines returned; the deficit multiplier, extra deficit over "
                                  "first-round fines (a ratio of means with a delta-method CI), is given only for "
                                  "points that differ from the baseline in sanctions alone. Plan delivery is per "
-                                 "trust and financial year, at the year's last reported month."));
+                                 "trust and financial year, at the year's last reported month; footprint plans per "
+                                 "footprint and financial year, against their member trusts' own plans."));
 }
 
 namespace {
@@ -354,6 +423,42 @@ std::vector<std::vector<std::string>> differs_in_points_table(const sim::Table& 
   }
   if (values.empty()) values.resize(points.empty() ? 0 : string_column(points, "name", "/points").size());
   return differs_from_baseline(paths, values, baseline);
+}
+
+// The footprints and their year-to-date series, in a file that has them (none before they
+// existed, a compatible addition).
+void read_footprints(const sim::ResultReader& in, NationalRuns& runs, std::size_t months) {
+  if (!in.exists(layout::footprints) || !in.exists(layout::footprint_outturn)) return;
+  const sim::Table table = in.read_table(layout::footprints);
+  const auto& names = string_column(table, "name", "/footprints");
+  const auto& kinds = string_column(table, "member_kind", "/footprints");
+  const std::vector<std::int64_t>* index = nullptr;
+  const std::vector<std::int64_t>* member = nullptr;
+  for (const sim::Column& c : table) {
+    if (c.name == "footprint") index = std::get_if<std::vector<std::int64_t>>(&c.values);
+    if (c.name == "member_index") member = std::get_if<std::vector<std::int64_t>>(&c.values);
+  }
+  if (!index || !member) throw sim::OutputError("/footprints: no integer columns 'footprint' and 'member_index'");
+  std::vector<std::string> footprint_names;
+  std::vector<std::vector<std::size_t>> trusts;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto f = static_cast<std::size_t>((*index)[i]);
+    if (f >= footprint_names.size()) {
+      footprint_names.resize(f + 1);
+      trusts.resize(f + 1);
+    }
+    footprint_names[f] = names[i];
+    if (kinds[i] == "trust") trusts[f].push_back(static_cast<std::size_t>((*member)[i]));
+  }
+  runs.set_footprints(std::move(footprint_names), std::move(trusts));
+  const std::vector<double> outturn = in.read_doubles(layout::footprint_outturn);
+  const std::vector<double> plan = in.read_doubles(layout::footprint_plan);
+  const std::size_t per_task = runs.footprints() * months;
+  for (std::size_t p = 0; p < runs.points; ++p)
+    for (std::size_t r = 0; r < runs.replications; ++r) {
+      const std::size_t task = p * runs.replications + r;
+      runs.record_footprints(p, r, months, outturn.data() + task * per_task, plan.data() + task * per_task);
+    }
 }
 
 }  // namespace
@@ -432,6 +537,7 @@ SavedRun read_saved_run(const std::string& path) {
   saved.runs.trust_names = string_column(in.read_table(layout::trusts), "name", path + ":/trusts");
   saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
   saved.runs.differs_in = differs_in_points_table(points, saved.runs.baseline);
+  read_footprints(in, saved.runs, M);
   const std::string first = text("first_month");
   std::size_t finished = 0;
   for (std::uint8_t d : saved.runs.done) finished += d;

@@ -26,6 +26,17 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
     finance.trusts.push_back(std::move(f));
   }
   finance.commissioners = s.commissioners;
+  // Names to indices once: load_sweep has checked that every member exists.
+  for (const FootprintParams& fp : s.footprints) {
+    Footprint f{fp.name, {}, {}};
+    for (const std::string& name : fp.trusts)
+      for (std::size_t t = 0; t < s.trusts.size(); ++t)
+        if (s.trusts[t].name == name) f.trusts.push_back(t);
+    for (const std::string& name : fp.commissioners)
+      for (std::size_t c = 0; c < s.commissioners.size(); ++c)
+        if (s.commissioners[c].name == name) f.commissioners.push_back(c);
+    finance.footprints.push_back(std::move(f));
+  }
   std::vector<Scheme> own;
   for (const auto& [name, params] : s.schemes) own.push_back(compile_scheme(name, params));
   finance.funds = {s.incentive_fund};
@@ -57,9 +68,12 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
                                         const std::vector<const ScenarioSetup*>& shadow) {
   const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
+  const std::size_t footprints = setup.footprints();
   ReplicationOutcome out;
   out.values.assign(metric_count * trusts * months, 0.0);
   out.scheme_fines.assign(schemes * trusts * months, 0.0);
+  out.footprint_outturn.assign(footprints * months, 0.0);
+  out.footprint_plan.assign(footprints * months, 0.0);
   const sim::Calendar& cal = setup.calendar;
   auto fail = [&](std::size_t t, const std::exception& e) {
     std::ostringstream msg;
@@ -97,6 +111,11 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
       for (std::size_t s = 0; s < schemes; ++s)
         out.scheme_fines[(s * trusts + t) * months + month] = money[t].fines_by_scheme[s];
       world[t].set_levers(levers[t]);
+    }
+    const std::vector<FootprintToDate>& fp = settlement.footprints();
+    for (std::size_t f = 0; f < footprints; ++f) {
+      out.footprint_outturn[f * months + month] = fp[f].outturn;
+      out.footprint_plan[f * months + month] = fp[f].plan;
     }
   }
   for (const Trust& t : world) out.events += t.events();

@@ -25,6 +25,7 @@ struct ScenarioSetup {
   std::size_t trusts() const { return trust_setups.size(); }
   std::size_t months() const { return static_cast<std::size_t>(calendar.months()); }
   std::size_t schemes() const { return finance.schemes.size(); }
+  std::size_t footprints() const { return finance.footprints.size(); }
 };
 
 // Outcomes of one replication, indexed [metric][trust][month], and the fines levied by each
@@ -37,6 +38,9 @@ struct ReplicationOutcome {
   // run, all trusts (empty without shadow points): the baseline's tasks compute it for the
   // first-round fines of the deficit multiplier.
   std::vector<double> first_round_levy;
+  // [footprint][month]: each footprint's outturn and plan in the financial year to date at the
+  // month end (FootprintToDate); at a financial year's last month, the year's.
+  std::vector<double> footprint_outturn, footprint_plan;
   double pool_balance = 0, awaiting_return = 0, fund_returned_to_centre = 0;
   std::uint64_t events = 0;
 };

@@ -24,6 +24,15 @@ void name_runs(NationalRuns& runs, const PlannedRun& run) {
   for (const auto& t : run.setups.front()->scenario.trusts) runs.trust_names.push_back(t.name);
   runs.baseline = run.spec.table.baseline;
   runs.differs_in = differs_from_baseline(run.spec.table.paths, run.spec.table.values, runs.baseline);
+  // A resumed run keeps the footprints (and their values) it read from the file.
+  if (runs.footprints() > 0) return;
+  std::vector<std::string> names;
+  std::vector<std::vector<std::size_t>> trusts;
+  for (const Footprint& f : run.setups.front()->finance.footprints) {
+    names.push_back(f.name);
+    trusts.push_back(f.trusts);
+  }
+  runs.set_footprints(std::move(names), std::move(trusts));
 }
 
 // The text write_static stores in /config, whose SHA-256 a resumed run must match.

@@ -49,6 +49,10 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
   // The baseline's task alone levies every point's sanctions on its breaches, for all points.
   const std::vector<double>& levy = one.runs[0].first_round_levy;
   if (!levy.empty()) file.write_slab(layout::first_round_levy, {0, r}, {levy.size(), 1}, levy.data());
+  if (const std::uint64_t F = one.runs[0].footprint_outturn.size() / M; F > 0) {
+    file.write_slab(layout::footprint_outturn, {p, r, 0, 0}, {1, 1, F, M}, one.runs[0].footprint_outturn.data());
+    file.write_slab(layout::footprint_plan, {p, r, 0, 0}, {1, 1, F, M}, one.runs[0].footprint_plan.data());
+  }
   if (spec.detail == Detail::trust) {
     const auto& schemes = spec.points[p]->finance.schemes;
     for (std::size_t s = 0; s < schemes.size(); ++s)
@@ -73,6 +77,24 @@ void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& 
       p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
       breaches.data(), plan_met.data(), cip_share.data());
   if (!one.runs[0].first_round_levy.empty()) runs.record_first_round(r, one.runs[0].first_round_levy);
+  if (runs.footprints() > 0)
+    runs.record_footprints(p, r, M, one.runs[0].footprint_outturn.data(), one.runs[0].footprint_plan.data());
+}
+
+// Footprints are few and their series short: kept whatever output.detail says.
+void create_footprint_arrays(sim::ResultFile& file, std::uint64_t P, std::uint64_t R, std::uint64_t F, std::uint64_t M) {
+  if (F == 0) return;
+  const std::pair<const char*, const char*> arrays[] = {
+      {layout::footprint_outturn,
+       "the footprint's outturn in the financial year to date: its trusts' surplus plus its commissioners' "
+       "allocation to date less their spending; at a financial year's last month, the year's"},
+      {layout::footprint_plan,
+       "the footprint's plan in the financial year to date: its trusts' control totals plus its commissioners' "
+       "planned surpluses, pro rata to the months of the year settled"}};
+  for (const auto& [path, description] : arrays)
+    file.create_array(path, {P, R, F, M}, sim::DType::float64,
+                      {"GBP", description, {"point", "replication", "footprint", "month"}, {{"aggregation", "sum"}},
+                       replication_dimension, true});
 }
 
 }  // namespace
@@ -97,6 +119,7 @@ void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent
                         {"GBP", "fines levied by this scheme, after caps, waivers and suspensions",
                          {"point", "replication", "trust", "month"}, {{"aggregation", "sum"}}, replication_dimension,
                          true});
+  create_footprint_arrays(file, P, R, setup.footprints(), M);
   file.create_array(layout::first_round_levy, {P, R}, sim::DType::float64,
                     {"GBP",
                      "the point's sanctions levied on the baseline point's breaches of the replication, over the run "
@@ -117,6 +140,10 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
     for (const Scheme& sc : spec.points.front()->finance.schemes)
       file.extend(layout::scheme_fines(sc.name), replication_dimension, extent);
   file.extend(layout::first_round_levy, replication_dimension, extent);
+  if (spec.points.front()->footprints() > 0) {
+    file.extend(layout::footprint_outturn, replication_dimension, extent);
+    file.extend(layout::footprint_plan, replication_dimension, extent);
+  }
   file.extend(layout::progress, 1, extent);
 }
 

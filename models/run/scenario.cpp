@@ -294,6 +294,31 @@ void read_commissioners(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s
   }
 }
 
+// The footprints' own shape; whom they name is checked once trusts and commissioners are read
+// (check_footprints).
+void read_footprints(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s) {
+  if (!list.IsSequence()) {
+    d.error(list.Mark(), "footprints", "expected a list of footprints");
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string item_path = "footprints[" + std::to_string(i) + "]";
+    FootprintParams f;
+    cfg::Reader r(d, list[i], item_path);
+    f.describe(r);
+    r.finish();
+    if (!list[i].IsMap()) continue;
+    d.remember(item_path, list[i].Mark());
+    if (f.name.empty()) d.error(list[i].Mark(), item_path + ".name", "every footprint needs a name");
+    else if (!names.insert(f.name).second) d.error_at(item_path + ".name", "duplicate footprint name '" + f.name + "'");
+    // A plan of commissioners alone would be no trust's plan: a footprint groups trusts.
+    if (f.trusts.empty())
+      d.error(list[i].Mark(), item_path + ".trusts", "a footprint needs at least one trust (list their names in `trusts`)");
+    s.footprints.push_back(std::move(f));
+  }
+}
+
 // Every trust starts from s.defaults, so `defaults` must have been read first.
 void read_trusts(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s) {
   if (!list.IsSequence() || list.size() == 0) {
@@ -355,6 +380,57 @@ void check_trust_commissioners(const Scenario& s, cfg::Diagnostics& d) {
   }
 }
 
+namespace footprint_checks {
+
+// `kind` ("trust", "commissioner") named `name` at `path` must be one of `known`, in no other
+// footprint (`owner`: member name -> the footprint path that listed it first).
+bool check_member(const std::string& kind, const std::string& name, const std::string& path,
+                  const std::vector<std::string>& known, std::map<std::string, std::string>& owner,
+                  cfg::Diagnostics& d) {
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    const std::string guess = cfg::closest_match(name, known);
+    d.error_at(path, "no " + kind + " named '" + name + "' in `" + kind + "s`" +
+                         (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+    return false;
+  }
+  const auto [it, fresh] = owner.emplace(name, path);
+  if (!fresh) {
+    d.error_at(path, kind + " '" + name + "' is already in a footprint at " + it->second +
+                         ": a " + kind + " belongs to at most one footprint");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace footprint_checks
+
+// Footprints name trusts and commissioners that exist, each in one footprint at most, and
+// commissioners with an allocation: without one a commissioner has no balance to add.
+void check_footprints(const Scenario& s, cfg::Diagnostics& d) {
+  std::vector<std::string> trusts, commissioners;
+  for (const auto& t : s.trusts) trusts.push_back(t.name);
+  for (const auto& c : s.commissioners) commissioners.push_back(c.name);
+  std::map<std::string, std::string> trust_owner, commissioner_owner;
+  for (std::size_t i = 0; i < s.footprints.size(); ++i) {
+    const FootprintParams& f = s.footprints[i];
+    const std::string path = "footprints[" + std::to_string(i) + "]";
+    for (std::size_t k = 0; k < f.trusts.size(); ++k)
+      footprint_checks::check_member("trust", f.trusts[k], path + ".trusts[" + std::to_string(k) + "]", trusts,
+                                     trust_owner, d);
+    for (std::size_t k = 0; k < f.commissioners.size(); ++k) {
+      const std::string item = path + ".commissioners[" + std::to_string(k) + "]";
+      if (!footprint_checks::check_member("commissioner", f.commissioners[k], item, commissioners,
+                                          commissioner_owner, d))
+        continue;
+      const auto c = std::find(commissioners.begin(), commissioners.end(), f.commissioners[k]) - commissioners.begin();
+      if (!(s.commissioners[static_cast<std::size_t>(c)].allocation_gbp_per_year > 0.0))
+        d.error_at(item, "commissioner '" + f.commissioners[k] +
+                             "' has no allocation (allocation_gbp_per_year 0: unlimited), so no balance to add to "
+                             "the footprint's: give it an allocation or leave it out");
+    }
+  }
+}
+
 // The checks across sections, once the whole scenario is read.
 void check_scenario(const Scenario& s, cfg::Diagnostics& d) {
   if (s.scenario.name.empty() ||
@@ -371,6 +447,7 @@ void check_scenario(const Scenario& s, cfg::Diagnostics& d) {
   check_regime_overlaps(s, d);
   check_monte_carlo(s.monte_carlo, d);
   check_trust_commissioners(s, d);
+  check_footprints(s, d);
 }
 
 // Reads one scenario from `root` (a map), recording every problem in `d`.
@@ -393,6 +470,7 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
   if (const YAML::Node* list = top.take("commissioners")) read_commissioners(*list, d, s);
   if (const YAML::Node* map = top.take("schemes")) read_schemes(*map, "schemes", d, s.schemes);
   if (const YAML::Node* list = top.take("regimes")) read_regimes(*list, d, s);
+  if (const YAML::Node* list = top.take("footprints")) read_footprints(*list, d, s);
   if (const YAML::Node* list = top.take("trusts")) read_trusts(*list, d, s);
   else d.error(root.Mark(), "trusts", "missing: list at least one trust");
   top.finish();
@@ -410,7 +488,8 @@ const cfg::Doc sweep_path_doc{"",
                               "Key path to vary: map keys separated by dots, list items as trusts[2] "
                               "(schemes.ed_4h.rate_gbp, trusts[0].beds.general_acute_beds, defaults.ed). "
                               "Missing maps on the way are created. Not sweep, nor anything under scenario, "
-                              "monte_carlo or output: every point has the same calendar, replications and output.",
+                              "monte_carlo, output or footprints: every point has the same calendar, replications, "
+                              "output and footprints.",
                               ""};
 const cfg::Doc sweep_values_doc{"",
                                 "The values to try, each read as if written at the path (a number, a word, a list or a "
@@ -431,6 +510,8 @@ bool unsweepable(const cfg::KeyPath& path, std::string& why) {
     why = "a sweep cannot vary itself";
   else if (top == "scenario" || top == "monte_carlo" || top == "output")
     why = "every point must have the same calendar, replications and output";
+  else if (top == "footprints")
+    why = "every point must have the same footprints (the result file has one footprint dimension)";
   return !why.empty();
 }
 
@@ -829,6 +910,13 @@ std::string resolved_yaml(const Scenario& scenario) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+  out << YAML::Key << "footprints" << YAML::Value << YAML::BeginSeq;
+  for (auto& f : s.footprints) {
+    out << YAML::BeginMap;
+    f.describe(w);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
   out << YAML::Key << "schemes" << YAML::Value << YAML::BeginMap;
   for (auto& [name, p] : s.schemes) w.section(name.c_str(), p, "");
   out << YAML::EndMap;
@@ -959,6 +1047,13 @@ std::string config_reference_markdown() {
   md += reference_section<RegulatorParams>("regulator", "regulator.");
   md += "## commissioners\n\nA list (may be empty); each entry takes these keys.\n\n" +
         key_table<CommissionerParams>("commissioners[].") + "\n";
+  md += "## footprints\n\nA list (may be empty) of footprints (docs/sources.md §5): groups of trusts and their commissioners "
+        "whose financial plan must balance in aggregate. For each financial year the run reports the footprint's outturn (its "
+        "trusts' surplus plus its commissioners' allocation less spending) against its plan (its trusts' control totals plus "
+        "its commissioners' `planned_surplus_gbp_per_year`, pro rata for a partial year), and how often it was delivered "
+        "(`/summary/footprints`). Trusts and commissioners outside every footprint are allowed. Not sweepable: every point "
+        "has the same footprints.\n\n" +
+        key_table<FootprintParams>("footprints[].") + "\n";
   md += "## schemes\n\nA map from a scheme name of your choice to a fine scheme; every scheme in force is assessed on every trust each month. "
         "Fines are levied after each scheme's caps, then the overall caps of `finance`.\n\n" +
         key_table<SchemeParams>("schemes.NAME.") + "\n";

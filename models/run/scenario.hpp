@@ -9,6 +9,7 @@
 #include "models/care/electives.hpp"
 #include "models/money/finance.hpp"
 #include "models/money/fines.hpp"
+#include "models/money/footprints.hpp"
 #include "models/money/incentive_fund.hpp"
 #include "models/money/management.hpp"
 #include "models/regulator/regulator.hpp"
@@ -152,6 +153,7 @@ struct Scenario {
   Defaults defaults;
   std::vector<TrustParams> trusts;
   std::vector<CommissionerParams> commissioners;
+  std::vector<FootprintParams> footprints;  // in file order
   std::vector<std::pair<std::string, SchemeParams>> schemes;  // in file order
   IncentiveFundParams incentive_fund;
   RegulatorParams regulator;

@@ -13,14 +13,6 @@
 
 namespace breachsim::models {
 
-namespace {
-
-double variance(const std::vector<double>& v) {
-  if (v.size() < 2) return 0.0;
-  const double sd = sim::mean_interval(v).sd;
-  return sd * sd;
-}
-
 // Money in £k/£m/£bn, fractions to three places, counts whole.
 std::string format_value(double v, const MetricInfo& m) {
   char buf[64];
@@ -42,6 +34,25 @@ std::string format_value(double v, const MetricInfo& m) {
     std::snprintf(buf, sizeof buf, "%.1f", v);
   }
   return buf;
+}
+
+// Whole percentages, except that a probability near but not at 0 or 1 never prints as one:
+// "never" and "always" are claims a finite number of replications can make only when true.
+std::string probability_text(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p > 0.0 && p < 0.005) return "<1%";
+  if (p < 1.0 && p >= 0.995) return ">99%";
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * p);
+  return buf;
+}
+
+namespace {
+
+double variance(const std::vector<double>& v) {
+  if (v.size() < 2) return 0.0;
+  const double sd = sim::mean_interval(v).sd;
+  return sd * sd;
 }
 
 std::string signed_value(double v, const MetricInfo& m) {
@@ -96,17 +107,6 @@ void pad_left(std::ostream& out, const std::string& s, std::size_t width) {
   out << s;
 }
 
-// Whole percentages, except that a probability near but not at 0 or 1 never prints as one:
-// "never" and "always" are claims a finite number of replications can make only when true.
-std::string probability_text(double p) {
-  if (std::isnan(p)) return "n/a";
-  if (p > 0.0 && p < 0.005) return "<1%";
-  if (p < 1.0 && p >= 0.995) return ">99%";
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * p);
-  return buf;
-}
-
 std::string share_text(double v) {
   if (std::isnan(v)) return "n/a";
   char buf[32];
@@ -114,9 +114,6 @@ std::string share_text(double v) {
   return buf;
 }
 
-// A sweep of more points prints its plans at the baseline only: every point's table would
-// bury the rest of the summary (the file's /summary/plan_delivery has them all).
-constexpr std::size_t plan_points_printed = 4;
 
 // Columns of one financial year in the plans table: the label above three values.
 constexpr std::size_t plan_met_width = 8, plan_full_width = 10, plan_mean_width = 10;
@@ -254,8 +251,20 @@ NationalRuns empty_national_runs(std::size_t points, std::size_t replications, s
   return runs;
 }
 
+namespace {
+
+void copy_footprints(const NationalRuns& from_runs, NationalRuns& to_runs, std::size_t from, std::size_t to) {
+  const std::size_t n = from_runs.footprints() * from_runs.years.size();
+  for (auto member : {&NationalRuns::footprint_outturn, &NationalRuns::footprint_plan})
+    std::copy_n((from_runs.*member).begin() + static_cast<std::ptrdiff_t>(from * n), n,
+                (to_runs.*member).begin() + static_cast<std::ptrdiff_t>(to * n));
+}
+
+}  // namespace
+
 NationalRuns with_replications(const NationalRuns& runs, std::size_t replications) {
   NationalRuns out = empty_national_runs(runs.points, replications, runs.trusts, runs.years);
+  out.set_footprints(runs.footprint_names, runs.footprint_trusts);
   out.point_names = runs.point_names;
   out.trust_names = runs.trust_names;
   out.baseline = runs.baseline;
@@ -275,6 +284,7 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
       copy(runs.cip_delivered_share, out.cip_delivered_share, from, to, T * Y);
       copy(runs.national_control_total_met, out.national_control_total_met, from, to, Y);
       copy(runs.national_cip_delivered_share, out.national_cip_delivered_share, from, to, Y);
+      copy_footprints(runs, out, from, to);
       out.done[to] = runs.done[from];
       if (runs.first_round_levy.size() == runs.points * runs.replications)
         out.first_round_levy[to] = runs.first_round_levy[from];
@@ -588,6 +598,7 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     print_deficit_multipliers(out, runs);
   }
   print_plans_section(out, runs);
+  print_footprints_section(out, runs);
 }
 
 }  // namespace breachsim::models

@@ -52,6 +52,25 @@ struct NationalRuns {
   // [point]: the swept keys other than sanctions on which the point differs from the baseline
   // (non_sanction_differences); empty for the baseline and for points differing in sanctions alone.
   std::vector<std::vector<std::string>> differs_in;
+  // Footprints (docs/sources.md §5): names, each one's member trusts (indices), and at each
+  // financial year's last reported month its outturn and plan (FootprintToDate),
+  // [point][replication][footprint][year]; sized by set_footprints.
+  std::vector<std::string> footprint_names;
+  std::vector<std::vector<std::size_t>> footprint_trusts;
+  std::vector<double> footprint_outturn, footprint_plan;
+
+  std::size_t footprints() const { return footprint_names.size(); }
+  // Names the footprints and sizes their slots for every task, unknown (NaN) until recorded.
+  void set_footprints(std::vector<std::string> names, std::vector<std::vector<std::size_t>> trusts);
+  // Task (p, r)'s footprints from its year-to-date series [footprint][month] of `months` months.
+  void record_footprints(std::size_t p, std::size_t r, std::size_t months, const double* outturn, const double* plan) {
+    const std::size_t F = footprints(), Y = years.size(), task = p * replications + r;
+    for (std::size_t f = 0; f < F; ++f)
+      for (std::size_t y = 0; y < Y; ++y) {
+        footprint_outturn[(task * F + f) * Y + y] = outturn[f * months + years.last_month[y]];
+        footprint_plan[(task * F + f) * Y + y] = plan[f * months + years.last_month[y]];
+      }
+  }
 
   double value(std::size_t p, std::size_t r, Metric m) const {
     return values[(p * replications + r) * metric_count + static_cast<std::size_t>(m)];
@@ -168,6 +187,36 @@ struct PlanDelivery {
 };
 // One row per point x trust x financial year, in that order; none when the runs keep no trusts.
 std::vector<PlanDelivery> plan_delivery(const NationalRuns& runs);
+
+// Whether a footprint delivered its plan in one financial year, over the finished
+// replications of a point, against its member trusts' own plans. Probabilities are NaN
+// without a finished replication; the ones about member trusts also without trust detail.
+struct FootprintDelivery {
+  std::size_t point = 0, footprint = 0, year = 0;
+  std::size_t replications = 0;
+  double plan = 0.0;                    // GBP, the year's (the same in every replication)
+  sim::MeanInterval outturn;            // GBP, over replications
+  double delivered = 0.0;               // P(outturn >= plan)
+  double trusts_all_met = 0.0;          // P(every member trust met its own control total)
+  double delivered_trust_missed = 0.0;  // P(the footprint delivered while a member trust missed)
+  double missed_trusts_all_met = 0.0;   // P(the footprint missed while every member trust met)
+  std::vector<double> trust_met;        // per member trust (NationalRuns::footprint_trusts order)
+  std::vector<double> trust_missed_footprint_delivered;  // per member trust: P(it missed, the footprint delivered)
+};
+// One row per point x footprint x financial year, in that order.
+std::vector<FootprintDelivery> footprint_delivery(const NationalRuns& runs);
+
+// A sweep of more points prints its plans and footprints at the baseline only: every point's
+// tables would bury the rest of the summary (the file's /summary tables have them all).
+inline constexpr std::size_t plan_points_printed = 4;
+
+// How the summary prints a probability ("35%", "<1%", ">99%", "n/a") and a metric's value
+// ("-£2.31m", "0.412", "1520").
+std::string probability_text(double p);
+std::string format_value(double v, const MetricInfo& m);
+
+// The footprints table of `print_summary`, for the points print_summary shows plans for.
+void print_footprints_section(std::ostream& out, const NationalRuns& runs);
 
 // The printed summary: for one point every metric by section (median and 90% interval over
 // replications) and 4-hour performance by trust; for a sweep, the headline metrics of every
