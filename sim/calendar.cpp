@@ -98,8 +98,7 @@ Date Calendar::date_at(Time t) const {
 }
 
 int Calendar::hour_of_day(Time t) const {
-  const double minute_of_day = t - std::floor(t / minutes_per_day) * minutes_per_day;
-  return std::min(23, static_cast<int>(minute_of_day / minutes_per_hour));
+  return std::min(23, static_cast<int>(time_of_day(t) / minutes_per_hour));
 }
 
 int Calendar::hour_of_week(Time t) const {

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <cmath>
+
 // Simulated time is one type with one unit: minutes since the simulation origin (00:00 on
 // the first simulated day, warm-up included). Doubles keep sub-minute treatment times exact
 // enough while a 30-year run stays far inside 2^53 minutes. All conversions are named here.
@@ -16,5 +18,8 @@ constexpr Time hours(double h) { return h * minutes_per_hour; }
 constexpr Time days(double d) { return d * minutes_per_day; }
 constexpr double to_hours(Time t) { return t / minutes_per_hour; }
 constexpr double to_days(Time t) { return t / minutes_per_day; }
+// Minutes since the last midnight, in [0, 1440): time 0 is a midnight and the model keeps no
+// clock changes, so every day has 1440 minutes.
+inline Time time_of_day(Time t) { return t - std::floor(t / minutes_per_day) * minutes_per_day; }
 
 }  // namespace breachsim::sim

@@ -114,6 +114,11 @@ TEST_CASE("structural problems are errors, never silent defaults", "[config]") {
     CHECK(has_issue(issues, "scenario.months", "duplicate key"));
     CHECK(has_issue(issues, "monte_carlo.seed", "has no value"));
   }
+  SECTION("a discharge window that closes before it opens") {
+    const auto issues = issues_of(write_temp("window.yaml", "schema_version: 1\ntrusts: [{name: A, beds: "
+                                                            "{discharge_window_opens_hour: 20, discharge_window_closes_hour: 8}}]\n"));
+    CHECK(has_issue(issues, "trusts[0].beds.discharge_window_closes_hour", "must be later than discharge_window_opens_hour"));
+  }
   SECTION("a missing file") {
     CHECK(has_issue(issues_of("tests/data/no_such_file.yaml"), "", "cannot open"));
   }

@@ -14,7 +14,8 @@ struct Waits {
   double admissions = 0, over_4_to_12h = 0, over_12h = 0;
 };
 
-Waits run(double beds, double early_discharge_hours) {
+// `any_hour`: discharges at any hour and early discharges unlimited, the model before exit block.
+Waits run(double beds, double early_discharge_hours, bool any_hour = false) {
   models::Scenario s;
   s.scenario.first_month = {2017, 1, 1};
   s.scenario.months = 2;
@@ -23,6 +24,11 @@ Waits run(double beds, double early_discharge_hours) {
   t.name = "T";
   t.beds.general_acute_beds = beds;
   t.beds.early_discharge_hours = early_discharge_hours;
+  if (any_hour) {
+    t.beds.discharge_window_opens_hour = 0.0;
+    t.beds.discharge_window_closes_hour = 24.0;
+    t.beds.early_discharge_daily_limit_share = 0.0;
+  }
   t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed
   s.trusts.push_back(t);
   const models::ScenarioSetup setup(s);
@@ -56,13 +62,18 @@ TEST_CASE("admission waits are counted in exclusive bands of 4-12 and over 12 ho
   CHECK(tight.over_4_to_12h + tight.over_12h < tight.admissions);
 }
 
-TEST_CASE("early discharges find every admitted patient a bed at once in a full hospital", "[ed][trolley]") {
-  // Why the default trusts have no trolley waits: whenever the wards are full, the inpatient
-  // due out soonest leaves at once if due within early_discharge_hours, and with dozens of
-  // discharges a day one always is. The same tight pool with the default 24 hours has none.
-  const Waits blocked = run(560.0, 0.0);
-  const Waits valve = run(560.0, 24.0);
+TEST_CASE("early discharges at any hour find every admitted patient a bed at once in a full hospital", "[ed][trolley]") {
+  // Why trusts had no trolley waits before exit block: whenever the wards were full, the
+  // inpatient due out soonest left at once, at any hour, if due within early_discharge_hours,
+  // and with dozens of discharges a day one always was. The same tight pool with 24 hours and
+  // discharges at any hour has none; with the default discharge window (early discharges in
+  // the day, at most 2% of the beds a day) patients wait again (tests/test_exit_block.cpp).
+  const Waits blocked = run(560.0, 0.0, true);
+  const Waits valve = run(560.0, 24.0, true);
+  const Waits windowed = run(560.0, 24.0);
   CHECK(blocked.over_4_to_12h + blocked.over_12h > 0.0);
   CHECK(valve.over_4_to_12h == 0.0);
   CHECK(valve.over_12h == 0.0);
+  CHECK(windowed.over_4_to_12h > 0.0);
+  CHECK(windowed.over_12h > 0.0);
 }

@@ -63,6 +63,14 @@ Run run(const models::Scenario& s, std::uint32_t replication) {
   return r;
 }
 
+// Discharges at any hour and early discharges unrationed: the wards before exit block, for the
+// tests of queueing theory and of stay lengths (a window holds some stays past their drawn end).
+void without_window(models::BedParams& b) {
+  b.discharge_window_opens_hour = 0.0;
+  b.discharge_window_closes_hour = 24.0;
+  b.early_discharge_daily_limit_share = 0.0;
+}
+
 // Mean stay of the default BedParams (minutes): a third zero-day stays uniform on 2-12 h,
 // the rest lognormal with mean 11.5 days, 5% of those extended by a mean of 10 days.
 double default_mean_stay_minutes() {
@@ -95,7 +103,9 @@ TEST_CASE("bed occupancy obeys Little's law: admissions x mean stay", "[wards][v
   double ratio_sum = 0.0;
   const int reps = 4;
   for (int r = 0; r < reps; ++r) {
-    const Run x = run(trust_with_beds(2000.0, 12, 3), static_cast<std::uint32_t>(r));
+    models::Scenario s = trust_with_beds(2000.0, 12, 3);
+    without_window(s.trusts[0].beds);
+    const Run x = run(s, static_cast<std::uint32_t>(r));
     REQUIRE(x.trolley == 0.0);
     const double expected = x.admissions / x.minutes * default_mean_stay_minutes();
     ratio_sum += (x.occupied_minutes / x.minutes) / expected;
@@ -123,6 +133,7 @@ TEST_CASE("the bed pool as M/M/c/c turns away Erlang B's share", "[wards][valida
   p.elective_day_case_share = 0.0;
   p.readmission_share_after_elective = 0.0;  // a loss system: nobody comes back
   p.elective_stay_days = {sim::Distribution::Kind::exponential, 0.0, stay_days, 0.0, {}, {}, {}};
+  without_window(p);  // exponential stays that end at any hour
   const auto shares = testing::blocked_shares(p, sim::minutes_per_day / per_day, 16, sim::days(100), sim::days(5000), 17);
   const auto ci = sim::mean_interval(shares);
   const double se = ci.sd / std::sqrt(static_cast<double>(shares.size()));
@@ -194,6 +205,7 @@ double mean_planned_stay_days(models::Wards::Planned kind, int n) {
   models::BedParams p;
   p.general_acute_beds = n;
   p.readmission_share_after_elective = 0.0;
+  without_window(p);  // the drawn stays, not the hours they end at
   const models::WardSetup setup(p, 14.0);
   models::Wards wards(setup, sim::StreamKey{44, 0, 0});
   models::TrustSimulator s;
@@ -222,6 +234,7 @@ TEST_CASE("delayed transfers of care are counted with the bed days they take", "
   models::BedParams& b = s.trusts[0].beds;
   b.emergency_zero_day_share = 0.0;
   b.early_discharge_hours = 0.0;
+  without_window(b);
   const auto count = [&s](double share) {
     s.trusts[0].beds.delayed_transfer_share = share;
     s.trusts[0].beds.delayed_transfer_days = {sim::Distribution::Kind::constant, 5.0, 1.0, 1.0, {}, {}, {}};
@@ -243,4 +256,14 @@ TEST_CASE("delayed transfers of care are counted with the bed days they take", "
   CHECK(all[0] > 1000.0);
   CHECK(all[1] == all[0]);                         // every stay that ended was delayed
   CHECK(all[2] == Approx(5.0 * all[1]).epsilon(1e-9));  // by exactly its five days
+
+  // With the discharge window, a patient fit to leave at night stays until it opens: the
+  // delay is its five days plus that wait, under 12 hours (the window is closed 12 hours).
+  b.discharge_window_opens_hour = 8.0;
+  b.discharge_window_closes_hour = 20.0;
+  b.out_of_hours_discharge_share = 0.0;
+  const auto held = count(1.0);
+  CHECK(held[1] == held[0]);
+  CHECK(held[2] > 5.0 * held[1] + 0.1 * held[1]);  // about half held, by 6 hours on average
+  CHECK(held[2] < 5.0 * held[1] + 0.5 * held[1]);
 }

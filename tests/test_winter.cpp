@@ -57,6 +57,14 @@ double july(const std::vector<double>& p) { return models::in_month(models::rela
 
 // Wards on their own: `patients` emergency admissions at time 0 in calendar month
 // `month_of_year`; returns every discharge time, sorted, and the month's counts.
+// Discharges at any hour: these tests compare drawn stays, which the discharge window would
+// hold to the morning (tests/test_exit_block.cpp).
+void without_discharge_window(models::BedParams& p) {
+  p.discharge_window_opens_hour = 0.0;
+  p.discharge_window_closes_hour = 24.0;
+  p.early_discharge_daily_limit_share = 0.0;
+}
+
 struct WardRun {
   std::vector<double> discharges;
   models::WardMonth month;
@@ -153,6 +161,7 @@ TEST_CASE("the same patient admitted in January stays longer than in July", "[wi
   models::BedParams p;
   p.emergency_zero_day_share = 0.0;
   p.delayed_transfer_share = 0.0;
+  without_discharge_window(p);
   const WardRun jan = admit_in(p, 1, 2000), jul = admit_in(p, 7, 2000);
   const double ratio = january(p.emergency_stay_by_month) / july(p.emergency_stay_by_month);
   CHECK(ratio > 1.04);
@@ -169,6 +178,7 @@ TEST_CASE("more stays end in a delayed transfer in January than in July", "[wint
   models::BedParams p;
   p.emergency_zero_day_share = 0.0;
   p.delayed_transfer_share = 0.3;
+  without_discharge_window(p);
   const int n = 20000;
   const WardRun jan = admit_in(p, 1, n), jul = admit_in(p, 7, n);
   for (const auto& [run, factor] : {std::pair{jan, january(p.delayed_transfer_share_by_month)},

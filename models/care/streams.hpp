@@ -25,6 +25,8 @@ enum class Purpose : std::uint64_t {
   finance = 15,            // entity = month index + 2^20 (<< 8 | what): cost improvement delivery, coding disputes, CQUIN
   fine_waiver = 16,        // entity = (month index + 2^20) << 16 | scheme index: the commissioner waives it or not
   rtt_pathway = 17,        // entity = referral number or initial-list id: the stages before the treatment list, lost pathways, validation
+  emergency_discharge_hour = 18,  // entity = A&E patient number: leaves on time at night or waits for the day
+  elective_discharge_hour = 19,   // entity = referral number: the same for a planned stay
 };
 
 constexpr std::uint64_t purpose(Purpose p) { return static_cast<std::uint64_t>(p); }

@@ -24,6 +24,12 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       cancer_day_case_share(p.cancer_surgery_day_case_share),
       cancer_days(p.cancer_surgery_stay_days.build()),
       early_discharge_minutes(sim::hours(p.early_discharge_hours)),
+      window_opens(sim::hours(p.discharge_window_opens_hour)),
+      window_closes(sim::hours(p.discharge_window_closes_hour)),
+      window_limited(window_opens > 0.0 || window_closes < sim::minutes_per_day),
+      out_of_hours_share(p.out_of_hours_discharge_share),
+      held_spread(sim::hours(p.held_discharge_spread_hours)),
+      early_daily_limit_share(p.early_discharge_daily_limit_share),
       readmission_after_emergency(p.readmission_share_after_emergency),
       readmission_after_elective(p.readmission_share_after_elective),
       early_factor(p.early_discharge_readmission_factor),
@@ -51,6 +57,11 @@ void Wards::request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator&
   if (beds_.busy() >= beds_.capacity()) discharge_early(sim);
 }
 
+bool Wards::in_window(sim::Time t) const {
+  const sim::Time minute = sim::time_of_day(t);
+  return minute >= setup_->window_opens && minute < setup_->window_closes;
+}
+
 bool Wards::next_emergency(std::uint32_t& ed_slot, sim::Time now) {
   account(now);
   return beds_.start_next(ed_slot);
@@ -58,18 +69,59 @@ bool Wards::next_emergency(std::uint32_t& ed_slot, sim::Time now) {
 
 bool Wards::discharge_early(TrustSimulator& sim) {
   if (!(setup_->early_discharge_minutes > 0.0) || due_.empty()) return false;
+  // Bringing a discharge forward needs a senior review, which happens in the day, for so many
+  // patients a day; one refused for either reason is looked at when the window next opens.
+  if (setup_->window_limited && !in_window(sim.now())) return wake_at_opening(sim);
+  if (setup_->early_daily_limit_share > 0.0) {
+    const auto day = static_cast<std::int64_t>(std::floor(sim.now() / sim::minutes_per_day));
+    if (day != early_day_) {
+      early_day_ = day;
+      early_today_ = 0;
+    }
+    if (static_cast<double>(early_today_) >= setup_->early_daily_limit_share * beds_.capacity())
+      return wake_at_opening(sim);
+  }
   if (due_.front().due > sim.now() + setup_->early_discharge_minutes) return false;
+  ++early_today_;
   end_first_stay(true, sim);
   schedule_next_discharge(sim);
   return true;
 }
 
+void Wards::catch_up_early_discharges(TrustSimulator& sim) {
+  // Only when early discharges are rationed (by the window or a daily limit): otherwise every
+  // request was answered when it was made, and the model stays as it was. Waiting for the
+  // instant's last discharge lets the stays held to the opening free their beds before anyone
+  // is sent home early.
+  const bool rationed = setup_->window_limited || setup_->early_daily_limit_share > 0.0;
+  if (!rationed || next_discharge_at_ <= sim.now() || (setup_->window_limited && !in_window(sim.now()))) return;
+  while (beds_.waiting() > static_cast<std::size_t>(std::max(0, beds_.capacity() - beds_.busy())) &&
+         discharge_early(sim)) {
+  }
+}
+
+sim::Time Wards::next_opening(sim::Time t) const {
+  const double day = std::floor(t / sim::minutes_per_day);
+  return (t - day * sim::minutes_per_day < setup_->window_opens ? day : day + 1.0) * sim::minutes_per_day +
+         setup_->window_opens;
+}
+
+bool Wards::wake_at_opening(TrustSimulator& sim) {
+  const sim::Time at = next_opening(sim.now());
+  if (at < wake_at_) {
+    wake_at_ = at;
+    schedule_next_discharge(sim);
+  }
+  return false;
+}
+
 void Wards::schedule_next_discharge(TrustSimulator& sim) {
-  const sim::Time at = due_.empty() ? std::numeric_limits<double>::infinity() : due_.front().due;
+  const sim::Time at = std::min(due_.empty() ? std::numeric_limits<double>::infinity() : due_.front().due, wake_at_);
   if (at == next_discharge_at_) return;
   sim.cancel(next_discharge_);
   next_discharge_at_ = at;
-  if (!due_.empty()) next_discharge_ = sim.schedule(at, sim::Priority::release, {TrustEventKind::bed_discharge, 0});
+  if (at < std::numeric_limits<double>::infinity())
+    next_discharge_ = sim.schedule(at, sim::Priority::release, {TrustEventKind::bed_discharge, 0});
 }
 
 void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
@@ -77,7 +129,8 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
   // when other patients' do (common random numbers across sweep points).
   sim::RandomStream draws(key_, patient, purpose(Purpose::emergency_stay));
   double minutes, delay = 0.0;
-  if (sim::sample_bernoulli(draws, setup_->zero_day_share)) {
+  const bool zero_day = sim::sample_bernoulli(draws, setup_->zero_day_share);
+  if (zero_day) {
     minutes = sim::hours(setup_->zero_day_hours.sample(draws));
   } else {
     minutes = sim::days(setup_->emergency_days.sample(draws) * in_month(setup_->emergency_days_by_month, month_of_year_));
@@ -92,7 +145,9 @@ void Wards::admit_emergency(std::uint64_t patient, TrustSimulator& sim) {
     ++month_.last_bed_admissions;
     if (sim::sample_bernoulli(draws, setup_->mixed_sex_share)) month_.mixed_sex_days += setup_->mixed_sex_nights;
   }
-  start_stay(patient, minutes, false, sim, delay);
+  // A zero-day stay is an ambulatory one (an assessment unit open round the clock): it ends
+  // when planned, at any hour.
+  start_stay(patient, minutes, false, !zero_day, sim, delay);
 }
 
 bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind, bool* day_case_out) {
@@ -105,22 +160,40 @@ bool Wards::admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned k
                                   : sim::days((cancer ? setup_->cancer_days : setup_->elective_days).sample(draws));
   ++(day_case ? month_.elective_day_cases : month_.elective_inpatients);
   if (day_case_out) *day_case_out = day_case;
-  start_stay(patient, minutes, true, sim);
+  // Day cases go home from the day unit when they recover, at any hour.
+  start_stay(patient, minutes, true, !day_case, sim);
   return true;
 }
 
-void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim,
+void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, bool windowed, TrustSimulator& sim,
                        double delay_days) {
-  const sim::Time due = sim.now() + minutes;
-  due_.push_back({due, sim.now(), patient, elective, static_cast<float>(delay_days)});
+  const sim::Time planned = sim.now() + minutes;
+  const sim::Time due = windowed && setup_->window_limited ? discharge_time(planned, patient, elective) : planned;
+  if (due != planned) ++month_.held_discharges;
+  due_.push_back({due, sim.now(), patient, elective, static_cast<float>(delay_days), static_cast<float>(due - planned)});
   std::push_heap(due_.begin(), due_.end(), std::greater<>());
   if (due < next_discharge_at_) schedule_next_discharge(sim);
 }
 
+sim::Time Wards::discharge_time(sim::Time due, std::uint64_t patient, bool elective) const {
+  const sim::Time minute = sim::time_of_day(due);
+  if (minute >= setup_->window_opens && minute < setup_->window_closes) return due;
+  // Keyed by the patient alone, so whether a patient leaves at night is the patient's own luck
+  // at every sweep point, whenever the stay happens to end.
+  sim::RandomStream draws(key_, patient, purpose(elective ? Purpose::elective_discharge_hour : Purpose::emergency_discharge_hour));
+  if (sim::sample_bernoulli(draws, setup_->out_of_hours_share)) return due;
+  const sim::Time opening = next_opening(due);
+  return setup_->held_spread > 0.0 ? opening + setup_->held_spread * draws.uniform() : opening;
+}
+
 void Wards::discharge(TrustSimulator& sim) {
   next_discharge_at_ = std::numeric_limits<double>::infinity();  // this event has fired
-  end_first_stay(false, sim);
+  // The event is a stay's planned end, or the window's opening after early discharges were
+  // refused (or both).
+  if (!due_.empty() && due_.front().due <= sim.now()) end_first_stay(false, sim);
+  if (wake_at_ <= sim.now()) wake_at_ = std::numeric_limits<double>::infinity();
   schedule_next_discharge(sim);
+  catch_up_early_discharges(sim);
 }
 
 void Wards::end_first_stay(bool early, TrustSimulator& sim) {
@@ -135,7 +208,7 @@ void Wards::end_first_stay(bool early, TrustSimulator& sim) {
   if (beyond_trim > 0.0) month_.excess_bed_days += beyond_trim / sim::minutes_per_day;
   if (s.delay_days > 0.0f) {
     // The delay is the end of the planned stay: what of it the patient spent in the bed.
-    const double fit_to_leave = s.due - sim::days(static_cast<double>(s.delay_days));
+    const double fit_to_leave = s.due - static_cast<double>(s.held_minutes) - sim::days(static_cast<double>(s.delay_days));
     const double delayed = sim.now() - fit_to_leave;
     if (delayed > 0.0) {
       ++month_.delayed_transfers;

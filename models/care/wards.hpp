@@ -11,8 +11,10 @@
 #include "sim/resource.hpp"
 
 // General and acute wards: one pool of beds shared by emergency and elective admissions.
-// Emergency patients wait for a bed (in A&E, which is exit block); the wards only decide who
-// gets a free bed and how long each stay lasts (docs/sources.md §8).
+// Emergency patients wait for a bed (in A&E, which is exit block); the wards decide who gets a
+// free bed, how long each stay lasts and when in the day it may end: inpatients leave in a
+// daytime discharge window, so beds run out overnight while emergency admissions keep coming
+// (docs/sources.md §8).
 namespace breachsim::models {
 
 struct BedParams {
@@ -33,6 +35,11 @@ struct BedParams {
   double cancer_surgery_day_case_share = 0.1;
   sim::config::DistributionSpec cancer_surgery_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 7.0, 6.0, {}, {}, {}};
   double early_discharge_hours = 24.0;
+  double discharge_window_opens_hour = 8.0;
+  double discharge_window_closes_hour = 20.0;
+  double out_of_hours_discharge_share = 0.1;
+  double held_discharge_spread_hours = 0.0;
+  double early_discharge_daily_limit_share = 0.02;
   double readmission_share_after_emergency = 0.08;
   double readmission_share_after_elective = 0.03;
   double early_discharge_readmission_factor = 1.5;
@@ -91,6 +98,26 @@ struct BedParams {
     v.field("early_discharge_hours", early_discharge_hours,
             Doc{"hours", "Under bed pressure (an emergency patient waiting for a bed), the inpatient due to leave soonest is discharged at once if due within this many hours; 0 never discharges early.",
                 "assumption", Range::non_negative()});
+    v.field("discharge_window_opens_hour", discharge_window_opens_hour,
+            Doc{"hour of the day", "Inpatients leave the wards between this hour and discharge_window_closes_hour, after the ward round has reviewed them: a stay (not zero-day, not a day case) planned to end outside the window ends at its next opening, unless it is one of the out_of_hours_discharge_share that leave on time; early discharges happen only inside the window. 0 with a closing hour of 24 discharges at any hour (the model before exit block).",
+                "docs/sources.md §8 (Exit block): discharges come after the morning ward round and peak in the early afternoon; 08:00 an assumption",
+                Range::between(0.0, 24.0)});
+    v.field("discharge_window_closes_hour", discharge_window_closes_hour,
+            Doc{"hour of the day", "End of the discharge window (exclusive); must be later than discharge_window_opens_hour.",
+                "docs/sources.md §8 (Exit block): few patients go home in the late evening or at night; 20:00 an assumption",
+                Range::between(0.0, 24.0)});
+    v.field("out_of_hours_discharge_share", out_of_hours_discharge_share,
+            Doc{"share of stays", "Of the stays planned to end outside the discharge window, those that end on time anyway (deaths, patients who discharge themselves, transfers, wards that discharge at night); the rest wait for the window to open. Zero-day stays and day cases always end on time.",
+                "docs/sources.md §8 (Exit block): 3.5% of discharges between 23:00 and 06:00 (FOI of 100 trusts, 2011/12, deaths and self-discharges included), against about 29% of stays planned to end in those 7 hours if ends were spread evenly: about 0.12; 0.1 rounds down for the assessment-unit and maternity discharges in that count",
+                Range::fraction()});
+    v.field("held_discharge_spread_hours", held_discharge_spread_hours,
+            Doc{"hours", "A stay held for the window ends at a time drawn uniformly over this many hours from its opening (the patient's own draw), as the ward round, medicines to take home and transport take the morning; 0 ends every held stay at the opening, before the day's theatre lists (08:00) look for beds.",
+                "assumption: 0, because a planned patient here takes a bed on arrival at 08:00, not after theatre, so a spread makes the morning's held beds cancel operations: with 4 hours the England 2015/16 calibration cancelled 2.5 times as many and its RTT share fell from 91% to 82%. The SAFER bundle's third of discharges before midday (docs/sources.md §8, Exit block) argues for a spread once planned admissions take their beds after theatre",
+                Range::between(0.0, 24.0)});
+    v.field("early_discharge_daily_limit_share", early_discharge_daily_limit_share,
+            Doc{"share of open beds per day", "Most early discharges in a day, as a share of the beds open: bringing a discharge forward needs a senior review, pharmacy and transport, which a day's staff can do for only so many patients. 0 sets no limit.",
+                "assumption: chosen so that 12-hour trolley waits on the England 2015/16 calibration are in the hundreds to low thousands a year (docs/sources.md §8, Exit block)",
+                Range::non_negative()});
     v.field("readmission_share_after_emergency", readmission_share_after_emergency,
             Doc{"share of discharges", "Emergency stays followed by an emergency readmission within 30 days (through A&E).",
                 "assumption; docs/sources.md §4 for why readmissions matter to income", Range::fraction()});
@@ -127,6 +154,13 @@ struct WardSetup {
   double cancer_day_case_share;
   sim::Distribution cancer_days;
   double early_discharge_minutes;
+  // The discharge window in minutes after midnight; `window_limited` is false when it is the
+  // whole day, which leaves the model as it was before exit block, draw for draw.
+  double window_opens, window_closes;
+  bool window_limited;
+  double out_of_hours_share;
+  double held_spread;  // minutes
+  double early_daily_limit_share;  // 0: no limit
   double readmission_after_emergency, readmission_after_elective, early_factor;
   sim::Distribution readmission_days;
   double trim_minutes;
@@ -138,6 +172,7 @@ struct WardMonth {
   double open_bed_minutes = 0.0;
   std::int64_t discharges = 0;
   std::int64_t early_discharges = 0;  // discharged before time to make room for an emergency
+  std::int64_t held_discharges = 0;   // stays planned to end outside the discharge window, held to its opening
   std::int64_t elective_day_cases = 0;   // planned admissions (routine and cancer surgery) as day cases
   std::int64_t elective_inpatients = 0;  // planned admissions with an overnight stay
   double excess_bed_days = 0.0;          // days beyond the trim point of stays that ended in the month
@@ -164,8 +199,8 @@ class Wards {
 
   // An emergency patient (A&E slot `ed_slot`) joins the queue for a bed, first come first
   // served (those `ahead` first: target chasing) and ahead of any elective admission. Under
-  // pressure the inpatient due out soonest may be discharged early to make room. The caller
-  // then admits with next_emergency().
+  // pressure, inside the discharge window and the day's limit, the inpatient due out soonest
+  // may be discharged early to make room. The caller then admits with next_emergency().
   void request_emergency(std::uint32_t ed_slot, bool ahead, TrustSimulator& sim);
   // The next waiting emergency patient to take a free bed, if any.
   bool next_emergency(std::uint32_t& ed_slot, sim::Time now);
@@ -180,7 +215,8 @@ class Wards {
   bool admit_elective(std::uint64_t patient, TrustSimulator& sim, Planned kind = Planned::routine,
                       bool* day_case = nullptr);
   // Called for every bed_discharge event: the stay due out now ends, freeing its bed, and
-  // may schedule a readmission.
+  // may schedule a readmission; after the instant's last one, inside the window, early
+  // discharges for those still waiting (the morning after a night of exit block).
   void discharge(TrustSimulator& sim);
 
   // Called at each month start with its calendar month (1-12), before set_open_beds: stays
@@ -200,16 +236,30 @@ class Wards {
     std::uint64_t patient;
     bool elective;
     float delay_days;  // of the stay, a delayed transfer of care after the patient was fit to leave (fits the padding)
+    float held_minutes;  // past the planned end, waiting for the discharge window to open
     bool operator>(const Stay& o) const {
       return due > o.due || (due == o.due && (patient > o.patient || (patient == o.patient && elective > o.elective)));
     }
   };
 
   void account(sim::Time now);
-  void start_stay(std::uint64_t patient, double minutes, bool elective, TrustSimulator& sim, double delay_days = 0.0);
+  // `windowed`: the stay keeps to the discharge window (not a zero-day stay or a day case).
+  void start_stay(std::uint64_t patient, double minutes, bool elective, bool windowed, TrustSimulator& sim,
+                  double delay_days = 0.0);
+  // When a stay planned to end at `due` ends: at the next window opening if `due` falls
+  // outside the window, unless the patient is one of those who leave out of hours anyway.
+  sim::Time discharge_time(sim::Time due, std::uint64_t patient, bool elective) const;
+  bool in_window(sim::Time t) const;
+  sim::Time next_opening(sim::Time t) const;  // the first window opening after t
+  // Asks for a bed_discharge event at the next window opening, when the ward round will look
+  // again at those waiting; returns false (no early discharge now).
+  bool wake_at_opening(TrustSimulator& sim);
   // Ends the stay due out soonest (the head of due_).
   void end_first_stay(bool early, TrustSimulator& sim);
   bool discharge_early(TrustSimulator& sim);
+  // After the last discharge of an instant inside the window: early discharges for the
+  // emergency patients still waiting (those who came when none could be made).
+  void catch_up_early_discharges(TrustSimulator& sim);
   void schedule_next_discharge(TrustSimulator& sim);
 
   const WardSetup* setup_;
@@ -220,7 +270,11 @@ class Wards {
   std::vector<Stay> due_;
   sim::EventHandle next_discharge_;
   sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
+  sim::Time wake_at_ = std::numeric_limits<double>::infinity();  // a window opening the wards wait for
   std::uint32_t readmissions_ = 0;
+  // Early discharges made on day `early_day_` (days since time 0), against the daily limit.
+  std::int64_t early_day_ = -1;
+  int early_today_ = 0;
   int month_of_year_ = 1;
   int closed_ = 0;  // beds closed to infection this month
   sim::Time last_change_ = 0.0;

@@ -47,6 +47,15 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
 void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics& d) {
   if (beds.general_acute_beds != static_cast<double>(static_cast<long long>(beds.general_acute_beds)))
     d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
+  if (!(beds.discharge_window_opens_hour < beds.discharge_window_closes_hour))
+    d.error_at(path + ".discharge_window_closes_hour",
+               "must be later than discharge_window_opens_hour (got " + cfg::format_number(beds.discharge_window_closes_hour) +
+                   " against " + cfg::format_number(beds.discharge_window_opens_hour) + "); 0 and 24 discharge at any hour");
+  else if (beds.discharge_window_opens_hour + beds.held_discharge_spread_hours > beds.discharge_window_closes_hour)
+    d.error_at(path + ".held_discharge_spread_hours",
+               "must end inside the discharge window: opening " + cfg::format_number(beds.discharge_window_opens_hour) +
+                   " + " + cfg::format_number(beds.held_discharge_spread_hours) + " hours is after its closing at " +
+                   cfg::format_number(beds.discharge_window_closes_hour));
   check_relative_profile(beds.emergency_stay_by_month, path + ".emergency_stay_by_month", d);
   check_relative_profile(beds.delayed_transfer_share_by_month, path + ".delayed_transfer_share_by_month", d);
 }
