@@ -10,6 +10,7 @@
 #include "models/care/wards.hpp"
 #include "models/run/run.hpp"
 #include "models/run/scenario.hpp"
+#include "tests/wards_any_hour.hpp"
 
 using namespace breachsim;
 
@@ -205,9 +206,7 @@ TEST_CASE("a full ward overnight makes trolley waits over 12 hours", "[wards][ex
   CHECK(m.early_discharges == 2);
 
   // The model before exit block: every request met at once by an early discharge.
-  p.discharge_window_opens_hour = 0.0;
-  p.discharge_window_closes_hour = 24.0;
-  p.early_discharge_daily_limit_share = 0.0;
+  testing::without_window(p);
   Harness before(p);
   for (double t : {12 * hour, 19 * hour, 19.5 * hour, 21 * hour}) before.request_at(t);
   before.run_until(4 * day);
@@ -228,11 +227,7 @@ TrustWaits run_trust(double beds, bool window, std::uint32_t replication = 0) {
   models::TrustParams t;
   t.name = "T";
   t.beds.general_acute_beds = beds;
-  if (!window) {
-    t.beds.discharge_window_opens_hour = 0.0;
-    t.beds.discharge_window_closes_hour = 24.0;
-    t.beds.early_discharge_daily_limit_share = 0.0;
-  }
+  if (!window) testing::without_window(t.beds);
   t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed
   s.trusts.push_back(t);
   const models::ScenarioSetup setup(s);

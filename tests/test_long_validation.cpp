@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/queueing.hpp"
+#include "tests/wards_any_hour.hpp"
 
 using namespace breachsim;
 using namespace breachsim::testing;
@@ -48,9 +49,7 @@ TEST_CASE("bed pool blocking matches Erlang B over a grid of loads", "[long][val
         p.readmission_share_after_elective = 0.0;
         p.elective_stay_days = {kind, 0.0, 5.0, 4.0, {}, {}, {}};
         // Stays that end when drawn, at any hour: the discharge window would lengthen them.
-        p.discharge_window_opens_hour = 0.0;
-        p.discharge_window_closes_hour = 24.0;
-        p.early_discharge_daily_limit_share = 0.0;
+        testing::without_window(p);
         const auto shares = blocked_shares(p, sim::days(5.0) / a, 16, sim::days(200), sim::days(20000), 71);
         check_close(shares, erlang_b(50, a), 0.03, "blocked share");
       }

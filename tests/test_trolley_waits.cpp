@@ -5,6 +5,7 @@
 
 #include "models/run/run.hpp"
 #include "models/care/trust.hpp"
+#include "tests/wards_any_hour.hpp"
 
 using namespace breachsim;
 
@@ -24,11 +25,7 @@ Waits run(double beds, double early_discharge_hours, bool any_hour = false) {
   t.name = "T";
   t.beds.general_acute_beds = beds;
   t.beds.early_discharge_hours = early_discharge_hours;
-  if (any_hour) {
-    t.beds.discharge_window_opens_hour = 0.0;
-    t.beds.discharge_window_closes_hour = 24.0;
-    t.beds.early_discharge_daily_limit_share = 0.0;
-  }
+  if (any_hour) testing::without_window(t.beds);
   t.staffing.beds_per_nurse_wte = 1e6;  // every physical bed staffed
   s.trusts.push_back(t);
   const models::ScenarioSetup setup(s);

@@ -9,6 +9,7 @@
 #include "models/care/trust.hpp"
 #include "sim/stats.hpp"
 #include "tests/queueing.hpp"
+#include "tests/wards_any_hour.hpp"
 
 using namespace breachsim;
 using breachsim::testing::erlang_b;
@@ -63,13 +64,7 @@ Run run(const models::Scenario& s, std::uint32_t replication) {
   return r;
 }
 
-// Discharges at any hour and early discharges unrationed: the wards before exit block, for the
-// tests of queueing theory and of stay lengths (a window holds some stays past their drawn end).
-void without_window(models::BedParams& b) {
-  b.discharge_window_opens_hour = 0.0;
-  b.discharge_window_closes_hour = 24.0;
-  b.early_discharge_daily_limit_share = 0.0;
-}
+using testing::without_window;
 
 // Mean stay of the default BedParams (minutes): a third zero-day stays uniform on 2-12 h,
 // the rest lognormal with mean 11.5 days, 5% of those extended by a mean of 10 days.
