@@ -18,8 +18,9 @@ constexpr Time hours(double h) { return h * minutes_per_hour; }
 constexpr Time days(double d) { return d * minutes_per_day; }
 constexpr double to_hours(Time t) { return t / minutes_per_hour; }
 constexpr double to_days(Time t) { return t / minutes_per_day; }
-// Minutes since the last midnight, in [0, 1440): time 0 is a midnight and the model keeps no
-// clock changes, so every day has 1440 minutes.
-inline Time time_of_day(Time t) { return t - std::floor(t / minutes_per_day) * minutes_per_day; }
+// The last midnight at or before t, and the minutes since it, in [0, 1440): time 0 is a
+// midnight and the model keeps no clock changes, so every day has 1440 minutes.
+inline Time start_of_day(Time t) { return std::floor(t / minutes_per_day) * minutes_per_day; }
+inline Time time_of_day(Time t) { return t - start_of_day(t); }
 
 }  // namespace breachsim::sim

@@ -54,7 +54,7 @@ void CancerPathway::start(TrustSimulator& sim) {
 }
 
 void CancerPathway::schedule_next_diagnostic_day(TrustSimulator& sim) const {
-  const sim::Time day = std::floor(sim.now() / sim::minutes_per_day) * sim::minutes_per_day;
+  const sim::Time day = sim::start_of_day(sim.now());
   sim::Time at = day + sim::hours(diagnostic_hour);
   while (at <= sim.now() || weekday(at) > 4) at += sim::minutes_per_day;
   if (at < calendar_->end()) sim.schedule(at, sim::Priority::seize, {TrustEventKind::diagnostic_day, 0});

@@ -195,7 +195,7 @@ void Electives::start(TrustSimulator& sim) {
 int Electives::weekday(sim::Time t) const { return calendar_->hour_of_week(t) / 24; }
 
 void Electives::schedule_next_day(TrustEventKind kind, double hour, TrustSimulator& sim) const {
-  sim::Time day = std::floor(sim.now() / sim::minutes_per_day) * sim::minutes_per_day;
+  const sim::Time day = sim::start_of_day(sim.now());
   sim::Time at = day + sim::hours(hour);
   while (at <= sim.now() || weekday(at) > 4) at += sim::minutes_per_day;
   if (at < calendar_->end()) sim.schedule(at, sim::Priority::seize, {kind, 0});

@@ -27,6 +27,7 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
       window_opens(sim::hours(p.discharge_window_opens_hour)),
       window_closes(sim::hours(p.discharge_window_closes_hour)),
       window_limited(window_opens > 0.0 || window_closes < sim::minutes_per_day),
+      early_rationed(window_limited || p.early_discharge_daily_limit_share > 0.0),
       out_of_hours_share(p.out_of_hours_discharge_share),
       held_spread(sim::hours(p.held_discharge_spread_hours)),
       early_daily_limit_share(p.early_discharge_daily_limit_share),
@@ -73,7 +74,7 @@ bool Wards::discharge_early(TrustSimulator& sim) {
   // patients a day; one refused for either reason is looked at when the window next opens.
   if (setup_->window_limited && !in_window(sim.now())) return wake_at_opening(sim);
   if (setup_->early_daily_limit_share > 0.0) {
-    const auto day = static_cast<std::int64_t>(std::floor(sim.now() / sim::minutes_per_day));
+    const sim::Time day = sim::start_of_day(sim.now());
     if (day != early_day_) {
       early_day_ = day;
       early_today_ = 0;
@@ -93,17 +94,15 @@ void Wards::catch_up_early_discharges(TrustSimulator& sim) {
   // request was answered when it was made, and the model stays as it was. Waiting for the
   // instant's last discharge lets the stays held to the opening free their beds before anyone
   // is sent home early.
-  const bool rationed = setup_->window_limited || setup_->early_daily_limit_share > 0.0;
-  if (!rationed || next_discharge_at_ <= sim.now() || (setup_->window_limited && !in_window(sim.now()))) return;
+  if (!setup_->early_rationed || next_discharge_at_ <= sim.now() || (setup_->window_limited && !in_window(sim.now()))) return;
   while (beds_.waiting() > static_cast<std::size_t>(std::max(0, beds_.capacity() - beds_.busy())) &&
          discharge_early(sim)) {
   }
 }
 
 sim::Time Wards::next_opening(sim::Time t) const {
-  const double day = std::floor(t / sim::minutes_per_day);
-  return (t - day * sim::minutes_per_day < setup_->window_opens ? day : day + 1.0) * sim::minutes_per_day +
-         setup_->window_opens;
+  const sim::Time day = sim::start_of_day(t);
+  return (t - day < setup_->window_opens ? day : day + sim::minutes_per_day) + setup_->window_opens;
 }
 
 bool Wards::wake_at_opening(TrustSimulator& sim) {
@@ -176,8 +175,7 @@ void Wards::start_stay(std::uint64_t patient, double minutes, bool elective, boo
 }
 
 sim::Time Wards::discharge_time(sim::Time due, std::uint64_t patient, bool elective) const {
-  const sim::Time minute = sim::time_of_day(due);
-  if (minute >= setup_->window_opens && minute < setup_->window_closes) return due;
+  if (in_window(due)) return due;
   // Keyed by the patient alone, so whether a patient leaves at night is the patient's own luck
   // at every sweep point, whenever the stay happens to end.
   sim::RandomStream draws(key_, patient, purpose(elective ? Purpose::elective_discharge_hour : Purpose::emergency_discharge_hour));

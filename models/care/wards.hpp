@@ -158,6 +158,7 @@ struct WardSetup {
   // whole day, which leaves the model as it was before exit block, draw for draw.
   double window_opens, window_closes;
   bool window_limited;
+  bool early_rationed;  // early discharges limited by the window or a daily limit
   double out_of_hours_share;
   double held_spread;  // minutes
   double early_daily_limit_share;  // 0: no limit
@@ -272,8 +273,8 @@ class Wards {
   sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
   sim::Time wake_at_ = std::numeric_limits<double>::infinity();  // a window opening the wards wait for
   std::uint32_t readmissions_ = 0;
-  // Early discharges made on day `early_day_` (days since time 0), against the daily limit.
-  std::int64_t early_day_ = -1;
+  // Early discharges made on the day starting at `early_day_` (its midnight), against the daily limit.
+  sim::Time early_day_ = -1.0;
   int early_today_ = 0;
   int month_of_year_ = 1;
   int closed_ = 0;  // beds closed to infection this month
