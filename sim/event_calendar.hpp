@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -23,12 +24,10 @@ struct EventHandle {
 template <class Payload>
 class EventCalendar {
  public:
-  struct Event {
+  // What pop() hands back: when, and what.
+  struct Fired {
     Time time;
-    std::uint64_t key;  // priority in the top 8 bits, sequence number below
     Payload payload;
-    std::uint32_t slot;
-    std::uint32_t generation;
   };
 
   EventHandle push(Time at, Priority priority, const Payload& payload) {
@@ -43,8 +42,8 @@ class EventCalendar {
       free_slots_.pop_back();
     }
     const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(priority)} << 56) | sequence_++;
-    heap_.push_back(Event{at, key, payload, slot, generations_[slot]});
-    sift_up(heap_.size() - 1);
+    heap_.push_back(Event{order_bits(at), key, payload, slot, generations_[slot]});
+    sift_up(heap_.size() - 1, heap_.back());
     ++live_;
     return EventHandle{slot, generations_[slot]};
   }
@@ -63,18 +62,18 @@ class EventCalendar {
   // Time of the earliest pending event; only valid when !empty().
   Time next_time() {
     drop_stale();
-    return heap_.front().time;
+    return time_of(heap_.front().time_bits);
   }
 
   // Removes and returns the earliest pending event; only valid when !empty().
-  Event pop() {
+  Fired pop() {
     drop_stale();
-    Event top = heap_.front();
+    const Event top = heap_.front();
     remove_top();
     ++generations_[top.slot];
     free_slots_.push_back(top.slot);
     --live_;
-    return top;
+    return Fired{time_of(top.time_bits), top.payload};
   }
 
   void reserve(std::size_t n) {
@@ -84,8 +83,31 @@ class EventCalendar {
   }
 
  private:
+  // The order (time, priority, sequence) as one 128-bit unsigned number, compared without
+  // branches: a non-negative double's bits order as the double does, and push() never sees a
+  // negative or NaN time (the simulator rejects times before now, and now starts at 0).
+  struct Event {
+    std::uint64_t time_bits;
+    std::uint64_t key;  // priority in the top 8 bits, sequence number below
+    Payload payload;
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+
+  static std::uint64_t order_bits(Time t) {
+    const Time positive = t + 0.0;  // -0.0 becomes +0.0, whose bits are 0
+    std::uint64_t bits;
+    std::memcpy(&bits, &positive, sizeof bits);
+    return bits;
+  }
+  static Time time_of(std::uint64_t bits) {
+    Time t;
+    std::memcpy(&t, &bits, sizeof t);
+    return t;
+  }
   static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.key < b.key);
+    __extension__ typedef unsigned __int128 Order;  // GCC and Clang on 64-bit targets
+    return ((Order{a.time_bits} << 64) | a.key) < ((Order{b.time_bits} << 64) | b.key);
   }
 
   void drop_stale() {
@@ -95,36 +117,41 @@ class EventCalendar {
     }
   }
 
+  // Floyd's pop: the hole at the root goes down to a leaf along the earliest children (three
+  // comparisons a level, none against the moved element), then the last element rises from
+  // there; it came from the bottom, so it rarely rises far.
   void remove_top() {
-    heap_.front() = heap_.back();
+    const Event last = heap_.back();
     heap_.pop_back();
-    if (!heap_.empty()) sift_down(0);
+    const std::size_t n = heap_.size();
+    if (n == 0) return;
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t first = 4 * i + 1;
+      std::size_t best;
+      if (first + 4 <= n) {
+        const std::size_t a = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
+        const std::size_t b = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
+        best = before(heap_[b], heap_[a]) ? b : a;
+      } else if (first < n) {
+        best = first;
+        for (std::size_t c = first + 1; c < n; ++c)
+          if (before(heap_[c], heap_[best])) best = c;
+      } else {
+        break;
+      }
+      heap_[i] = heap_[best];
+      i = best;
+    }
+    sift_up(i, last);
   }
 
-  void sift_up(std::size_t i) {
-    Event e = heap_[i];
+  void sift_up(std::size_t i, const Event e) {  // e by value: it may sit at heap_[i]
     while (i > 0) {
       const std::size_t parent = (i - 1) / 4;
       if (!before(e, heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
-    }
-    heap_[i] = e;
-  }
-
-  void sift_down(std::size_t i) {
-    const std::size_t n = heap_.size();
-    Event e = heap_[i];
-    for (;;) {
-      const std::size_t first = 4 * i + 1;
-      if (first >= n) break;
-      std::size_t best = first;
-      const std::size_t last = first + 4 < n ? first + 4 : n;
-      for (std::size_t c = first + 1; c < last; ++c)
-        if (before(heap_[c], heap_[best])) best = c;
-      if (!before(heap_[best], e)) break;
-      heap_[i] = heap_[best];
-      i = best;
     }
     heap_[i] = e;
   }
