@@ -130,9 +130,11 @@ class EventCalendar {
       const std::size_t first = 4 * i + 1;
       std::size_t best;
       if (first + 4 <= n) {
-        const std::size_t a = before(heap_[first + 1], heap_[first]) ? first + 1 : first;
-        const std::size_t b = before(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
-        best = before(heap_[b], heap_[a]) ? b : a;
+        // Arithmetic on the comparisons, not branches: which child is earliest is a coin
+        // toss the branch predictor would lose.
+        const std::size_t a = first + static_cast<std::size_t>(before(heap_[first + 1], heap_[first]));
+        const std::size_t b = first + 2 + static_cast<std::size_t>(before(heap_[first + 3], heap_[first + 2]));
+        best = a + static_cast<std::size_t>(before(heap_[b], heap_[a])) * (b - a);
       } else if (first < n) {
         best = first;
         for (std::size_t c = first + 1; c < n; ++c)
