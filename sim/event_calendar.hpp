@@ -18,9 +18,13 @@ struct EventHandle {
 };
 
 // Pending events ordered by (time, priority, sequence number): ties never depend on heap
-// layout. A 4-ary implicit heap with the payload stored inline, so popping touches one
-// contiguous array; slots only carry a generation counter for cancellation. After the
-// arrays reach the peak number of pending events nothing is allocated.
+// layout. Two 4-ary implicit heaps with the payload stored inline: the near one holds every
+// event before a horizon, the far one every event at or after it, and the far events cross
+// over a window at a time once the near heap runs dry. Models keep many events pending for
+// weeks (a trust: about 150 of its 190, cancer decisions and readmissions) among a few due
+// within hours, and every push and pop of those near events would otherwise sift through the
+// far ones too. Slots only carry a generation counter for cancellation. After the arrays reach
+// the peak number of pending events nothing is allocated.
 template <class Payload>
 class EventCalendar {
  public:
@@ -29,6 +33,12 @@ class EventCalendar {
     Time time;
     Payload payload;
   };
+
+  // `window`: how far past the earliest far event the horizon moves when the near heap runs
+  // dry; any positive width gives the same order, only the speed changes.
+  explicit EventCalendar(Time window = 1440.0) : window_(window) {
+    if (!(window > 0.0)) throw std::invalid_argument("EventCalendar: the window must be positive");
+  }
 
   EventHandle push(Time at, Priority priority, const Payload& payload) {
     if (sequence_ >= (std::uint64_t{1} << 56))
@@ -42,8 +52,8 @@ class EventCalendar {
       free_slots_.pop_back();
     }
     const std::uint64_t key = (std::uint64_t{static_cast<std::uint8_t>(priority)} << 56) | sequence_++;
-    heap_.push_back(Event{order_bits(at), key, payload, slot, generations_[slot]});
-    sift_up(heap_.size() - 1, heap_.back());
+    const Event e{order_bits(at), key, payload, slot, generations_[slot]};
+    (e.time_bits < horizon_bits_ ? near_ : far_).push(e);
     ++live_;
     return EventHandle{slot, generations_[slot]};
   }
@@ -61,15 +71,15 @@ class EventCalendar {
 
   // Time of the earliest pending event; only valid when !empty().
   Time next_time() {
-    drop_stale();
-    return time_of(heap_.front().time_bits);
+    surface();
+    return time_of(near_.top().time_bits);
   }
 
   // Removes and returns the earliest pending event; only valid when !empty().
   Fired pop() {
-    drop_stale();
-    const Event top = heap_.front();
-    remove_top();
+    surface();
+    const Event top = near_.top();
+    near_.pop();
     ++generations_[top.slot];
     free_slots_.push_back(top.slot);
     --live_;
@@ -77,7 +87,8 @@ class EventCalendar {
   }
 
   void reserve(std::size_t n) {
-    heap_.reserve(n);
+    near_.reserve(n);
+    far_.reserve(n);
     generations_.reserve(n);
     free_slots_.reserve(n);
   }
@@ -110,58 +121,93 @@ class EventCalendar {
     return ((Order{a.time_bits} << 64) | a.key) < ((Order{b.time_bits} << 64) | b.key);
   }
 
-  void drop_stale() {
-    while (generations_[heap_.front().slot] != heap_.front().generation) {
-      free_slots_.push_back(heap_.front().slot);
-      remove_top();
-    }
-  }
+  class Heap {
+   public:
+    bool empty() const { return v_.empty(); }
+    const Event& top() const { return v_.front(); }
+    void reserve(std::size_t n) { v_.reserve(n); }
 
-  // Floyd's pop: the hole at the root goes down to a leaf along the earliest children (three
-  // comparisons a level, none against the moved element), then the last element rises from
-  // there; it came from the bottom, so it rarely rises far.
-  void remove_top() {
-    const Event last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
-    if (n == 0) return;
-    std::size_t i = 0;
-    for (;;) {
-      const std::size_t first = 4 * i + 1;
-      std::size_t best;
-      if (first + 4 <= n) {
-        // Arithmetic on the comparisons, not branches: which child is earliest is a coin
-        // toss the branch predictor would lose.
-        const std::size_t a = first + static_cast<std::size_t>(before(heap_[first + 1], heap_[first]));
-        const std::size_t b = first + 2 + static_cast<std::size_t>(before(heap_[first + 3], heap_[first + 2]));
-        best = a + static_cast<std::size_t>(before(heap_[b], heap_[a])) * (b - a);
-      } else if (first < n) {
-        best = first;
-        for (std::size_t c = first + 1; c < n; ++c)
-          if (before(heap_[c], heap_[best])) best = c;
-      } else {
-        break;
+    void push(const Event& e) {
+      v_.push_back(e);
+      sift_up(v_.size() - 1, e);
+    }
+
+    // Floyd's pop: the hole at the root goes down to a leaf along the earliest children
+    // (three comparisons a level, none against the moved element), then the last element
+    // rises from there; it came from the bottom, so it rarely rises far.
+    void pop() {
+      const Event last = v_.back();
+      v_.pop_back();
+      const std::size_t n = v_.size();
+      if (n == 0) return;
+      std::size_t i = 0;
+      for (;;) {
+        const std::size_t first = 4 * i + 1;
+        std::size_t best;
+        if (first + 4 <= n) {
+          // Arithmetic on the comparisons, not branches: which child is earliest is a coin
+          // toss the branch predictor would lose.
+          const std::size_t a = first + static_cast<std::size_t>(before(v_[first + 1], v_[first]));
+          const std::size_t b = first + 2 + static_cast<std::size_t>(before(v_[first + 3], v_[first + 2]));
+          best = a + static_cast<std::size_t>(before(v_[b], v_[a])) * (b - a);
+        } else if (first < n) {
+          best = first;
+          for (std::size_t c = first + 1; c < n; ++c)
+            if (before(v_[c], v_[best])) best = c;
+        } else {
+          break;
+        }
+        v_[i] = v_[best];
+        i = best;
       }
-      heap_[i] = heap_[best];
-      i = best;
+      sift_up(i, last);
     }
-    sift_up(i, last);
+
+   private:
+    void sift_up(std::size_t i, const Event e) {  // e by value: it may sit at v_[i]
+      while (i > 0) {
+        const std::size_t parent = (i - 1) / 4;
+        if (!before(e, v_[parent])) break;
+        v_[i] = v_[parent];
+        i = parent;
+      }
+      v_[i] = e;
+    }
+
+    std::vector<Event> v_;
+  };
+
+  bool stale(const Event& e) const { return generations_[e.slot] != e.generation; }
+
+  // Brings a live event to the top of the near heap: drops cancelled ones, and when the near
+  // heap runs dry moves the horizon a window past the earliest far event and brings over
+  // every far event before it. Only valid when !empty().
+  void surface() {
+    for (;;) {
+      while (!near_.empty() && stale(near_.top())) {
+        free_slots_.push_back(near_.top().slot);
+        near_.pop();
+      }
+      if (!near_.empty()) return;
+      while (stale(far_.top())) {
+        free_slots_.push_back(far_.top().slot);
+        far_.pop();
+      }
+      horizon_bits_ = order_bits(time_of(far_.top().time_bits) + window_);
+      while (!far_.empty() && far_.top().time_bits < horizon_bits_) {
+        if (!stale(far_.top())) near_.push(far_.top());
+        else free_slots_.push_back(far_.top().slot);
+        far_.pop();
+      }
+    }
   }
 
-  void sift_up(std::size_t i, const Event e) {  // e by value: it may sit at heap_[i]
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 4;
-      if (!before(e, heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
-    }
-    heap_[i] = e;
-  }
-
-  std::vector<Event> heap_;
+  Heap near_, far_;
   std::vector<std::uint32_t> generations_;
   std::vector<std::uint32_t> free_slots_;
   std::uint64_t sequence_ = 0;
+  std::uint64_t horizon_bits_ = 0;  // order_bits of the horizon: near_ before it, far_ from it
+  Time window_;
   std::size_t live_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -82,7 +83,7 @@ TEST_CASE("EventCalendar pops by time, then priority, then scheduling order", "[
 TEST_CASE("EventCalendar orders times across magnitudes and returns them exactly", "[event]") {
   const Time times[] = {1e12, 1.5, std::nextafter(1.5, 2.0), 0.0, 4.9e-324, 1440.0, -0.0,
                         std::nextafter(1440.0, 0.0), 2.2250738585072014e-308, 525600.0};
-  EventCalendar<int> cal;
+  EventCalendar<int> cal(GENERATE(1440.0, 1e-3));
   for (int i = 0; i < 10; ++i) cal.push(times[i], Priority::arrival, i);
   cal.push(1.5, Priority::release, 10);  // same time, earlier priority: before event 1
   std::vector<Time> popped_times;
@@ -106,7 +107,9 @@ TEST_CASE("EventCalendar agrees with an ordered-set model under mixed push, pop 
   using Key = std::tuple<Time, int, std::uint64_t>;  // time, priority, scheduling order
   std::map<Key, std::pair<int, EventHandle>> model;
   std::vector<std::pair<Key, EventHandle>> issued;  // every handle ever issued, live or not
-  EventCalendar<int> cal;
+  // Times span 200: one window holds them all, or events cross from the far heap often.
+  const Time window = GENERATE(1440.0, 10.0, 0.5);
+  EventCalendar<int> cal(window);
   RandomStream rng({7, 0, 0}, 1, 0);
   std::uint64_t order = 0;
   int next_id = 0;
@@ -166,6 +169,26 @@ TEST_CASE("EventCalendar cancel succeeds once and never for a fired event", "[ev
   CHECK_FALSE(cal.cancel(c));
   CHECK(cal.empty());
   CHECK_FALSE(cal.cancel(EventHandle{}));  // a default handle names no event
+}
+
+TEST_CASE("EventCalendar keeps the order of events at exactly the horizon", "[event]") {
+  // Popping the event at 0 sets the horizon to 0 + 10: the event at 10 stays far, so one
+  // pushed later at 10 with an earlier priority still comes first.
+  EventCalendar<int> cal(10.0);
+  cal.push(0.0, Priority::arrival, 1);
+  cal.push(10.0, Priority::arrival, 2);
+  CHECK(cal.pop().payload == 1);
+  cal.push(10.0, Priority::release, 3);
+  cal.push(9.5, Priority::observe, 4);  // before the horizon: near, and first
+  CHECK(cal.pop().payload == 4);
+  CHECK(cal.pop().payload == 3);
+  CHECK(cal.pop().payload == 2);
+  CHECK(cal.empty());
+}
+
+TEST_CASE("EventCalendar rejects a window that is not positive", "[event]") {
+  CHECK_THROWS_AS(EventCalendar<int>(0.0), std::invalid_argument);
+  CHECK_THROWS_AS(EventCalendar<int>(std::nan("")), std::invalid_argument);
 }
 
 TEST_CASE("EventCalendar is empty when every pending event is cancelled", "[event]") {
