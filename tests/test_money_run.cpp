@@ -149,7 +149,7 @@ TEST_CASE("an operation done more than 28 days after its cancellation is not pai
   paid.scenario.warmup_months = 2;
   models::TrustParams t;
   t.name = "Short of beds";
-  t.beds.general_acute_beds = 640;
+  t.beds.general_acute_beds = 630;
   paid.trusts.push_back(t);
   models::Scenario unpaid = paid;
   paid.trusts[0].finance.income.unpaid_late_rebookings = false;

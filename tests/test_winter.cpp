@@ -145,7 +145,7 @@ TEST_CASE("winter patients take longer to treat than summer ones", "[winter][ed]
   };
   const auto months = january_to_july(t);
   const double expected = january(t.ed.treatment_minutes_by_month) / july(t.ed.treatment_minutes_by_month);
-  CHECK(expected > 1.1);
+  CHECK(expected > 1.05);  // the default profile (1.09) is far outside the 2% the means are known to
   CHECK(mean_minutes(months[0]) / mean_minutes(months[6]) == Approx(expected).epsilon(0.02));
   CHECK(mean_minutes(months[0]) == Approx(t.ed.treatment_minutes.mean * january(t.ed.treatment_minutes_by_month)).epsilon(0.02));
 

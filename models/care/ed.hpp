@@ -31,8 +31,8 @@ struct EdParams {
   double admission_share = 0.22;
   std::vector<double> admission_share_by_month = {1.06, 1.05, 1.03, 0.99, 0.97, 0.96,
                                                   0.96, 0.97, 0.98, 1.00, 1.02, 1.04};
-  std::vector<double> treatment_minutes_by_month = {1.08, 1.10, 1.03, 0.98, 0.95, 0.96,
-                                                    0.95, 1.00, 1.01, 1.00, 1.04, 1.05};
+  std::vector<double> treatment_minutes_by_month = {1.05, 1.06, 1.02, 0.99, 0.96, 0.97,
+                                                    0.96, 1.00, 1.01, 1.00, 1.03, 1.02};
   bool ambulance_handover_delays = false;
   double ambulance_share = 0.3;
   double cubicles = 60.0;
@@ -68,7 +68,7 @@ struct EdParams {
                 Range::positive()});
     v.field("treatment_minutes_by_month", treatment_minutes_by_month,
             Doc{"relative", "Multiplies treatment_minutes by the calendar month the patient arrives in, January first; scaled to a mean of 1. Winter patients are older and take longer to assess and treat; the summer surplus of attendances is largely minor injuries in children and young adults.",
-                "docs/sources.md §8 (Seasons): the elderly take longer to assess and treat, the summer peak is of children aged 1-14; sizes an assumption, calibrated so the England 2015/16 calibration has January-March its worst 4-hour quarter, as England did",
+                "docs/sources.md §8 (Seasons): the elderly take longer to assess and treat, the summer peak is of children aged 1-14; sizes an assumption, sized by calibration with typical management on: the England 2015/16 calibration has January-March its worst 4-hour quarter, as England did, but above the 81% of type-1 departments in January-March 2017, then the worst quarter on record, and December near the 87% of December 2015",
                 Range::non_negative(), {12}});
     v.field("admission_share", admission_share,
             Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
