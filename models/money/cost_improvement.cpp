@@ -27,16 +27,18 @@ CipCapacity plan_cip_capacity(const CostParams& cost, const std::array<StaffPost
     return c;
   }
   // In proportion to pay: every group gives up the same share of its posts, so a group's
-  // pounds are its pay bill times that share.
+  // pounds are its pay bill times that share. What a floor keeps is counted group by group, so
+  // it is exactly 0 when no floor binds.
   const double share = c.planned_gbp_year / pay_bill;
   for (std::size_t g = 0; g < staff_group_count; ++g) {
-    const double most = std::max(0.0, 1.0 - posts[g].floor_share);
-    c.cut_wte[g] = std::min(share, most) * posts[g].establishment_wte;
+    const double taken = std::min(share, std::max(0.0, 1.0 - posts[g].floor_share));
+    c.cut_wte[g] = taken * posts[g].establishment_wte;
     c.taken_gbp_year += c.cut_wte[g] * rates[g];
+    c.blocked_gbp_year += (share - taken) * posts[g].establishment_wte * rates[g];
   }
   c.other_pay_cut_share = std::min(share, std::max(0.0, 1.0 - cost.other_pay_floor_share));
   c.taken_gbp_year += c.other_pay_cut_share * cost.other_pay_gbp_per_year;
-  c.blocked_gbp_year = std::max(0.0, c.planned_gbp_year - c.taken_gbp_year);
+  c.blocked_gbp_year += (share - c.other_pay_cut_share) * cost.other_pay_gbp_per_year;
   return c;
 }
 

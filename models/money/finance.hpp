@@ -118,7 +118,7 @@ struct CostParams {
   double fixed_gbp_per_year = 131e6;
   double cip_target_share = 0.03;
   double cip_headroom_share = 0.06;
-  double cip_capacity_share = 0.0;
+  double cip_capacity_share = 0.3;
   double other_pay_floor_share = 0.85;
   double capital_gbp_per_bed = 400000.0;
   double capital_bed_running_gbp_per_year = 110000.0;
@@ -174,7 +174,7 @@ struct CostParams {
                 Range::fraction()});
     v.field("cip_capacity_share", cip_capacity_share,
             Doc{"share of the savings delivered", "Where cost improvement savings come from. This share is pay (capacity): posts taken out of the funded establishment at the second month of the financial year, spread over all staff in proportion to their pay (the modelled groups and other_pay_gbp_per_year), never below a group's safe-staffing floor (staffing.<group>.floor_share_of_establishment; other staff other_pay_floor_share). Pay then falls because fewer people are paid (vacancy control: recruitment stops, agency covers a smaller gap, staff leave by turnover), so it shows in cost_pay and cost_agency, not as a subtraction, and the modelled groups' capacity falls with it; what the floors keep is not delivered (cip_capacity_blocked). Each year's cut is measured against the configured establishment and replaces the last year's, as each year's productivity savings are measured against unsaved costs (costs are in constant prices with no cost growth to absorb), so no run ratchets staff down to the floors. The rest is productivity: non-pay savings (procurement, drugs, estates) taken off cost_other with no effect on care. 0: all productivity (the model before this split).",
-                "assumption, plausible from a quarter to a half: pay is about 63% of costs, and agency and locum savings alone were £0.7bn of £3.1bn delivered in 2016/17 (docs/sources.md §7)",
+                "assumption (0.3; plausible from a quarter to a half): pay is about 63% of costs, and agency and locum savings alone were £0.7bn of the £3.1bn delivered in 2016/17 (docs/sources.md §7)",
                 Range::fraction()});
     v.field("other_pay_floor_share", other_pay_floor_share,
             Doc{"share of other pay", "Cost improvement takes at most down to this share of other staff's pay bill (other_pay_gbp_per_year): their safe-staffing floor, as floor_share_of_establishment is for the modelled groups.",
