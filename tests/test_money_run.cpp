@@ -329,3 +329,58 @@ TEST_CASE("a commissioner short of money defers referrals: every patient kept, w
     CHECK(restricted.trust_month(Metric::rtt_over_18w, r, 0, 7) > free.trust_month(Metric::rtt_over_18w, r, 0, 7));
   }
 }
+
+TEST_CASE("CIP capacity in whole runs: fewer staff and less pay, money conserved, a bigger target delivers less of itself",
+          "[money]") {
+  // April 2015 to June 2016, so April 2016's plan replaces 2015's. Same patients at every
+  // setting (common random numbers): the differences are where the savings come from.
+  auto with = [](double capacity_share, double target) {
+    models::Scenario s = two_trusts(15);
+    for (models::TrustParams& t : s.trusts) {
+      t.finance.costs.cip_capacity_share = capacity_share;
+      t.finance.costs.cip_target_share = target;
+    }
+    return models::run_replications(models::ScenarioSetup(s), 13, 2, 2);
+  };
+  const auto productivity = with(0.0, 0.03), capacity = with(0.5, 0.03), ambitious = with(0.5, 0.07);
+  const std::size_t last = 14;
+  for (std::size_t r = 0; r < 2; ++r) {
+    INFO("replication " << r);
+    // Capacity share 0: every pound of savings is productivity, and no post comes out.
+    CHECK(sum_over(productivity, Metric::cip_savings_capacity, r) == 0.0);
+    CHECK(sum_over(productivity, Metric::cip_establishment_cut_wte, r) == 0.0);
+    CHECK(sum_over(productivity, Metric::cip_savings, r) == sum_over(productivity, Metric::cip_savings_productivity, r));
+    for (std::size_t t = 0; t < 2; ++t) {
+      // The posts come out from May and stay out through the run.
+      CHECK(capacity.trust_month(Metric::cip_establishment_cut_wte, r, t, 0) == 0.0);
+      CHECK(capacity.trust_month(Metric::cip_establishment_cut_wte, r, t, 1) > 0.0);
+      // Fewer staff in post by the end, so less substantive pay: the saving is in the ledger
+      // because fewer people are paid.
+      CHECK(capacity.trust_month(Metric::staff_substantive_wte, r, t, last) <
+            productivity.trust_month(Metric::staff_substantive_wte, r, t, last));
+      CHECK(capacity.trust_run(Metric::cost_pay, r, t) < productivity.trust_run(Metric::cost_pay, r, t));
+      // A 7% target delivers a smaller share of itself than 3%, takes out more posts and
+      // leaves fewer staff.
+      CHECK(ambitious.trust_month(Metric::cip_delivered_share, r, t, 0) <
+            capacity.trust_month(Metric::cip_delivered_share, r, t, 0));
+      CHECK(ambitious.trust_month(Metric::cip_establishment_cut_wte, r, t, 1) >
+            capacity.trust_month(Metric::cip_establishment_cut_wte, r, t, 1));
+      CHECK(ambitious.trust_month(Metric::staff_substantive_wte, r, t, last) <
+            capacity.trust_month(Metric::staff_substantive_wte, r, t, last));
+    }
+    // Money is conserved: savings are productivity plus capacity, and every month's surplus is
+    // its income less its costs, fines and interest, with capacity savings counted once (in pay).
+    for (const auto* run : {&productivity, &capacity, &ambitious})
+      for (std::size_t t = 0; t < 2; ++t)
+        for (std::size_t m = 0; m <= last; ++m) {
+          auto v = [&](Metric k) { return run->trust_month(k, r, t, m); };
+          CHECK(v(Metric::cip_savings) ==
+                Approx(v(Metric::cip_savings_productivity) + v(Metric::cip_savings_capacity)).epsilon(1e-12));
+          const double income = v(Metric::income_activity) + v(Metric::income_other) + v(Metric::income_incentives) +
+                                v(Metric::fines_returned) + v(Metric::pool_payouts);
+          const double spent = v(Metric::fines) + v(Metric::cost_pay) + v(Metric::cost_agency) +
+                               v(Metric::cost_other) + v(Metric::interest);
+          CHECK(v(Metric::surplus) == Approx(income - spent).epsilon(1e-9).margin(1e-3));
+        }
+  }
+}

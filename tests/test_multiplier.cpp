@@ -54,10 +54,12 @@ struct TempResult {
   }
 };
 
-// Cost control that acts as soon as a trust falls behind its plan.
+// Cost control that acts as soon as a trust falls behind its plan. The income puts the trusts
+// about on plan without fines (350m before cost improvement took pay savings as posts, whose
+// smaller agency gap saves money from May: 347m since).
 const std::vector<std::string> responding = {"defaults.management.cost_control.enabled=true",
                                              "defaults.management.cost_control.trigger_share_of_income=0.001",
-                                             "defaults.finance.income.other_income_gbp_per_year=350e6"};
+                                             "defaults.finance.income.other_income_gbp_per_year=347e6"};
 
 const char* fines_sweep = "sweep:\n  - {path: defaults.finance.fined, values: [false, true], labels: [off, on]}\n";
 

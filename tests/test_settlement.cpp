@@ -6,11 +6,13 @@
 // figure is worked out by hand beside it.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "models/money/cost_improvement.hpp"
 #include "models/money/costs.hpp"
 #include "models/money/settlement.hpp"
 
@@ -254,8 +256,9 @@ TEST_CASE("costs: pay, capped agency premium, activity, fixed, CIP", "[settlemen
     Books doubled(setup);
     CHECK(doubled.settle(0, {tm})[0].cost_agency == money(56575.0));
   }
-  SECTION("CIP: 1/16 target, half delivered") {
+  SECTION("CIP: 1/16 target, half delivered, all of it productivity (capacity share 0: as before the split)") {
     c.cip_target_share = 0.0625;
+    c.cip_capacity_share = 0.0;
     c.cip_delivered_share = sim::config::DistributionSpec{sim::Distribution::Kind::constant, 0.5, 0, 0, {}, {}, {}};
     Books books(setup);
     const auto out = books.settle(0, {tm});
@@ -264,9 +267,15 @@ TEST_CASE("costs: pay, capped agency premium, activity, fixed, CIP", "[settlemen
     CHECK(out[0].cost_other == money(705000.0 - 43955.46875));
     CHECK(out[0].surplus == money(-(1406575.0 - 43955.46875)));
     CHECK(out[0].cip_delivered_share == 0.5);
+    CHECK(out[0].cip_savings_productivity == out[0].cip_savings);
+    CHECK(out[0].cip_savings_capacity == 0.0);
+    CHECK(out[0].cip_establishment_cut_wte == 0.0);
+    // No posts come out: next month's levers are the configured establishment.
+    CHECK(books.levers[0].establishment_cut_wte == std::array<double, 3>{0.0, 0.0, 0.0});
   }
   SECTION("CIP with diminishing returns: a target equal to the headroom delivers 1 - 1/e of it") {
     c.cip_target_share = 0.0625;
+    c.cip_capacity_share = 0.0;
     c.cip_headroom_share = 0.0625;
     c.cip_delivered_share = sim::config::DistributionSpec{sim::Distribution::Kind::constant, 0.5, 0, 0, {}, {}, {}};
     Books books(setup);
@@ -298,6 +307,100 @@ TEST_CASE("CIP: the share of the target delivered falls as the target grows; sav
   c.cip_headroom_share = 0.0;  // off: delivery is execution alone
   CHECK(models::cip_delivered_share(c, 0.8) == 0.8);
   CHECK(models::cip_delivered_share(c, -0.1) == 0.0);
+}
+
+namespace {
+
+// A trust whose only costs are other staff's pay (10m a year, no agency) and fixed costs
+// (14m): 2m a month before savings, whatever its staff levels. Its modelled groups'
+// establishments (100 A&E clinicians at 60k, 500 nurses at 40k, 20 theatre teams at 200k: 30m)
+// and other pay make a 40m pay bill. CIP: a 4% target, half delivered (no diminishing
+// returns), half of that from capacity.
+models::FinanceSetup cip_trust() {
+  models::FinanceSetup setup;
+  setup.trusts.push_back(quiet_trust());
+  models::TrustFinanceSetup& t = setup.trusts[0];
+  models::CostParams& c = t.finance.costs;
+  c.ed_clinician_gbp_per_wte_year = 60000.0;
+  c.ward_nurse_gbp_per_wte_year = 40000.0;
+  c.theatre_team_gbp_per_wte_year = 200000.0;
+  c.other_pay_gbp_per_year = 10e6;
+  c.other_pay_agency_share = 0.0;
+  c.fixed_gbp_per_year = 14e6;
+  c.cip_target_share = 0.04;
+  c.cip_headroom_share = 0.0;
+  c.cip_capacity_share = 0.5;
+  c.cip_delivered_share = sim::config::DistributionSpec{sim::Distribution::Kind::constant, 0.5, 0, 0, {}, {}, {}};
+  t.posts = {models::StaffPosts{100.0, 0.85}, models::StaffPosts{500.0, 0.85}, models::StaffPosts{20.0, 0.85}};
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE("CIP capacity: posts out of the establishment in proportion to pay, saved as fewer staff", "[settlement]") {
+  // The year's savings: 4% x 0.5 of 24m = 480,000; capacity half: 240,000 a year, 0.6% of the
+  // 40m pay bill. Every group gives up 0.6% of its posts: 0.6 A&E clinicians (36,000), 3
+  // nurses (120,000), 0.12 theatre teams (24,000), and other staff 0.6% of 10m (60,000).
+  // Productivity: 240,000 a year at April's rate, 20,000 a month, off cost_other.
+  Books books(cip_trust());
+  const TrustMonth none;  // no modelled staff in post: pay is other staff's alone
+  auto out = books.settle(0, {none});
+  CHECK(out[0].cip_savings_productivity == money(20000.0));
+  CHECK(out[0].cost_other == money(14e6 / 12.0 - 20000.0));
+  CHECK(out[0].cost_pay == money(10e6 / 12.0));
+  // The posts come out with next month's levers; April itself ran with the full establishment.
+  CHECK(out[0].cip_savings_capacity == 0.0);
+  CHECK(out[0].cip_savings == money(20000.0));
+  const auto& cut = books.levers[0].establishment_cut_wte;
+  CHECK(cut[0] == Approx(0.6).epsilon(1e-12));
+  CHECK(cut[1] == Approx(3.0).epsilon(1e-12));
+  CHECK(cut[2] == Approx(0.12).epsilon(1e-12));
+  CHECK(out[0].cip_delivered_share == Approx(0.5).epsilon(1e-12));
+
+  // May: other staff's pay is 0.6% lower because their posts are gone (833,333.33 x 0.994 =
+  // 828,333.33), not because anything is subtracted; productivity is a share of what May cost
+  // before savings (1,995,000 x 4% x 0.5 x 0.5 = 19,950). The capacity saving reported is a
+  // month of the posts taken out, 240,000 / 12; the surplus counts it once, through pay.
+  out = books.settle(1, {none});
+  const double may_pay = 10e6 / 12.0 * 0.994, may_before = may_pay + 14e6 / 12.0;
+  CHECK(out[0].cost_pay == money(may_pay));
+  CHECK(out[0].cip_savings_productivity == money(may_before * 0.01));
+  CHECK(out[0].cip_savings_capacity == money(20000.0));
+  CHECK(out[0].cip_savings == money(20000.0 + may_before * 0.01));
+  CHECK(out[0].cip_establishment_cut_wte == Approx(3.72).epsilon(1e-12));
+  CHECK(out[0].cip_capacity_blocked == money(0.0));
+  CHECK(out[0].surplus == money(-(may_before - may_before * 0.01)));
+
+  // A new year replaces the cut, never adds to it: April 2016's plan is a year at April 2016's
+  // costs (1,995,000 a month: 239,400 of capacity, 0.5985% of pay), 2.9925 nurses, not 6.
+  for (int m = 2; m <= 12; ++m) out = books.settle(m, {none});
+  CHECK(out[0].cip_establishment_cut_wte == Approx(3.72).epsilon(1e-12));  // last year's still out in April
+  CHECK(books.levers[0].establishment_cut_wte[1] == Approx(500.0 * 239400.0 / 40e6).epsilon(1e-12));
+}
+
+TEST_CASE("CIP capacity: the safe-staffing floors bound the cut and what they keep is not delivered", "[settlement]") {
+  // A&E clinicians may lose only 0.1% of their posts (floor 0.999): 0.1 WTE, not 0.6. The 0.5
+  // WTE kept is 30,000 a year of the 240,000 planned: 2,500 a month blocked, and the share of
+  // the target delivered falls from 0.5 to 0.5 x (1 - 0.5 x 30,000/240,000) = 0.46875.
+  models::FinanceSetup setup = cip_trust();
+  setup.trusts[0].posts[0].floor_share = 0.999;
+  Books books(setup);
+  const TrustMonth none;
+  auto out = books.settle(0, {none});
+  CHECK(books.levers[0].establishment_cut_wte[0] == Approx(0.1).epsilon(1e-9));
+  CHECK(books.levers[0].establishment_cut_wte[1] == Approx(3.0).epsilon(1e-12));
+  CHECK(out[0].cip_delivered_share == Approx(0.46875).epsilon(1e-12));
+  out = books.settle(1, {none});
+  CHECK(out[0].cip_capacity_blocked == money(2500.0));
+  CHECK(out[0].cip_savings_capacity == money(20000.0 - 2500.0));
+
+  // A target far beyond every floor: at most 15% of each group goes, however much is asked.
+  models::CostParams c = setup.trusts[0].finance.costs;
+  const auto huge = models::plan_cip_capacity(c, setup.trusts[0].posts, 40e6);
+  CHECK(huge.cut_wte[1] == Approx(75.0).epsilon(1e-12));
+  CHECK(huge.other_pay_cut_share == Approx(0.15).epsilon(1e-12));
+  CHECK(huge.taken_gbp_year + huge.blocked_gbp_year == Approx(40e6).epsilon(1e-12));
+  CHECK(huge.blocked_share() > 0.8);
 }
 
 TEST_CASE("fines: one scheme, exactly 1,000 attendances and 80 breaches", "[settlement]") {

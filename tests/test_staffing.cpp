@@ -151,3 +151,47 @@ TEST_CASE("a recruitment freeze holds staff down only to the safe-staffing floor
   // And agency keeps those at work at the floor at least.
   CHECK(floored.level(models::StaffGroup::ward_nurses).available_wte >= 0.85 * 1090.0 - 1e-9);
 }
+
+TEST_CASE("a cut establishment: less agency at once, staff fall by turnover, never dismissed", "[staffing]") {
+  // Cost improvement's vacancy control takes 100 of 1,090 nurse posts. No seasons, so the
+  // year's 4.5% sick every month.
+  models::StaffingParams p;
+  p.sickness_by_month.assign(12, 1.0);
+  models::Staffing cut(p, sim::StreamKey{6, 0, 0}), full(p, sim::StreamKey{6, 0, 0});
+  cut.set_establishment_cuts({0.0, 100.0, 0.0});
+  CHECK(cut.establishment(models::StaffGroup::ward_nurses) == 990.0);
+  CHECK(full.establishment(models::StaffGroup::ward_nurses) == 1090.0);
+  cut.start_month(0, 1);
+  full.start_month(0, 1);
+  const auto& nurses = cut.level(models::StaffGroup::ward_nurses);
+  // Agency covers 30% of a gap 100 WTE smaller: 30 WTE fewer at once.
+  const double in_post = nurses.substantive_wte;
+  CHECK(nurses.agency_wte == Approx(0.3 * (990.0 - in_post * 0.955)));
+  // With recruitment stopped in both, the cut changes nobody in post: staff are not dismissed,
+  // even above the new establishment (991.9 in post against 990 posts).
+  models::StaffingParams frozen = p;
+  frozen.ward_nurses.recruited_share_of_vacancies_per_month = 0.0;
+  models::Staffing a(frozen, sim::StreamKey{7, 0, 0}), b(frozen, sim::StreamKey{7, 0, 0});
+  a.set_establishment_cuts({0.0, 100.0, 0.0});
+  for (int m = 0; m < 6; ++m) {
+    a.start_month(m, m + 1);
+    b.start_month(m, m + 1);
+    CHECK(a.level(models::StaffGroup::ward_nurses).substantive_wte ==
+          b.level(models::StaffGroup::ward_nurses).substantive_wte);
+  }
+  // Over years, in post settles near the long-run 0.909 of the smaller establishment (0.5%,
+  // as for the full one above), and the capacity the nurses open falls with it.
+  double total = 0.0;
+  int n = 0;
+  for (int m = 1; m < 240; ++m) {
+    cut.start_month(m, m % 12 + 1);
+    full.start_month(m, m % 12 + 1);
+    if (m >= 60) total += nurses.substantive_wte / 990.0, ++n;
+  }
+  CHECK(total / n == Approx(0.1 / (0.1 + 0.01)).epsilon(0.005));
+  CHECK(cut.relative_to_baseline(models::StaffGroup::ward_nurses) < 0.95);
+  CHECK(cut.open_beds(1000) < full.open_beds(1000));
+  // Restoring the posts restores recruitment to them.
+  cut.set_establishment_cuts({});
+  CHECK(cut.establishment(models::StaffGroup::ward_nurses) == 1090.0);
+}

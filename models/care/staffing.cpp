@@ -13,6 +13,7 @@ Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key)
     : params_(&params), sickness_by_month_(relative_profile(params.sickness_by_month)), key_(key) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
+    establishment_[g] = p.establishment_wte;
     levels_[g].substantive_wte = p.establishment_wte * (1.0 - p.vacancy_rate);
     settle(g, 1.0, false);
     baseline_available_[g] = levels_[g].available_wte;
@@ -34,11 +35,16 @@ double floor_wte(const StaffGroupParams& p) { return p.floor_share_of_establishm
 
 }  // namespace
 
+void Staffing::set_establishment_cuts(const std::array<double, staff_group_count>& cut_wte) {
+  for (std::size_t g = 0; g < staff_group_count; ++g)
+    establishment_[g] = std::max(0.0, params(g).establishment_wte - cut_wte[g]);
+}
+
 void Staffing::settle(std::size_t g, double agency_factor, bool banned) {
   const auto& p = params(g);
   StaffLevel& s = levels_[g];
   const double at_work = s.substantive_wte * (1.0 - std::min(1.0, p.sickness_rate * sickness_factor_));
-  const double gap = std::max(0.0, p.establishment_wte - at_work);
+  const double gap = std::max(0.0, establishment_[g] - at_work);
   const double to_floor = std::max(0.0, floor_wte(p) - at_work);
   s.agency_wte = banned ? 0.0 : std::max(to_floor, std::min(1.0, p.agency_share_of_gap * agency_factor) * gap);
   s.available_wte = at_work + s.agency_wte;
@@ -55,13 +61,15 @@ void Staffing::start_month(int month, int month_of_year, double agency_factor, b
     const std::uint64_t entity = (static_cast<std::uint64_t>(g) << 32) | static_cast<std::uint32_t>(month + (1 << 20));
     sim::RandomStream draws(key_, entity, purpose(Purpose::staffing));
     const double leavers = static_cast<double>(sim::sample_poisson(draws, s.substantive_wte * p.leavers_per_year / 12.0));
-    const double vacancies = std::max(0.0, p.establishment_wte - s.substantive_wte);
+    const double vacancies = std::max(0.0, establishment_[g] - s.substantive_wte);
     const double recruits = static_cast<double>(
         sim::sample_poisson(draws, vacancies * p.recruited_share_of_vacancies_per_month * recruitment_factor));
     // The draws are made even when frozen, so the stream stays aligned with unfrozen runs. A
     // freeze does not hold a group below its safe-staffing floor.
+    // Staff above a cut establishment are not dismissed: they stay until turnover takes them.
     const bool frozen = recruitment_frozen && s.substantive_wte >= floor_wte(p);
-    s.substantive_wte = std::clamp(s.substantive_wte - leavers + (frozen ? 0.0 : recruits), 0.0, p.establishment_wte);
+    const double staying = s.substantive_wte - leavers;
+    s.substantive_wte = std::clamp(staying + (frozen ? 0.0 : recruits), 0.0, std::max(establishment_[g], staying));
     settle(g, agency_factor, agency_banned[g]);
   }
 }

@@ -95,6 +95,15 @@ class Staffing {
   void start_month(int month, int month_of_year, double agency_factor = 1.0, bool recruitment_frozen = false,
                    const std::array<bool, staff_group_count>& agency_banned = {}, double recruitment_factor = 1.0);
 
+  // Posts taken out of each group's funded establishment by cost improvement (vacancy control,
+  // docs/management.md), in force from the next start_month until changed; 0 restores the
+  // configured establishment. Fewer posts mean fewer vacancies to recruit to and a smaller gap
+  // for agency; staff above the new establishment leave by turnover, never by dismissal. The
+  // safe-staffing floor stays a share of the configured establishment (the wards' need, not
+  // their funding), so a cut never takes cover below it.
+  void set_establishment_cuts(const std::array<double, staff_group_count>& cut_wte);
+  double establishment(StaffGroup g) const { return establishment_[static_cast<std::size_t>(g)]; }
+
   const StaffLevel& level(StaffGroup g) const { return levels_[static_cast<std::size_t>(g)]; }
   // Available staff relative to the configured baseline (vacancies at their starting rate,
   // sickness at its yearly average): below 1 in a winter month even with no vacancy.
@@ -110,6 +119,7 @@ class Staffing {
   double sickness_factor_ = 1.0;  // this month's, from sickness_by_month_
   sim::StreamKey key_;
   std::array<StaffLevel, staff_group_count> levels_{};
+  std::array<double, staff_group_count> establishment_{};  // funded posts in force: configured less cuts
   std::array<double, staff_group_count> baseline_available_{};
 };
 

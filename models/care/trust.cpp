@@ -36,6 +36,7 @@ TrustMonth Trust::run_month(sim::Time month_end) {
 void Trust::staff_month() {
   // The calendar month, asked once here: the seasonal profiles of every department follow it.
   const int month_of_year = calendar_->month_of_year(sim_.now());
+  staffing_.set_establishment_cuts(levers_.establishment_cut_wte);
   staffing_.start_month(calendar_->month_index(sim_.now()), month_of_year, levers_.agency_factor,
                         levers_.recruitment_frozen, levers_.agency_banned, levers_.recruitment_factor);
   ed_.set_month_of_year(month_of_year);

@@ -29,6 +29,8 @@ struct Levers {
   double productivity_factor = 1.0;  // A&E treatment times are divided, theatre lists multiplied by it
   double recruitment_factor = 1.0;   // multiplies every group's recruitment
   int capital_beds = 0;              // beds opened with capital, staffed on top of those the nurses open
+  // Posts cost improvement took out of each group's establishment (Staffing::set_establishment_cuts).
+  std::array<double, staff_group_count> establishment_cut_wte{};
 };
 
 struct TrustMonth {

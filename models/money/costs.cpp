@@ -8,8 +8,8 @@
 
 namespace breachsim::models {
 
-void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const TrustMonth& tm, double cip_delivered,
-                  double extra_sessions_gbp, MoneyMonth& m) {
+double charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const TrustMonth& tm, double cip_delivered,
+                    double other_pay_cut_share, double extra_sessions_gbp, MoneyMonth& m) {
   double premium =
       cost.agency_premium_cap > 0.0 ? std::min(cost.agency_premium, cost.agency_premium_cap) : cost.agency_premium;
   if (rules.price_cap > 0.0) premium = std::min(premium, rules.price_cap);
@@ -17,8 +17,10 @@ void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const 
                                            cost.theatre_team_gbp_per_wte_year};
   // Staff not modelled as groups: their agency part scales with the month's agency lever (at
   // most the usual share: protecting performance buys front-line cover only); work the cut
-  // moves to substantive or bank staff costs the substantive rate.
-  const double other = cost.other_pay_gbp_per_year / 12.0, share = cost.other_pay_agency_share;
+  // moves to substantive or bank staff costs the substantive rate. Posts cost improvement took
+  // out of their establishment are not paid at all.
+  const double other = cost.other_pay_gbp_per_year / 12.0 * (1.0 - other_pay_cut_share);
+  const double share = cost.other_pay_agency_share;
   const double kept = std::min(1.0, tm.agency_factor);
   m.cost_pay = other * (1.0 - share) + other * share * (1.0 - kept) / (1.0 + cost.agency_premium);
   m.cost_agency = other * share * kept * (1.0 + premium) / (1.0 + cost.agency_premium);
@@ -34,9 +36,13 @@ void charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const 
                  cost.ed_attendance_gbp * static_cast<double>(tm.ed.attendances) +
                  cost.outpatient_gbp * static_cast<double>(tm.electives.outpatient_treated) +
                  cost.fixed_gbp_per_year / 12.0 + extra_sessions_gbp;
-  // Savings are a share of what the month cost, delivered as far as the year's luck allows.
-  m.cip_savings = cost.cip_target_share * cip_delivered * (m.cost_pay + m.cost_agency + m.cost_other);
-  m.cost_other -= m.cip_savings;
+  // Savings are a share of what the month cost, delivered as far as the year's luck allows;
+  // here only the productivity part: the capacity part is in the pay above, as fewer posts.
+  const double gross = m.cost_pay + m.cost_agency + m.cost_other;
+  m.cip_savings_productivity = cost.cip_target_share * cip_delivered * (1.0 - cost.cip_capacity_share) * gross;
+  m.cip_savings = m.cip_savings_productivity;
+  m.cost_other -= m.cip_savings_productivity;
+  return gross;
 }
 
 double cip_delivered_share(const CostParams& cost, double execution) {

@@ -118,6 +118,8 @@ struct CostParams {
   double fixed_gbp_per_year = 131e6;
   double cip_target_share = 0.03;
   double cip_headroom_share = 0.06;
+  double cip_capacity_share = 0.3;
+  double other_pay_floor_share = 0.85;
   double capital_gbp_per_bed = 400000.0;
   double capital_bed_running_gbp_per_year = 110000.0;
   sim::config::DistributionSpec cip_delivered_share{sim::Distribution::Kind::gamma, 0.0, 0.95, 0.25, {}, {}, {}};
@@ -170,6 +172,13 @@ struct CostParams {
             Doc{"share of costs a year", "Diminishing returns of cost improvement: a target T can deliver at most h (1 - exp(-T/h)) of costs, h this headroom, so the first savings are easy and each further one harder, and a target far beyond h is visibly undeliverable (the share delivered falls as the target grows: 79% of a 3% target, 59% of 7%, before execution). 0: no diminishing returns.",
                 "assumption: at the default 3% target the expected share delivered stays three quarters (docs/sources.md §7: targets of 2-7% a year, rarely met in full)",
                 Range::fraction()});
+    v.field("cip_capacity_share", cip_capacity_share,
+            Doc{"share of the savings delivered", "Where cost improvement savings come from. This share is pay (capacity): posts taken out of the funded establishment at the second month of the financial year, spread over all staff in proportion to their pay (the modelled groups and other_pay_gbp_per_year), never below a group's safe-staffing floor (staffing.<group>.floor_share_of_establishment; other staff other_pay_floor_share). Pay then falls because fewer people are paid (vacancy control: recruitment stops, agency covers a smaller gap, staff leave by turnover), so it shows in cost_pay and cost_agency, not as a subtraction, and the modelled groups' capacity falls with it; what the floors keep is not delivered (cip_capacity_blocked). Each year's cut is measured against the configured establishment and replaces the last year's, as each year's productivity savings are measured against unsaved costs (costs are in constant prices with no cost growth to absorb), so no run ratchets staff down to the floors. The rest is productivity: non-pay savings (procurement, drugs, estates) taken off cost_other with no effect on care. 0: all productivity (the model before this split).",
+                "assumption (0.3; plausible from a quarter to a half): pay is about 63% of costs, and agency and locum savings alone were £0.7bn of the £3.1bn delivered in 2016/17 (docs/sources.md §7)",
+                Range::fraction()});
+    v.field("other_pay_floor_share", other_pay_floor_share,
+            Doc{"share of other pay", "Cost improvement takes at most down to this share of other staff's pay bill (other_pay_gbp_per_year): their safe-staffing floor, as floor_share_of_establishment is for the modelled groups.",
+                "assumption: the modelled groups' default floor of 0.85", Range::fraction()});
     v.field("cip_delivered_share", cip_delivered_share,
             Doc{"share of the deliverable", "Execution: the share of what the target can deliver (cip_headroom_share) actually delivered, drawn once a financial year per trust; the share of the target delivered is this times the diminishing-returns factor.",
                 "assumption: 0.95 on average, so with the default headroom three quarters of a 3% target is delivered on average, rarely all"});

@@ -25,8 +25,13 @@ struct MoneyMonth {
   double fund_unearned = 0;            // incentive-fund allocation not earned this quarter
   double cost_pay = 0;                 // substantive pay, modelled groups and the rest
   double cost_agency = 0;
-  double cost_other = 0;               // activity, fixed and extra-session costs, less CIP savings
-  double cip_savings = 0;
+  double cost_other = 0;               // activity, fixed and extra-session costs, less CIP productivity savings
+  double cip_savings = 0;              // productivity + capacity
+  double cip_savings_productivity = 0; // non-pay: already taken off cost_other
+  double cip_savings_capacity = 0;     // a month's pay of the posts out of the establishment (in cost_pay and
+                                       // cost_agency as fewer staff, not subtracted)
+  double cip_capacity_blocked = 0;     // a month of the capacity savings the safe-staffing floors kept
+  double cip_establishment_cut_wte = 0;  // posts out of the modelled groups' establishment this month
   double interest = 0;
   double surplus = 0;
   double cumulative_deficit = 0;

@@ -72,6 +72,7 @@ void Settlement::start_year(int month) {
     auto d = draws(t, month).draw(FinanceDraw::cip);
     const CostParams& costs = setup_->trusts[t].finance.costs;
     b.cip_delivered = cip_delivered_share(costs, costs.cip_delivered_share.build().sample(d));
+    b.cip_plan_due = true;
   }
   commissioners_.start_year();
   oversight_.start_year();
@@ -132,15 +133,18 @@ void Settlement::earn(std::size_t t, const MonthEnd& me, const TrustMonth& tm, c
   if (me.quarter_end) pay_cquin(f, books_[t].income, r, draws(t, me.month), m);
 }
 
-// Costs: pay, agency, activity and the extra sessions planned for this month, less CIP; then
-// what the regulator's consequences cost (a turnaround team, beds bought with capital).
+// Costs: pay, agency, activity and the extra sessions planned for this month, less CIP
+// productivity savings, with the posts CIP took out; then what the regulator's consequences
+// cost (a turnaround team, beds bought with capital).
 void Settlement::spend(std::size_t t, const MonthEnd& me, const TrustMonth& tm, MoneyMonth& m) {
   const CostParams& cost = setup_->trusts[t].finance.costs;
   Books& b = books_[t];
   const Plan now = b.management.plan_for(me.month);
   m.extra_sessions = now.extra_sessions;
   m.acting = now.acting;
-  charge_costs(cost, me.agency, tm, b.cip_delivered, now.extra_cost, m);
+  const double before_savings =
+      charge_costs(cost, me.agency, tm, b.cip_delivered, b.cip_in_force.other_pay_cut_share, now.extra_cost, m);
+  improve(t, before_savings, m);
 
   const OversightMonth om = oversight_.in_month(t, me.month);
   m.turnaround_team = om.turnaround_team;
@@ -154,6 +158,26 @@ void Settlement::spend(std::size_t t, const MonthEnd& me, const TrustMonth& tm, 
   b.capital_spent += m.capital_invested;
   b.capital_beds = static_cast<int>(std::floor(b.capital_spent / cost.capital_gbp_per_bed));
   m.capital_beds = b.capital_beds;
+}
+
+// Cost improvement's capacity part (models/money/cost_improvement.hpp): planned at the year's
+// first month end, a year at the rate of that month's costs, when the year's execution is
+// known; the posts come out with next month's levers and stay out until the next year's plan
+// replaces them. The month reports the posts out while it ran.
+void Settlement::improve(std::size_t t, double costs_before_savings, MoneyMonth& m) {
+  const TrustFinanceSetup& ts = setup_->trusts[t];
+  const CostParams& cost = ts.finance.costs;
+  Books& b = books_[t];
+  if (b.cip_plan_due) {
+    const double year = cost.cip_target_share * b.cip_delivered * cost.cip_capacity_share * 12.0 * costs_before_savings;
+    b.cip_plan = plan_cip_capacity(cost, ts.posts, year);
+    b.cip_plan_due = false;
+  }
+  const CipCapacity& out = b.cip_in_force;
+  m.cip_savings_capacity = out.taken_gbp_year / 12.0;
+  m.cip_capacity_blocked = out.blocked_gbp_year / 12.0;
+  m.cip_establishment_cut_wte = out.cut_wte_total();
+  m.cip_savings += m.cip_savings_capacity;
 }
 
 // Fines: assessed, suspended, waived and capped; sent where their schemes say; reinvested
@@ -246,7 +270,8 @@ void Settlement::post(std::size_t t, const MonthEnd& me, MoneyMonth& m) {
   m.cash = p.cash;
   m.special_measures = p.special_measures;
   m.control_total_met = b.ytd_surplus >= me.to_date(f.control_total_gbp_per_year);
-  m.cip_delivered_share = b.cip_delivered;
+  // What the floors kept from the capacity part is not delivered.
+  m.cip_delivered_share = b.cip_delivered * (1.0 - f.costs.cip_capacity_share * b.cip_plan.blocked_share());
 }
 
 // Footprints, once every trust has posted and every commissioner has reviewed its spending:
@@ -308,6 +333,8 @@ Levers Settlement::manage(std::size_t t, const MonthEnd& me, const AgencyRulesPa
   b.management.decide(ts.management, view);
 
   Levers next = b.management.plan_for(me.month + 1).levers;
+  b.cip_in_force = b.cip_plan;
+  next.establishment_cut_wte = b.cip_plan.cut_wte;
   next.referral_share = commissioners_.referral_share_next(ts.commissioner, me);
   m.referral_share = b.referral_share_in_effect;
   b.referral_share_in_effect = next.referral_share;

@@ -7,6 +7,7 @@
 
 #include "models/money/balance_sheet.hpp"
 #include "models/money/commissioners.hpp"
+#include "models/money/cost_improvement.hpp"
 #include "models/money/finance.hpp"
 #include "models/money/fines.hpp"
 #include "models/money/footprints.hpp"
@@ -38,6 +39,7 @@ struct TrustFinanceSetup {
   FinanceParams finance;
   ManagementParams management;
   double planned_theatre_sessions_per_month = 0.0;
+  std::array<StaffPosts, staff_group_count> posts{};  // the modelled groups' configured establishments and floors
 };
 
 struct FinanceSetup {
@@ -110,6 +112,9 @@ class Settlement {
     FinesToDate fines;
     double cumulative_deficit = 0;  // at the last month end
     double cip_delivered = 0;       // share of this year's CIP target, drawn at the year start
+    bool cip_plan_due = false;      // the year's capacity part to plan at this month end
+    CipCapacity cip_plan;           // this year's, decided at its first month end
+    CipCapacity cip_in_force;       // the posts out this month: last month's plan
     int league_rank = 0, league_segment = 0;
     double fund_allocation_year = 0;
     Management management;
@@ -126,6 +131,7 @@ class Settlement {
   // The stages, in the order settle() runs them.
   void earn(std::size_t t, const MonthEnd& me, const TrustMonth& tm, const PerformanceRecord& r, MoneyMonth& m);
   void spend(std::size_t t, const MonthEnd& me, const TrustMonth& tm, MoneyMonth& m);
+  void improve(std::size_t t, double costs_before_savings, MoneyMonth& m);
   void fine(std::size_t t, const MonthEnd& me, const PerformanceRecord& r, MoneyMonth& m);
   void pay_pools(std::vector<MoneyMonth>& out);
   void pay_fund(const MonthEnd& me, std::vector<MoneyMonth>& out);
