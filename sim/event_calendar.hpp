@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -178,25 +179,26 @@ class EventCalendar {
   };
 
   bool stale(const Event& e) const { return generations_[e.slot] != e.generation; }
+  void discard_top(Heap& h) {
+    free_slots_.push_back(h.top().slot);
+    h.pop();
+  }
 
   // Brings a live event to the top of the near heap: drops cancelled ones, and when the near
   // heap runs dry moves the horizon a window past the earliest far event and brings over
   // every far event before it. Only valid when !empty().
   void surface() {
-    for (;;) {
-      while (!near_.empty() && stale(near_.top())) {
-        free_slots_.push_back(near_.top().slot);
-        near_.pop();
-      }
-      if (!near_.empty()) return;
-      while (stale(far_.top())) {
-        free_slots_.push_back(far_.top().slot);
-        far_.pop();
-      }
-      horizon_bits_ = order_bits(time_of(far_.top().time_bits) + window_);
-      while (!far_.empty() && far_.top().time_bits < horizon_bits_) {
-        if (!stale(far_.top())) near_.push(far_.top());
-        else free_slots_.push_back(far_.top().slot);
+    while (!near_.empty() && stale(near_.top())) discard_top(near_);
+    if (!near_.empty()) return;
+    while (stale(far_.top())) discard_top(far_);
+    // At least past the earliest far event itself: far enough out, t + window rounds to t.
+    const std::uint64_t earliest = far_.top().time_bits;
+    horizon_bits_ = std::max(order_bits(time_of(earliest) + window_), earliest + 1);
+    while (!far_.empty() && far_.top().time_bits < horizon_bits_) {
+      if (stale(far_.top())) {
+        discard_top(far_);
+      } else {
+        near_.push(far_.top());
         far_.pop();
       }
     }

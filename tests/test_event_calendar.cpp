@@ -186,6 +186,20 @@ TEST_CASE("EventCalendar keeps the order of events at exactly the horizon", "[ev
   CHECK(cal.empty());
 }
 
+TEST_CASE("EventCalendar brings far events over where a window no longer adds to the time", "[event]") {
+  // 1e300 + 1440 is 1e300: the horizon must still move past the earliest far event.
+  EventCalendar<int> cal;
+  cal.push(1e300, Priority::arrival, 1);
+  cal.push(1e300, Priority::release, 2);
+  cal.push(std::nextafter(1e300, 2e300), Priority::release, 3);
+  CHECK(cal.pop().payload == 2);
+  cal.push(1e300, Priority::capacity, 4);  // same time, pushed after the crossing: before event 1
+  CHECK(cal.pop().payload == 4);
+  CHECK(cal.pop().payload == 1);
+  CHECK(cal.pop().payload == 3);
+  CHECK(cal.empty());
+}
+
 TEST_CASE("EventCalendar rejects a window that is not positive", "[event]") {
   CHECK_THROWS_AS(EventCalendar<int>(0.0), std::invalid_argument);
   CHECK_THROWS_AS(EventCalendar<int>(std::nan("")), std::invalid_argument);
