@@ -20,13 +20,7 @@ Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key)
   }
 }
 
-const StaffGroupParams& Staffing::params(std::size_t g) const {
-  switch (static_cast<StaffGroup>(g)) {
-    case StaffGroup::ed_clinicians: return params_->ed_clinicians;
-    case StaffGroup::ward_nurses: return params_->ward_nurses;
-    default: return params_->theatre_teams;
-  }
-}
+const StaffGroupParams& Staffing::params(std::size_t g) const { return group_params(*params_, g); }
 
 namespace {
 

@@ -75,6 +75,15 @@ struct StaffingParams {
 enum class StaffGroup : std::uint8_t { ed_clinicians, ward_nurses, theatre_teams, count };
 inline constexpr std::size_t staff_group_count = static_cast<std::size_t>(StaffGroup::count);
 
+// The parameters of staff group g (a StaffGroup as an index).
+inline const StaffGroupParams& group_params(const StaffingParams& p, std::size_t g) {
+  switch (static_cast<StaffGroup>(g)) {
+    case StaffGroup::ed_clinicians: return p.ed_clinicians;
+    case StaffGroup::ward_nurses: return p.ward_nurses;
+    default: return p.theatre_teams;
+  }
+}
+
 struct StaffLevel {
   double substantive_wte = 0.0;  // in post
   double available_wte = 0.0;    // at work: substantive less sickness, plus agency

@@ -3,11 +3,9 @@
 
 #include <algorithm>
 
-namespace breachsim::models {
+#include "models/money/costs.hpp"
 
-std::array<double, staff_group_count> substantive_rates(const CostParams& cost) {
-  return {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year, cost.theatre_team_gbp_per_wte_year};
-}
+namespace breachsim::models {
 
 double CipCapacity::cut_wte_total() const {
   double total = 0.0;

@@ -42,7 +42,4 @@ struct CipCapacity {
 CipCapacity plan_cip_capacity(const CostParams& cost, const std::array<StaffPosts, staff_group_count>& posts,
                               double savings_gbp_year);
 
-// A year's pay of one WTE of each modelled group at its substantive rate.
-std::array<double, staff_group_count> substantive_rates(const CostParams& cost);
-
 }  // namespace breachsim::models

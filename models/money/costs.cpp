@@ -13,8 +13,7 @@ double charge_costs(const CostParams& cost, const AgencyRulesParams& rules, cons
   double premium =
       cost.agency_premium_cap > 0.0 ? std::min(cost.agency_premium, cost.agency_premium_cap) : cost.agency_premium;
   if (rules.price_cap > 0.0) premium = std::min(premium, rules.price_cap);
-  const double rates[staff_group_count] = {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year,
-                                           cost.theatre_team_gbp_per_wte_year};
+  const std::array<double, staff_group_count> rates = substantive_rates(cost);
   // Staff not modelled as groups: their agency part scales with the month's agency lever (at
   // most the usual share: protecting performance buys front-line cover only); work the cut
   // moves to substantive or bank staff costs the substantive rate. Posts cost improvement took
@@ -43,6 +42,10 @@ double charge_costs(const CostParams& cost, const AgencyRulesParams& rules, cons
   m.cip_savings = m.cip_savings_productivity;
   m.cost_other -= m.cip_savings_productivity;
   return gross;
+}
+
+std::array<double, staff_group_count> substantive_rates(const CostParams& cost) {
+  return {cost.ed_clinician_gbp_per_wte_year, cost.ward_nurse_gbp_per_wte_year, cost.theatre_team_gbp_per_wte_year};
 }
 
 double cip_delivered_share(const CostParams& cost, double execution) {

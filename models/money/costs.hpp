@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <array>
+
+#include "models/care/staffing.hpp"
 #include "models/money/finance.hpp"
 #include "models/money/money_month.hpp"
 #include "models/regulator/regulator.hpp"
@@ -20,6 +23,9 @@ struct TrustMonth;
 // what the sessions bought for this month cost.
 double charge_costs(const CostParams& cost, const AgencyRulesParams& rules, const TrustMonth& tm, double cip_delivered,
                     double other_pay_cut_share, double extra_sessions_gbp, MoneyMonth& m);
+
+// A year's pay of one WTE of each modelled staff group at its substantive rate.
+std::array<double, staff_group_count> substantive_rates(const CostParams& cost);
 
 // The share of the year's CIP target delivered, given `execution` (a draw of
 // cip_delivered_share): execution times the diminishing-returns factor of the target's ambition.

@@ -21,10 +21,10 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
                                       ElectiveSetup(t.elective, calendar), t.staffing, CancerSetup(t.cancer, calendar)});
     TrustFinanceSetup f{t.region, -1, t.finance, t.management,
                         t.elective.theatre_sessions_per_week * 52.0 / 12.0};
-    const StaffGroupParams* groups[staff_group_count] = {&t.staffing.ed_clinicians, &t.staffing.ward_nurses,
-                                                         &t.staffing.theatre_teams};
-    for (std::size_t g = 0; g < staff_group_count; ++g)
-      f.posts[g] = StaffPosts{groups[g]->establishment_wte, groups[g]->floor_share_of_establishment};
+    for (std::size_t g = 0; g < staff_group_count; ++g) {
+      const StaffGroupParams& group = group_params(t.staffing, g);
+      f.posts[g] = StaffPosts{group.establishment_wte, group.floor_share_of_establishment};
+    }
     for (std::size_t c = 0; c < s.commissioners.size(); ++c)
       if (s.commissioners[c].name == t.commissioner) f.commissioner = static_cast<int>(c);
     finance.trusts.push_back(std::move(f));
