@@ -499,7 +499,7 @@ void print_single_point(std::ostream& out, const NationalRuns& runs) {
   out << "Seen within 4 hours, whole run: median [90% interval]\n";
   std::size_t width = 10;
   for (const auto& n : runs.trust_names) width = std::max(width, n.size());
-  const MetricInfo share{"", "%", "", false, Combine::mean, Combine::mean, Metric::ed_attendances};
+  const MetricInfo share{"", "%", "", false, Combine::mean, Combine::mean, Metric::ed_attendances, nullptr};
   for (std::size_t t = 0; t <= runs.trusts; ++t) {
     std::vector<double> v;
     for (std::size_t r = 0; r < runs.replications; ++r) {
