@@ -290,7 +290,9 @@ models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, 
                                     models::RunStart start) {
   std::unique_ptr<Progress> progress;
   models::BatchObserver observer;
-  observer.batch_started = [&](std::size_t tasks) { progress = std::make_unique<Progress>(tasks, !o.quiet); };
+  observer.batch_started = [&](std::size_t tasks, std::uint64_t) {
+    progress = std::make_unique<Progress>(tasks, !o.quiet);
+  };
   observer.task_done = [&](std::uint64_t events) { progress->advance(events); };
   observer.batch_finished = [&] { progress.reset(); };
   observer.growing = [&](std::size_t from, std::size_t to) {
