@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -28,22 +27,6 @@ namespace breachsim::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The value after option args[i], which it steps over.
-const std::string& option_value(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw UsageError(args[i] + " needs a value");
-  return args[++i];
-}
-
-template <class T>
-T parse_number(const std::string& option, const std::string& text, T min, T max) {
-  T value{};
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || value < min || value > max)
-    throw UsageError(option + " expects a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                     " (got '" + text + "')");
-  return value;
-}
 
 std::string default_config() {
   const fs::path installed = fs::path(build_info::source_dir) / "configs" / "default.yaml";
@@ -141,47 +124,14 @@ void install_stop_handlers() {
 
 }  // namespace
 
-void print_usage() {
-  std::cout << "breachsim " << build_info::version << " - hospital trusts under performance penalties\n\n"
-            << "usage:\n"
-            << "  breachsim run [CONFIG] [--replications N] [--seed S] [--threads T] [--out FILE]\n"
-            << "                [--set dotted.path=value ...] [--resume | --force] [--quiet]\n"
-            << "  breachsim summary FILE [--metric M]  print the summary tables of a finished run\n"
-            << "  breachsim validate CONFIG [--set dotted.path=value ...]\n"
-            << "                                    check a config without running it; list its sweep points\n"
-            << "  breachsim validate --reference    print the reference of every config key (Markdown)\n"
-            << "  breachsim --version\n\n"
-            << "run with no CONFIG runs configs/default.yaml. --set replaces one key of the config (the value\n"
-            << "is YAML: --set schemes.ed_4h.rate_gbp=200, --set 'trusts[0].ed.clinicians_by_hour=[...]').\n"
-            << "An existing output file is never overwritten without --force. Ctrl-C (SIGINT) or SIGTERM\n"
-            << "finishes the tasks in flight and leaves them in the file; --resume completes it.\n"
-            << "Exit codes: 0 success, 2 bad usage or config, 1 runtime error, 128+signal when stopped.\n";
-}
-
-void print_version() {
-  std::cout << "breachsim " << build_info::version << " (" << build_info::git_commit << ", " << build_info::build_type
-            << ", " << build_info::compiler << ")\n"
-            << models::library_versions() << "\n";
-}
-
-int validate_command(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--reference") {
+int validate_command(const ValidateOptions& o) {
+  if (o.reference) {
     std::cout << models::config_reference_markdown();
     return 0;
   }
-  std::string config;
-  std::vector<std::string> overrides;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--set") overrides.push_back(option_value(args, i));
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for validate");
-    else if (config.empty()) config = a;
-    else throw UsageError("validate takes one CONFIG (got '" + config + "' and '" + a + "')");
-  }
-  if (config.empty()) throw UsageError("validate expects one CONFIG file");
-  const models::Sweep sweep = models::load_sweep(config, overrides);
+  const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& s = sweep.points.front().scenario;
-  std::cout << config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << " trusts, "
+  std::cout << o.config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << " trusts, "
             << s.scenario.months << " months, " << s.monte_carlo.replications << " replications)\n";
   if (sweep.paths.empty()) return 0;
   std::cout << "sweep over ";
@@ -197,39 +147,6 @@ namespace {
 models::Metric metric_named(const std::string& name) {
   if (const auto m = models::metric_by_name(name)) return *m;
   throw UsageError("no metric named '" + name + "' (the catalogue is /metrics)");
-}
-
-struct RunOptions {
-  std::string config, out;
-  std::vector<std::string> overrides;
-  int threads = 0;
-  bool force = false, quiet = false, resume = false;
-};
-
-RunOptions parse_run_options(const std::vector<std::string>& args) {
-  RunOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string& { return option_value(args, i); };
-    // --replications and --seed are shorthands for --set, so the stored config records them.
-    if (a == "--set") o.overrides.push_back(value());
-    else if (a == "--replications")
-      o.overrides.push_back("monte_carlo.replications=" + std::to_string(parse_number<int>(a, value(), 1, 10000000)));
-    else if (a == "--seed")
-      o.overrides.push_back("monte_carlo.seed=" +
-                            std::to_string(parse_number<std::uint64_t>(a, value(), 0, (std::uint64_t{1} << 63) - 1)));
-    else if (a == "--threads") o.threads = parse_number<int>(a, value(), 1, 4096);
-    else if (a == "--out") o.out = value();
-    else if (a == "--force") o.force = true;
-    else if (a == "--quiet") o.quiet = true;
-    else if (a == "--resume") o.resume = true;
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for run");
-    else if (o.config.empty()) o.config = a;
-    else throw UsageError("run takes one CONFIG (got '" + o.config + "' and '" + a + "')");
-  }
-  if (o.config.empty()) o.config = default_config();
-  if (o.resume && o.force) throw UsageError("--resume completes an existing file and --force replaces it: give one");
-  return o;
 }
 
 // --resume: the file an interrupted run left, checked against this run and reopened.
@@ -327,8 +244,8 @@ int report_run(const RunOptions& o, const models::PlannedRun& run, const models:
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& args, const std::string& command_line) {
-  RunOptions o = parse_run_options(args);
+int run_command(RunOptions o, const std::string& command_line) {
+  if (o.config.empty()) o.config = default_config();
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& first = sweep.points.front().scenario;
   if (o.out.empty()) o.out = first.output.file;
@@ -345,19 +262,14 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   return report_run(o, run, total);
 }
 
-int summary_command(const std::vector<std::string>& args) {
-  std::string path, metric;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--metric") metric = option_value(args, i);
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for summary");
-    else if (path.empty()) path = a;
-    else throw UsageError("summary takes one FILE (got '" + path + "' and '" + a + "')");
-  }
-  if (path.empty()) throw UsageError("summary expects a result FILE");
-  const models::SavedRun saved = models::read_saved_run(path);
-  if (!metric.empty()) metric_named(metric);
-  models::print_summary(std::cout, saved.runs, saved.title, metric);
+int summary_command(const SummaryOptions& o) {
+  // A name that is not a file is a slip on the command line, not a damaged result.
+  std::error_code ec;
+  if (fs::is_directory(o.file, ec)) throw UsageError(o.file + ": is a directory, not a result file", "summary");
+  if (!fs::exists(o.file, ec)) throw UsageError(o.file + ": no such file", "summary");
+  const models::SavedRun saved = models::read_saved_run(o.file);
+  if (!o.metric.empty()) metric_named(o.metric);
+  models::print_summary(std::cout, saved.runs, saved.title, o.metric);
   return 0;
 }
 
