@@ -2,19 +2,14 @@
 #include "cli/commands.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
-#include <mutex>
-#include <thread>
 
 #include "breachsim/version.hpp"
+#include "cli/progress.hpp"
 #include "models/run/output.hpp"
 #include "models/run/run.hpp"
 #include "models/run/run_control.hpp"
@@ -33,76 +28,6 @@ std::string default_config() {
   if (fs::exists(installed)) return installed.string();
   return "configs/default.yaml";
 }
-
-// Progress on stderr: on a terminal a bar redrawn four times a second (tasks done, events per
-// second, ETA); otherwise, for logs and batch jobs, one line at each tenth of the tasks.
-class Progress {
- public:
-  Progress(std::size_t total, bool enabled)
-      : total_(total), enabled_(enabled && total > 0), tty_(enabled_ && isatty(STDERR_FILENO)), start_(Clock::now()) {
-    if (tty_) ticker_ = std::thread([this] { loop(); });
-  }
-  ~Progress() { finish(); }
-  // Called by the writer thread after each task.
-  void advance(std::uint64_t events) {
-    const std::size_t done = ++done_;
-    events_ += events;
-    if (!enabled_ || tty_) return;
-    const std::size_t tenth = done * 10 / total_;
-    if (tenth > last_tenth_) {
-      last_tenth_ = tenth;
-      std::fprintf(stderr, "breachsim: %3zu%% (%zu of %zu tasks), %s\n", done * 100 / total_, done, total_,
-                   rates(done).c_str());
-      std::fflush(stderr);
-    }
-  }
-  void finish() {
-    if (!ticker_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    ticker_.join();
-    std::fprintf(stderr, "\r%*s\r", 100, "");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string rates(std::size_t done) const {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    char buf[128];
-    const double rate = elapsed > 0 ? static_cast<double>(events_.load()) / elapsed / 1e6 : 0.0;
-    if (done > 0 && done < total_)
-      std::snprintf(buf, sizeof buf, "%.1f million events/s, %.0f s elapsed, ETA %.0f s", rate, elapsed,
-                    elapsed * static_cast<double>(total_ - done) / static_cast<double>(done));
-    else
-      std::snprintf(buf, sizeof buf, "%.1f million events/s, %.0f s elapsed", rate, elapsed);
-    return buf;
-  }
-  void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
-      const std::size_t done = done_.load();
-      const int width = 24;
-      std::string bar(static_cast<std::size_t>(width * done / total_), '=');
-      bar.resize(width, ' ');
-      std::fprintf(stderr, "\r[%s] %zu/%zu tasks, %s ", bar.c_str(), done, total_, rates(done).c_str());
-      std::fflush(stderr);
-    }
-  }
-
-  std::size_t total_;
-  bool enabled_, tty_;
-  Clock::time_point start_;
-  std::atomic<std::size_t> done_{0};
-  std::atomic<std::uint64_t> events_{0};
-  std::size_t last_tenth_ = 0;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread ticker_;
-};
 
 // SIGINT and SIGTERM ask the run to stop: tasks in flight finish and are kept. A second
 // signal gets the default action (the handler resets itself).
@@ -202,16 +127,23 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
   std::cerr << "\n";
 }
 
-// The batches with a progress display each, and the calculator's reason for another batch.
+// What a signal does to a run, said at once: the tasks in flight can take minutes to finish.
+std::string stop_notice(const std::string& out) {
+  const char* name = stop_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+  return std::string("breachsim: ") + name + ": finishing the tasks in flight, then saving the finished ones in " +
+         out + "; a second signal stops at once (--resume completes the run either way)";
+}
+
+// The batches under one progress display, and the calculator's reason for another batch.
 models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, const models::PlannedRun& run,
                                     models::RunStart start) {
-  std::unique_ptr<Progress> progress;
+  sim::TaskProgress work;
+  Progress progress(progress_style(o.quiet), work, stop_requested, [&o] { return stop_notice(o.out); });
   models::BatchObserver observer;
-  observer.batch_started = [&](std::size_t tasks, std::uint64_t) {
-    progress = std::make_unique<Progress>(tasks, !o.quiet);
-  };
-  observer.task_done = [&](std::uint64_t events) { progress->advance(events); };
-  observer.batch_finished = [&] { progress.reset(); };
+  observer.progress = &work;
+  observer.batch_started = [&](std::size_t tasks, std::uint64_t months) { progress.batch_started(tasks, months); };
+  observer.task_done = [&](std::uint64_t) { progress.task_done(); };
+  observer.batch_finished = [&] { progress.batch_finished(); };
   observer.growing = [&](std::size_t from, std::size_t to) {
     if (!o.quiet)
       std::cerr << "breachsim: " << run.target.metric_name << " not yet within +/-" << run.target.half_width

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The command line as a user meets it: help, options, exit codes, messages, refusing to
-# overwrite, and bit-identical outcome datasets whatever the number of threads.
+# The command line as a user meets it: help, options, exit codes, messages, progress in a log,
+# refusing to overwrite, and bit-identical outcome datasets whatever the number of threads.
 # usage: cli_end_to_end.sh BREACHSIM_EXE SOURCE_DIR WORK_DIR
 set -uo pipefail
 exe=$1 src=$2 work=$3
@@ -211,12 +211,22 @@ for signal in INT KILL; do
 done
 expect_exit 2 'there is neither' -- "$exe" run "${long_run[@]}" --out "$work/never_started.h5" --resume
 
-# Progress in a log (stderr not a terminal): one line per tenth of the tasks, ending at 100%.
+# Progress in a log (stderr not a terminal): plain lines, never a carriage return, at tenths of
+# the work (simulated months, counted inside running tasks too) and ending at 100%. (The bar
+# on a terminal: tests/progress_terminal.py.)
+progress_line='^breachsim: +[0-9]+% \([0-9]+ of [0-9]+ tasks finished, [0-9]+ of [0-9]+ months simulated\), [0-9.]+ million events/s, [0-9.]+ s elapsed'
 "$exe" run tests/data/small.yaml --replications 10 --out "$work/progress.h5" 2>"$work/progress.txt" >/dev/null ||
   fail "a run for the progress lines failed"
-[ "$(grep -cE '^breachsim: +[0-9]+% \([0-9]+ of 10 tasks\), [0-9.]+ million events/s' "$work/progress.txt")" = 10 ] ||
-  fail "expected 10 progress lines: $(cat "$work/progress.txt")"
-grep -qE '^breachsim: 100% \(10 of 10 tasks\)' "$work/progress.txt" || fail "no 100% progress line"
+grep -q $'\r' "$work/progress.txt" && fail "carriage returns in a log's progress"
+[ "$(grep -cE "$progress_line" "$work/progress.txt")" = "$(grep -c '%' "$work/progress.txt")" ] ||
+  fail "progress lines not as expected: $(cat "$work/progress.txt")"
+[ "$(tail -1 "$work/progress.txt")" = "$(grep -E '^breachsim: 100% \(10 of 10 tasks finished, 50 of 50 months simulated\)' "$work/progress.txt")" ] ||
+  fail "the last progress line is not the one 100% line: $(cat "$work/progress.txt")"
+# One long task alone: its months show before it ends.
+"$exe" run configs/teaching/one_trust.yaml --replications 1 --threads 1 --set scenario.months=120 \
+  --out "$work/one_task.h5" 2>"$work/one_task.txt" >/dev/null || fail "a one-task run failed"
+grep -qE '^breachsim: +[1-9][0-9]?% \(0 of 1 tasks finished, [0-9]+ of 123 months simulated\)' "$work/one_task.txt" ||
+  fail "no progress shown inside a running task: $(cat "$work/one_task.txt")"
 
 # The replication calculator adds batches of 10 until the 95% interval of the fines is within
 # +/- £150k; the file then holds exactly the replications run, the same as a fixed run of that
