@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "breachsim/version.hpp"
 #include "cli/progress.hpp"
 #include "models/run/output.hpp"
 #include "models/run/run.hpp"
@@ -23,11 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string default_config() {
-  const fs::path installed = fs::path(build_info::source_dir) / "configs" / "default.yaml";
-  if (fs::exists(installed)) return installed.string();
-  return "configs/default.yaml";
-}
+std::string default_config() { return (models::shipped_configs() / "default.yaml").string(); }
 
 // SIGINT and SIGTERM ask the run to stop: tasks in flight finish and are kept. A second
 // signal gets the default action (the handler resets itself).
