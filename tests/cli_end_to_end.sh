@@ -176,13 +176,13 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 fi
 
-# Interrupted runs: SIGINT (clean: finish the tasks in flight, keep them) and kill -9 (the
-# partial file) both leave work that --resume completes, to outcomes identical to a run that
+# Interrupted runs: SIGINT and SIGTERM (clean: finish the tasks in flight, keep them) and kill -9
+# (the partial file) all leave work that --resume completes, to outcomes identical to a run that
 # was never interrupted.
 full="$work/uninterrupted.h5"
 long_run=(configs/teaching/one_trust.yaml --replications 60 --set output.flush_seconds=0.05 --quiet)
 expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$full"
-for signal in INT KILL; do
+for signal in INT TERM KILL; do
   out="$work/interrupted_$signal.h5"
   "$exe" run "${long_run[@]}" --out "$out" & pid=$!
   started=no
@@ -194,8 +194,9 @@ for signal in INT KILL; do
   done
   kill -"$signal" "$pid"; wait "$pid"; rc=$?
   [ "$started" = yes ] || fail "SIG$signal: no task was ever marked finished in $out.partial"
-  if [ "$signal" = INT ]; then
-    [ "$rc" = 130 ] || fail "SIGINT: exit $rc, expected 130"
+  if [ "$signal" != KILL ]; then  # a clean stop: 128 + the signal's number (README.md, "Exit codes")
+    want=$((128 + $(kill -l "$signal")))
+    [ "$rc" = "$want" ] || fail "SIG$signal: exit $rc, expected $want"
     expect_exit 0 'tasks finished\)' -- "$exe" summary "$out"
   else
     [ "$rc" = 137 ] || fail "SIGKILL: exit $rc, expected 137"
