@@ -2,20 +2,13 @@
 #include "cli/commands.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <charconv>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
-#include <mutex>
-#include <thread>
 
-#include "breachsim/version.hpp"
+#include "cli/progress.hpp"
 #include "models/run/output.hpp"
 #include "models/run/run.hpp"
 #include "models/run/run_control.hpp"
@@ -29,97 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The value after option args[i], which it steps over.
-const std::string& option_value(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw UsageError(args[i] + " needs a value");
-  return args[++i];
-}
-
-template <class T>
-T parse_number(const std::string& option, const std::string& text, T min, T max) {
-  T value{};
-  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || value < min || value > max)
-    throw UsageError(option + " expects a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
-                     " (got '" + text + "')");
-  return value;
-}
-
-std::string default_config() {
-  const fs::path installed = fs::path(build_info::source_dir) / "configs" / "default.yaml";
-  if (fs::exists(installed)) return installed.string();
-  return "configs/default.yaml";
-}
-
-// Progress on stderr: on a terminal a bar redrawn four times a second (tasks done, events per
-// second, ETA); otherwise, for logs and batch jobs, one line at each tenth of the tasks.
-class Progress {
- public:
-  Progress(std::size_t total, bool enabled)
-      : total_(total), enabled_(enabled && total > 0), tty_(enabled_ && isatty(STDERR_FILENO)), start_(Clock::now()) {
-    if (tty_) ticker_ = std::thread([this] { loop(); });
-  }
-  ~Progress() { finish(); }
-  // Called by the writer thread after each task.
-  void advance(std::uint64_t events) {
-    const std::size_t done = ++done_;
-    events_ += events;
-    if (!enabled_ || tty_) return;
-    const std::size_t tenth = done * 10 / total_;
-    if (tenth > last_tenth_) {
-      last_tenth_ = tenth;
-      std::fprintf(stderr, "breachsim: %3zu%% (%zu of %zu tasks), %s\n", done * 100 / total_, done, total_,
-                   rates(done).c_str());
-      std::fflush(stderr);
-    }
-  }
-  void finish() {
-    if (!ticker_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    ticker_.join();
-    std::fprintf(stderr, "\r%*s\r", 100, "");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string rates(std::size_t done) const {
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    char buf[128];
-    const double rate = elapsed > 0 ? static_cast<double>(events_.load()) / elapsed / 1e6 : 0.0;
-    if (done > 0 && done < total_)
-      std::snprintf(buf, sizeof buf, "%.1f million events/s, %.0f s elapsed, ETA %.0f s", rate, elapsed,
-                    elapsed * static_cast<double>(total_ - done) / static_cast<double>(done));
-    else
-      std::snprintf(buf, sizeof buf, "%.1f million events/s, %.0f s elapsed", rate, elapsed);
-    return buf;
-  }
-  void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
-      const std::size_t done = done_.load();
-      const int width = 24;
-      std::string bar(static_cast<std::size_t>(width * done / total_), '=');
-      bar.resize(width, ' ');
-      std::fprintf(stderr, "\r[%s] %zu/%zu tasks, %s ", bar.c_str(), done, total_, rates(done).c_str());
-      std::fflush(stderr);
-    }
-  }
-
-  std::size_t total_;
-  bool enabled_, tty_;
-  Clock::time_point start_;
-  std::atomic<std::size_t> done_{0};
-  std::atomic<std::uint64_t> events_{0};
-  std::size_t last_tenth_ = 0;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread ticker_;
-};
+std::string default_config() { return (models::shipped_configs() / "default.yaml").string(); }
 
 // SIGINT and SIGTERM ask the run to stop: tasks in flight finish and are kept. A second
 // signal gets the default action (the handler resets itself).
@@ -141,47 +44,14 @@ void install_stop_handlers() {
 
 }  // namespace
 
-void print_usage() {
-  std::cout << "breachsim " << build_info::version << " - hospital trusts under performance penalties\n\n"
-            << "usage:\n"
-            << "  breachsim run [CONFIG] [--replications N] [--seed S] [--threads T] [--out FILE]\n"
-            << "                [--set dotted.path=value ...] [--resume | --force] [--quiet]\n"
-            << "  breachsim summary FILE [--metric M]  print the summary tables of a finished run\n"
-            << "  breachsim validate CONFIG [--set dotted.path=value ...]\n"
-            << "                                    check a config without running it; list its sweep points\n"
-            << "  breachsim validate --reference    print the reference of every config key (Markdown)\n"
-            << "  breachsim --version\n\n"
-            << "run with no CONFIG runs configs/default.yaml. --set replaces one key of the config (the value\n"
-            << "is YAML: --set schemes.ed_4h.rate_gbp=200, --set 'trusts[0].ed.clinicians_by_hour=[...]').\n"
-            << "An existing output file is never overwritten without --force. Ctrl-C (SIGINT) or SIGTERM\n"
-            << "finishes the tasks in flight and leaves them in the file; --resume completes it.\n"
-            << "Exit codes: 0 success, 2 bad usage or config, 1 runtime error, 128+signal when stopped.\n";
-}
-
-void print_version() {
-  std::cout << "breachsim " << build_info::version << " (" << build_info::git_commit << ", " << build_info::build_type
-            << ", " << build_info::compiler << ")\n"
-            << models::library_versions() << "\n";
-}
-
-int validate_command(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--reference") {
+int validate_command(const ValidateOptions& o) {
+  if (o.reference) {
     std::cout << models::config_reference_markdown();
     return 0;
   }
-  std::string config;
-  std::vector<std::string> overrides;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--set") overrides.push_back(option_value(args, i));
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for validate");
-    else if (config.empty()) config = a;
-    else throw UsageError("validate takes one CONFIG (got '" + config + "' and '" + a + "')");
-  }
-  if (config.empty()) throw UsageError("validate expects one CONFIG file");
-  const models::Sweep sweep = models::load_sweep(config, overrides);
+  const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& s = sweep.points.front().scenario;
-  std::cout << config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << " trusts, "
+  std::cout << o.config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << " trusts, "
             << s.scenario.months << " months, " << s.monte_carlo.replications << " replications)\n";
   if (sweep.paths.empty()) return 0;
   std::cout << "sweep over ";
@@ -197,39 +67,6 @@ namespace {
 models::Metric metric_named(const std::string& name) {
   if (const auto m = models::metric_by_name(name)) return *m;
   throw UsageError("no metric named '" + name + "' (the catalogue is /metrics)");
-}
-
-struct RunOptions {
-  std::string config, out;
-  std::vector<std::string> overrides;
-  int threads = 0;
-  bool force = false, quiet = false, resume = false;
-};
-
-RunOptions parse_run_options(const std::vector<std::string>& args) {
-  RunOptions o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> const std::string& { return option_value(args, i); };
-    // --replications and --seed are shorthands for --set, so the stored config records them.
-    if (a == "--set") o.overrides.push_back(value());
-    else if (a == "--replications")
-      o.overrides.push_back("monte_carlo.replications=" + std::to_string(parse_number<int>(a, value(), 1, 10000000)));
-    else if (a == "--seed")
-      o.overrides.push_back("monte_carlo.seed=" +
-                            std::to_string(parse_number<std::uint64_t>(a, value(), 0, (std::uint64_t{1} << 63) - 1)));
-    else if (a == "--threads") o.threads = parse_number<int>(a, value(), 1, 4096);
-    else if (a == "--out") o.out = value();
-    else if (a == "--force") o.force = true;
-    else if (a == "--quiet") o.quiet = true;
-    else if (a == "--resume") o.resume = true;
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for run");
-    else if (o.config.empty()) o.config = a;
-    else throw UsageError("run takes one CONFIG (got '" + o.config + "' and '" + a + "')");
-  }
-  if (o.config.empty()) o.config = default_config();
-  if (o.resume && o.force) throw UsageError("--resume completes an existing file and --force replaces it: give one");
-  return o;
 }
 
 // --resume: the file an interrupted run left, checked against this run and reopened.
@@ -285,14 +122,23 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
   std::cerr << "\n";
 }
 
-// The batches with a progress display each, and the calculator's reason for another batch.
+// What a signal does to a run, said at once: the tasks in flight can take minutes to finish.
+std::string stop_notice(const std::string& out) {
+  const char* name = stop_signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+  return std::string("breachsim: ") + name + ": finishing the tasks in flight, then saving the finished ones in " +
+         out + "; a second signal stops at once (--resume completes the run either way)";
+}
+
+// The batches under one progress display, and the calculator's reason for another batch.
 models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, const models::PlannedRun& run,
                                     models::RunStart start) {
-  std::unique_ptr<Progress> progress;
+  sim::TaskProgress work;
+  Progress progress(progress_style(o.quiet), work, stop_requested, [&o] { return stop_notice(o.out); });
   models::BatchObserver observer;
-  observer.batch_started = [&](std::size_t tasks) { progress = std::make_unique<Progress>(tasks, !o.quiet); };
-  observer.task_done = [&](std::uint64_t events) { progress->advance(events); };
-  observer.batch_finished = [&] { progress.reset(); };
+  observer.progress = &work;
+  observer.batch_started = [&](std::size_t tasks, std::uint64_t months) { progress.batch_started(tasks, months); };
+  observer.task_done = [&](std::uint64_t) { progress.task_done(); };
+  observer.batch_finished = [&] { progress.batch_finished(); };
   observer.growing = [&](std::size_t from, std::size_t to) {
     if (!o.quiet)
       std::cerr << "breachsim: " << run.target.metric_name << " not yet within +/-" << run.target.half_width
@@ -325,8 +171,8 @@ int report_run(const RunOptions& o, const models::PlannedRun& run, const models:
 
 }  // namespace
 
-int run_command(const std::vector<std::string>& args, const std::string& command_line) {
-  RunOptions o = parse_run_options(args);
+int run_command(RunOptions o, const std::string& command_line) {
+  if (o.config.empty()) o.config = default_config();
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& first = sweep.points.front().scenario;
   if (o.out.empty()) o.out = first.output.file;
@@ -343,19 +189,14 @@ int run_command(const std::vector<std::string>& args, const std::string& command
   return report_run(o, run, total);
 }
 
-int summary_command(const std::vector<std::string>& args) {
-  std::string path, metric;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--metric") metric = option_value(args, i);
-    else if (a.rfind("--", 0) == 0) throw UsageError("unknown option '" + a + "' for summary");
-    else if (path.empty()) path = a;
-    else throw UsageError("summary takes one FILE (got '" + path + "' and '" + a + "')");
-  }
-  if (path.empty()) throw UsageError("summary expects a result FILE");
-  const models::SavedRun saved = models::read_saved_run(path);
-  if (!metric.empty()) metric_named(metric);
-  models::print_summary(std::cout, saved.runs, saved.title, metric);
+int summary_command(const SummaryOptions& o) {
+  // A name that is not a file is a slip on the command line, not a damaged result.
+  std::error_code ec;
+  if (fs::is_directory(o.file, ec)) throw UsageError(o.file + ": is a directory, not a result file", "summary");
+  if (!fs::exists(o.file, ec)) throw UsageError(o.file + ": no such file", "summary");
+  const models::SavedRun saved = models::read_saved_run(o.file);
+  if (!o.metric.empty()) metric_named(o.metric);
+  models::print_summary(std::cout, saved.runs, saved.title, o.metric);
   return 0;
 }
 

@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-#include <stdexcept>
 #include <string>
-#include <vector>
+
+#include "cli/command_line.hpp"
 
 namespace breachsim::cli {
 
-// Bad use of the command line: exit code 2, like a bad config.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-int run_command(const std::vector<std::string>& args, const std::string& command_line);
-int validate_command(const std::vector<std::string>& args);
-int summary_command(const std::vector<std::string>& args);
-void print_usage();
-void print_version();
+// Each returns the exit code; bad use throws UsageError, a bad config ConfigError.
+int run_command(RunOptions options, const std::string& command_line);
+int validate_command(const ValidateOptions& options);
+int summary_command(const SummaryOptions& options);
 
 }  // namespace breachsim::cli

@@ -1,36 +1,34 @@
 // SPDX-License-Identifier: MIT
 // breachsim: the command line. Library code throws typed errors; this is the only place
-// that turns them into messages and exit codes (0 success, 2 bad usage or config, 1 runtime).
+// that turns them into messages and exit codes (README.md, "Exit codes").
 #include <iostream>
 #include <string>
-#include <vector>
 
+#include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "sim/config.hpp"
 #include "sim/result_file.hpp"
 
 int main(int argc, char** argv) {
   using namespace breachsim;
-  std::vector<std::string> args(argv + 1, argv + argc);
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-      cli::print_usage();
-      return args.empty() ? 2 : 0;
+    const cli::CommandLine cl = cli::parse_command_line(argc, argv);
+    switch (cl.command) {
+      case cli::Command::none:
+        return cl.exit_code;
+      case cli::Command::run:
+        return cli::run_command(cl.run, command_line);
+      case cli::Command::validate:
+        return cli::validate_command(cl.validate);
+      case cli::Command::summary:
+        return cli::summary_command(cl.summary);
     }
-    if (args[0] == "--version") {
-      cli::print_version();
-      return 0;
-    }
-    const std::string command = args[0];
-    args.erase(args.begin());
-    if (command == "run") return cli::run_command(args, command_line);
-    if (command == "validate") return cli::validate_command(args);
-    if (command == "summary") return cli::summary_command(args);
-    throw cli::UsageError("unknown command '" + command + "'");
+    return 1;
   } catch (const cli::UsageError& e) {
-    std::cerr << "breachsim: " << e.what() << "\n(try 'breachsim --help')\n";
+    const std::string help = e.command().empty() ? "breachsim --help" : "breachsim " + e.command() + " --help";
+    std::cerr << "breachsim: " << e.what() << "\n(try '" << help << "')\n";
     return 2;
   } catch (const sim::config::ConfigError& e) {
     std::cerr << e.what() << "\n";

@@ -19,6 +19,7 @@ inline constexpr const char* git_commit = \"${commit}\";
 inline constexpr const char* build_type = \"${BUILD_TYPE}\";
 inline constexpr const char* compiler = \"${CXX_ID} ${CXX_VERSION}\";
 inline constexpr const char* source_dir = \"${SOURCE_DIR}\";
+inline constexpr const char* configs_from_bindir = \"${CONFIGS_FROM_BINDIR}\";
 }  // namespace breachsim::build_info
 ")
 if(EXISTS "${OUTPUT}")

@@ -2,9 +2,12 @@
 #include "sim/config.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <climits>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <utility>
@@ -557,8 +560,12 @@ std::string Documenter::markdown_table() const {
 }
 
 YAML::Node load_yaml_file(const std::string& file, std::string* text) {
+  // A directory opens as a stream and reads as nothing, which would be reported as empty.
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    throw ConfigError({Issue{file, 0, 0, "", "is a directory, not a config file"}});
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError({Issue{file, 0, 0, "", "cannot open the file"}});
+  if (!in) throw ConfigError({Issue{file, 0, 0, "", std::string("cannot open the file (") + std::strerror(errno) + ")"}});
   std::ostringstream buffer;
   buffer << in.rdbuf();
   const std::string content = buffer.str();

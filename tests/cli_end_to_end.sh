@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The command line as a user meets it: exit codes, messages, refusing to overwrite, and
-# bit-identical outcome datasets whatever the number of threads.
+# The command line as a user meets it: help, options, exit codes, messages, progress in a log,
+# refusing to overwrite, and bit-identical outcome datasets whatever the number of threads.
 # usage: cli_end_to_end.sh BREACHSIM_EXE SOURCE_DIR WORK_DIR
 set -uo pipefail
 exe=$1 src=$2 work=$3
@@ -18,7 +18,8 @@ expect_exit() {  # expect_exit CODE PATTERN -- command...
 expect_exit 0 '^breachsim [0-9]+\.[0-9]+\.[0-9]+ ' -- "$exe" --version
 expect_exit 2 'unknown command' -- "$exe" frobnicate
 expect_exit 2 "unknown option '--thread'" -- "$exe" run tests/data/small.yaml --thread 2
-expect_exit 2 '--replications expects a whole number' -- "$exe" run tests/data/small.yaml --replications 0
+expect_exit 2 '^breachsim: --replications: expects a whole number from 1 to 10000000 \(got .0.\)$' -- \
+  "$exe" run tests/data/small.yaml --replications 0
 expect_exit 2 'no_such.yaml: cannot open' -- "$exe" run tests/data/no_such.yaml
 expect_exit 2 'many_errors.yaml:8:3: monte_carlo: unknown key .seeed.; did you mean .seed.\?' -- \
   "$exe" validate tests/data/many_errors.yaml
@@ -35,6 +36,87 @@ expect_exit 2 "regimes\[1\].incentive_fund: in force 2016-04-01 to 2100-01-01, o
   "$exe" validate configs/default.yaml --set 'regimes=[{preset: fund_2017_18}, {preset: fund_2016_17}]'
 expect_exit 0 'turnaround_team' -- "$exe" run tests/data/small.yaml --set scenario.months=6 \
   --set 'regimes=[{preset: league_tables_2025_26}]' --replications 2 --out "$work/league.h5"
+
+# The conventions of command-line tools (CLI11): help for the program and every command, listing
+# every option; --opt=value as well as --opt value; every mistake named, with exit code 2.
+expect_help() {  # expect_help COMMAND OPTION...: its help, by --help and -h, lists every OPTION
+  local command=$1; shift
+  local flag option out
+  for flag in --help -h; do
+    out=$("$exe" $command $flag 2>&1) || fail "'breachsim $command $flag' exited $?"
+    grep -q "^Usage: breachsim $command" <<<"$out" || fail "'breachsim $command $flag' printed no usage: $out"
+    for option in "$@"; do
+      grep -qE -- "^  $option( [A-Z=]+)?( \.\.\.)?  +[A-Z]" <<<"$out" || fail "'breachsim $command $flag' does not explain $option: $out"
+    done
+  done
+}
+expect_help '' --version run validate summary help
+expect_help run CONFIG --set --replications --seed --threads --out --force --resume --quiet
+expect_help validate CONFIG --set --reference
+expect_help summary FILE --metric
+expect_exit 0 '^Usage: breachsim run ' -- "$exe" help run
+expect_exit 0 '^Usage: breachsim run ' -- "$exe" run tests/data/small.yaml --out "$work/never.h5" -h
+[ -e "$work/never.h5" ] && fail "run ... -h ran the scenario"
+expect_exit 2 '^Usage: breachsim ' -- "$exe"
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --replications=2 --seed=42 --threads=1 --set=scenario.months=4 \
+  --out="$work/equals.h5" --quiet
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --replications 2 --seed 42 --threads 1 --set scenario.months=4 \
+  --out "$work/spaces.h5" --quiet
+h5diff "$work/equals.h5" "$work/spaces.h5" /outcomes /outcomes >/dev/null || fail "--opt=value and --opt value gave other outcomes"
+# --replications and --seed are --set shorthands, applied in order with the --set options: the last wins.
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --set monte_carlo.replications=5 --replications 2 --threads=2 \
+  --out "$work/order.h5" --quiet
+h5diff "$work/equals.h5" "$work/order.h5" /outcomes /outcomes >/dev/null || fail "--replications did not override an earlier --set"
+while IFS='|' read -r pattern args; do  # one usage mistake a line: the message (a pattern), the arguments
+  eval "set -- $args"
+  expect_exit 2 "^breachsim: $pattern\$" -- "$exe" "$@"
+  out=$("$exe" "$@" 2>&1)
+  [ "$(wc -l <<<"$out")" = 2 ] || fail "'$args' did not answer in a message and a hint: $out"
+done <<'CASES'
+unknown option '--thread' for run; did you mean '--threads'\?|run tests/data/small.yaml --thread 2
+unknown option '--thread' for run; did you mean '--threads'\?|run tests/data/small.yaml --thread=2
+unknown option '--bogus' for validate|validate tests/data/small.yaml --bogus
+unknown option '-x' for summary|summary results -x
+unknown option '--bogus'|--bogus
+unknown command 'runn'; did you mean 'run'\?|runn tests/data/small.yaml
+run takes one CONFIG \(got 'tests/data/small.yaml' and 'tests/data/sweep.yaml'\)|run tests/data/small.yaml tests/data/sweep.yaml
+validate takes one CONFIG \(got 'a.yaml' and 'b.yaml'\)|validate a.yaml b.yaml
+summary takes one FILE \(got 'a.h5' and 'b.h5'\)|summary a.h5 b.h5
+--replications: expects a whole number from 1 to 10000000 \(got 'abc'\)|run tests/data/small.yaml --replications=abc
+--replications: expects a whole number from 1 to 10000000 \(got '2.5'\)|run tests/data/small.yaml --replications 2.5
+--seed: expects a whole number from 0 to 9223372036854775807 \(got '-5'\)|run tests/data/small.yaml --seed -5
+--threads: expects a whole number from 1 to 4096 \(got '0'\)|run tests/data/small.yaml --threads 0
+--threads: expects a whole number from 1 to 4096 \(got ''\)|run tests/data/small.yaml --threads ''
+--out: needs a value, not an empty one|run tests/data/small.yaml --out ''
+--out needs a value|run tests/data/small.yaml --out=
+--out needs a value|run tests/data/small.yaml --out
+--out: needs a value, not the option '--force'|run tests/data/small.yaml --out --force
+--set: needs a value, not an empty one|run tests/data/small.yaml --set ''
+--set needs a value|run tests/data/small.yaml --set
+--metric needs a value|summary results/x.h5 --metric
+--metric needs a value|summary results/x.h5 --metric=
+--metric: needs a value, not an empty one|summary results/x.h5 --metric ''
+--force takes no value|run tests/data/small.yaml --force=1
+--quiet takes no value|run tests/data/small.yaml --quiet=no
+--reference takes no value|validate --reference=yes
+--resume completes an existing file and --force replaces it: give one|run tests/data/small.yaml --resume --force
+validate expects a CONFIG file \(or --reference\)|validate
+--reference prints the reference of every key and checks no config: give it alone|validate tests/data/small.yaml --reference
+FILE is required|summary
+no command named 'frob'|help frob
+CASES
+# A directory or a missing file where a config is expected: one line, exit 2.
+while IFS='|' read -r pattern args; do
+  eval "set -- $args"
+  expect_exit 2 "^$pattern\$" -- "$exe" "$@"
+  [ "$("$exe" "$@" 2>&1 | wc -l)" = 1 ] || fail "'$args' answered in more than one line"
+done <<'CASES'
+configs/: is a directory, not a config file|run configs/
+configs: is a directory, not a config file|validate configs
+tests/data/no_such.yaml: cannot open the file \(No such file or directory\)|validate tests/data/no_such.yaml
+CASES
+expect_exit 2 '^breachsim: configs: is a directory, not a result file$' -- "$exe" summary configs
+expect_exit 2 '^breachsim: no_such.h5: no such file$' -- "$exe" summary no_such.h5
 
 # --set overrides and sweeps.
 expect_exit 0 'OK \(scenario .small., 2 trusts, 7 months, 3 replications\)' -- "$exe" validate tests/data/small.yaml \
@@ -94,13 +176,13 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 fi
 
-# Interrupted runs: SIGINT (clean: finish the tasks in flight, keep them) and kill -9 (the
-# partial file) both leave work that --resume completes, to outcomes identical to a run that
+# Interrupted runs: SIGINT and SIGTERM (clean: finish the tasks in flight, keep them) and kill -9
+# (the partial file) all leave work that --resume completes, to outcomes identical to a run that
 # was never interrupted.
 full="$work/uninterrupted.h5"
 long_run=(configs/teaching/one_trust.yaml --replications 60 --set output.flush_seconds=0.05 --quiet)
 expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$full"
-for signal in INT KILL; do
+for signal in INT TERM KILL; do
   out="$work/interrupted_$signal.h5"
   "$exe" run "${long_run[@]}" --out "$out" & pid=$!
   started=no
@@ -112,8 +194,9 @@ for signal in INT KILL; do
   done
   kill -"$signal" "$pid"; wait "$pid"; rc=$?
   [ "$started" = yes ] || fail "SIG$signal: no task was ever marked finished in $out.partial"
-  if [ "$signal" = INT ]; then
-    [ "$rc" = 130 ] || fail "SIGINT: exit $rc, expected 130"
+  if [ "$signal" != KILL ]; then  # a clean stop: 128 + the signal's number (README.md, "Exit codes")
+    want=$((128 + $(kill -l "$signal")))
+    [ "$rc" = "$want" ] || fail "SIG$signal: exit $rc, expected $want"
     expect_exit 0 'tasks finished\)' -- "$exe" summary "$out"
   else
     [ "$rc" = 137 ] || fail "SIGKILL: exit $rc, expected 137"
@@ -129,12 +212,22 @@ for signal in INT KILL; do
 done
 expect_exit 2 'there is neither' -- "$exe" run "${long_run[@]}" --out "$work/never_started.h5" --resume
 
-# Progress in a log (stderr not a terminal): one line per tenth of the tasks, ending at 100%.
+# Progress in a log (stderr not a terminal): plain lines, never a carriage return, at tenths of
+# the work (simulated months, counted inside running tasks too) and ending at 100%. (The bar
+# on a terminal: tests/progress_terminal.py.)
+progress_line='^breachsim: +[0-9]+% \([0-9]+ of [0-9]+ tasks finished, [0-9]+ of [0-9]+ months simulated\), [0-9.]+ million events/s, [0-9.]+ s elapsed'
 "$exe" run tests/data/small.yaml --replications 10 --out "$work/progress.h5" 2>"$work/progress.txt" >/dev/null ||
   fail "a run for the progress lines failed"
-[ "$(grep -cE '^breachsim: +[0-9]+% \([0-9]+ of 10 tasks\), [0-9.]+ million events/s' "$work/progress.txt")" = 10 ] ||
-  fail "expected 10 progress lines: $(cat "$work/progress.txt")"
-grep -qE '^breachsim: 100% \(10 of 10 tasks\)' "$work/progress.txt" || fail "no 100% progress line"
+grep -q $'\r' "$work/progress.txt" && fail "carriage returns in a log's progress"
+[ "$(grep -cE "$progress_line" "$work/progress.txt")" = "$(grep -c '%' "$work/progress.txt")" ] ||
+  fail "progress lines not as expected: $(cat "$work/progress.txt")"
+[ "$(tail -1 "$work/progress.txt")" = "$(grep -E '^breachsim: 100% \(10 of 10 tasks finished, 50 of 50 months simulated\)' "$work/progress.txt")" ] ||
+  fail "the last progress line is not the one 100% line: $(cat "$work/progress.txt")"
+# One long task alone: its months show before it ends.
+"$exe" run configs/teaching/one_trust.yaml --replications 1 --threads 1 --set scenario.months=120 \
+  --out "$work/one_task.h5" 2>"$work/one_task.txt" >/dev/null || fail "a one-task run failed"
+grep -qE '^breachsim: +[1-9][0-9]?% \(0 of 1 tasks finished, [0-9]+ of 123 months simulated\)' "$work/one_task.txt" ||
+  fail "no progress shown inside a running task: $(cat "$work/one_task.txt")"
 
 # The replication calculator adds batches of 10 until the 95% interval of the fines is within
 # +/- £150k; the file then holds exactly the replications run, the same as a fixed run of that

@@ -120,7 +120,12 @@ TEST_CASE("structural problems are errors, never silent defaults", "[config]") {
     CHECK(has_issue(issues, "trusts[0].beds.discharge_window_closes_hour", "must be later than discharge_window_opens_hour"));
   }
   SECTION("a missing file") {
-    CHECK(has_issue(issues_of("tests/data/no_such_file.yaml"), "", "cannot open"));
+    CHECK(has_issue(issues_of("tests/data/no_such_file.yaml"), "", "cannot open the file (No such file or directory)"));
+  }
+  SECTION("a directory, which a stream opens and reads as empty") {
+    const auto issues = issues_of("tests/data");
+    CHECK(has_issue(issues, "", "is a directory, not a config file"));
+    CHECK(issues.size() == 1);
   }
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // How a run proceeds, without the command line (models/run/run_control.hpp): whether an existing
-// result file may be completed by a run (--resume), completing it, and the replication
-// calculator's stopping rule, on the small two-trust scenario streamed into real files.
+// result file may be completed by a run (--resume), completing it, the replication
+// calculator's stopping rule and the progress counter, on the small two-trust scenario
+// streamed into real files.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -14,10 +15,12 @@
 #include <vector>
 
 #include "models/run/output.hpp"
+#include "models/run/run.hpp"
 #include "models/run/run_control.hpp"
 #include "models/run/scenario.hpp"
 #include "sim/result_file.hpp"
 #include "sim/stats.hpp"
+#include "sim/task_progress.hpp"
 
 using namespace breachsim;
 using models::Metric;
@@ -178,7 +181,7 @@ TEST_CASE("the calculator grows the run in batches until the target is met or it
   std::vector<std::pair<std::size_t, std::size_t>> grown;
   std::vector<std::size_t> batches;
   models::BatchObserver observer;
-  observer.batch_started = [&](std::size_t tasks) { batches.push_back(tasks); };
+  observer.batch_started = [&](std::size_t tasks, std::uint64_t) { batches.push_back(tasks); };
   observer.growing = [&](std::size_t from, std::size_t to) { grown.emplace_back(from, to); };
 
   SECTION("an unreachable target stops at max_replications, the last batch cut short") {
@@ -245,10 +248,36 @@ TEST_CASE("a fixed run has one batch of every replication", "[run_control]") {
   CHECK(run.spec.seed == 42);
   std::vector<std::size_t> batches;
   models::BatchObserver observer;
-  observer.batch_started = [&](std::size_t tasks) { batches.push_back(tasks); };
+  observer.batch_started = [&](std::size_t tasks, std::uint64_t) { batches.push_back(tasks); };
   const models::RunTotals totals = run_new(run, file.path, observer);
   CHECK(batches == std::vector<std::size_t>{3});
   CHECK(totals.replications == 3);
   CHECK_FALSE(totals.stopped);
   CHECK(finished_tasks(totals.runs) == 3);
+}
+
+TEST_CASE("the progress counter has every simulated month of every task, and their events", "[run_control]") {
+  // small.yaml has one warm-up month: 3 months a task. Months are added as the tasks run
+  // (simulate_replication), so a display moves inside a long task; here only the totals and
+  // the first task's months, which are all counted before the writer hears of it, are checked.
+  const TempResult file("progress");
+  const models::PlannedRun run = plan({"monte_carlo.replications=3", "scenario.months=2"});
+  REQUIRE(run.setups.front()->task_months() == 3);
+  sim::TaskProgress work;
+  std::vector<std::uint64_t> announced, months_at_task;
+  models::BatchObserver observer;
+  observer.progress = &work;
+  observer.batch_started = [&](std::size_t, std::uint64_t months) { announced.push_back(months); };
+  observer.task_done = [&](std::uint64_t) { months_at_task.push_back(work.steps.load()); };
+  const models::RunTotals totals = run_new(run, file.path, observer);
+  CHECK(announced == std::vector<std::uint64_t>{9});
+  CHECK(work.steps.load() == 9);
+  CHECK(work.events.load() == totals.events);
+  REQUIRE(months_at_task.size() == 3);
+  CHECK(months_at_task.front() >= 3);
+
+  const models::ReplicationOutcome one =
+      models::simulate_replication(*run.setups.front(), run.spec.seed, 0, {}, &work);
+  CHECK(work.steps.load() == 12);
+  CHECK(work.events.load() == totals.events + one.events);
 }

@@ -70,7 +70,7 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
 
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
-                                        const std::vector<const ScenarioSetup*>& shadow) {
+                                        const std::vector<const ScenarioSetup*>& shadow, sim::TaskProgress* progress) {
   const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
   const std::size_t footprints = setup.footprints();
   ReplicationOutcome out;
@@ -94,6 +94,7 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   Settlement settlement(setup.finance, cal, seed, replication, std::move(shadow_finance));
   std::vector<TrustMonth> month_of(trusts);
   std::vector<Levers> levers;
+  std::uint64_t events_reported = 0;
   // Month by month across all trusts: they meet only at month ends, where the money settles.
   for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
     // Trusts share nothing within a month, so they run in parallel; each writes its own slot.
@@ -104,6 +105,12 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
         throw fail(t, e);
       }
     });
+    if (progress) {
+      std::uint64_t events = 0;
+      for (const Trust& t : world) events += t.events();
+      progress->add(1, events - events_reported);
+      events_reported = events;
+    }
     if (m < 0) continue;  // warm-up: clinical only, the books open at the first reported month
     const auto month = static_cast<std::size_t>(m);
     const double month_minutes = cal.month_start(m + 1) - cal.month_start(m);

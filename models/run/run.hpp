@@ -8,6 +8,7 @@
 #include "models/run/metrics.hpp"
 #include "models/run/scenario.hpp"
 #include "models/money/settlement.hpp"
+#include "sim/task_progress.hpp"
 
 namespace breachsim::models {
 
@@ -24,6 +25,8 @@ struct ScenarioSetup {
 
   std::size_t trusts() const { return trust_setups.size(); }
   std::size_t months() const { return static_cast<std::size_t>(calendar.months()); }
+  // The months one replication simulates: the warm-up and the reported months.
+  std::size_t task_months() const { return static_cast<std::size_t>(calendar.warmup_months()) + months(); }
   std::size_t schemes() const { return finance.schemes.size(); }
   std::size_t footprints() const { return finance.footprints.size(); }
 };
@@ -47,8 +50,11 @@ struct ReplicationOutcome {
 
 // `shadow`: the sweep points whose sanctions the month ends also levy, in the shadow, on this
 // replication's own breaches (models/money/shadow_levy.hpp); nothing of the outcome moves.
+// `progress`, when given, has one step and that month's events added at every simulated month
+// end, warm-up included (ScenarioSetup::task_months in all), for a progress display.
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
-                                        const std::vector<const ScenarioSetup*>& shadow = {});
+                                        const std::vector<const ScenarioSetup*>& shadow = {},
+                                        sim::TaskProgress* progress = nullptr);
 
 // Every replication of a run. Slots are filled independently, so the result is the same
 // whatever the number of threads.

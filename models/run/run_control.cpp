@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <utility>
 
 #include "sim/runner.hpp"
 #include "sim/sha256.hpp"
@@ -40,11 +41,18 @@ std::string stored_config(const PlannedRun& run) {
   return run.spec.table.config_text.empty() ? resolved_yaml(run.setups.front()->scenario) : run.spec.table.config_text;
 }
 
-std::size_t unfinished_tasks(const NationalRuns& runs, std::size_t points, std::size_t from, std::size_t to) {
-  std::size_t todo = 0;
-  for (std::size_t p = 0; p < points; ++p)
-    for (std::size_t r = from; r < to; ++r) todo += runs.finished(p, r) ? 0 : 1;
-  return todo;
+// The tasks of replications [from, to) not yet finished, and the months they will simulate.
+std::pair<std::size_t, std::uint64_t> unfinished_work(const NationalRuns& runs, const RunSpec& spec, std::size_t from,
+                                                      std::size_t to) {
+  std::size_t tasks = 0;
+  std::uint64_t months = 0;
+  for (std::size_t p = 0; p < spec.points.size(); ++p)
+    for (std::size_t r = from; r < to; ++r)
+      if (!runs.finished(p, r)) {
+        ++tasks;
+        months += spec.points[p]->task_months();
+      }
+  return {tasks, months};
 }
 
 }  // namespace
@@ -155,8 +163,12 @@ RunTotals run_batches(sim::ResultFile& file, const PlannedRun& run, NationalRuns
   total.runs = std::move(prior);
   std::size_t last = extent;
   for (std::size_t from = 0;;) {
-    if (observer.batch_started) observer.batch_started(unfinished_tasks(total.runs, spec.points.size(), from, last));
-    StreamReport batch = stream_tasks(file, spec, std::move(total.runs), from, last, stop, observer.task_done);
+    if (observer.batch_started) {
+      const auto [tasks, months] = unfinished_work(total.runs, spec, from, last);
+      observer.batch_started(tasks, months);
+    }
+    StreamReport batch =
+        stream_tasks(file, spec, std::move(total.runs), from, last, stop, observer.task_done, observer.progress);
     if (observer.batch_finished) observer.batch_finished();
     total.runs = std::move(batch.runs);
     total.write_seconds += batch.write_seconds;

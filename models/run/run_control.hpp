@@ -89,8 +89,12 @@ RunStart resume_from(const SavedRun& saved, const PlannedRun& run);
 
 // What the caller hears while the batches run; any member may be empty.
 struct BatchObserver {
-  std::function<void(std::size_t tasks)> batch_started;  // before each batch: the tasks it will run
-  std::function<void(std::uint64_t events)> task_done;   // on the writer thread, after each task is written
+  // Before each batch: the tasks it will run and the months they simulate, warm-up included.
+  std::function<void(std::size_t tasks, std::uint64_t months)> batch_started;
+  std::function<void(std::uint64_t events)> task_done;  // on the writer thread, after each task is written
+  // Has each simulated month (one step) and its events added by the running tasks, so that a
+  // display moves while long tasks run (sim/task_progress.hpp); never reset here.
+  sim::TaskProgress* progress = nullptr;
   std::function<void()> batch_finished;                  // after each batch, before the precision is judged
   // The target is not yet met: replications [from, to) follow (the file has grown to `to`).
   std::function<void(std::size_t from, std::size_t to)> growing;

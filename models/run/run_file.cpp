@@ -149,7 +149,7 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
 
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
                           std::size_t last, const std::atomic<bool>& stop,
-                          const std::function<void(std::uint64_t)>& on_task) {
+                          const std::function<void(std::uint64_t)>& on_task, sim::TaskProgress* progress) {
   const auto start = Clock::now();
   StreamReport report;
   report.runs = std::move(prior);
@@ -176,7 +176,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
         const auto [p, r] = todo[i];
         Finished f{p, r,
                    simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
-                                        p == spec.table.baseline ? spec.points : none),
+                                        p == spec.table.baseline ? spec.points : none, progress),
                    false};
         queue.push(std::move(f));
       });

@@ -49,10 +49,11 @@ struct StreamReport {
 // Runs every task of `replications` [first, last) not already finished in `prior` (which
 // holds the finished tasks' values, sized for the whole extent) and streams them into
 // `file`, which must be streaming. `on_task(events)` is called on the writer thread after
-// each task is written. Returns when all are done or, after `stop`, when the tasks in flight
-// are written; the file is flushed and every finished task marked.
+// each task is written; `progress` (when given) counts the months and events of the tasks as
+// they run (simulate_replication). Returns when all are done or, after `stop`, when the tasks
+// in flight are written; the file is flushed and every finished task marked.
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
                           std::size_t last, const std::atomic<bool>& stop,
-                          const std::function<void(std::uint64_t)>& on_task);
+                          const std::function<void(std::uint64_t)>& on_task, sim::TaskProgress* progress = nullptr);
 
 }  // namespace breachsim::models

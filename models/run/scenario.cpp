@@ -1067,6 +1067,17 @@ std::string config_reference_markdown() {
   return md;
 }
 
+std::filesystem::path shipped_configs() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = (exe.parent_path() / build_info::configs_from_bindir).lexically_normal();
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return fs::path(build_info::source_dir) / "configs";
+}
+
 namespace {
 
 void narrow(sim::Date& from, sim::Date& to, const Regime& r) {
@@ -1075,7 +1086,7 @@ void narrow(sim::Date& from, sim::Date& to, const Regime& r) {
   if (to < from) to = from;
 }
 
-std::filesystem::path presets_folder() { return std::filesystem::path(build_info::source_dir) / "configs" / "regimes"; }
+std::filesystem::path presets_folder() { return shipped_configs() / "regimes"; }
 
 }  // namespace
 

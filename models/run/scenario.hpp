@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -200,6 +201,11 @@ std::string resolved_yaml(const Scenario& s);
 
 // The Markdown reference of every configuration key, generated from the declarations.
 std::string config_reference_markdown();
+
+// The configs/ folder shipped with this build, where `run` finds its default scenario and
+// `regimes:` its presets: the installed copy when the executable runs from an installation
+// (<prefix>/share/breachsim/configs beside <prefix>/bin/breachsim), otherwise the source tree's.
+std::filesystem::path shipped_configs();
 
 sim::Calendar make_calendar(const Scenario& s);
 

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+#include "cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cstdint>
+#include <iostream>
+#include <regex>
+
+#include "breachsim/version.hpp"
+#include "models/run/output.hpp"
+#include "sim/config.hpp"
+
+namespace breachsim::cli {
+
+namespace {
+
+// A whole number in [min, max], checked on the text so that the message can say what was
+// expected ("--threads: expects a whole number from 1 to 4096 (got 'x')").
+template <class T>
+CLI::Validator whole_number(T min, T max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        T value{};
+        const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (r.ec == std::errc() && r.ptr == text.data() + text.size() && value >= min && value <= max) return "";
+        return "expects a whole number from " + std::to_string(min) + " to " + std::to_string(max) + " (got '" + text +
+               "')";
+      },
+      "");
+}
+
+// The value of an option that takes text: CLI11 would take `--out ''` as an empty name (the
+// default file then written silently) and `--out --force` as a file named --force.
+CLI::Validator text_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (text.empty()) return "needs a value, not an empty one";
+        if (text[0] == '-') return "needs a value, not the option '" + text + "'";
+        return "";
+      },
+      "");
+}
+
+void add_run(CLI::App& app, RunOptions& o) {
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario, write its outcomes to an HDF5 file");
+  run->add_option("CONFIG", o.config, "The scenario (YAML); default: the shipped\nconfigs/default.yaml")->type_name("");
+  // --replications and --seed are shorthands for --set, applied in their place among the --set
+  // options (a later one wins), so the config stored in the file records them.
+  run->add_option_function<std::string>(
+         "--set", [&o](const std::string& v) { o.overrides.push_back(v); },
+         "Replace one key of the config before it is read\n"
+         "(repeatable). The value is YAML; list items are\n"
+         "written trusts[2]: --set schemes.ed_4h.rate_gbp=200")
+      ->type_name("PATH=VALUE")
+      ->check(text_value())
+      ->trigger_on_parse();
+  run->add_option_function<std::string>(
+         "--replications", [&o](const std::string& v) { o.overrides.push_back("monte_carlo.replications=" + v); },
+         "Replications at each sweep point, 1 to 10000000\n(sets monte_carlo.replications)")
+      ->type_name("N")
+      ->check(whole_number<int>(1, 10000000))
+      ->trigger_on_parse();
+  run->add_option_function<std::string>(
+         "--seed", [&o](const std::string& v) { o.overrides.push_back("monte_carlo.seed=" + v); },
+         "The master random seed, 0 to 2^63-1\n(sets monte_carlo.seed)")
+      ->type_name("S")
+      ->check(whole_number<std::uint64_t>(0, (std::uint64_t{1} << 63) - 1))
+      ->trigger_on_parse();
+  run->add_option("--threads", o.threads,
+                  "Worker threads, 1 to 4096; default: every core.\n"
+                  "The outcomes are the same whatever the number")
+      ->type_name("T")
+      ->check(whole_number<int>(1, 4096));
+  run->add_option("--out", o.out,
+                  "The result file; default: the config's output.file,\nelse results/<scenario name>.h5")
+      ->type_name("FILE")
+      ->check(text_value());
+  run->add_flag("--force", o.force, "Replace the output file if it exists (without it,\nnever)");
+  run->add_flag("--resume", o.resume,
+                "Complete the file an interrupted run left (FILE or\n"
+                "FILE.partial): only the tasks it lacks are run. Give\n"
+                "the config and options of the run that wrote it");
+  run->add_flag("--quiet", o.quiet, "No progress and no summary tables: errors only, and\nwhat a signal does");
+  run->footer(
+      "The summary tables go to stdout, progress to stderr (a bar on a terminal,\n"
+      "lines in a log). Ctrl-C (SIGINT) or SIGTERM lets the tasks in flight finish\n"
+      "and keeps every finished task in the file; the same command with --resume\n"
+      "completes it. Exit codes: README.md, \"Exit codes\".");
+}
+
+void add_validate(CLI::App& app, ValidateOptions& o) {
+  CLI::App* validate = app.add_subcommand("validate", "Check a config without running it; list its sweeps");
+  validate->add_option("CONFIG", o.config, "The scenario (YAML) to check")->type_name("");
+  validate->add_option("--set", o.overrides, "Replace one key of the config before it is read\n(repeatable), as in run")
+      ->type_name("PATH=VALUE")
+      ->check(text_value())
+      ->allow_extra_args(false);
+  validate->add_flag("--reference", o.reference,
+                     "Print the reference of every config key (Markdown)\ninstead of checking a config");
+  validate->footer("Every problem of the config is listed (exit 2). Exit codes: README.md,\n\"Exit codes\".");
+}
+
+void add_summary(CLI::App& app, SummaryOptions& o) {
+  CLI::App* summary = app.add_subcommand("summary", "Print the summary tables of a run's result file");
+  summary->add_option("FILE", o.file, "A result file, or the FILE.partial a killed run left")
+      ->type_name("")
+      ->required();
+  summary
+      ->add_option("--metric", o.metric,
+                   "One metric's summary (a name from the file's\n/metrics) instead of the tables")
+      ->type_name("M")
+      ->check(text_value());
+  summary->footer("Exit codes: README.md, \"Exit codes\".");
+}
+
+// "unknown option '--thread' for run; did you mean '--threads'?", and the like for a command
+// or a second file. Unknown arguments are left over (allow_extras) rather than refused by
+// CLI11, whose message would not say what was meant.
+void reject_extras(const CLI::App& app, const std::string& positional, const std::string& first) {
+  const std::vector<std::string> extras = app.remaining();
+  if (extras.empty()) return;
+  const std::string& bad = extras.front();
+  const std::string command = app.get_parent() ? app.get_name() : "";
+  std::vector<std::string> known;
+  if (bad[0] == '-') {
+    for (const CLI::Option* option : app.get_options()) {
+      for (const std::string& n : option->get_lnames()) known.push_back("--" + n);
+      for (const std::string& n : option->get_snames()) known.push_back("-" + n);
+    }
+    const std::string name = bad.substr(0, bad.find('='));
+    // A one-letter option is within an edit of every other: no guess is worth making.
+    const std::string guess = name.size() > 2 ? sim::config::closest_match(name, known) : "";
+    throw UsageError("unknown option '" + name + "'" + (command.empty() ? "" : " for " + command) +
+                         (guess.empty() ? "" : "; did you mean '" + guess + "'?"),
+                     command);
+  }
+  if (command.empty()) {
+    for (const CLI::App* sub : app.get_subcommands({})) known.push_back(sub->get_name());
+    const std::string guess = sim::config::closest_match(bad, known);
+    throw UsageError("unknown command '" + bad + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+  }
+  throw UsageError(command + " takes one " + positional + " (got '" + first + "' and '" + bad + "')", command);
+}
+
+// CLI11's words for a missing or unwanted value, in breachsim's.
+std::string usage_message(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  static const std::regex missing(R"(^(\S+): 1 required \S+ missing$)");
+  static const std::regex flag_value(R"(^(\S+) was given a disallowed flag override$)");
+  std::smatch m;
+  if (std::regex_match(what, m, missing)) return m[1].str() + " needs a value";
+  if (std::regex_match(what, m, flag_value)) return "--" + m[1].str() + " takes no value";
+  return what;
+}
+
+// Options given after the command belong to it; its help is the one to point to.
+std::string command_of(const CLI::App& app) {
+  const std::vector<CLI::App*> parsed = app.get_subcommands();
+  return parsed.empty() ? "" : parsed.front()->get_name();
+}
+
+// Rules across options, checked once they are all read.
+void check_run(const RunOptions& o) {
+  if (o.resume && o.force)
+    throw UsageError("--resume completes an existing file and --force replaces it: give one", "run");
+}
+
+void check_validate(const ValidateOptions& o) {
+  if (o.reference && (!o.config.empty() || !o.overrides.empty()))
+    throw UsageError("--reference prints the reference of every key and checks no config: give it alone", "validate");
+  if (!o.reference && o.config.empty()) throw UsageError("validate expects a CONFIG file (or --reference)", "validate");
+}
+
+// `help` alone is the program's help; `help COMMAND` that command's. (App::help would show
+// the help of the command given, `help` itself.)
+void print_help(const CLI::App& app, const std::string& topic) {
+  if (topic.empty()) {
+    std::cout << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+    return;
+  }
+  try {
+    std::cout << app.get_subcommand(topic)->help(app.get_name());
+  } catch (const CLI::OptionNotFound&) {
+    throw UsageError("no command named '" + topic + "'");
+  }
+}
+
+}  // namespace
+
+std::string version_text() {
+  return std::string("breachsim ") + build_info::version + " (" + build_info::git_commit + ", " +
+         build_info::build_type + ", " + build_info::compiler + ")\n" + models::library_versions();
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine cl;
+  CLI::App app(
+      std::string("breachsim ") + build_info::version + ": NHS hospital trusts under performance penalties, simulated",
+      "breachsim");
+  app.get_formatter()->column_width(24);  // with the descriptions' line breaks, 80 columns
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  // A repeated option takes its last value, as it always has; flags take none (--force=0 would
+  // otherwise mean "no --force").
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)->disable_flag_override();
+  app.set_version_flag("--version", version_text, "Print the version, git commit and library versions");
+  app.allow_extras();
+  app.require_subcommand(0, 1);
+  app.footer("'breachsim COMMAND --help' lists a command's options.\nExit codes: README.md, \"Exit codes\".");
+  add_run(app, cl.run);
+  add_validate(app, cl.validate);
+  add_summary(app, cl.summary);
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "This help, or a command's (help run)");
+  help->add_option("COMMAND", help_topic, "The command whose options to list");
+  for (CLI::App* sub : app.get_subcommands({})) sub->allow_extras();
+  if (argc <= 1) {  // a bare `breachsim`: how to use it, as an error
+    std::cerr << app.help();
+    cl.exit_code = 2;
+    return cl;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, -h or --version
+    app.exit(e);
+    return cl;
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(usage_message(e), command_of(app));
+  }
+  reject_extras(app, "", "");
+  const std::string command = command_of(app);
+  if (command == "help") {
+    print_help(app, help_topic);
+  } else if (command == "run") {
+    reject_extras(*app.get_subcommand(command), "CONFIG", cl.run.config);
+    check_run(cl.run);
+    cl.command = Command::run;
+  } else if (command == "validate") {
+    reject_extras(*app.get_subcommand(command), "CONFIG", cl.validate.config);
+    check_validate(cl.validate);
+    cl.command = Command::validate;
+  } else if (command == "summary") {
+    reject_extras(*app.get_subcommand(command), "FILE", cl.summary.file);
+    cl.command = Command::summary;
+  } else {
+    throw UsageError("no command given: run, validate or summary");
+  }
+  return cl;
+}
+
+}  // namespace breachsim::cli

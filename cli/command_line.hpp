@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+// The command line's grammar: every command and option with its help text, read with CLI11.
+// What the commands do is in commands.cpp.
+namespace breachsim::cli {
+
+// Bad use of the command line: exit code 2, like a bad config. `command` is the command whose
+// help the message should point to (empty: the program's).
+class UsageError : public std::runtime_error {
+ public:
+  explicit UsageError(const std::string& message, std::string command = "")
+      : std::runtime_error(message), command_(std::move(command)) {}
+  const std::string& command() const { return command_; }
+
+ private:
+  std::string command_;
+};
+
+struct RunOptions {
+  std::string config;                  // empty: the default scenario
+  std::string out;                     // empty: the config's output.file, or results/<scenario name>.h5
+  std::vector<std::string> overrides;  // every --set, --replications and --seed as a --set, in order
+  int threads = 0;                     // 0: every core
+  bool force = false, quiet = false, resume = false;
+};
+
+struct ValidateOptions {
+  std::string config;
+  std::vector<std::string> overrides;
+  bool reference = false;
+};
+
+struct SummaryOptions {
+  std::string file, metric;
+};
+
+enum class Command { none, run, validate, summary };
+
+struct CommandLine {
+  Command command = Command::none;  // none: the help or the version was printed; exit with exit_code
+  int exit_code = 0;                // 2 when no command was given (the help then goes to stderr)
+  RunOptions run;
+  ValidateOptions validate;
+  SummaryOptions summary;
+};
+
+// Reads argv. Prints the help (`--help`, `-h`, `help [COMMAND]`; with no arguments at all, on
+// stderr) or the version and returns Command::none; throws UsageError naming the option at
+// fault for anything it cannot read.
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+// What --version prints.
+std::string version_text();
+
+}  // namespace breachsim::cli
