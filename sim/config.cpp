@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "sim/config.hpp"
 
+#include <iconv.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -40,6 +42,12 @@ static bool within(const std::string& path, const std::string& prefix) {
   return path.size() == prefix.size() || path[prefix.size()] == '.' || path[prefix.size()] == '[';
 }
 
+// "a.b[2].c" -> "a.b[2]" -> "a.b" -> "a" -> "".
+static std::string parent_path(const std::string& path) {
+  const std::size_t cut = path.find_last_of(".[");
+  return cut == std::string::npos ? std::string() : path.substr(0, cut);
+}
+
 void Diagnostics::overridden(std::string path, Origin value, Origin key) {
   overrides_.push_back(Override{std::move(path), std::move(value), std::move(key)});
 }
@@ -77,8 +85,13 @@ void Diagnostics::error(const YAML::Mark& mark, const std::string& path, const s
 }
 
 void Diagnostics::error_at(const std::string& path, const std::string& message) {
-  const auto it = marks_.find(path);
-  error(it == marks_.end() ? YAML::Mark::null_mark() : it->second, path, message);
+  // A path not read from the file itself (a regime's fund comes from its preset) is placed at
+  // its nearest ancestor that was: the entry that brought it in.
+  for (std::string at = path; !at.empty(); at = parent_path(at)) {
+    const auto it = marks_.find(at);
+    if (it != marks_.end()) return error(it->second, path, message);
+  }
+  error(YAML::Mark::null_mark(), path, message);
 }
 
 void Diagnostics::throw_if_errors() const {
@@ -559,6 +572,35 @@ std::string Documenter::markdown_table() const {
   return s;
 }
 
+// glibc's iconv decodes (it refuses overlong forms, surrogates
+// and stray continuation bytes); only the position is wanted, so its output is discarded.
+std::size_t invalid_utf8_at(const std::string& text) {
+  const iconv_t cd = iconv_open("UTF-8", "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error("iconv cannot convert UTF-8 here");
+  char* in = const_cast<char*>(text.data());  // iconv's signature; it does not write the input
+  std::size_t in_left = text.size();
+  std::size_t bad = std::string::npos;
+  char buffer[4096];
+  while (in_left > 0) {
+    char* out = buffer;
+    std::size_t out_left = sizeof buffer;
+    if (iconv(cd, &in, &in_left, &out, &out_left) == static_cast<std::size_t>(-1) && errno != E2BIG) {
+      bad = static_cast<std::size_t>(in - text.data());
+      break;
+    }
+  }
+  iconv_close(cd);
+  return bad;
+}
+
+// 1-based line and column (in bytes) of an offset into `text`.
+static Issue issue_at(const std::string& file, const std::string& text, std::size_t offset, std::string message) {
+  const std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  const std::size_t column = line_start == std::string::npos || offset == 0 ? offset : offset - line_start - 1;
+  const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+  return Issue{file, static_cast<int>(line) + 1, static_cast<int>(column) + 1, "", std::move(message)};
+}
+
 YAML::Node load_yaml_file(const std::string& file, std::string* text) {
   // A directory opens as a stream and reads as nothing, which would be reported as empty.
   std::error_code ec;
@@ -570,10 +612,21 @@ YAML::Node load_yaml_file(const std::string& file, std::string* text) {
   buffer << in.rdbuf();
   const std::string content = buffer.str();
   if (text) *text = content;
+  // Text that is not UTF-8 would reach names in the result file, which readers then cannot decode.
+  if (const std::size_t bad = invalid_utf8_at(content); bad != std::string::npos)
+    throw ConfigError({issue_at(file, content, bad, "not UTF-8 text: save the file as UTF-8")});
   try {
-    YAML::Node root = YAML::Load(content);
-    if (root.IsNull()) throw ConfigError({Issue{file, 0, 0, "", "the file is empty"}});
-    return root;
+    const std::vector<YAML::Node> documents = YAML::LoadAll(content);
+    if (documents.empty() || documents[0].IsNull()) throw ConfigError({Issue{file, 0, 0, "", "the file is empty"}});
+    if (documents.size() > 1) {
+      // The second document would otherwise be ignored without a word.
+      const YAML::Mark m = documents[1].Mark();
+      const bool placed = !m.is_null();
+      throw ConfigError({Issue{file, placed ? m.line + 1 : 0, placed ? m.column + 1 : 0, "",
+                               "a second YAML document (after '---'): a config is one document; merge it into the "
+                               "first or remove it"}});
+    }
+    return documents[0];
   } catch (const YAML::ParserException& e) {
     throw ConfigError({Issue{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg}});
   }

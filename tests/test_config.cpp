@@ -21,6 +21,15 @@ std::vector<sim::config::Issue> issues_of(const std::string& file) {
   return {};
 }
 
+std::vector<sim::config::Issue> issues_of(const std::string& file, const std::vector<std::string>& overrides) {
+  try {
+    models::load_sweep(file, overrides);
+  } catch (const sim::config::ConfigError& e) {
+    return e.issues();
+  }
+  return {};
+}
+
 bool has_issue(const std::vector<sim::config::Issue>& issues, const std::string& path, const std::string& text,
                int line = -1, int column = -1) {
   for (const auto& i : issues)
@@ -126,6 +135,33 @@ TEST_CASE("structural problems are errors, never silent defaults", "[config]") {
     const auto issues = issues_of("tests/data");
     CHECK(has_issue(issues, "", "is a directory, not a config file"));
     CHECK(issues.size() == 1);
+  }
+}
+
+TEST_CASE("nothing in the file is silently accepted", "[config]") {
+  SECTION("a second YAML document is refused at its place, not ignored") {
+    const auto issues = issues_of(write_temp("two_docs.yaml", "schema_version: 1\ntrusts: [{name: A}]\n---\nscenario: {months: 2}\n"));
+    REQUIRE(issues.size() == 1);
+    CHECK(has_issue(issues, "", "a second YAML document", 4, 1));
+  }
+  SECTION("bytes that are not UTF-8 are refused at the first of them") {
+    // Latin-1 e-acute in a trust name: line 2, after "trusts: [{name: Caf".
+    const auto issues = issues_of(write_temp("latin1.yaml", "schema_version: 1\ntrusts: [{name: Caf\xe9}]\n"));
+    REQUIRE(issues.size() == 1);
+    CHECK(has_issue(issues, "", "not UTF-8", 2, 20));
+    // Overlong forms and lone continuation bytes are not UTF-8 either; real UTF-8 is accepted.
+    CHECK(has_issue(issues_of(write_temp("overlong.yaml", "schema_version: 1\ntrusts: [{name: \xc0\xaf}]\n")), "",
+                    "not UTF-8", 2, 17));
+    CHECK(has_issue(issues_of(write_temp("stray.yaml", "schema_version: 1\n\x80\n")), "", "not UTF-8", 2, 1));
+    CHECK(issues_of(write_temp("utf8.yaml", "schema_version: 1\ntrusts: [{name: Caf\xc3\xa9}]\n")).empty());
+  }
+  SECTION("a --set value that is not UTF-8") {
+    CHECK(has_issue(issues_of("tests/data/small.yaml", {"trusts[0].name=Caf\xe9"}), "trusts[0].name", "not UTF-8"));
+  }
+  SECTION("a cross-field problem in a preset is placed at the entry that brought it in") {
+    const auto issues = issues_of(write_temp("overlap.yaml", "schema_version: 1\ntrusts: [{name: A}]\nregimes:\n"
+                                                             "  - {preset: fund_2016_17}\n  - {preset: fund_2017_18}\n"));
+    CHECK(has_issue(issues, "regimes[1].incentive_fund", "overlapping regimes[0].incentive_fund", 5, 5));
   }
 }
 

@@ -188,6 +188,7 @@ void read_regimes(const YAML::Node& list, cfg::Diagnostics& d, Scenario& s) {
     r.section("regulator", regime.regulator, "");
     r.finish();
     if (!item.IsMap()) continue;
+    d.remember(at, item.Mark());
     if (regime.name.empty() && !preset)
       d.error(item.Mark(), at + ".name", "a regime needs a name (or a preset, whose name it takes)");
     else if (regime.name.find_first_of("/ ") != std::string::npos)
@@ -685,9 +686,12 @@ void apply_override(YAML::Node& root, const std::string& option, cfg::Diagnostic
     return fail("", why);
   const std::string canonical = cfg::to_string(key_path);
   if (key_path.front().key == "sweep") return fail(canonical, "cannot be set with --set: edit the sweep in the file");
+  const std::string value_text = option.substr(equals + 1);
+  if (cfg::invalid_utf8_at(value_text) != std::string::npos)
+    return fail(canonical, "the value is not UTF-8 text (check the terminal's encoding)");
   YAML::Node value;
   try {
-    value = YAML::Load(option.substr(equals + 1));
+    value = YAML::Load(value_text);
   } catch (const YAML::Exception& e) {
     return fail(canonical, "the value is not valid YAML: " + e.msg);
   }
