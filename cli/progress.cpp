@@ -150,7 +150,10 @@ void Progress::tick() {
   if (style_ == ProgressStyle::bar) {
     draw_bar(s);
   } else if (style_ == ProgressStyle::lines) {
-    // Tenths 1 to 9 here; the whole batch's line comes from batch_finished.
+    // Tenths 1 to 9 here; the whole batch's line comes from batch_finished, so a tick that
+    // finds every month simulated (the last tasks still being saved) prints nothing: it
+    // would be a second 100% line.
+    if (s.months_done >= s.months) return;
     const int tenth = std::min(9, static_cast<int>(s.fraction * 10.0));
     if (tenth > last_tenth_ || Clock::now() - last_line_ >= line_interval) {
       last_tenth_ = std::max(last_tenth_, tenth);
