@@ -3,8 +3,12 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -25,7 +30,11 @@
 //    a file's layout does not depend on the machine that wrote it;
 //  - strings are variable-length UTF-8 (h5py gives str for attributes, bytes in tables);
 //  - HDF5 1.10 object formats, which SWMR streaming needs (see writer_access());
-//  - every H5::Exception leaves this file as OutputError naming the file and object path.
+//  - every H5::Exception leaves this file as OutputError naming the file and object path;
+//    HDF5 prints nothing itself (silence_hdf5) and gives up on a damaged file quickly
+//    (metadata_read_attempts);
+//  - files are written through our own driver (PosixFile), with which a full disk or any
+//    other failed write stops the file where it was, never the process.
 namespace breachsim::sim {
 namespace {
 
@@ -41,8 +50,22 @@ constexpr hsize_t max_chunk_block = 32;
 constexpr int deflate_level = 4;
 
 // The C++ API prints the whole error stack to stderr before throwing; we rethrow with
-// context instead. The setting is process-wide, so calling it repeatedly is harmless.
-void silence_hdf5() { H5::Exception::dontPrint(); }
+// context instead. This HDF5 is thread-safe, which keeps the setting per thread: set once in
+// each thread that calls it.
+void silence_hdf5() {
+  thread_local const bool silenced = [] {
+    H5::Exception::dontPrint();
+    return true;
+  }();
+  (void)silenced;
+}
+
+// HDF5 retries a metadata block whose checksum fails, for SWMR readers and writers 100 times
+// by default, doubling a sleep from 1 ns each time: on a damaged file (cut short, or bytes
+// overwritten) that is 2^100 ns, for ever. 20 attempts wait about a millisecond in all, time
+// enough for a live writer to finish writing the block; after them the read fails, and the
+// file is reported damaged.
+constexpr unsigned metadata_read_attempts = 20;
 
 // The reason for the latest failure ("file signature not found"), which HDF5 keeps on its
 // error stack, but only until the next HDF5 call: when a destructor has run in between, the
@@ -72,6 +95,18 @@ std::string describe(const H5::Exception& e) {
 std::string stack_reason() {
   const std::string reason = innermost_reason();
   return reason.empty() ? "HDF5 gave no reason" : reason;
+}
+
+// How every result file is opened for reading.
+H5::FileAccPropList reader_access() {
+  H5::FileAccPropList access;
+  // Without HDF5's lock: result files are guarded by the writer's own flock and by the
+  // superblock's writer mark, and many cluster file systems refuse locks anyway. (HDF5 drops
+  // its lock in SWMR mode, and ours would collide with it through another descriptor.)
+  access.setFileLocking(false, true);
+  if (H5Pset_metadata_read_attempts(access.getId(), metadata_read_attempts) < 0)
+    throw OutputError("cannot limit HDF5's metadata read attempts: " + stack_reason());
+  return access;
 }
 
 [[noreturn]] void fail(const std::string& file, const std::string& object,
@@ -184,13 +219,233 @@ bool object_exists(hid_t file_id, const std::string& path) {
   return true;
 }
 
-// Best effort: without the fsync a crash shortly after rename() can leave the final name
-// pointing at an empty file on some file systems, which is worse than no file at all.
-void sync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+// Best effort: without the fsync of its directory a crash shortly after rename() can leave the
+// final name pointing at an empty file on some file systems, which is worse than no file at
+// all. (Files themselves are synced by their driver, PosixFile.)
+void sync_directory(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
+}
+
+}  // namespace
+
+// --------------------------------------------------------------------------------------
+// The file driver ResultFile writes through.
+//
+// With HDF5's own POSIX driver (sec2) a full disk is fatal: a failed write leaves dirty
+// metadata that H5Fclose cannot write either, a failed H5Fclose leaves the file's identifier
+// pointing at freed memory, and the library's exit handler closes it again and crashes
+// (signal 11, seen with 1.10.8). This driver does sec2's work (the same bytes at the same
+// addresses, so any HDF5 reader opens its files) with one difference: its first failed call
+// latches, and from then on nothing more reaches the disk. The file stays exactly as it was
+// at the failure, as after kill -9 (so a streamed partial stays resumable), and HDF5 is never
+// told: every later write, the close's included, succeeds in memory, so the library's state
+// stays whole and the file can be closed. The failure goes to the IoError the opener passed
+// as the driver's property, which ResultFile checks after each step to report it itself.
+// Metadata written after the failure is kept so that the library reads back what it wrote
+// while closing; raw data is dropped (nothing reads it back).
+
+namespace {
+
+struct Extent {
+  haddr_t address;
+  std::vector<unsigned char> bytes;
+};
+
+// Where a file's first failed disk operation is reported, for ResultFile to tell the user:
+// the driver's own record goes with the file when HDF5 closes it, this one stays.
+struct IoError {
+  int error = 0;     // errno; 0 while nothing failed
+  std::string call;  // what failed: "write to it", "read from it"...
+  std::string file;
+};
+
+struct PosixFile {
+  H5FD_t pub;  // first, as HDF5 requires of a driver's file
+  int fd = -1;
+  haddr_t eoa = 0, eof = 0;
+  dev_t device = 0;
+  ino_t inode = 0;
+  std::string name;
+  int error = 0;                      // errno of the first failed call; 0 while none failed
+  std::vector<Extent> after_failure;  // metadata written since, in order
+  IoError* report = nullptr;          // the opener's record (the driver property), if any
+};
+// HDF5 hands the driver back a pointer to `pub`, which is the PosixFile's address only in a
+// standard-layout class (libstdc++'s string and vector keep it one).
+static_assert(std::is_standard_layout_v<PosixFile>, "PosixFile must be standard layout");
+
+PosixFile& as_posix(H5FD_t* file) { return *reinterpret_cast<PosixFile*>(file); }
+const PosixFile& as_posix(const H5FD_t* file) { return *reinterpret_cast<const PosixFile*>(file); }
+
+// Only open() and the locks report failure to HDF5; a failed disk operation latches instead.
+herr_t push_driver_error(const char* call, hid_t minor, const std::string& what) {
+  H5Epush2(H5E_DEFAULT, __FILE__, call, __LINE__, H5E_ERR_CLS, H5E_VFL, minor, "%s", what.c_str());
+  return -1;
+}
+
+// Records the first failure and stops all further disk writes; HDF5 is told it succeeded.
+void latch(PosixFile& file, const char* call, int error) {
+  if (file.error != 0) return;
+  file.error = error;
+  if (file.report != nullptr && file.report->error == 0) *file.report = {error, call, file.name};
+}
+
+// Largest address a file may hold: the most an off_t can reach, as sec2 has it.
+constexpr haddr_t max_address = (haddr_t{1} << (8 * sizeof(off_t) - 1)) - 1;
+
+H5FD_t* posix_open(const char* name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
+  if (maxaddr == 0 || maxaddr == HADDR_UNDEF || maxaddr > max_address) {
+    push_driver_error(__func__, H5E_BADVALUE, "bogus maxaddr");
+    return nullptr;
+  }
+  int mode = (flags & H5F_ACC_RDWR) ? O_RDWR : O_RDONLY;
+  if (flags & H5F_ACC_TRUNC) mode |= O_TRUNC;
+  if (flags & H5F_ACC_CREAT) mode |= O_CREAT;
+  if (flags & H5F_ACC_EXCL) mode |= O_EXCL;
+  const int fd = ::open(name, mode | O_CLOEXEC, 0666);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    push_driver_error(__func__, H5E_CANTOPENFILE, std::string(name) + ": " + std::strerror(error));
+    return nullptr;
+  }
+  auto* file = new PosixFile{};
+  if (const void* info = H5Pget_driver_info(fapl)) file->report = *static_cast<IoError* const*>(info);
+  file->name = name;
+  file->fd = fd;
+  file->eof = static_cast<haddr_t>(st.st_size);
+  file->device = st.st_dev;
+  file->inode = st.st_ino;
+  return &file->pub;
+}
+
+// Never fails: a close error on a local file system means nothing, and sync() has already
+// reported a write-back failure. A failed close would leave HDF5 with a dangling identifier.
+herr_t posix_close(H5FD_t* handle) {
+  PosixFile* file = &as_posix(handle);
+  ::close(file->fd);
+  delete file;
+  return 0;
+}
+
+int posix_compare(const H5FD_t* a, const H5FD_t* b) {
+  const PosixFile &x = as_posix(a), &y = as_posix(b);
+  if (x.device != y.device) return x.device < y.device ? -1 : 1;
+  if (x.inode != y.inode) return x.inode < y.inode ? -1 : 1;
+  return 0;
+}
+
+herr_t posix_query(const H5FD_t*, unsigned long* flags) {
+  *flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA | H5FD_FEAT_DATA_SIEVE |
+           H5FD_FEAT_AGGREGATE_SMALLDATA | H5FD_FEAT_POSIX_COMPAT_HANDLE | H5FD_FEAT_SUPPORTS_SWMR_IO |
+           H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
+  return 0;
+}
+
+haddr_t posix_get_eoa(const H5FD_t* file, H5FD_mem_t) { return as_posix(file).eoa; }
+herr_t posix_set_eoa(H5FD_t* file, H5FD_mem_t, haddr_t address) {
+  as_posix(file).eoa = address;
+  return 0;
+}
+haddr_t posix_get_eof(const H5FD_t* file, H5FD_mem_t) { return as_posix(file).eof; }
+
+herr_t posix_get_handle(H5FD_t* file, hid_t, void** handle) {
+  *handle = &as_posix(file).fd;
+  return 0;
+}
+
+// Past the end of the file reads zeros, as sec2 does; after a failure, metadata written since
+// is laid over what the disk holds.
+herr_t posix_read(H5FD_t* handle, H5FD_mem_t, hid_t, haddr_t address, size_t size, void* buffer) {
+  PosixFile& file = as_posix(handle);
+  auto* out = static_cast<unsigned char*>(buffer);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(file.fd, out + done, size - done, static_cast<off_t>(address + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) latch(file, "read from it", errno);
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  std::memset(out + done, 0, size - done);
+  for (const Extent& e : file.after_failure) {
+    const haddr_t begin = std::max<haddr_t>(address, e.address);
+    const haddr_t end = std::min<haddr_t>(address + size, e.address + e.bytes.size());
+    if (begin < end) std::memcpy(out + (begin - address), e.bytes.data() + (begin - e.address), end - begin);
+  }
+  return 0;
+}
+
+herr_t posix_write(H5FD_t* handle, H5FD_mem_t type, hid_t, haddr_t address, size_t size, const void* buffer) {
+  PosixFile& file = as_posix(handle);
+  const auto* in = static_cast<const unsigned char*>(buffer);
+  for (std::size_t done = 0; done < size && file.error == 0;) {
+    const ssize_t n = ::pwrite(file.fd, in + done, size - done, static_cast<off_t>(address + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) latch(file, "write to it", n < 0 ? errno : EIO);
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+  if (file.error != 0 && type != H5FD_MEM_DRAW)
+    file.after_failure.push_back({address, std::vector<unsigned char>(in, in + size)});
+  file.eof = std::max<haddr_t>(file.eof, address + size);  // as HDF5 believes
+  return 0;
+}
+
+// HDF5 calls it at every H5Fflush and at close: the kernel puts the file on disk, which
+// survives a node going down too, and reports a failed write-back (a full disk on NFS).
+herr_t posix_sync(H5FD_t* handle, hid_t, hbool_t) {
+  PosixFile& file = as_posix(handle);
+  if (file.error == 0 && ::fsync(file.fd) != 0 && errno != EINVAL) latch(file, "put it on disk (fsync)", errno);
+  return 0;
+}
+
+herr_t posix_truncate(H5FD_t* handle, hid_t, hbool_t) {
+  PosixFile& file = as_posix(handle);
+  if (file.error != 0 || file.eoa == file.eof) return 0;
+  if (::ftruncate(file.fd, static_cast<off_t>(file.eoa)) != 0) {
+    latch(file, "set its size", errno);
+    return 0;
+  }
+  file.eof = file.eoa;
+  return 0;
+}
+
+// HDF5 sets the superblock's writer marks (which SWMR readers and resume() rely on) only for a
+// driver that can lock. writer_access() turns HDF5's locking off (ResultFile holds its own
+// flock), so these are there for that and for anyone who turns it back on.
+herr_t posix_lock(H5FD_t* file, hbool_t exclusive) {
+  if (::flock(as_posix(file).fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return 0;
+  return push_driver_error(__func__, H5E_CANTLOCKFILE, std::strerror(errno));
+}
+herr_t posix_unlock(H5FD_t* file) {
+  if (::flock(as_posix(file).fd, LOCK_UN) == 0) return 0;
+  return push_driver_error(__func__, H5E_CANTUNLOCKFILE, std::strerror(errno));
+}
+
+// clang-format off: one line per group of members
+const H5FD_class_t posix_class = {
+    "breachsim_posix", max_address, H5F_CLOSE_WEAK,
+    nullptr,                                          // terminate
+    nullptr, nullptr, nullptr,                        // superblock: no driver info, as sec2
+    sizeof(IoError*), nullptr, nullptr, nullptr,      // the property: where to report (IoError)
+    0, nullptr, nullptr,                              // no transfer properties
+    posix_open, posix_close, posix_compare, posix_query,
+    nullptr, nullptr, nullptr,                        // default type map and allocation
+    posix_get_eoa, posix_set_eoa, posix_get_eof, posix_get_handle, posix_read, posix_write,
+    posix_sync, posix_truncate,
+    posix_lock, posix_unlock,
+    H5FD_FLMAP_DICHOTOMY};
+// clang-format on
+
+// Registered once, at first use; HDF5 keeps the registration until it shuts down.
+hid_t posix_driver() {
+  static const hid_t id = H5FDregister(&posix_class);
+  if (id < 0) throw OutputError("cannot register breachsim's HDF5 file driver: " + stack_reason());
+  return id;
 }
 
 }  // namespace
@@ -203,19 +458,53 @@ namespace {
 constexpr const char* partial_suffix = ".partial";
 constexpr const char* compacted_suffix = ".partial.new";
 
-// Every file this class writes is opened with these settings.
-H5::FileAccPropList writer_access() {
-  H5::FileAccPropList access;
+// Every file this class writes is opened with these settings; the driver reports a failed
+// disk operation to `report`.
+H5::FileAccPropList writer_access(IoError* report) {
+  H5::FileAccPropList access = reader_access();
   // Closing the file must really close it before rename(), even if some object handle
   // were still alive.
   access.setFcloseDegree(H5F_CLOSE_STRONG);
   // SWMR needs the 1.10 object formats; capping them at 1.10 too keeps the files readable by
   // any HDF5 >= 1.10 even when a newer library writes them.
   access.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
-  // HDF5 drops its own lock in SWMR mode, so it cannot guard a streaming run; our flock on
-  // the partial does, and would collide with HDF5's flock through another descriptor.
-  access.setFileLocking(false, true);
+  if (H5Pset_driver(access.getId(), posix_driver(), &report) < 0)
+    throw OutputError("cannot select breachsim's HDF5 file driver: " + stack_reason());
   return access;
+}
+
+// What a failed file-system call means for the user.
+std::string explain(int error) {
+  const std::string text = std::strerror(error);
+  switch (error) {
+    case ENOSPC:
+      return "the file system is full (" + text + ")";
+    case EDQUOT:
+      return "the disk quota is used up (" + text + ")";
+    case EFBIG:
+      return "the file reached the largest size allowed (" + text + ": ulimit -f, or the file system's limit)";
+    case EROFS:
+      return "the file system is read-only (" + text + ")";
+    default:
+      return text;
+  }
+}
+
+// A file-size limit (ulimit -f) kills the process with SIGXFSZ by default: no message, and no
+// usable partial if it happens while the file is set up. Ignored, the write fails with EFBIG,
+// which the driver reports like a full disk. A handler someone else installed is left alone.
+void report_file_size_limit_as_error() {
+  static const bool done = [] {
+    struct sigaction current {};
+    if (::sigaction(SIGXFSZ, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      sigemptyset(&ignore.sa_mask);
+      ::sigaction(SIGXFSZ, &ignore, nullptr);
+    }
+    return true;
+  }();
+  (void)done;
 }
 
 // A descriptor holding an exclusive flock; closing it releases the lock.
@@ -263,7 +552,8 @@ class LockedFile {
   int fd_ = -1;
 };
 
-// The directory `final_path` will be written to, checked to exist.
+// The directory `final_path` will be written to, checked to exist and to let us create files
+// (a read-only mount, or permissions, refuse at once rather than at the first task).
 fs::path target_directory(const std::string& final_path) {
   const fs::path target(final_path);
   if (target.filename().empty())
@@ -273,6 +563,10 @@ fs::path target_directory(const std::string& final_path) {
   if (!fs::is_directory(directory, ec)) {
     throw OutputError("output directory '" + directory.string() + "' for '" + final_path +
                       "' does not exist");
+  }
+  if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+    throw OutputError("cannot write in the output directory '" + directory.string() + "' for '" + final_path +
+                      "': " + explain(errno) + "; choose another --out or make the directory writable");
   }
   return directory;
 }
@@ -322,54 +616,83 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t c
   return chunk;
 }
 
-// Whether the file opens as an SWMR reader would open it, which is what a file left by a
-// writer killed in SWMR mode allows, and a file killed in ordinary write mode does not.
-bool opens_for_swmr_reading(const std::string& path) {
-  H5::FileAccPropList access;
-  access.setFileLocking(false, true);
-  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.getId());
-  if (id < 0) return false;
-  H5Fclose(id);
-  return true;
+// Opens a result file read-only: normally, or as an SWMR reader, which is what the partial of
+// a run streaming now, or killed while streaming, allows (it carries the writer's mark).
+// Negative, with the first attempt's reason in `reason`, when neither opens.
+hid_t open_read_only(const std::string& path, std::string& reason) {
+  const H5::FileAccPropList access = reader_access();
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.getId());
+  if (id >= 0) return id;
+  reason = stack_reason();
+  return H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.getId());
+}
+
+// What to tell the user of a partial an interrupted run left: whether --resume can complete it.
+std::string leftover_partial(const std::string& partial) {
+  std::string reason;
+  const hid_t id = open_read_only(partial, reason);
+  if (id >= 0) {
+    H5Fclose(id);
+    return "'" + partial + "' is left from an interrupted run; run again with --resume to complete it, or with " +
+           "--force to discard it and start over";
+  }
+  return "'" + partial + "' is left from a run interrupted before its first task was saved, or is damaged (" +
+         reason + "), so --resume cannot complete it; run again with --force to discard it and start over";
+}
+
+// Claims `partial` for a new run: creates it, or, when `overwrite`, takes over one an
+// interrupted run left. Bounded: a name that keeps vanishing between two calls is an error,
+// not a loop (a dangling symbolic link once looked like that, for ever).
+LockedFile claim_partial(const std::string& partial, bool overwrite) {
+  LockedFile lock;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (lock.open(partial, O_RDWR | O_CREAT | O_EXCL)) return lock;
+    if (errno != EEXIST)
+      throw OutputError("cannot create '" + partial + "': " + explain(errno) + "; choose another --out");
+    // Taken: by a live run (LockedFile says so), by an interrupted one, or by something else.
+    if (lock.open(partial, O_RDWR | O_NOFOLLOW)) {
+      if (!overwrite) throw OutputExists(leftover_partial(partial));
+      return lock;
+    }
+    if (errno == ELOOP)
+      throw OutputError("'" + partial +
+                        "' is a symbolic link, not a file breachsim left; remove it or choose another --out");
+    if (errno != ENOENT)
+      throw OutputError("cannot open '" + partial + "', left by an earlier run: " + explain(errno) +
+                        "; remove it or choose another --out");
+    // ENOENT: it vanished in between (another run committed or discarded it): try again.
+  }
+  throw OutputError("'" + partial + "' keeps appearing and vanishing: another breachsim is writing it; wait for it "
+                    "to finish or choose another --out");
 }
 
 // Opens a partial (or a committed file moved back) for resume(), straight into SWMR mode:
 // opened for ordinary writing, the file would be at risk, and refused by the next resume(),
-// should the process die before streaming starts.
-H5::H5File open_for_resume(const std::string& path) {
+// should the process die before streaming starts. verify_readable() has checked it first.
+hid_t open_for_resume(const std::string& path, IoError* report) {
   const unsigned swmr_write = H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE;
-  H5::FileAccPropList access = writer_access();
-  std::optional<H5::H5File> file;
-  try {
-    file.emplace(path, swmr_write, H5::FileCreatPropList::DEFAULT, access);
-  } catch (const H5::Exception& e) {
+  H5::FileAccPropList access = writer_access(report);
+  hid_t id = H5Fopen(path.c_str(), swmr_write, access.getId());
+  if (id < 0) {
     // A writer that died leaves its mark in the superblock, and HDF5 refuses ordinary opens
     // of the file. A writer killed in SWMR mode left a consistent file (that mode exists for
     // it), so that mark is cleared the way h5clear and HDF5's own crash tests do it: with
     // the library's "clear_status_flags" file-access property.
-    const std::string reason = describe(e);
-    if (!opens_for_swmr_reading(path)) {
-      throw OutputError("'" + path + "' cannot be resumed (" + reason +
-                        "): only a file written while streaming can be, and this one was "
-                        "interrupted while not streaming or predates streaming; start over "
-                        "with --force");
-    }
     hbool_t clear = true;
-    if (H5Pset(access.getId(), "clear_status_flags", &clear) < 0) {
-      throw OutputError("'" + path + "': this HDF5 cannot clear a crashed writer's mark: " +
-                        stack_reason());
-    }
-    try {
-      file.emplace(path, swmr_write, H5::FileCreatPropList::DEFAULT, access);
-    } catch (const H5::Exception& again) {
-      throw OutputError("'" + path + "' cannot be resumed: " + describe(again));
-    }
+    if (H5Pset(access.getId(), "clear_status_flags", &clear) < 0)
+      throw OutputError("'" + path + "': this HDF5 cannot clear a crashed writer's mark: " + stack_reason());
+    id = H5Fopen(path.c_str(), swmr_write, access.getId());
+    if (id < 0)
+      throw OutputError("'" + path + "' cannot be resumed: " + stack_reason() + "; start over with --force");
   }
   // Chunks written after a killed run's last flush may lie beyond the end of file its
   // superblock recorded; new space must be allocated after them, not over them.
-  if (H5Fincrement_filesize(file->getId(), 0) < 0)
-    throw OutputError("'" + path + "' cannot be resumed: " + stack_reason());
-  return *file;
+  if (H5Fincrement_filesize(id, 0) < 0) {
+    const std::string reason = stack_reason();
+    H5Fclose(id);
+    throw OutputError("'" + path + "' cannot be resumed: " + reason);
+  }
+  return id;
 }
 
 // An identifier from HDF5's C API, closed when it goes out of scope.
@@ -412,6 +735,198 @@ void copy_root_attributes(hid_t from_file, hid_t to_file) {
   }
 }
 
+// What inspect() found wrong with a file: nothing (empty reason), a file that does not open,
+// or an object that cannot be read.
+struct Damage {
+  bool opens = true;
+  std::string object, reason;
+};
+
+// Reads `count` values of `type` with `read` (H5Aread or H5Dread into a buffer), releasing the
+// variable-length ones (strings: a global heap is read for each).
+template <typename Read>
+void read_values(hid_t type, hssize_t count, Read&& read) {
+  const OwnedId memory(H5Tget_native_type(type, H5T_DIR_ASCEND), H5Tclose);
+  std::vector<unsigned char> buffer(H5Tget_size(memory.id) * static_cast<std::size_t>(std::max<hssize_t>(count, 0)));
+  if (buffer.empty()) return;
+  if (read(memory.id, buffer.data()) < 0) throw OutputError(stack_reason());
+  if (H5Tdetect_class(memory.id, H5T_VLEN) > 0 || H5Tis_variable_str(memory.id) > 0) {
+    const hsize_t n = static_cast<hsize_t>(count);
+    const OwnedId space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+    H5Dvlen_reclaim(memory.id, space.id, H5P_DEFAULT, buffer.data());
+  }
+}
+
+void read_attributes(hid_t object) {
+  H5O_info_t info;
+  if (H5Oget_info(object, &info) < 0) throw OutputError(stack_reason());
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    const OwnedId attr(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
+                       H5Aclose);
+    const OwnedId type(H5Aget_type(attr.id), H5Tclose);
+    const OwnedId space(H5Aget_space(attr.id), H5Sclose);
+    read_values(type.id, H5Sget_simple_extent_npoints(space.id),
+                [&](hid_t memory, void* buffer) { return H5Aread(attr.id, memory, buffer); });
+  }
+}
+
+// Reads every chunk of `dataset` (deflate checks each), as a resumed run or a reader would,
+// calling `tick` after each. Contiguous data carries no checksum; the tables of strings among
+// it are read whole, since their strings send HDF5 to the global heap.
+void read_dataset(hid_t dataset, bool chunks, const std::function<void()>& tick) {
+  const OwnedId create(H5Dget_create_plist(dataset), H5Pclose);
+  const OwnedId space(H5Dget_space(dataset), H5Sclose);
+  const OwnedId type(H5Dget_type(dataset), H5Tclose);
+  if (H5Pget_layout(create.id) != H5D_CHUNKED) {
+    if (H5Tdetect_class(type.id, H5T_STRING) > 0 || H5Tdetect_class(type.id, H5T_VLEN) > 0)
+      read_values(type.id, H5Sget_simple_extent_npoints(space.id), [&](hid_t memory, void* buffer) {
+        return H5Dread(dataset, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+      });
+    return;
+  }
+  if (!chunks) return;
+  const auto rank = static_cast<std::size_t>(std::max(H5Sget_simple_extent_ndims(space.id), 0));
+  std::vector<hsize_t> dims(rank), chunk(rank), offset(rank), count(rank);
+  hsize_t chunk_count = 0;
+  if (H5Sget_simple_extent_dims(space.id, dims.data(), nullptr) < 0 ||
+      H5Pget_chunk(create.id, static_cast<int>(rank), chunk.data()) < 0 ||
+      H5Dget_num_chunks(dataset, space.id, &chunk_count) < 0)
+    throw OutputError(stack_reason());
+  std::vector<unsigned char> buffer(static_cast<std::size_t>(element_count(chunk)) * H5Tget_size(type.id));
+  for (hsize_t i = 0; i < chunk_count; ++i) {
+    unsigned filters = 0;
+    haddr_t address = 0;
+    hsize_t bytes = 0;
+    if (H5Dget_chunk_info(dataset, space.id, i, offset.data(), &filters, &address, &bytes) < 0)
+      throw OutputError(stack_reason());
+    for (std::size_t d = 0; d < rank; ++d) count[d] = std::min(chunk[d], dims[d] - std::min(dims[d], offset[d]));
+    if (element_count(count) == 0) continue;  // beyond the extent: never read
+    const OwnedId memory(H5Screate_simple(static_cast<int>(rank), count.data(), nullptr), H5Sclose);
+    if (H5Sselect_hyperslab(space.id, H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr) < 0 ||
+        H5Dread(dataset, type.id, memory.id, space.id, H5P_DEFAULT, buffer.data()) < 0)
+      throw OutputError(stack_reason());
+    tick();
+  }
+}
+
+struct Inspection {
+  bool chunks;
+  const std::function<void(const std::string&)>& tick;  // the object being read
+  Damage damage;
+};
+
+// H5Ovisit2's callback. C code calls it, so nothing may be thrown through it.
+herr_t inspect_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+  auto& inspection = *static_cast<Inspection*>(data);
+  const std::string object = std::string(name) == "." ? "/" : "/" + std::string(name);
+  try {
+    inspection.tick(object);
+    const OwnedId opened(H5Oopen(root, name, H5P_DEFAULT), H5Oclose);
+    read_attributes(opened.id);
+    if (info->type == H5O_TYPE_DATASET)
+      read_dataset(opened.id, inspection.chunks, [&] { inspection.tick(object); });
+    return 0;
+  } catch (const std::exception& e) {
+    inspection.damage = {true, object, e.what()};
+    return -1;
+  }
+}
+
+// Reads every object of `path` and its attributes (and with `chunks`, every chunk), as the
+// readers and a resumed run would: what fails, fails here.
+Damage inspect(const std::string& path, bool chunks, const std::function<void(const std::string&)>& tick) {
+  std::string reason;
+  const hid_t id = open_read_only(path, reason);
+  if (id < 0) return {false, "", reason};
+  Inspection inspection{chunks, tick, {}};
+  const herr_t visited = H5Ovisit2(id, H5_INDEX_NAME, H5_ITER_NATIVE, inspect_object, &inspection, H5O_INFO_BASIC);
+  if (visited < 0 && inspection.damage.reason.empty()) inspection.damage = {true, "/", stack_reason()};
+  H5Fclose(id);
+  return inspection.damage;
+}
+
+// How long the child inspecting a file may go without reading anything more.
+constexpr int inspection_patience_ms = 5000;
+
+// inspect() in a child process, so that HDF5 looping for ever on damaged data costs seconds,
+// not the run. 1.10.8 does loop: on a global heap collection (where variable-length strings
+// live, with no checksum) whose first object header is zeroed, its reader never advances. The
+// child names each object it reads through a pipe; silence for inspection_patience_ms kills
+// it. fork() needs a process whose other threads hold no lock the child takes: call this
+// before a run's threads start, as ResultReader and resume() are.
+Damage inspect_guarded(const std::string& path, bool chunks) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return inspect(path, chunks, [](const std::string&) {});
+  const pid_t child = ::fork();
+  if (child < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return inspect(path, chunks, [](const std::string&) {});
+  }
+  if (child == 0) {
+    ::close(fds[0]);
+    const auto say = [&](const std::string& line) {
+      const std::string text = line + "\n";
+      if (::write(fds[1], text.data(), text.size()) < 0) ::_exit(2);
+    };
+    const Damage damage = inspect(path, chunks, [&](const std::string& object) { say("@" + object); });
+    say(std::string(damage.opens ? "=1" : "=0") + damage.object + "\t" + damage.reason);
+    ::_exit(0);  // not exit(): HDF5's exit handler would close what the parent has open
+  }
+  ::close(fds[1]);
+  std::string received, object = "/";
+  Damage damage{true, "", ""};
+  bool reported = false;
+  for (char buffer[4096];;) {
+    pollfd ready{fds[0], POLLIN, 0};
+    const int polled = ::poll(&ready, 1, inspection_patience_ms);
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled == 0) {
+      ::kill(child, SIGKILL);
+      damage = {true, object, "HDF5 stopped making progress reading it (looping on damaged data)"};
+      reported = true;
+      break;
+    }
+    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+    for (std::size_t end; (end = received.find('\n')) != std::string::npos; received.erase(0, end + 1)) {
+      const std::string line = received.substr(0, end);
+      if (line.rfind('@', 0) == 0) object = line.substr(1);
+      if (line.rfind("=", 0) == 0) {
+        const std::size_t tab = line.find('\t');
+        damage = {line[1] == '1', line.substr(2, tab - 2), line.substr(tab + 1)};
+        reported = true;
+      }
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!reported)
+    damage = {true, object, "reading it killed the process that tried (status " + std::to_string(status) + ")"};
+  return damage;
+}
+
+// Reads every chunk of a partial (or a committed file moved back) before a resume writes into
+// it: a file cut short or overwritten fails here, within seconds and with a message, not
+// part way through the resumed run, and a damaged chunk of a finished task that nothing would
+// read again cannot reach the final file unnoticed.
+void verify_readable(const std::string& path) {
+  const Damage damage = inspect_guarded(path, true);
+  if (!damage.opens) {
+    throw OutputDamaged("'" + path + "' cannot be resumed (" + damage.reason +
+                        "): only a file written while streaming can be, and this one was interrupted while not "
+                        "streaming, or is damaged; start over with --force");
+  }
+  if (!damage.reason.empty()) {
+    throw OutputDamaged("'" + path + "' is damaged: " + damage.object + " cannot be read (" + damage.reason +
+                        "); it cannot be resumed: start over with --force");
+  }
+}
+
 }  // namespace
 
 struct ResultFile::Impl {
@@ -423,28 +938,74 @@ struct ResultFile::Impl {
   bool overwrite_ = false;
   bool keep_partial_ = false;  // it holds streamed results: never delete it
   Phase phase_ = Phase::setup;
-  LockedFile lock_;  // on the partial; declared before file_ so it is released last
-  std::optional<H5::H5File> file_;
+  LockedFile lock_;   // on the partial; declared before the file so it is released last
+  IoError io_error_;  // the first failed disk operation on any file opened here (PosixFile)
+  hid_t file_id_ = H5I_INVALID_HID;  // closed once only: after a failed H5Fclose it dangles
+  std::optional<H5::H5File> file_;   // the C++ view of file_id_, with a reference of its own
   // write_slab() targets, kept open until the next flush so that their chunk caches hold
   // the chunks being filled.
   std::map<std::string, H5::DataSet> slab_targets_;
 
   ~Impl() {
-    try {
-      slab_targets_.clear();
-      if (file_) file_->close();  // leaves a streamed partial cleanly closed for resume()
-    } catch (...) {
-      // Nothing useful to do in a destructor; what matters is below.
-    }
-    file_.reset();
+    close_file();  // a streamed partial is left closed cleanly (or as it was at a disk failure)
     std::error_code ignored;
     if (!partial_path_.empty() && file_path_ != partial_path_) fs::remove(file_path_, ignored);
     if (!partial_path_.empty() && !keep_partial_) fs::remove(partial_path_, ignored);
   }
 
+  // Takes over a file just opened through writer_access(&io_error_).
+  void adopt(hid_t id) {
+    file_id_ = id;
+    file_.emplace(id);
+    check_io();  // creating or opening a file writes to it
+  }
+
+  // Closes the write_slab() targets, writing out their chunks: explicitly, since a close
+  // failing in H5::DataSet's destructor is printed on stderr.
+  void close_datasets() {
+    for (auto it = slab_targets_.begin(); it != slab_targets_.end(); it = slab_targets_.erase(it)) it->second.close();
+  }
+
+  // Closes the open datasets and the file; false if HDF5 failed (the reason on its stack).
+  bool close_file() noexcept {
+    bool closed = true;
+    try {
+      close_datasets();
+    } catch (const H5::Exception&) {
+      slab_targets_.clear();
+      closed = false;
+    }
+    file_.reset();  // drops the view's reference only
+    if (file_id_ >= 0) closed = H5Fclose(std::exchange(file_id_, H5I_INVALID_HID)) >= 0 && closed;
+    return closed;
+  }
+
   H5::H5File& file(const std::string& object) {
+    silence_hdf5();
+    check_io();
     if (!file_) fail(final_path_, object, "result file is closed (committed, or an earlier step failed)");
     return *file_;
+  }
+
+  // Throws once the driver has recorded a failed disk operation: from then on nothing reaches
+  // the disk, so the step that met it and every one after must stop.
+  void check_io() const {
+    if (io_error_.error == 0) return;
+    const bool space = io_error_.error == ENOSPC || io_error_.error == EDQUOT || io_error_.error == EFBIG;
+    const std::string remedy = space ? "free some space" : "repair the cause";
+    std::string text = "'" + io_error_.file + "': cannot " + io_error_.call + ": " + explain(io_error_.error) + "; ";
+    if (keep_partial_)
+      text += "what was saved before is kept in '" + partial_path_ + "': " + remedy +
+              ", then run the same command with --resume to complete it";
+    else
+      text += "nothing was kept: " + remedy + " or choose another --out, then run again";
+    throw OutputError(text);
+  }
+
+  // A failed HDF5 call, reported as the disk failure behind it if there was one.
+  [[noreturn]] void fail_h5(const std::string& object, const std::string& action, const std::string& reason) const {
+    check_io();
+    fail(final_path_, object, action + ": " + reason);
   }
 
   void require_not_streaming(const std::string& object) const {
@@ -537,8 +1098,9 @@ struct ResultFile::Impl {
     try {
       H5::DataSet dataset = create_array(path, dims, ElementTypes<T>::file(), info);
       if (count > 0) dataset.write(data.data(), ElementTypes<T>::memory());
+      dataset.close();  // inside the try: a close failing in the destructor is printed
     } catch (const H5::Exception& e) {
-      fail(final_path_, path, "cannot write array: " + describe(e));
+      fail_h5(path, "cannot write array", describe(e));
     }
   }
 
@@ -611,7 +1173,7 @@ struct ResultFile::Impl {
       }
       dataset.write(data, ElementTypes<T>::memory(), memory, space);
     } catch (const H5::Exception& e) {
-      fail(final_path_, path, "cannot write slab: " + describe(e));
+      fail_h5(path, "cannot write slab", describe(e));
     }
   }
 
@@ -641,38 +1203,29 @@ struct ResultFile::Impl {
     return out;
   }
 
+  // Everything written so far to the file and, by the driver's sync, to the disk (which
+  // survives the node going down, not only kill -9).
   void flush() {
     H5::H5File& h5 = file("/");
     try {
       // Closing writes their chunks out and empties their caches, so that memory holds
       // only the chunks written to since the last flush (reopening reads partly filled
       // ones back once).
-      slab_targets_.clear();
+      close_datasets();
       h5.flush(H5F_SCOPE_GLOBAL);
     } catch (const H5::Exception& e) {
-      fail(final_path_, "/", "cannot flush: " + describe(e));
+      slab_targets_.clear();
+      fail_h5("/", "cannot flush", describe(e));
     }
-    // H5Fflush only hands the data to the kernel, which survives kill -9 but not the node
-    // going down. The default (sec2) driver's handle is its file descriptor.
-    void* handle = nullptr;
-    if (H5Fget_vfd_handle(h5.getId(), H5P_DEFAULT, &handle) < 0 || handle == nullptr)
-      fail(final_path_, "/", "cannot find the descriptor of " + file_path_ + ": " + stack_reason());
-    if (::fsync(*static_cast<int*>(handle)) != 0)
-      fail(final_path_, "/", "cannot sync " + file_path_ + " to disk: " + std::strerror(errno));
+    check_io();
   }
 
-  // Closes the file and syncs it to disk, the superblock written by the close included.
+  // Closes the file, its last flush and sync included.
   void close() {
-    slab_targets_.clear();
-    try {
-      file("/").flush(H5F_SCOPE_GLOBAL);
-      file_->close();
-    } catch (const H5::Exception& e) {
-      file_.reset();
-      fail(final_path_, "/", "cannot flush and close " + file_path_ + ": " + describe(e));
-    }
-    file_.reset();
-    sync_path(file_path_, false);
+    const bool closed = close_file();
+    const std::string reason = closed ? "" : stack_reason();
+    check_io();
+    if (!closed) fail(final_path_, "/", "cannot close " + file_path_ + ": " + reason);
   }
 };
 
@@ -692,6 +1245,7 @@ std::string ResultFile::partial_path(const std::string& final_path) {
 
 ResultFile ResultFile::create(const std::string& final_path, bool overwrite) {
   silence_hdf5();
+  report_file_size_limit_as_error();
   target_directory(final_path);
   std::error_code ec;
   if (path_exists(final_path)) {
@@ -705,63 +1259,48 @@ ResultFile ResultFile::create(const std::string& final_path, bool overwrite) {
   }
 
   const std::string partial = partial_path(final_path);
-  // O_EXCL claims the name when it is free. Otherwise the partial belongs to a live run (its
-  // lock says so) or to one that was interrupted, whose results are not discarded unasked.
-  LockedFile lock;
-  while (!lock.open(partial, O_RDWR | O_CREAT | O_EXCL)) {
-    if (errno == EEXIST && lock.open(partial, O_RDWR)) {
-      if (!overwrite) {
-        throw OutputExists("'" + partial +
-                           "' is left from an interrupted run; run again with --resume to "
-                           "complete it, or with --force to discard it and start over");
-      }
-      break;
-    }
-    if (errno != ENOENT) {  // ENOENT: the partial vanished in between; claim it afresh
-      throw OutputError("cannot create '" + partial + "' for '" + final_path +
-                        "': " + std::strerror(errno));
-    }
-  }
-
   auto impl = std::make_unique<Impl>();
+  // The partial belongs to a live run (its lock says so) or to one that was interrupted,
+  // whose results are not discarded unasked.
+  impl->lock_ = claim_partial(partial, overwrite);
   impl->final_path_ = final_path;
   impl->partial_path_ = partial;
   impl->file_path_ = partial;
   impl->overwrite_ = overwrite;
-  impl->lock_ = std::move(lock);
   fs::remove(final_path + compacted_suffix, ec);  // a killed run's, superseded by its partial
-  try {
-    impl->file_.emplace(partial, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, writer_access());
-  } catch (const H5::Exception& e) {
-    throw OutputError("cannot create HDF5 file '" + partial + "' for '" + final_path +
-                      "': " + describe(e));  // impl's destructor removes the partial
-  }
+  const hid_t id = H5Fcreate(partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, writer_access(&impl->io_error_).getId());
+  if (id < 0) impl->fail_h5("/", "cannot create HDF5 file " + partial, stack_reason());  // ~Impl removes it
+  impl->adopt(id);
   return ResultFile(std::move(impl));
 }
 
 ResultFile ResultFile::resume(const std::string& final_path) {
   silence_hdf5();
+  report_file_size_limit_as_error();
   const fs::path directory = target_directory(final_path);
   const std::string partial = partial_path(final_path);
   LockedFile lock;
   bool moved_back = false;
   if (path_exists(partial)) {
-    if (!lock.open(partial, O_RDWR))
-      throw OutputError("cannot open '" + partial + "': " + std::strerror(errno));
+    if (!lock.open(partial, O_RDWR | O_NOFOLLOW)) {
+      throw OutputError("cannot open '" + partial + "': " +
+                        (errno == ELOOP ? "it is a symbolic link, not a file breachsim left" : explain(errno)) +
+                        "; remove it, or choose another --out");
+    }
     // A resume interrupted while moving the final file back leaves both names on one file.
     if (lock.same_file_as(final_path)) ::unlink(final_path.c_str());
   } else if (path_exists(final_path)) {
     if (!lock.open(final_path, O_RDWR))
-      throw OutputError("cannot open '" + final_path + "': " + std::strerror(errno));
+      throw OutputError("cannot open '" + final_path + "' to resume it: " + explain(errno));
     // link() + unlink() rather than rename(): a partial appearing meanwhile is not clobbered.
     moved_back = true;
     if (::link(final_path.c_str(), partial.c_str()) == 0) {
       ::unlink(final_path.c_str());
     } else if (errno == EEXIST || std::rename(final_path.c_str(), partial.c_str()) != 0) {
       throw OutputError("cannot move '" + final_path + "' to '" + partial +
-                        "' to resume it: " + std::strerror(errno));
+                        "' to resume it: " + explain(errno));
     }
-    sync_path(directory.string(), true);
+    sync_directory(directory.string());
   } else {
     throw OutputError("nothing to resume: neither '" + partial + "' nor '" + final_path +
                       "' exists");
@@ -778,10 +1317,12 @@ ResultFile ResultFile::resume(const std::string& final_path) {
   fs::remove(final_path + compacted_suffix, ignored);
 
   try {
-    impl->file_.emplace(open_for_resume(partial));
+    verify_readable(partial);
+    impl->adopt(open_for_resume(partial, &impl->io_error_));
   } catch (const OutputError&) {
     // A committed file that cannot be resumed goes back to its name, as it was found.
     if (moved_back) {
+      impl->close_file();
       impl->keep_partial_ = false;
       impl->partial_path_.clear();
       std::rename(partial.c_str(), final_path.c_str());
@@ -793,6 +1334,28 @@ ResultFile ResultFile::resume(const std::string& final_path) {
 }
 
 const std::string& ResultFile::final_path() const { return impl().final_path_; }
+
+void ResultFile::require_free_space(std::uint64_t bytes, const std::string& purpose) const {
+  const Impl& impl = this->impl();
+  const fs::path parent = fs::path(impl.final_path_).parent_path();
+  const std::string directory = parent.empty() ? "." : parent.string();
+  struct statvfs disk {};
+  if (::statvfs(directory.c_str(), &disk) != 0) return;  // unknown: the driver still guards the writes
+  const std::uint64_t free_bytes = std::uint64_t{disk.f_bavail} * disk.f_frsize;
+  if (free_bytes >= bytes) return;
+  const auto amount = [](std::uint64_t n) {
+    char text[32];
+    const double x = static_cast<double>(n);
+    if (x < 1e6) std::snprintf(text, sizeof text, "%.0f kB", x / 1e3);
+    else if (x < 1e9) std::snprintf(text, sizeof text, "%.1f MB", x / 1e6);
+    else std::snprintf(text, sizeof text, "%.1f GB", x / 1e9);
+    return std::string(text);
+  };
+  std::string text = "'" + impl.final_path_ + "': " + purpose + " need about " + amount(bytes) + " of disk, but only " +
+                     amount(free_bytes) + " are free in '" + directory + "'; free some space or choose another --out";
+  if (impl.keep_partial_) text += ", then run the same command with --resume";
+  throw OutputError(text);
+}
 
 void ResultFile::set_attribute(const std::string& object_path, const std::string& name,
                                const Attribute& value) {
@@ -816,7 +1379,7 @@ void ResultFile::set_attribute(const std::string& object_path, const std::string
       fail(impl.final_path_, object_path, "is neither a group nor a dataset");
     }
   } catch (const H5::Exception& e) {
-    fail(impl.final_path_, where, "cannot write attribute: " + describe(e));
+    impl.fail_h5(where, "cannot write attribute", describe(e));
   }
 }
 
@@ -828,8 +1391,9 @@ void ResultFile::write_text(const std::string& path, const std::string& text) {
     const H5::StrType type = utf8_string_type();
     H5::DataSet dataset = impl.file(path).createDataSet(path, type, H5::DataSpace(H5S_SCALAR));
     dataset.write(text, type);
+    dataset.close();
   } catch (const H5::Exception& e) {
-    fail(impl.final_path_, path, "cannot write text: " + describe(e));
+    impl.fail_h5(path, "cannot write text", describe(e));
   }
 }
 
@@ -897,8 +1461,9 @@ void ResultFile::write_table(const std::string& path, const Table& table) {
     H5::DataSet dataset = impl.file(path).createDataSet(path, file_type, H5::DataSpace(1, extent));
     // H5Dwrite rejects a null buffer, which an empty vector may give us; nothing to write.
     if (rows > 0) dataset.write(buffer.data(), memory_type);
+    dataset.close();
   } catch (const H5::Exception& e) {
-    fail(file_name, path, "cannot write table: " + describe(e));
+    impl.fail_h5(path, "cannot write table", describe(e));
   }
 }
 
@@ -923,9 +1488,12 @@ void ResultFile::remove(const std::string& path) {
   if (split_path(impl.final_path_, path).empty()) fail(impl.final_path_, path, "cannot remove the root group");
   H5::H5File& h5 = impl.file(path);
   if (!object_exists(h5.getId(), path)) fail(impl.final_path_, path, "no such object to remove");
-  impl.slab_targets_.clear();
-  if (H5Ldelete(h5.getId(), path.c_str(), H5P_DEFAULT) < 0)
-    fail(impl.final_path_, path, "cannot remove: " + stack_reason());
+  try {
+    impl.close_datasets();
+  } catch (const H5::Exception& e) {
+    impl.fail_h5(path, "cannot remove", describe(e));
+  }
+  if (H5Ldelete(h5.getId(), path.c_str(), H5P_DEFAULT) < 0) impl.fail_h5(path, "cannot remove", stack_reason());
 }
 
 void ResultFile::create_array(const std::string& path, const std::vector<std::uint64_t>& dims,
@@ -934,7 +1502,7 @@ void ResultFile::create_array(const std::string& path, const std::vector<std::ui
   try {
     impl.create_array(path, std::vector<hsize_t>(dims.begin(), dims.end()), file_type(type), info);
   } catch (const H5::Exception& e) {
-    fail(impl.final_path_, path, "cannot create array: " + describe(e));
+    impl.fail_h5(path, "cannot create array", describe(e));
   }
 }
 
@@ -964,7 +1532,7 @@ void ResultFile::extend(const std::string& path, std::size_t dimension, std::uin
     dims[dimension] = size;
     dataset.extend(dims.data());
   } catch (const H5::Exception& e) {
-    fail(impl.final_path_, path, "cannot extend: " + describe(e));
+    impl.fail_h5(path, "cannot extend", describe(e));
   }
 }
 
@@ -976,9 +1544,13 @@ void ResultFile::start_streaming() {
   H5::H5File& h5 = impl.file("/");
   // Reopened afterwards with their chunk caches: switching modes reopens open objects with
   // default settings.
-  impl.slab_targets_.clear();
-  if (H5Fstart_swmr_write(h5.getId()) < 0)
-    fail(impl.final_path_, "/", "cannot start SWMR writing: " + stack_reason());
+  try {
+    impl.close_datasets();
+  } catch (const H5::Exception& e) {
+    impl.fail_h5("/", "cannot start SWMR writing", describe(e));
+  }
+  if (H5Fstart_swmr_write(h5.getId()) < 0) impl.fail_h5("/", "cannot start SWMR writing", stack_reason());
+  impl.check_io();  // the switch flushes everything
   impl.phase_ = Impl::Phase::streaming;
   impl.keep_partial_ = true;
 }
@@ -990,32 +1562,31 @@ void ResultFile::finish_streaming() {
   if (impl.phase_ != Impl::Phase::streaming) fail(impl.final_path_, "/", "not streaming");
   impl.close();  // in SWMR mode a clean close leaves the partial complete and resumable
   // A fresh copy holds only what is alive, dropping the dead space SWMR leaves behind, and
-  // the final objects go into it, so a crash while adding them still leaves the partial
-  // intact for resume().
+  // the final objects go into it, so a crash (or a full disk) while adding them still leaves
+  // the partial intact for resume().
   const std::string copy = impl.final_path_ + compacted_suffix;
   impl.file_path_ = copy;
+  const hid_t target = H5Fcreate(copy.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, writer_access(&impl.io_error_).getId());
+  if (target < 0) impl.fail_h5("/", "cannot create " + copy, stack_reason());
+  impl.adopt(target);
   try {
-    const H5::H5File source(impl.partial_path_, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT,
-                            writer_access());
-    const H5::H5File target(copy, H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, writer_access());
+    const H5::H5File source(impl.partial_path_, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, reader_access());
     try {
-      copy_root_attributes(source.getId(), target.getId());
+      copy_root_attributes(source.getId(), target);
     } catch (const OutputError& e) {
-      fail(impl.final_path_, "/", "cannot copy the root attributes into " + copy + ": " + e.what());
+      impl.fail_h5("/", "cannot copy the root attributes into " + copy, e.what());
     }
     const H5::Group root = source.openGroup("/");
     const hsize_t members = root.getNumObjs();
     for (hsize_t i = 0; i < members; ++i) {
       const std::string name = root.getObjnameByIdx(i);
-      if (H5Ocopy(root.getId(), name.c_str(), target.getId(), name.c_str(), H5P_DEFAULT,
-                  H5P_DEFAULT) < 0) {
-        fail(impl.final_path_, "/" + name, "cannot copy into " + copy + ": " + stack_reason());
-      }
+      if (H5Ocopy(root.getId(), name.c_str(), target, name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
+        impl.fail_h5("/" + name, "cannot copy into " + copy, stack_reason());
     }
-    impl.file_.emplace(target);
   } catch (const H5::Exception& e) {
-    fail(impl.final_path_, "/", "cannot copy " + impl.partial_path_ + " into " + copy + ": " + describe(e));
+    impl.fail_h5("/", "cannot copy " + impl.partial_path_ + " into " + copy, describe(e));
   }
+  impl.check_io();
   impl.phase_ = Impl::Phase::finished;
 }
 
@@ -1041,8 +1612,10 @@ void ResultFile::commit() {
     // Other failures (file systems without hard links) fall through to rename().
   }
   if (!published && std::rename(source.c_str(), impl.final_path_.c_str()) != 0) {
-    throw OutputError("cannot move '" + source + "' to '" + impl.final_path_ +
-                      "': " + std::strerror(errno));
+    std::string text = "cannot move '" + source + "' to '" + impl.final_path_ + "': " + explain(errno);
+    if (impl.keep_partial_)
+      text += "; every result is kept in '" + impl.partial_path_ + "': run the same command with --resume to finish";
+    throw OutputError(text);
   }
   // Only now that the results are safe under their final name may the streamed original go.
   std::error_code ignored;
@@ -1050,7 +1623,7 @@ void ResultFile::commit() {
   impl.partial_path_.clear();
   impl.file_path_.clear();
   const fs::path parent = fs::path(impl.final_path_).parent_path();
-  sync_path(parent.empty() ? "." : parent.string(), true);
+  sync_directory(parent.empty() ? "." : parent.string());
 }
 
 // --------------------------------------------------------------------------------------
@@ -1062,6 +1635,11 @@ struct ResultReader::Impl {
 
   [[noreturn]] void fail_at(const std::string& object, const std::string& what) const {
     fail(path_, object, what);
+  }
+
+  // HDF5 failed to read what the file says is there.
+  [[noreturn]] void damaged_at(const std::string& object, const std::string& what, const H5::Exception& e) const {
+    throw OutputDamaged("'" + path_ + "' " + object + ": " + what + " (" + describe(e) + "): the file is damaged");
   }
 
   H5::DataSet open_dataset(const std::string& path) const {
@@ -1090,7 +1668,7 @@ struct ResultReader::Impl {
       if (!values.empty()) dataset.read(values.data(), ElementTypes<T>::memory());
       return values;
     } catch (const H5::Exception& e) {
-      fail_at(path, "cannot read: " + describe(e));
+      damaged_at(path, "cannot read", e);
     }
   }
 
@@ -1161,11 +1739,22 @@ ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Imp
   silence_hdf5();
   impl_->path_ = path;
   std::error_code ec;
-  if (!fs::exists(path, ec)) throw OutputError("'" + path + "': no such file");
-  // Without HDF5's lock: result files are guarded by the writer's own flock and by the
-  // superblock's writer mark, and many cluster file systems refuse locks anyway.
-  H5::FileAccPropList access;
-  access.setFileLocking(false, true);
+  if (!fs::exists(path, ec)) {
+    if (fs::is_symlink(path, ec))
+      throw OutputError("'" + path + "' is a symbolic link to '" + fs::read_symlink(path, ec).string() +
+                        "', which does not exist; remove it");
+    throw OutputError("'" + path + "': no such file");
+  }
+  // Everything a reader reads through HDF5's unchecked global heap, read first in a child
+  // process: a damaged file can make HDF5 loop for ever there (inspect_guarded).
+  const Damage damage = inspect_guarded(path, false);
+  if (!damage.opens)
+    throw OutputDamaged("'" + path + "': cannot open as HDF5 (" + damage.reason +
+                        "): it is damaged, is not a result file, or was left by a run interrupted before its first "
+                        "task was saved");
+  if (!damage.reason.empty())
+    throw OutputDamaged("'" + path + "' is damaged: " + damage.object + " cannot be read (" + damage.reason + ")");
+  const H5::FileAccPropList access = reader_access();
   try {
     impl_->file_.openFile(path, H5F_ACC_RDONLY, access);
   } catch (const H5::Exception& e) {
@@ -1175,7 +1764,7 @@ ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Imp
     try {
       impl_->file_.openFile(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access);
     } catch (const H5::Exception&) {
-      throw OutputError("'" + path + "': cannot open as HDF5: " + reason);
+      throw OutputDamaged("'" + path + "': cannot open as HDF5 (" + reason + "): it is damaged or not a result file");
     }
   }
 }
@@ -1228,7 +1817,7 @@ Attribute ResultReader::attribute(const std::string& object_path, const std::str
         impl_->fail_at(where, "attribute type is not a string, integer or float");
     }
   } catch (const H5::Exception& e) {
-    impl_->fail_at(where, "cannot read attribute: " + describe(e));
+    impl_->damaged_at(where, "cannot read attribute", e);
   }
 }
 
@@ -1243,7 +1832,7 @@ std::string ResultReader::read_text(const std::string& path) const {
     dataset.read(text, dataset.getStrType());
     return text;
   } catch (const H5::Exception& e) {
-    impl_->fail_at(path, "cannot read text: " + describe(e));
+    impl_->damaged_at(path, "cannot read text", e);
   }
 }
 
@@ -1252,7 +1841,7 @@ std::vector<std::uint64_t> ResultReader::dims(const std::string& path) const {
   try {
     return Impl::extent(impl_->open_dataset(path));
   } catch (const H5::Exception& e) {
-    impl_->fail_at(path, "cannot read dimensions: " + describe(e));
+    impl_->damaged_at(path, "cannot read dimensions", e);
   }
 }
 
@@ -1283,7 +1872,7 @@ Table ResultReader::read_table(const std::string& path) const {
     }
     return table;
   } catch (const H5::Exception& e) {
-    impl_->fail_at(path, "cannot read table: " + describe(e));
+    impl_->damaged_at(path, "cannot read table", e);
   }
 }
 
@@ -1300,7 +1889,7 @@ std::vector<std::string> ResultReader::list(const std::string& group_path) const
     std::sort(names.begin(), names.end());
     return names;
   } catch (const H5::Exception& e) {
-    impl_->fail_at(group_path, "cannot list: " + describe(e));
+    impl_->damaged_at(group_path, "cannot list", e);
   }
 }
 

@@ -23,6 +23,13 @@ class OutputExists : public OutputError {
   using OutputError::OutputError;
 };
 
+// Raised when a file cannot be read as HDF5, or a read fails on what the file says is there:
+// a file cut short, overwritten, or not a result file at all.
+class OutputDamaged : public OutputError {
+ public:
+  using OutputError::OutputError;
+};
+
 // A table written as one compound dataset (one row per element), which h5py reads as a
 // structured array and pandas turns into a DataFrame in one call.
 struct Column {
@@ -89,6 +96,15 @@ struct ArrayInfo {
 // runner's replication-major order does): then one or two chunks per dataset are in memory,
 // whatever the number of replications.
 //
+// Faults. Every write goes through a file driver of our own: the first failed write, sync or
+// truncation (a full disk, a quota, a file-size limit: SIGXFSZ is ignored so that ulimit -f
+// gives EFBIG, not a kill) stops every later write from reaching the disk, so the file stays
+// as it was at that moment, as after kill -9, and the next call throws OutputError saying
+// what failed and what to do. A partial that has streamed is then kept for resume(); one
+// that had not is deleted; commit() never publishes a file whose writes did not all reach
+// the disk. HDF5 never prints (its error stack becomes the message) and gives up quickly on
+// damaged metadata instead of retrying for ever.
+//
 // Format. Files use the HDF5 1.10 object formats (SWMR needs them), so they need HDF5 >= 1.10
 // to read: h5py, rhdf5 and hdf5r builds of the last years all qualify.
 class ResultFile {
@@ -112,7 +128,9 @@ class ResultFile {
   // partial_path(final_path) if it exists, else final_path. Throws OutputError if neither
   // exists, if another live process holds the partial, or if the partial was interrupted
   // outside streaming (while its objects were being created): its contents are then not
-  // guaranteed, and the run must start over.
+  // guaranteed, and the run must start over. Before anything is written, every chunk of the
+  // file is read back: a damaged file (cut short, bytes overwritten) throws OutputDamaged and
+  // is left as it was.
   static ResultFile resume(const std::string& final_path);
 
   // `<final_path>.partial`: where create() writes and resume() looks.
@@ -172,6 +190,12 @@ class ResultFile {
 
   const std::string& final_path() const;
 
+  // Throws OutputError, saying what it is for (`purpose`: "the 40 tasks left and the final
+  // copy of the file"), unless the output's file system has `bytes` free for an unprivileged
+  // user: called before work that will need them, so that a run that cannot fit stops before
+  // its first task rather than when the disk is full. Does nothing where statvfs cannot tell.
+  void require_free_space(std::uint64_t bytes, const std::string& purpose) const;
+
  private:
   struct Impl;
   explicit ResultFile(std::unique_ptr<Impl> impl);
@@ -183,7 +207,8 @@ class ResultFile {
 class ResultReader {
  public:
   // Also opens the partial of a run killed while streaming (as an SWMR reader), or of a
-  // live run, which it sees as of that run's last flush. Throws OutputError if unreadable.
+  // live run, which it sees as of that run's last flush. Throws OutputError if the file is
+  // missing, OutputDamaged if it is not HDF5 or is damaged (also from the reads below).
   explicit ResultReader(const std::string& path);
   ResultReader(ResultReader&&) noexcept;
   ~ResultReader();

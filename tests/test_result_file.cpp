@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -933,4 +935,188 @@ TEST_CASE("resume() refuses a partial killed before streaming began", "[result_f
     out.commit();
   }
   CHECK(dir.entries() == std::vector<std::string>{"early.h5"});
+}
+
+// --------------------------------------------------------------------------------------
+// Faults (issue 14): a full disk, a damaged partial, a partial that is a symbolic link.
+
+namespace {
+
+// What a child process that streamed the whole Run under a file-size limit of `limit` bytes
+// (a full disk as any user can have one: EFBIG, SIGXFSZ being ignored) ended with.
+struct Limited {
+  int status = 0;       // waitpid's
+  std::string message;  // the OutputError it caught, if any
+};
+
+Limited stream_under_limit(const std::string& path, rlim_t limit) {
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    const rlimit small{limit, limit};
+    ::setrlimit(RLIMIT_FSIZE, &small);
+    try {
+      ResultFile out = ResultFile::create(path, false);
+      Run::create_objects(out);
+      out.start_streaming();
+      Run::stream(out, Run::all_tasks(true), 10, [](int) {});
+      out.commit();
+    } catch (const OutputError& e) {
+      const std::string text = e.what();
+      if (::write(pipe_fds[1], text.data(), text.size()) < 0) ::_exit(4);
+      ::_exit(1);
+    }
+    ::_exit(0);
+  }
+  ::close(pipe_fds[1]);
+  Limited result;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) result.message.append(buffer, n);
+  ::close(pipe_fds[0]);
+  REQUIRE(::waitpid(child, &result.status, 0) == child);
+  return result;
+}
+
+// Completes the run a failed child left at `path`: resumes its partial, or starts over when
+// it left none, and checks the result.
+void complete_after_failure(const std::string& path) {
+  if (!fs::exists(ResultFile::partial_path(path))) {
+    ResultFile out = ResultFile::create(path, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(), 10, [](int) {});
+    out.commit();
+  } else {
+    const std::vector<std::int64_t> progress = ResultReader(ResultFile::partial_path(path)).read_int64s("/progress");
+    std::vector<std::size_t> todo;
+    for (std::size_t task = 0; task < Run::tasks; ++task)
+      if (progress[task] != 1) todo.push_back(task);
+    ResultFile out = ResultFile::resume(path);
+    Run::stream(out, todo, 10, [](int) {});
+    out.commit();
+  }
+  Run::check_complete(path);
+}
+
+}  // namespace
+
+// The file on disk stops where the first write failed, as after kill -9, at whatever moment
+// that is: in the layout (nothing is kept), while streaming (the partial is kept and resume()
+// completes it), or in the final copy. Never a signal, and a message saying what to do.
+TEST_CASE("A full disk at any moment leaves nothing, or a partial that resume() completes",
+          "[result_file][streaming][faults]") {
+  TempDir dir;
+  std::uintmax_t full = 0;
+  {
+    const std::string reference = dir.file("reference.h5");
+    ResultFile out = ResultFile::create(reference, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(true), 10, [](int) {});
+    out.commit();
+    full = fs::file_size(reference);
+  }
+  int kept = 0, nothing = 0;
+  for (const double share : {0.002, 0.3, 0.6, 0.9, 1.3}) {
+    const std::string path = dir.file("limit" + std::to_string(share) + ".h5");
+    const Limited result = stream_under_limit(path, static_cast<rlim_t>(share * static_cast<double>(full)));
+    INFO("limit " << share << " of " << full << " bytes: " << result.message);
+    REQUIRE(WIFEXITED(result.status));  // never SIGXFSZ, never SIGSEGV
+    if (WEXITSTATUS(result.status) == 0) continue;
+    REQUIRE(WEXITSTATUS(result.status) == 1);
+    CHECK_THAT(result.message, Catch::Contains("File too large"));
+    CHECK_FALSE(fs::exists(path));
+    if (fs::exists(ResultFile::partial_path(path))) {
+      ++kept;
+      CHECK_THAT(result.message, Catch::Contains("kept in '" + ResultFile::partial_path(path)) &&
+                                     Catch::Contains("--resume"));
+    } else {
+      ++nothing;
+      CHECK_THAT(result.message, Catch::Contains("nothing was kept"));
+    }
+    CHECK_FALSE(fs::exists(path + ".partial.new"));
+    complete_after_failure(path);
+  }
+  CHECK(nothing >= 1);
+  CHECK(kept >= 3);
+}
+
+// A partial cut short or overwritten is refused within seconds with a message, including
+// zeros in the global heap, where HDF5 1.10 itself would loop for ever.
+TEST_CASE("A damaged partial is refused quickly, by the reader and by resume()", "[result_file][streaming][faults]") {
+  TempDir dir;
+  const std::string path = dir.file("damaged.h5");
+  const std::string partial = ResultFile::partial_path(path);
+  std::uintmax_t full = 0;
+  {
+    const std::string reference = dir.file("reference.h5");
+    ResultFile out = ResultFile::create(reference, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(true), 10, [](int) {});
+    out.commit();
+    full = fs::file_size(reference);
+  }
+  REQUIRE(WIFEXITED(stream_under_limit(path, full / 2).status));
+  REQUIRE(fs::exists(partial));
+  const std::string intact = read_bytes(partial);
+  std::string heap_zeroed = intact;
+  const std::size_t heap = intact.find("GCOL");
+  REQUIRE(heap != std::string::npos);
+  std::fill_n(heap_zeroed.begin() + static_cast<long>(heap) + 16, 2048, '\0');
+  const std::vector<std::pair<const char*, std::string>> damages = {
+      {"cut to half its size", intact.substr(0, intact.size() / 2)},
+      {"its first 2 KB overwritten", std::string(2048, 'x') + intact.substr(2048)},
+      {"2 KB of its global heap zeroed", heap_zeroed}};
+  for (const auto& [what, bytes] : damages) {
+    INFO("partial " << what);
+    write_bytes(partial, bytes);
+    const auto start = std::chrono::steady_clock::now();
+    // (The looping heap costs the checking child's patience, 5 s, each time: the command-line
+    // test sees the reader refuse it, this one resume().)
+    if (bytes != heap_zeroed)
+      CHECK_THROWS_AS(
+          [&] {
+            const ResultReader in(partial);  // opening may succeed where only the data is damaged
+            in.read_doubles(Run::trust_month);
+            in.read_int64s(Run::national);
+          }(),
+          OutputDamaged);
+    CHECK_THROWS_WITH(ResultFile::resume(path), Catch::Contains(partial) && Catch::Contains("--force"));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    CHECK(read_bytes(partial) == bytes);  // refused, and left as it was
+  }
+  // --force (create with overwrite) discards it.
+  fs::remove(partial);
+  complete_after_failure(path);
+}
+
+// The partial's name taken by a symbolic link, dangling or not: refused at once (it used to
+// loop for ever), and nothing is written through it.
+TEST_CASE("create() and resume() refuse a partial that is a symbolic link", "[result_file][faults]") {
+  TempDir dir;
+  const std::string dangling = dir.file("dangling.h5");
+  fs::create_symlink(dir.file("nowhere"), ResultFile::partial_path(dangling));
+  CHECK_THROWS_WITH(ResultFile::create(dangling, false), Catch::Contains("symbolic link"));
+  CHECK_THROWS_WITH(ResultFile::create(dangling, true), Catch::Contains("symbolic link"));
+  CHECK_THROWS_WITH(ResultFile::resume(dangling), Catch::Contains("symbolic link"));
+  CHECK_FALSE(fs::exists(dir.file("nowhere")));
+  const std::string linked = dir.file("linked.h5");
+  write_bytes(dir.file("someone_else.txt"), "theirs");
+  fs::create_symlink(dir.file("someone_else.txt"), ResultFile::partial_path(linked));
+  CHECK_THROWS_WITH(ResultFile::create(linked, true), Catch::Contains("symbolic link"));
+  CHECK(read_bytes(dir.file("someone_else.txt")) == "theirs");
+}
+
+TEST_CASE("require_free_space() refuses what the file system cannot hold", "[result_file][faults]") {
+  TempDir dir;
+  ResultFile out = ResultFile::create(dir.file("space.h5"), false);
+  out.require_free_space(1, "one byte");
+  const std::uint64_t exabyte = std::uint64_t{1} << 60;
+  CHECK_THROWS_WITH(out.require_free_space(exabyte, "12 tasks"),
+                    Catch::Contains("space.h5") && Catch::Contains("12 tasks need about 1152921504.6 GB") &&
+                        Catch::Contains("are free in") && Catch::Contains("free some space"));
 }
