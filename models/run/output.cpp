@@ -461,9 +461,7 @@ void read_footprints(const sim::ResultReader& in, NationalRuns& runs, std::size_
     }
 }
 
-}  // namespace
-
-SavedRun read_saved_run(const std::string& path) {
+SavedRun read_run(const std::string& path) {
   const sim::ResultReader in(path);
   auto text = [&](const char* name) { return std::get<std::string>(in.attribute(layout::root, name)); };
   auto number = [&](const char* name) { return std::get<std::int64_t>(in.attribute(layout::root, name)); };
@@ -546,6 +544,17 @@ SavedRun read_saved_run(const std::string& path) {
                 (P > 1 ? " at each of " + std::to_string(P) + " sweep points" : "") +
                 (finished < P * R ? " (" + std::to_string(finished) + " of " + std::to_string(P * R) + " tasks finished)" : "");
   return saved;
+}
+
+}  // namespace
+
+SavedRun read_saved_run(const std::string& path) {
+  try {
+    return read_run(path);
+  } catch (const sim::OutputDamaged& e) {
+    // Nothing in it can be trusted, but the run that wrote it can be done again.
+    throw sim::OutputDamaged(std::string(e.what()) + "; run again with --force to discard it and start over");
+  }
 }
 
 }  // namespace breachsim::models

@@ -51,7 +51,8 @@ struct SavedRun {
   std::int64_t format_version = 0;
   bool has_summary = false;
 };
-// Throws sim::OutputError for a file that is not a breachsim result or is of a newer format.
+// Throws sim::OutputError for a file that is not a breachsim result or is of a newer format,
+// sim::OutputDamaged (saying to start over with --force) for one HDF5 cannot read.
 SavedRun read_saved_run(const std::string& path);
 
 std::string library_versions();

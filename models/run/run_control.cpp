@@ -106,7 +106,9 @@ RunStart fresh_start(const PlannedRun& run) {
 
 std::string resumable_file(const std::string& out) {
   const std::string partial = sim::ResultFile::partial_path(out);
-  if (fs::exists(partial)) return partial;
+  std::error_code ec;
+  // The link itself counts: a partial that is a dangling symbolic link is reported, not passed over.
+  if (fs::exists(fs::symlink_status(partial, ec))) return partial;
   return fs::exists(out) ? out : std::string();
 }
 

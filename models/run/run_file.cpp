@@ -97,11 +97,41 @@ void create_footprint_arrays(sim::ResultFile& file, std::uint64_t P, std::uint64
                        replication_dimension, true});
 }
 
+// The disk a result file needs, at least: each dataset's own metadata (object header,
+// attributes, chunk index: 1.5 to 2 KB measured) and each task's values, compressed (shuffle
+// and deflate gave 3 to 5 times on the shipped scenarios; 6 here, so that the estimate errs
+// low: a run it refuses would not have fitted).
+struct FileSize {
+  std::uint64_t fixed = 0, per_task = 0;
+};
+
+FileSize estimated_size(const RunSpec& spec) {
+  const ScenarioSetup& setup = *spec.points.front();
+  const std::uint64_t T = setup.trusts(), M = setup.months(), F = setup.footprints(), S = setup.schemes();
+  const bool trusts = spec.detail == Detail::trust;
+  const std::uint64_t values = metric_count * M + (trusts ? (metric_count + S) * T * M : 0) + 2 * F * M +
+                               spec.points.size();  // the baseline's first-round levy, one per point
+  const std::uint64_t datasets = metric_count * (trusts ? 2 : 1) + (trusts ? S : 0) + (F > 0 ? 2 : 0) + 16;
+  return {datasets * 1500, values * sizeof(double) / 6 + 1};
+}
+
+// Refuses, before the first of `tasks` runs, a disk without room for them and for the copy
+// finish_streaming() makes of the whole file (`extent` replications), and with `layout`, for
+// the new file's layout too.
+void require_room(sim::ResultFile& file, const RunSpec& spec, std::size_t tasks, std::size_t extent, bool layout) {
+  const FileSize size = estimated_size(spec);
+  const std::uint64_t copy = size.fixed + spec.points.size() * extent * size.per_task;
+  file.require_free_space((layout ? size.fixed : 0) + tasks * size.per_task + copy,
+                          (layout ? "the new file, its " : "the ") + std::to_string(tasks) +
+                              (layout ? " tasks" : " tasks left") + " and the final copy of the file");
+}
+
 }  // namespace
 
 void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
   const ScenarioSetup& setup = *spec.points.front();
   const std::uint64_t P = spec.points.size(), R = extent, T = setup.trusts(), M = setup.months();
+  require_room(file, spec, P * R, extent, true);
   write_static(file, spec.points, spec.table, {spec.command_line, spec.seed, spec.threads}, extent);
   for (const MetricInfo& m : metric_catalogue) {
     const sim::DType type = m.integer ? sim::DType::int64 : sim::DType::float64;
@@ -161,6 +191,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       if (!runs.finished(p, r)) todo.emplace_back(p, r);
   // Replication-major, so the points' chunks fill side by side at the pace of the replications.
   std::stable_sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  require_room(file, spec, todo.size(), last, false);
 
   // The baseline's tasks levy every point's sanctions in the shadow (first-round fines).
   const std::vector<const ScenarioSetup*> none;

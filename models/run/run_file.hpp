@@ -32,7 +32,9 @@ struct RunSpec {
 };
 
 // Creates every object of the result layout (FORMAT.md) in a new file, outcomes empty, with
-// `extent` replications; the replication dimension can grow (extend_replications).
+// `extent` replications; the replication dimension can grow (extend_replications). First
+// refuses (sim::OutputError) a file system without room for the file, at least as estimated
+// from its datasets and tasks, and for its final copy.
 void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
 // Grows every outcome array and /progress to `extent` replications, while streaming.
 void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
@@ -51,7 +53,8 @@ struct StreamReport {
 // `file`, which must be streaming. `on_task(events)` is called on the writer thread after
 // each task is written; `progress` (when given) counts the months and events of the tasks as
 // they run (simulate_replication). Returns when all are done or, after `stop`, when the tasks
-// in flight are written; the file is flushed and every finished task marked.
+// in flight are written; the file is flushed and every finished task marked. Before the first
+// task, refuses (sim::OutputError) a file system without room for the tasks and the final copy.
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
                           std::size_t last, const std::atomic<bool>& stop,
                           const std::function<void(std::uint64_t)>& on_task, sim::TaskProgress* progress = nullptr);
