@@ -103,7 +103,7 @@ sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, 
   } catch (const sim::OutputExists&) {
     throw;
   } catch (const std::exception& e) {
-    throw UsageError("cannot write the output file " + o.out + ": " + e.what());
+    throw sim::OutputError("cannot write the output file " + o.out + ": " + e.what());
   }
 }
 

@@ -245,7 +245,7 @@ expect_exit 0 '' -- "$exe" run "${adaptive[@]}" --set monte_carlo.target_half_wi
   --out "$work/capped.h5"
 h5dump -a /replications "$work/capped.h5" | grep -qE '\(0\): 25$' || fail "the calculator did not stop at max_replications"
 expect_exit 0 'Teaching General Hospital' -- "$exe" run configs/teaching/one_trust.yaml --out "$work/teaching.h5"
-expect_exit 2 'cannot write the output file' -- "$exe" run tests/data/small.yaml --out /proc/no/such/dir/x.h5
+expect_exit 1 'cannot write the output file' -- "$exe" run tests/data/small.yaml --out /proc/no/such/dir/x.h5
 
 small="$work/small.h5"
 expect_exit 0 'Seen within 4 hours' -- "$exe" run tests/data/small.yaml --threads 1 --out "$small"
