@@ -112,8 +112,9 @@ class ResultFile {
   // Opens a new result file for `final_path`, writing to `<final_path>.partial`. Throws
   // OutputExists (nothing touched) if `final_path` exists and !overwrite, or if a partial
   // left by an interrupted run exists and !overwrite (use resume() to complete it; with
-  // overwrite it is discarded); OutputError if another live process is writing the partial
-  // or the directory cannot be written.
+  // overwrite it is discarded); OutputError if another live process is writing the partial,
+  // if the directory cannot be written, or if the partial's name is a symbolic link (never
+  // written through).
   static ResultFile create(const std::string& final_path, bool overwrite);
 
   // Reopens an interrupted run to complete it: `<final_path>.partial` if it exists (left by
@@ -208,7 +209,11 @@ class ResultReader {
  public:
   // Also opens the partial of a run killed while streaming (as an SWMR reader), or of a
   // live run, which it sees as of that run's last flush. Throws OutputError if the file is
-  // missing, OutputDamaged if it is not HDF5 or is damaged (also from the reads below).
+  // missing, OutputDamaged if it is not HDF5 or is damaged (also from the reads below). Its
+  // objects and attributes are read first in a child process (fork), given 5 s without
+  // progress before the file is called damaged, since HDF5 can loop for ever on some damage.
+  // The child needs no lock another thread could hold at the fork: construct readers, and
+  // call resume() (which does the same with every chunk), before a run's worker threads start.
   explicit ResultReader(const std::string& path);
   ResultReader(ResultReader&&) noexcept;
   ~ResultReader();
