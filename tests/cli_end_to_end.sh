@@ -3,17 +3,10 @@
 # refusing to overwrite, and bit-identical outcome datasets whatever the number of threads.
 # usage: cli_end_to_end.sh BREACHSIM_EXE SOURCE_DIR WORK_DIR
 set -uo pipefail
+# shellcheck source=tests/expect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 exe=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$src" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect_exit() {  # expect_exit CODE PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want; output: $out"
-  [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
 
 expect_exit 0 '^breachsim [0-9]+\.[0-9]+\.[0-9]+ ' -- "$exe" --version
 expect_exit 2 'unknown command' -- "$exe" frobnicate
@@ -305,8 +298,4 @@ for object in '/config' '/trusts' '/metrics' '/months' '/points' '/progress' \
 done
 [ "$(h5dump -a /filetype "$small" | grep -c 'breachsim-results')" -ge 1 ] || fail "root attribute filetype missing"
 
-if [ "$failures" -gt 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "cli end-to-end: all checks passed"
+verdict "cli end-to-end"

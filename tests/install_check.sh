@@ -6,6 +6,8 @@
 # places (README.md, "Installing").
 # usage: install_check.sh BUILD_DIR WORK_DIR
 set -uo pipefail
+# shellcheck source=tests/expect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 build=$1 work=$2
 prefix="$work/prefix"
 rm -rf "$work" && mkdir -p "$work" || exit 1
@@ -15,15 +17,6 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 || {
   exit 1
 }
 exe="$prefix/bin/breachsim" share="$prefix/share/breachsim"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-expect_exit() {  # expect_exit CODE PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want; output: $out"
-  [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
-}
 
 [ -x "$exe" ] || fail "no executable at $exe"
 expect_exit 0 'Usage: breachsim \[OPTIONS\] \[SUBCOMMAND\]' -- "$exe" --help
@@ -44,8 +37,4 @@ if /usr/bin/python3 -c 'import h5py, pandas' 2>/dev/null; then
 fi
 grep -q 'MIT License' "$prefix/share/doc/breachsim/LICENSE" || fail "no LICENSE in share/doc/breachsim"
 
-if [ "$failures" -gt 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "install: all checks passed ($prefix)"
+verdict "install ($prefix)"

@@ -11,11 +11,12 @@
 #   CASE: file_size_limit (any user: ulimit -f), disk_full (root: small tmpfs mounts; exit 77
 #   otherwise), damaged_partial, bad_paths, kill9
 set -uo pipefail
+# shellcheck source=tests/expect.sh
+. "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
+EXPECT_TIMEOUT=60  # every case here must end within a minute
 case_name=$1 exe=$2 src=$3 work=$4
 umount "$work/mnt" "$work/locked" 2>/dev/null  # left mounted by a run that was itself killed
 rm -rf "$work" && mkdir -p "$work" && cd "$src" || exit 1
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # A run quick enough to repeat; its tasks are streamed into the file after the layout, so a
 # limit anywhere from the layout's end to the final size stops it part way. `reference` is the
@@ -40,13 +41,6 @@ expect_failure() {
   grep -qE -- "$pattern" <<<"$out" || fail "$label: output lacks /$pattern/: $out"
   grep -qE 'HDF5-DIAG|H5[A-Z][a-z]*close failed|~DataSet|~H5File' <<<"$out" && fail "$label: HDF5 printed: $out"
   last_message=$out
-}
-expect_exit() {  # expect_exit CODE PATTERN -- command...
-  local want=$1 pattern=$2; shift 3
-  local out rc
-  out=$(timeout 60 "$@" 2>&1); rc=$?
-  [ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want: $out"
-  [ -z "$pattern" ] || grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
 }
 # identical OUT LABEL: the outcomes and /progress of OUT are those of the uninterrupted run.
 identical() {
@@ -261,8 +255,4 @@ case $case_name in
   file_size_limit | disk_full | damaged_partial | bad_paths | kill9) "$case_name" ;;
   *) echo "unknown case '$case_name'"; exit 2 ;;
 esac
-if [ "$failures" -gt 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "output faults ($case_name): all checks passed"
+verdict "output faults ($case_name)"

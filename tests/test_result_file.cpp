@@ -980,6 +980,19 @@ Limited stream_under_limit(const std::string& path, rlim_t limit) {
   return result;
 }
 
+// Streams every task into a complete file at `path`; its size in bytes, the scale of the
+// file-size limits the fault tests set.
+std::uintmax_t complete_file_size(const std::string& path) {
+  {
+    ResultFile out = ResultFile::create(path, false);
+    Run::create_objects(out);
+    out.start_streaming();
+    Run::stream(out, Run::all_tasks(true), 10, [](int) {});
+    out.commit();
+  }
+  return fs::file_size(path);
+}
+
 // Completes the run a failed child left at `path`: resumes its partial, or starts over when
 // it left none, and checks the result.
 void complete_after_failure(const std::string& path) {
@@ -1009,16 +1022,7 @@ void complete_after_failure(const std::string& path) {
 TEST_CASE("A full disk at any moment leaves nothing, or a partial that resume() completes",
           "[result_file][streaming][faults]") {
   TempDir dir;
-  std::uintmax_t full = 0;
-  {
-    const std::string reference = dir.file("reference.h5");
-    ResultFile out = ResultFile::create(reference, false);
-    Run::create_objects(out);
-    out.start_streaming();
-    Run::stream(out, Run::all_tasks(true), 10, [](int) {});
-    out.commit();
-    full = fs::file_size(reference);
-  }
+  const std::uintmax_t full = complete_file_size(dir.file("reference.h5"));
   int kept = 0, nothing = 0;
   for (const double share : {0.002, 0.3, 0.6, 0.9, 1.3}) {
     const std::string path = dir.file("limit" + std::to_string(share) + ".h5");
@@ -1050,16 +1054,7 @@ TEST_CASE("A damaged partial is refused quickly, by the reader and by resume()",
   TempDir dir;
   const std::string path = dir.file("damaged.h5");
   const std::string partial = ResultFile::partial_path(path);
-  std::uintmax_t full = 0;
-  {
-    const std::string reference = dir.file("reference.h5");
-    ResultFile out = ResultFile::create(reference, false);
-    Run::create_objects(out);
-    out.start_streaming();
-    Run::stream(out, Run::all_tasks(true), 10, [](int) {});
-    out.commit();
-    full = fs::file_size(reference);
-  }
+  const std::uintmax_t full = complete_file_size(dir.file("reference.h5"));
   REQUIRE(WIFEXITED(stream_under_limit(path, full / 2).status));
   REQUIRE(fs::exists(partial));
   const std::string intact = read_bytes(partial);
