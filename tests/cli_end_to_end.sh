@@ -128,7 +128,7 @@ expect_exit 0 '^  3: fine 120, defaults.ed.arrivals_per_year=110000$' -- "$exe" 
 expect_exit 0 '^  2: fine 120, defaults.ed.arrivals_per_year=90000  \(baseline\)$' -- "$exe" validate tests/data/sweep.yaml \
   --set 'monte_carlo.baseline_point=fine 120, defaults.ed.arrivals_per_year=90000'
 sed 's/values: \[90000, 110000\]/values: [90000, -1]/' tests/data/sweep.yaml >"$work/bad_sweep.yaml"
-expect_exit 2 '^.*/bad_sweep\.yaml:24:21: sweep\[1\]\.values\[1\]: defaults\.ed\.arrivals_per_year: must be > 0 \(got -1\)$' -- \
+expect_exit 2 '^.*/bad_sweep\.yaml:24:21: sweep\[1\]\.values\[1\]: defaults\.ed\.arrivals_per_year: must be in \(0, 5e\+07\] \(got -1\)$' -- \
   "$exe" validate "$work/bad_sweep.yaml"
 
 # A sweep runs every point on the same patients; identical outcomes on 1 and 2 threads; the

@@ -158,6 +158,18 @@ TEST_CASE("nothing in the file is silently accepted", "[config]") {
   SECTION("a --set value that is not UTF-8") {
     CHECK(has_issue(issues_of("tests/data/small.yaml", {"trusts[0].name=Caf\xe9"}), "trusts[0].name", "not UTF-8"));
   }
+  SECTION("absurd magnitudes are range errors at their place, before anything runs out of memory") {
+    const auto issues = issues_of(write_temp("huge.yaml", "schema_version: 1\ntrusts:\n  - name: A\n"
+                                                          "    ed: {arrivals_per_year: 1e15}\n"
+                                                          "    beds: {general_acute_beds: 1e9}\n"
+                                                          "    elective: {referrals_per_week: 1e7, initial_list: 1e8}\n"
+                                                          "    cancer: {urgent_referrals_per_week: 1e6}\n"));
+    CHECK(has_issue(issues, "trusts[0].ed.arrivals_per_year", "must be in (0, 5e+07] (got 1e15)", 4, 29));
+    CHECK(has_issue(issues, "trusts[0].beds.general_acute_beds", "must be in [1, 1e+06] (got 1e9)", 5, 32));
+    CHECK(has_issue(issues, "trusts[0].elective.referrals_per_week", "must be in [0, 1e+06] (got 1e7)", 6, 36));
+    CHECK(has_issue(issues, "trusts[0].elective.initial_list", "must be in [0, 1e+07] (got 1e8)", 6, 55));
+    CHECK(has_issue(issues, "trusts[0].cancer.urgent_referrals_per_week", "must be in [0, 3e+05] (got 1e6)", 7, 41));
+  }
   SECTION("a cross-field problem in a preset is placed at the entry that brought it in") {
     const auto issues = issues_of(write_temp("overlap.yaml", "schema_version: 1\ntrusts: [{name: A}]\nregimes:\n"
                                                              "  - {preset: fund_2016_17}\n  - {preset: fund_2017_18}\n"));

@@ -37,9 +37,9 @@ struct CancerParams {
     using sim::config::Doc;
     using sim::config::Range;
     v.field("urgent_referrals_per_week", urgent_referrals_per_week,
-            Doc{"referrals/week", "Urgent suspected-cancer referrals a week at the first reported month, before growth.",
+            Doc{"referrals/week", "Urgent suspected-cancer referrals a week at the first reported month, before growth. At most 300,000, about a thousand trusts': a bound on mistakes, not an estimate.",
                 "assumption (our derivation, not in docs/sources.md): about 2m urgent suspected-cancer referrals a year in England over the 134 acute trusts of docs/sources.md §6 is about 15k a trust, 290 a week",
-                Range::non_negative()});
+                Range::between(0.0, 3e5)});
     v.field("referrals_by_weekday", referrals_by_weekday,
             Doc{"relative", "Referrals by day, Monday first; scaled to a mean of 1.",
                 "assumption: GP referrals are sent on working days, Monday the busiest", Range::non_negative(), {7}});

@@ -44,8 +44,8 @@ struct EdParams {
     using sim::config::Doc;
     using sim::config::Range;
     v.field("arrivals_per_year", arrivals_per_year,
-            Doc{"attendances/year", "Type 1 A&E attendances a year, before the month-of-year shape.",
-                "docs/sources.md §7: medium trust 100-150k a year (small 60-90k, large 200-350k)", Range::positive()});
+            Doc{"attendances/year", "Type 1 A&E attendances a year, before the month-of-year shape. At most 50 million, about twice England's attendances of every type (23m in 2015/16, docs/sources.md §8): a bound on mistakes, not an estimate.",
+                "docs/sources.md §7: medium trust 100-150k a year (small 60-90k, large 200-350k)", Range{0.0, 5e7, true, false}});
     v.field("arrivals_by_hour", arrivals_by_hour,
             Doc{"relative", "Arrival rate by hour of day (24 values from 00:00) or hour of week (168 from Monday 00:00); scaled to a mean of 1.",
                 "docs/sources.md §8: peak 10:00-12:00 about twice the hourly mean, trough 04:00-06:00; exact shape an assumption",

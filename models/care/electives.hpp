@@ -55,8 +55,8 @@ struct ElectiveParams {
     using sim::config::Doc;
     using sim::config::Range;
     v.field("referrals_per_week", referrals_per_week,
-            Doc{"clock starts/week", "RTT referrals (clock starts) a week at the first reported month, before growth.",
-                "assumption: about 60k clock starts a year for a medium trust", Range::non_negative()});
+            Doc{"clock starts/week", "RTT referrals (clock starts) a week at the first reported month, before growth. At most a million, about a thousand medium trusts': a bound on mistakes, not an estimate.",
+                "assumption: about 60k clock starts a year for a medium trust", Range::between(0.0, 1e6)});
     v.field("referrals_by_weekday", referrals_by_weekday,
             Doc{"relative", "Referrals by day, Monday first; scaled to a mean of 1.", "assumption: referrals come on working days",
                 Range::non_negative(), {7}});
@@ -91,9 +91,9 @@ struct ElectiveParams {
                 "docs/sources.md §2 (some patients leave the list untreated); rate an assumption",
                 Range::non_negative()});
     v.field("initial_list", initial_list,
-            Doc{"patients", "Patients already waiting when the simulation starts (whole number).",
+            Doc{"patients", "Patients already waiting when the simulation starts (whole number). At most 10 million, about a thousand medium trusts' lists: a bound on mistakes, not an estimate.",
                 "assumption: the steady state of the default pathway stages and capacity, about 8.5 weeks of referrals (England's list was 9.4 weeks of its throughput in mid-2014 and about 10 weeks of its clock starts in 2016, docs/sources.md §8)",
-                Range::non_negative()});
+                Range::between(0.0, 1e7)});
     v.field("initial_list_admitted_share", initial_list_admitted_share,
             Doc{"share of the initial list", "Initial patients on the admitted pathway. Admitted pathways take longer, so they are more of the list than of referrals (admitted_share).",
                 "assumption: the share of the list the default pathway stages and capacity hold in a steady state", Range::fraction()});

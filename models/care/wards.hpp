@@ -53,9 +53,9 @@ struct BedParams {
     using sim::config::Doc;
     using sim::config::Range;
     v.field("general_acute_beds", general_acute_beds,
-            Doc{"beds", "General and acute beds open (whole number).",
+            Doc{"beds", "General and acute beds open (whole number). At most a million, about ten times England's general and acute beds (about 100,000, docs/sources.md §8): a bound on mistakes, not an estimate.",
                 "assumption: with the default emergency, elective and readmission demand of a 110k-attendance trust, about 90% occupancy, within the 88-94% England range (docs/sources.md §8)",
-                Range::at_least(1.0)});
+                Range::between(1.0, 1e6)});
     v.field("emergency_zero_day_share", emergency_zero_day_share,
             Doc{"share of emergency admissions", "Emergency stays that end the same day (length from zero_day_stay_hours).",
                 "docs/sources.md §8: about a third of emergency stays are zero-day", Range::fraction()});
