@@ -43,31 +43,43 @@ CLI::Validator text_value() {
       "");
 }
 
-void add_run(CLI::App& app, RunOptions& o) {
-  CLI::App* run = app.add_subcommand("run", "Simulate a scenario, write its outcomes to an HDF5 file");
-  run->add_option("CONFIG", o.config, "The scenario (YAML); default: the shipped\nconfigs/default.yaml")->type_name("");
-  // --replications and --seed are shorthands for --set, applied in their place among the --set
-  // options (a later one wins), so the config stored in the file records them.
-  run->add_option_function<std::string>(
-         "--set", [&o](const std::string& v) { o.overrides.push_back(v); },
+// Runs the estimate says cannot fit are refused before they start; this runs them anyway.
+void add_memory_flag(CLI::App& command, bool& flag) {
+  command.add_flag("--ignore-memory-limit", flag,
+                   "Run even when the estimated peak memory is above\n"
+                   "the memory this process may use (the machine's,\n"
+                   "a job's or a ulimit)");
+}
+
+// --set, and --replications and --seed as its shorthands, in their order among the --set
+// options (a later one wins), so that the config stored in the file records them.
+void add_config_changes(CLI::App& command, std::vector<std::string>& overrides) {
+  command.add_option_function<std::string>(
+         "--set", [&overrides](const std::string& v) { overrides.push_back(v); },
          "Replace one key of the config before it is read\n"
          "(repeatable). The value is YAML; list items are\n"
          "written trusts[2]: --set schemes.ed_4h.rate_gbp=200")
       ->type_name("PATH=VALUE")
       ->check(text_value())
       ->trigger_on_parse();
-  run->add_option_function<std::string>(
-         "--replications", [&o](const std::string& v) { o.overrides.push_back("monte_carlo.replications=" + v); },
+  command.add_option_function<std::string>(
+         "--replications", [&overrides](const std::string& v) { overrides.push_back("monte_carlo.replications=" + v); },
          "Replications at each sweep point, 1 to 10000000\n(sets monte_carlo.replications)")
       ->type_name("N")
       ->check(whole_number<int>(1, 10000000))
       ->trigger_on_parse();
-  run->add_option_function<std::string>(
-         "--seed", [&o](const std::string& v) { o.overrides.push_back("monte_carlo.seed=" + v); },
+  command.add_option_function<std::string>(
+         "--seed", [&overrides](const std::string& v) { overrides.push_back("monte_carlo.seed=" + v); },
          "The master random seed, 0 to 2^63-1\n(sets monte_carlo.seed)")
       ->type_name("S")
       ->check(whole_number<std::uint64_t>(0, (std::uint64_t{1} << 63) - 1))
       ->trigger_on_parse();
+}
+
+void add_run(CLI::App& app, RunOptions& o) {
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario, write its outcomes to an HDF5 file");
+  run->add_option("CONFIG", o.config, "The scenario (YAML); default: the shipped\nconfigs/default.yaml")->type_name("");
+  add_config_changes(*run, o.overrides);
   run->add_option("--threads", o.threads,
                   "Worker threads, 1 to 4096; default: every core.\n"
                   "The outcomes are the same whatever the number")
@@ -83,6 +95,7 @@ void add_run(CLI::App& app, RunOptions& o) {
                 "FILE.partial): only the tasks it lacks are run. Give\n"
                 "the config and options of the run that wrote it");
   run->add_flag("--quiet", o.quiet, "No progress and no summary tables: errors only, and\nwhat a signal does");
+  add_memory_flag(*run, o.ignore_memory_limit);
   run->footer(
       "The summary tables go to stdout, progress to stderr (a bar on a terminal,\n"
       "lines in a log). Ctrl-C (SIGINT) or SIGTERM lets the tasks in flight finish\n"
@@ -93,13 +106,17 @@ void add_run(CLI::App& app, RunOptions& o) {
 void add_validate(CLI::App& app, ValidateOptions& o) {
   CLI::App* validate = app.add_subcommand("validate", "Check a config without running it; list its sweeps");
   validate->add_option("CONFIG", o.config, "The scenario (YAML) to check")->type_name("");
-  validate->add_option("--set", o.overrides, "Replace one key of the config before it is read\n(repeatable), as in run")
-      ->type_name("PATH=VALUE")
-      ->check(text_value())
-      ->allow_extra_args(false);
+  add_config_changes(*validate, o.overrides);
+  validate->add_option("--threads", o.threads, "Worker threads the estimate is for, as in run;\ndefault: every core")
+      ->type_name("T")
+      ->check(whole_number<int>(1, 4096));
+  add_memory_flag(*validate, o.ignore_memory_limit);
   validate->add_flag("--reference", o.reference,
                      "Print the reference of every config key (Markdown)\ninstead of checking a config");
-  validate->footer("Every problem of the config is listed (exit 2). Exit codes: README.md,\n\"Exit codes\".");
+  validate->footer(
+      "Every problem of the config is listed (exit 2). A valid config's estimated\n"
+      "peak memory, events and time are printed; one that cannot fit in the memory\n"
+      "this process may use is refused (exit 2). Exit codes: README.md,\n\"Exit codes\".");
 }
 
 void add_summary(CLI::App& app, SummaryOptions& o) {
@@ -168,7 +185,7 @@ void check_run(const RunOptions& o) {
 }
 
 void check_validate(const ValidateOptions& o) {
-  if (o.reference && (!o.config.empty() || !o.overrides.empty()))
+  if (o.reference && (!o.config.empty() || !o.overrides.empty() || o.threads > 0 || o.ignore_memory_limit))
     throw UsageError("--reference prints the reference of every key and checks no config: give it alone", "validate");
   if (!o.reference && o.config.empty()) throw UsageError("validate expects a CONFIG file (or --reference)", "validate");
 }

@@ -27,12 +27,14 @@ struct RunOptions {
   std::vector<std::string> overrides;  // every --set, --replications and --seed as a --set, in order
   int threads = 0;                     // 0: every core
   bool force = false, quiet = false, resume = false;
+  bool ignore_memory_limit = false;    // run what the estimate says cannot fit
 };
 
 struct ValidateOptions {
   std::string config;
   std::vector<std::string> overrides;
-  bool reference = false;
+  int threads = 0;  // for the estimate; 0: every core
+  bool reference = false, ignore_memory_limit = false;
 };
 
 struct SummaryOptions {

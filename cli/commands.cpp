@@ -10,11 +10,14 @@
 
 #include "cli/progress.hpp"
 #include "models/run/output.hpp"
+#include "models/run/resource_estimate.hpp"
 #include "models/run/run.hpp"
 #include "models/run/run_control.hpp"
 #include "models/run/run_file.hpp"
 #include "models/run/summary.hpp"
+#include "sim/memory_limit.hpp"
 #include "sim/result_file.hpp"
+#include "sim/runner.hpp"
 
 namespace breachsim::cli {
 
@@ -42,6 +45,40 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// "X needs about B of memory, more than the L this process may use, set by SOURCE. Run it
+// with ADVICE, or --ignore-memory-limit to try anyway".
+std::string over_limit(const std::string& what, const std::string& bytes, const sim::MemoryLimit& limit,
+                       const std::string& advice) {
+  return what + " needs " + bytes + ", more than the " + sim::format_bytes(static_cast<double>(limit.bytes)) +
+         " this process may use, set by " + limit.source + ". " + advice + ", or --ignore-memory-limit to try anyway";
+}
+
+// Reading a YAML file takes about a hundred times its size (yaml-cpp's nodes): a config
+// that cannot be read in memory is refused before it is read, not ended by std::bad_alloc.
+void check_config_size(const std::string& config, bool insist, const std::string& command) {
+  std::error_code ec;
+  if (insist || !fs::is_regular_file(config, ec)) return;
+  const auto size = fs::file_size(config, ec);
+  const sim::MemoryLimit limit = sim::memory_limit();
+  const double bytes = models::config_reading_bytes(ec ? 0 : size);
+  if (limit.bytes > 0 && bytes > static_cast<double>(limit.bytes))
+    throw UsageError(over_limit(config + ": reading this " + sim::format_bytes(static_cast<double>(size)) + " file",
+                                "about " + sim::format_bytes(bytes) + " of memory", limit, "Shorten it"),
+                     command);
+}
+
+// The estimate of a loaded config, refused when it cannot fit.
+models::ResourceEstimate check_resources(const models::Sweep& sweep, const std::string& config, int threads,
+                                         bool insist, const std::string& command) {
+  const models::ResourceEstimate estimate =
+      models::estimate_resources(sweep, threads > 0 ? threads : sim::default_concurrency());
+  const sim::MemoryLimit limit = sim::memory_limit();
+  if (!insist && limit.bytes > 0 && estimate.peak_bytes > static_cast<double>(limit.bytes))
+    throw UsageError(over_limit(config + ": the run", estimate.memory(" of memory"), limit, "Run it with " + estimate.advice()),
+                     command);
+  return estimate;
+}
+
 }  // namespace
 
 int validate_command(const ValidateOptions& o) {
@@ -49,10 +86,14 @@ int validate_command(const ValidateOptions& o) {
     std::cout << models::config_reference_markdown();
     return 0;
   }
+  check_config_size(o.config, o.ignore_memory_limit, "validate");
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& s = sweep.points.front().scenario;
-  std::cout << o.config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << " trusts, "
-            << s.scenario.months << " months, " << s.monte_carlo.replications << " replications)\n";
+  const models::ResourceEstimate estimate =
+      check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "validate");
+  std::cout << o.config << ": OK (scenario '" << s.scenario.name << "', " << s.trusts.size() << (s.trusts.size() == 1 ? " trust, " : " trusts, ")
+            << s.scenario.months << " months, " << s.monte_carlo.replications << " replications)\n"
+            << "estimate: peak memory " << estimate.memory() << ", " << estimate.work() << "\n";
   if (sweep.paths.empty()) return 0;
   std::cout << "sweep over ";
   for (std::size_t i = 0; i < sweep.paths.size(); ++i) std::cout << (i ? ", " : "") << sweep.paths[i];
@@ -90,9 +131,12 @@ sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& 
 // reported at once, not after an hour of simulation. A resumed run's `start` becomes what
 // the file holds.
 sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, models::RunStart& start) {
+  const fs::path parent = fs::path(o.out).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec) && ec)
+    throw sim::OutputError("cannot write the output file " + o.out + ": cannot create its directory " +
+                           parent.string() + ": " + ec.message());
   try {
-    const fs::path parent = fs::path(o.out).parent_path();
-    if (!parent.empty() && !fs::exists(parent)) fs::create_directories(parent);
     if (o.resume) return reopen_output(o.out, run, start);
     auto f = sim::ResultFile::create(o.out, o.force);
     models::write_layout(f, run.spec, start.extent);
@@ -102,13 +146,17 @@ sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, 
     throw;
   } catch (const sim::OutputExists&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw;
   } catch (const std::exception& e) {
     throw sim::OutputError("cannot write the output file " + o.out + ": " + e.what());
   }
 }
 
 // "breachsim: CONFIG: 2 trusts x 24 months x 40 replications on 8 threads" on stderr.
-void announce_run(const RunOptions& o, const models::PlannedRun& run, const models::RunStart& start) {
+// and "breachsim: estimate: peak memory about ...".
+void announce_run(const RunOptions& o, const models::PlannedRun& run, const models::RunStart& start,
+                  const models::ResourceEstimate& estimate) {
   if (o.quiet) return;
   const models::ScenarioSetup& setup = *run.setups.front();
   const std::size_t P = run.spec.points.size();
@@ -119,7 +167,7 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
             << " replications" << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << run.spec.threads
             << " threads";
   if (already > 0) std::cerr << " (resuming: " << already << " tasks already done)";
-  std::cerr << "\n";
+  std::cerr << "\nbreachsim: estimate: peak memory " << estimate.memory() << ", " << estimate.work() << "\n";
 }
 
 // What a signal does to a run, said at once: the tasks in flight can take minutes to finish.
@@ -173,18 +221,29 @@ int report_run(const RunOptions& o, const models::PlannedRun& run, const models:
 
 int run_command(RunOptions o, const std::string& command_line) {
   if (o.config.empty()) o.config = default_config();
+  check_config_size(o.config, o.ignore_memory_limit, "run");
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& first = sweep.points.front().scenario;
+  const models::ResourceEstimate estimate = check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "run");
   if (o.out.empty()) o.out = first.output.file;
   if (o.out.empty()) o.out = "results/" + first.scenario.name + ".h5";
   const models::PlannedRun run =
       models::plan_run(sweep, metric_named(first.monte_carlo.target_metric), o.threads, command_line);
   models::RunStart start = models::fresh_start(run);
   auto file = open_output(o, run, start);
-  announce_run(o, run, start);
+  announce_run(o, run, start, estimate);
   install_stop_handlers();
   const bool replace_summary = start.replace_summary;
-  models::RunTotals total = run_with_progress(file, o, run, std::move(start));
+  models::RunTotals total;
+  try {
+    total = run_with_progress(file, o, run, std::move(start));
+  } catch (const std::bad_alloc&) {
+    // The tasks written so far are marked finished in the partial file; nothing is lost.
+    std::cerr << "breachsim: out of memory during the run: the finished tasks are in "
+              << sim::ResultFile::partial_path(o.out)
+              << "; the same command with fewer --threads and --resume completes the run\n";
+    throw;
+  }
   models::finish_run(file, total, replace_summary);
   return report_run(o, run, total);
 }

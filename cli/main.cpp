@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // breachsim: the command line. Library code throws typed errors; this is the only place
 // that turns them into messages and exit codes (README.md, "Exit codes").
+#include <filesystem>
 #include <iostream>
+#include <new>
+#include <stdexcept>
 #include <string>
 
 #include "cli/command_line.hpp"
@@ -36,8 +39,24 @@ int main(int argc, char** argv) {
   } catch (const sim::OutputExists& e) {
     std::cerr << "breachsim: " << e.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "breachsim: ran out of memory; 'breachsim validate CONFIG --threads T' estimates what a run needs "
+                 "(fewer threads, trusts or replications need less)\n";
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "breachsim: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return 1;
+  } catch (const std::logic_error& e) {
+    // A broken promise inside the program (an index out of range, ...), not the user's doing.
+    std::cerr << "breachsim: internal error, please report it with the command line and config: " << e.what()
+              << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "breachsim: error: " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    std::cerr << "breachsim: internal error, please report it with the command line and config: an exception of "
+                 "unknown type\n";
     return 1;
   }
 }

@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "models/run/queue_growth.hpp"
 #include "models/run/summary.hpp"
 
 using namespace breachsim;
@@ -24,6 +25,7 @@ models::NationalRuns two_points() {
   runs.point_names = {"fines off", "fines on"};
   runs.values.assign(2 * 4 * models::metric_count, 0.0);
   runs.done.assign(8, 1);
+  runs.growing.assign(8, 0);
   return runs;
 }
 
@@ -161,4 +163,53 @@ TEST_CASE("months combine into a run value as the catalogue says", "[summary]") 
   CHECK(runs.control_total_met[0] == 0.0);
   CHECK(runs.national_control_total_met[0] == 0.0);
   CHECK(runs.national_cip_delivered_share[0] == 0.9);
+}
+
+TEST_CASE("a queue grows without bound when it rises steadily, doubles and keeps rising", "[summary]") {
+  using models::grows_without_bound;
+  auto test = [](std::vector<double> v, double floor) {
+    return grows_without_bound([&v](std::size_t m) { return v[m]; }, v.size(), floor);
+  };
+  // Demand above capacity: a list growing by 600 a month from 10,000.
+  std::vector<double> linear;
+  for (int m = 0; m < 24; ++m) linear.push_back(10000 + 600 * m);
+  CHECK(test(linear, 1000));
+  CHECK_FALSE(test(linear, 30000));  // below the floor at the end
+  // A list started empty filling towards its steady state of 10,000 (time constant 2 months):
+  // it rises every month and ends far above its first month, but slows down.
+  std::vector<double> filling;
+  for (int m = 0; m < 24; ++m) filling.push_back(10000 * (1 - std::exp(-(m + 1) / 2.0)));
+  CHECK_FALSE(test(filling, 1000));
+  // Winter: up for five months, down again.
+  std::vector<double> seasonal;
+  for (int m = 0; m < 24; ++m) seasonal.push_back(300 + 150 * std::sin(m * 3.14159 / 6));
+  CHECK_FALSE(test(seasonal, 100));
+  // Too short to judge.
+  CHECK_FALSE(test({100, 300, 900}, 10));
+  // Rising with noise: a fall in one step of five still counts.
+  CHECK(test({1000, 1500, 1400, 2100, 2600, 3100, 3000, 3800, 4400}, 1000));
+  // One that doubled early and then flattened out.
+  CHECK_FALSE(test({1000, 2000, 2500, 2600, 2610, 2620, 2630, 2640}, 1000));
+}
+
+TEST_CASE("the summary names each trust whose queue grew without bound, in how many replications", "[summary]") {
+  models::NationalRuns runs = models::empty_national_runs(1, 3, 2, models::financial_years(sim::Date{2015, 4, 1}, 12));
+  runs.point_names = {"baseline"};
+  runs.trust_names = {"North", "South"};
+  runs.done = {1, 1, 0};
+  const std::uint8_t first[] = {0, models::growing_ed | models::growing_waiting_list}, second[] = {0, models::growing_ed},
+                     unfinished[] = {models::growing_cancer, 0};
+  runs.record_growth(0, 0, first);
+  runs.record_growth(0, 1, second);
+  runs.record_growth(0, 2, unfinished);  // not finished: not counted
+  std::ostringstream out;
+  models::print_growing_queues(out, runs);
+  const std::string text = out.str();
+  CHECK(text.find("South: A&E (time in the department, ed_mean_minutes) in 2 of 2 replications") != std::string::npos);
+  CHECK(text.find("South: waiting list (rtt_waiting) in 1 of 2 replications") != std::string::npos);
+  CHECK(text.find("North") == std::string::npos);
+  CHECK(text.find("cancer") == std::string::npos);
+  std::ostringstream none;
+  models::print_growing_queues(none, models::empty_national_runs(1, 3, 2, runs.years));
+  CHECK(none.str().empty());
 }

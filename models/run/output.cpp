@@ -14,6 +14,7 @@
 #include <ostream>
 
 #include "breachsim/version.hpp"
+#include "models/run/queue_growth.hpp"
 #include "sim/result_file.hpp"
 #include "sim/sha256.hpp"
 #include "sim/stats.hpp"
@@ -461,6 +462,32 @@ void read_footprints(const sim::ResultReader& in, NationalRuns& runs, std::size_
     }
 }
 
+// The queues that grew without bound in each finished task, judged from the file's trust
+// series as the writer judged them (from the national series in a file without trusts).
+void read_growing_queues(const sim::ResultReader& in, NationalRuns& runs,
+                         const std::vector<std::vector<double>>& national, std::size_t M) {
+  const std::size_t tasks = runs.points * runs.replications, G = runs.growth_slots();
+  const Metric used[] = {Metric::ed_mean_minutes, Metric::rtt_waiting, Metric::cancer_on_pathway};
+  std::vector<std::vector<double>> by_trust(metric_count);
+  for (Metric m : used) {
+    const std::string path = layout::trust_month(info(m).name);
+    if (runs.trusts > 0 && in.exists(path)) by_trust[static_cast<std::size_t>(m)] = in.read_doubles(path);
+  }
+  for (std::size_t task = 0; task < tasks; ++task) {
+    if (!runs.done[task]) continue;
+    std::vector<std::uint8_t> bits(G);
+    for (std::size_t g = 0; g < G; ++g)
+      bits[g] = growing_queues(
+          [&](Metric m, std::size_t month) {
+            const std::vector<double>& trust = by_trust[static_cast<std::size_t>(m)];
+            return runs.trusts > 0 ? (trust.empty() ? 0.0 : trust[(task * G + g) * M + month])
+                                   : national[static_cast<std::size_t>(m)][task * M + month];
+          },
+          M);
+    runs.record_growth(task / runs.replications, task % runs.replications, bits.data());
+  }
+}
+
 SavedRun read_run(const std::string& path) {
   const sim::ResultReader in(path);
   auto text = [&](const char* name) { return std::get<std::string>(in.attribute(layout::root, name)); };
@@ -525,6 +552,7 @@ SavedRun read_run(const std::string& path) {
   saved.format_version = number("format_version");
   saved.has_summary = in.exists(layout::summary);
   saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
+  read_growing_queues(in, saved.runs, series, M);
   // Written by the baseline's tasks; a file of format 1 has none (left NaN: unknown).
   if (in.exists(layout::first_round_levy)) {
     std::vector<double> levy = in.read_doubles(layout::first_round_levy);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <thread>
 
+#include "models/run/queue_growth.hpp"
 #include "models/run/scenario.hpp"
 #include "sim/runner.hpp"
 
@@ -76,6 +77,15 @@ void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& 
   runs.record(
       p, r, M, [&](std::size_t metric, std::size_t month) { return national[metric * M + month]; }, attendances.data(),
       breaches.data(), plan_met.data(), cip_share.data());
+  std::vector<std::uint8_t> growing(runs.growth_slots());
+  if (T > 0) {
+    for (std::size_t t = 0; t < T; ++t)
+      growing[t] = growing_queues([&](Metric m, std::size_t month) { return one.trust_month(m, 0, t, month); }, M);
+  } else {
+    growing[0] = growing_queues(
+        [&](Metric m, std::size_t month) { return national[static_cast<std::size_t>(m) * M + month]; }, M);
+  }
+  runs.record_growth(p, r, growing.data());
   if (!one.runs[0].first_round_levy.empty()) runs.record_first_round(r, one.runs[0].first_round_levy);
   if (runs.footprints() > 0)
     runs.record_footprints(p, r, M, one.runs[0].footprint_outturn.data(), one.runs[0].footprint_plan.data());

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "models/run/queue_growth.hpp"
 #include "models/run/scenario.hpp"
 
 namespace breachsim::models {
@@ -246,6 +247,7 @@ NationalRuns empty_national_runs(std::size_t points, std::size_t replications, s
   runs.national_control_total_met.assign(tasks * Y, 0.0);
   runs.national_cip_delivered_share.assign(tasks * Y, 0.0);
   runs.done.assign(tasks, 0);
+  runs.growing.assign(tasks * runs.growth_slots(), 0);
   runs.first_round_levy.assign(tasks, std::numeric_limits<double>::quiet_NaN());
   runs.differs_in.assign(points, {});
   return runs;
@@ -286,6 +288,9 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
       copy(runs.national_cip_delivered_share, out.national_cip_delivered_share, from, to, Y);
       copy_footprints(runs, out, from, to);
       out.done[to] = runs.done[from];
+      const std::size_t G = runs.growth_slots();
+      std::copy_n(runs.growing.begin() + static_cast<std::ptrdiff_t>(from * G), G,
+                  out.growing.begin() + static_cast<std::ptrdiff_t>(to * G));
       if (runs.first_round_levy.size() == runs.points * runs.replications)
         out.first_round_levy[to] = runs.first_round_levy[from];
     }
@@ -587,6 +592,7 @@ void print_deficit_multipliers(std::ostream& out, const NationalRuns& runs) {
 
 void print_summary(std::ostream& out, const NationalRuns& runs, const std::string& title, const std::string& metric) {
   out << title << "\n";
+  print_growing_queues(out, runs);
   if (!metric.empty()) {
     print_metric_in_full(out, runs, metric);
     return;

@@ -45,6 +45,9 @@ struct NationalRuns {
   std::vector<double> national_control_total_met;   // [point][replication][year]: share of trusts
   std::vector<double> national_cip_delivered_share; // [point][replication][year]: mean over trusts
   std::vector<std::uint8_t> done;    // [point][replication]: 1 where the task finished
+  // [point][replication][trust], or [point][replication] without trusts (the nation's):
+  // QueueGrowth bits of the queues that grew without bound (models/run/queue_growth.hpp).
+  std::vector<std::uint8_t> growing;
   // [point][replication]: the point's sanctions levied on the baseline point's breaches of
   // that replication, over the run, all trusts; NaN until the baseline's task has run, or in
   // a file written before it existed.
@@ -77,6 +80,13 @@ struct NationalRuns {
   }
   bool finished(std::size_t p, std::size_t r) const { return done[p * replications + r] != 0; }
   std::size_t finished_count(std::size_t p) const;
+
+  std::size_t growth_slots() const { return std::max<std::size_t>(trusts, 1); }
+  // Task (p, r)'s QueueGrowth bits, one per growth slot.
+  void record_growth(std::size_t p, std::size_t r, const std::uint8_t* bits) {
+    const std::size_t n = growth_slots();
+    std::copy_n(bits, n, growing.begin() + static_cast<std::ptrdiff_t>((p * replications + r) * n));
+  }
 
   // The baseline's task of replication r: what each point's sanctions levied on its breaches.
   void record_first_round(std::size_t r, const std::vector<double>& levy) {

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "models/run/resource_estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "models/run/metrics.hpp"
+#include "models/run/summary.hpp"
+#include "sim/memory_limit.hpp"
+
+namespace breachsim::models {
+
+namespace {
+
+// Rates measured on this code (Release, glibc malloc, peak resident memory from getrusage;
+// runs of 50 copies of the teaching trust with 0 to 40,000 listed, 1 and 12 months, 1 and
+// 20 sweep points; the teaching trust alone over 12 to 120 months at 1 to 8 sweep points; the England scenario on 1 and 2 threads). They reproduce those runs within
+// 15% (England, 138 trusts x 15 months on 2 threads: 538 MB estimated, 477 MB measured);
+// tests/resource_estimate.py keeps them within 35% of what runs use.
+constexpr double base_bytes = 25e6;                // the program, HDF5, TBB: an empty run
+constexpr double trust_config_bytes = 25e3;        // one trust's parameters and fixed tables, per point
+constexpr double trust_month_table_bytes = 26e3;   // its hourly rates and profiles, per simulated month
+constexpr double point_month_bytes = 40e3;         // a sweep point's own tables, per simulated month
+constexpr double sweep_month_bytes = 75e3;         // a sweep's pairing with its baseline, per simulated month
+constexpr double trust_state_bytes = 0.5e6;        // one trust's departments, wards and staff in a task
+constexpr double trust_month_state_bytes = 33e3;   // what a task's trust accumulates a month (records, ids)
+constexpr double listed_patient_bytes = 66;        // a patient on the waiting list (entry, held stage, index)
+constexpr double config_text_factor = 110;         // yaml-cpp nodes per byte of YAML: 3.2 GB for 30 MB
+
+// Events per trust-month: the month's fixed work (hours, days, ward rounds, the month end)
+// and about one event per arrival, referral and cancer referral, fitted to runs of the
+// teaching trust with each volume doubled (0.435 million events a trust-year at the defaults).
+constexpr double fixed_events_per_month = 11.7e3;
+constexpr double events_per_attendance = 1.19;
+constexpr double events_per_referral = 1.01;
+constexpr double events_per_cancer_referral = 1.04;
+constexpr double weeks_per_month = 52.1775 / 12;
+// Wall time per event on one thread, the England replication-year (7.6 s on 2 threads,
+// 59 million events) of the Release build with LTO.
+constexpr double seconds_per_event = 260e-9;
+
+struct Volumes {
+  double task_bytes = 0, events_per_task = 0;
+};
+
+Volumes trust_volumes(const Scenario& s) {
+  const double months = s.scenario.months + s.scenario.warmup_months;
+  Volumes v;
+  for (const TrustParams& t : s.trusts) {
+    const double referrals = t.elective.referrals_per_week * weeks_per_month * months;
+    v.task_bytes +=
+        trust_state_bytes + trust_month_state_bytes * months + listed_patient_bytes * t.elective.initial_list;
+    v.events_per_task += months * fixed_events_per_month + events_per_referral * referrals +
+                         events_per_attendance * t.ed.arrivals_per_year / 12 * months +
+                         events_per_cancer_referral * t.cancer.urgent_referrals_per_week * weeks_per_month * months;
+  }
+  return v;
+}
+
+std::string duration_text(double seconds) {
+  char text[64];
+  if (seconds < 60) std::snprintf(text, sizeof text, "%.0f s", std::max(1.0, seconds));
+  else if (seconds < 3600) std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
+  else if (seconds < 48 * 3600) std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
+  else std::snprintf(text, sizeof text, "%.0f days", seconds / 86400);
+  return text;
+}
+
+std::string count_text(double n) {
+  char text[64];
+  if (n >= 1e9) std::snprintf(text, sizeof text, "%.3g billion", n / 1e9);
+  else if (n >= 1e6) std::snprintf(text, sizeof text, "%.3g million", n / 1e6);
+  else std::snprintf(text, sizeof text, "%.0f", n);
+  return text;
+}
+
+}  // namespace
+
+double config_reading_bytes(std::uint64_t bytes) { return config_text_factor * static_cast<double>(bytes); }
+
+ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
+  const Scenario& first = sweep.points.front().scenario;
+  const double P = static_cast<double>(sweep.points.size()), T = static_cast<double>(first.trusts.size());
+  const double task_months = first.scenario.months + first.scenario.warmup_months;
+  const MonteCarloSection& mc = first.monte_carlo;
+  const bool adaptive = mc.target_half_width > 0;
+  const double most = adaptive ? std::max(mc.replications, mc.max_replications) : mc.replications;
+  const double batch = mc.replications;
+
+  ResourceEstimate e;
+  e.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  e.base_bytes = base_bytes;
+  e.scenario_bytes = P * (T * trust_config_bytes + task_months * (point_month_bytes + T * trust_month_table_bytes)) +
+                     (P > 1 ? sweep_month_bytes * task_months : 0.0);
+  double task_bytes = 0, events = 0;
+  for (const SweepPoint& point : sweep.points) {
+    const Volumes v = trust_volumes(point.scenario);
+    task_bytes = std::max(task_bytes, v.task_bytes);
+    events += v.events_per_task * batch;
+  }
+  // A finished task's values wait for the writer beside the ones running: two per thread.
+  const double Y = static_cast<double>(financial_years(first.scenario.first_month,
+                                                       static_cast<std::size_t>(first.scenario.months)).size());
+  const double F = static_cast<double>(first.footprints.size()), S = static_cast<double>(sweep.schemes.size());
+  const double outcome_bytes = 8 * (metric_count + S) * T * first.scenario.months;
+  e.tasks_at_once = static_cast<std::size_t>(std::min<double>(e.threads, P * batch));
+  e.task_bytes = task_bytes + 2 * outcome_bytes;
+  e.results_bytes = 8 * P * most * (metric_count + T * (1 + 2 * Y) + 2 * F * Y + 2);
+  e.peak_bytes = e.base_bytes + e.scenario_bytes + static_cast<double>(e.tasks_at_once) * e.task_bytes + e.results_bytes;
+  e.events = events;
+  e.thread_seconds = events * seconds_per_event;
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  e.seconds = e.thread_seconds / std::max(1.0, std::min({static_cast<double>(e.threads), cores, P * batch}));
+  return e;
+}
+
+std::string ResourceEstimate::memory(const std::string& noun) const {
+  using sim::format_bytes;
+  std::string text = "about " + format_bytes(peak_bytes) + noun + " (" + std::to_string(tasks_at_once) +
+                     (tasks_at_once == 1 ? " task" : " tasks at once") + " of " + format_bytes(task_bytes) +
+                     (tasks_at_once == 1 ? "" : " each") + ", the scenario " + format_bytes(scenario_bytes);
+  if (results_bytes >= 1e6) text += ", results " + format_bytes(results_bytes);
+  return text + ")";
+}
+
+std::string ResourceEstimate::work() const {
+  return count_text(events) + " events, about " + duration_text(seconds) + " on " + std::to_string(threads) +
+         (threads == 1 ? " thread" : " threads");
+}
+
+std::string ResourceEstimate::advice() const {
+  const double tasks = static_cast<double>(tasks_at_once) * task_bytes;
+  if (tasks >= scenario_bytes && tasks >= results_bytes)
+    return tasks_at_once > 1 ? "fewer --threads (each task holds every trust), fewer trusts or shorter initial lists"
+                             : "fewer trusts or shorter initial lists (one task holds every trust)";
+  if (scenario_bytes >= results_bytes) return "fewer sweep points, trusts or months";
+  return "fewer replications or sweep points";
+}
+
+}  // namespace breachsim::models
