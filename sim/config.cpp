@@ -601,6 +601,20 @@ static Issue issue_at(const std::string& file, const std::string& text, std::siz
   return Issue{file, static_cast<int>(line) + 1, static_cast<int>(column) + 1, "", std::move(message)};
 }
 
+// yaml-cpp reports a tab in the indentation as some other error ("illegal map value") at the
+// tab's line: the reason, when that line is indented with one.
+static std::string tab_hint(const std::string& content, int line) {
+  std::size_t at = 0;
+  for (int l = 0; l < line && at != std::string::npos; ++l) {
+    at = content.find('\n', at);
+    if (at != std::string::npos) ++at;
+  }
+  if (at == std::string::npos) return "";
+  const std::size_t text = content.find_first_not_of(" \t", at);
+  const std::size_t tab = content.find('\t', at);
+  return tab != std::string::npos && tab < text ? " (this line is indented with a tab: YAML indents with spaces only)" : "";
+}
+
 YAML::Node load_yaml_file(const std::string& file, std::string* text) {
   // A directory opens as a stream and reads as nothing, which would be reported as empty.
   std::error_code ec;
@@ -628,7 +642,8 @@ YAML::Node load_yaml_file(const std::string& file, std::string* text) {
     }
     return documents[0];
   } catch (const YAML::ParserException& e) {
-    throw ConfigError({Issue{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg}});
+    throw ConfigError({Issue{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg +
+                                                                                 tab_hint(content, e.mark.line)}});
   }
 }
 

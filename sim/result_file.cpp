@@ -562,7 +562,7 @@ fs::path target_directory(const std::string& final_path) {
   std::error_code ec;
   if (!fs::is_directory(directory, ec)) {
     throw OutputError("output directory '" + directory.string() + "' for '" + final_path +
-                      "' does not exist");
+                      (fs::exists(directory, ec) ? "' is a file, not a directory" : "' does not exist"));
   }
   if (::access(directory.c_str(), W_OK | X_OK) != 0) {
     throw OutputError("cannot write in the output directory '" + directory.string() + "' for '" + final_path +
