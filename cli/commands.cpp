@@ -15,6 +15,7 @@
 #include "models/run/run_control.hpp"
 #include "models/run/run_file.hpp"
 #include "models/run/summary.hpp"
+#include "sim/byte_count.hpp"
 #include "sim/memory_limit.hpp"
 #include "sim/result_file.hpp"
 #include "sim/runner.hpp"

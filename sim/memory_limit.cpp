@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -64,18 +63,6 @@ MemoryLimit memory_limit() {
   lower(resource_limit(RLIMIT_AS), "the address-space limit (ulimit -v)");
   lower(resource_limit(RLIMIT_DATA), "the data-segment limit (ulimit -d)");
   return limit;
-}
-
-std::string format_bytes(double bytes) {
-  static const char* const units[] = {"bytes", "KB", "MB", "GB", "TB", "PB"};
-  int unit = 0;
-  while (bytes >= 1000 && unit < 5) {
-    bytes /= 1000;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : bytes < 10 ? "%.2g %s" : "%.3g %s", bytes, units[unit]);
-  return text;
 }
 
 }  // namespace breachsim::sim

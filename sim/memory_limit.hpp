@@ -18,7 +18,4 @@ struct MemoryLimit {
 // v1 memory.limit_in_bytes) of this process; RLIMIT_AS and RLIMIT_DATA.
 MemoryLimit memory_limit();
 
-// "1.9 GB", "480 MB", "12 KB": decimal units, two or three significant figures.
-std::string format_bytes(double bytes);
-
 }  // namespace breachsim::sim

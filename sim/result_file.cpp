@@ -3,12 +3,10 @@
 
 #include <H5Cpp.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +15,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -25,7 +22,13 @@
 #include <type_traits>
 #include <utility>
 
-// The only translation unit that sees HDF5. Conventions kept here so every file agrees:
+#include "sim/byte_count.hpp"
+#include "sim/damage_check.hpp"
+#include "sim/hdf5_driver.hpp"
+#include "sim/hdf5_support.hpp"
+
+// With result_reader.cpp, damage_check.cpp, hdf5_driver.cpp and hdf5_support.cpp, the only
+// translation units that see HDF5. Conventions kept here so every file agrees:
 //  - file types are spelled out (STD_I64LE, IEEE_F64LE, STD_I8LE) rather than NATIVE_*, so
 //    a file's layout does not depend on the machine that wrote it;
 //  - strings are variable-length UTF-8 (h5py gives str for attributes, bytes in tables);
@@ -36,6 +39,9 @@
 //  - files are written through our own driver (PosixFile), with which a full disk or any
 //    other failed write stops the file where it was, never the process.
 namespace breachsim::sim {
+
+using namespace hdf5;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -48,71 +54,6 @@ constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // results/FORMAT.md: 
 // of the teaching scenario. With the cap it is flat from 32 replications on.
 constexpr hsize_t max_chunk_block = 32;
 constexpr int deflate_level = 4;
-
-// The C++ API prints the whole error stack to stderr before throwing; we rethrow with
-// context instead. This HDF5 is thread-safe, which keeps the setting per thread: set once in
-// each thread that calls it.
-void silence_hdf5() {
-  thread_local const bool silenced = [] {
-    H5::Exception::dontPrint();
-    return true;
-  }();
-  (void)silenced;
-}
-
-// HDF5 retries a metadata block whose checksum fails, for SWMR readers and writers 100 times
-// by default, doubling a sleep from 1 ns each time: on a damaged file (cut short, or bytes
-// overwritten) that is 2^100 ns, for ever. 20 attempts wait about a millisecond in all, time
-// enough for a live writer to finish writing the block; after them the read fails, and the
-// file is reported damaged.
-constexpr unsigned metadata_read_attempts = 20;
-
-// The reason for the latest failure ("file signature not found"), which HDF5 keeps on its
-// error stack, but only until the next HDF5 call: when a destructor has run in between, the
-// stack is empty and we say nothing (never a stale reason). Common failures are therefore
-// also checked before calling HDF5.
-std::string innermost_reason() {
-  std::string reason;
-  const auto innermost = [](unsigned depth, const H5E_error2_t* error, void* out) -> herr_t {
-    if (depth == 0 && error->desc) *static_cast<std::string*>(out) = error->desc;
-    return 0;
-  };
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &reason);
-  return reason;
-}
-
-// The C++ exception only says which call failed ("H5Fopen failed"); the reason is added.
-std::string describe(const H5::Exception& e) {
-  std::string text = e.getFuncName();
-  const std::string detail = e.getDetailMsg();
-  if (!detail.empty()) text += text.empty() ? detail : ": " + detail;
-  const std::string reason = innermost_reason();
-  if (!reason.empty()) text += " (" + reason + ")";
-  return text;
-}
-
-// The same for a failed C API call, which reports by its return value.
-std::string stack_reason() {
-  const std::string reason = innermost_reason();
-  return reason.empty() ? "HDF5 gave no reason" : reason;
-}
-
-// How every result file is opened for reading.
-H5::FileAccPropList reader_access() {
-  H5::FileAccPropList access;
-  // Without HDF5's lock: result files are guarded by the writer's own flock and by the
-  // superblock's writer mark, and many cluster file systems refuse locks anyway. (HDF5 drops
-  // its lock in SWMR mode, and ours would collide with it through another descriptor.)
-  access.setFileLocking(false, true);
-  if (H5Pset_metadata_read_attempts(access.getId(), metadata_read_attempts) < 0)
-    throw OutputError("cannot limit HDF5's metadata read attempts: " + stack_reason());
-  return access;
-}
-
-[[noreturn]] void fail(const std::string& file, const std::string& object,
-                       const std::string& what) {
-  throw OutputError("'" + file + "' " + object + ": " + what);
-}
 
 H5::StrType utf8_string_type() {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
@@ -155,29 +96,7 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
   return out;
 }
 
-hsize_t element_count(const std::vector<hsize_t>& dims) {
-  hsize_t count = 1;
-  for (const hsize_t d : dims) count *= d;
-  return count;
-}
 
-template <typename T>
-struct ElementTypes;
-template <>
-struct ElementTypes<std::int64_t> {
-  static const H5::PredType& memory() { return H5::PredType::NATIVE_INT64; }
-  static const H5::PredType& file() { return H5::PredType::STD_I64LE; }
-};
-template <>
-struct ElementTypes<double> {
-  static const H5::PredType& memory() { return H5::PredType::NATIVE_DOUBLE; }
-  static const H5::PredType& file() { return H5::PredType::IEEE_F64LE; }
-};
-template <>
-struct ElementTypes<std::int8_t> {
-  static const H5::PredType& memory() { return H5::PredType::NATIVE_INT8; }
-  static const H5::PredType& file() { return H5::PredType::STD_I8LE; }
-};
 
 void write_attribute(H5::H5Object& object, const std::string& name, const Attribute& value) {
   if (object.attrExists(name)) object.removeAttr(name);  // a rewrite may change the type
@@ -194,31 +113,6 @@ void write_attribute(H5::H5Object& object, const std::string& name, const Attrib
   }
 }
 
-// Whether `path` names an existing object. H5Lexists fails (rather than answering false)
-// when an intermediate group is missing or is not a group, so walk down one component at a
-// time. The C API is used because it reports through return values and never throws.
-bool object_exists(hid_t file_id, const std::string& path) {
-  if (path == "/") return true;
-  if (path.empty() || path.front() != '/') return false;
-  std::string prefix;
-  std::size_t start = 1;
-  while (start < path.size()) {
-    const std::size_t end = std::min(path.find('/', start), path.size());
-    if (end == start) return false;
-    prefix += "/" + path.substr(start, end - start);
-    if (H5Lexists(file_id, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
-    // Also rules out dangling soft links.
-    if (H5Oexists_by_name(file_id, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
-    if (end < path.size()) {
-      H5O_info_t info;
-      if (H5Oget_info_by_name(file_id, prefix.c_str(), &info, H5P_DEFAULT) < 0) return false;
-      if (info.type != H5O_TYPE_GROUP) return false;
-    }
-    start = end + 1;
-  }
-  return true;
-}
-
 // Best effort: without the fsync of its directory a crash shortly after rename() can leave the
 // final name pointing at an empty file on some file systems, which is worse than no file at
 // all. (Files themselves are synced by their driver, PosixFile.)
@@ -227,225 +121,6 @@ void sync_directory(const std::string& path) {
   if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
-}
-
-}  // namespace
-
-// --------------------------------------------------------------------------------------
-// The file driver ResultFile writes through.
-//
-// With HDF5's own POSIX driver (sec2) a full disk is fatal: a failed write leaves dirty
-// metadata that H5Fclose cannot write either, a failed H5Fclose leaves the file's identifier
-// pointing at freed memory, and the library's exit handler closes it again and crashes
-// (signal 11, seen with 1.10.8). This driver does sec2's work (the same bytes at the same
-// addresses, so any HDF5 reader opens its files) with one difference: its first failed call
-// latches, and from then on nothing more reaches the disk. The file stays exactly as it was
-// at the failure, as after kill -9 (so a streamed partial stays resumable), and HDF5 is never
-// told: every later write, the close's included, succeeds in memory, so the library's state
-// stays whole and the file can be closed. The failure goes to the IoError the opener passed
-// as the driver's property, which ResultFile checks after each step to report it itself.
-// Metadata written after the failure is kept so that the library reads back what it wrote
-// while closing; raw data is dropped (nothing reads it back).
-
-namespace {
-
-struct Extent {
-  haddr_t address;
-  std::vector<unsigned char> bytes;
-};
-
-// Where a file's first failed disk operation is reported, for ResultFile to tell the user:
-// the driver's own record goes with the file when HDF5 closes it, this one stays.
-struct IoError {
-  int error = 0;     // errno; 0 while nothing failed
-  std::string call;  // what failed: "write to it", "read from it"...
-  std::string file;
-};
-
-struct PosixFile {
-  H5FD_t pub;  // first, as HDF5 requires of a driver's file
-  int fd = -1;
-  haddr_t eoa = 0, eof = 0;
-  dev_t device = 0;
-  ino_t inode = 0;
-  std::string name;
-  int error = 0;                      // errno of the first failed call; 0 while none failed
-  std::vector<Extent> after_failure;  // metadata written since, in order
-  IoError* report = nullptr;          // the opener's record (the driver property), if any
-};
-// HDF5 hands the driver back a pointer to `pub`, which is the PosixFile's address only in a
-// standard-layout class (libstdc++'s string and vector keep it one).
-static_assert(std::is_standard_layout_v<PosixFile>, "PosixFile must be standard layout");
-
-PosixFile& as_posix(H5FD_t* file) { return *reinterpret_cast<PosixFile*>(file); }
-const PosixFile& as_posix(const H5FD_t* file) { return *reinterpret_cast<const PosixFile*>(file); }
-
-// Only open() and the locks report failure to HDF5; a failed disk operation latches instead.
-herr_t push_driver_error(const char* call, hid_t minor, const std::string& what) {
-  H5Epush2(H5E_DEFAULT, __FILE__, call, __LINE__, H5E_ERR_CLS, H5E_VFL, minor, "%s", what.c_str());
-  return -1;
-}
-
-// Records the first failure and stops all further disk writes; HDF5 is told it succeeded.
-void latch(PosixFile& file, const char* call, int error) {
-  if (file.error != 0) return;
-  file.error = error;
-  if (file.report != nullptr && file.report->error == 0) *file.report = {error, call, file.name};
-}
-
-// Largest address a file may hold: the most an off_t can reach, as sec2 has it.
-constexpr haddr_t max_address = (haddr_t{1} << (8 * sizeof(off_t) - 1)) - 1;
-
-H5FD_t* posix_open(const char* name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
-  if (maxaddr == 0 || maxaddr == HADDR_UNDEF || maxaddr > max_address) {
-    push_driver_error(__func__, H5E_BADVALUE, "bogus maxaddr");
-    return nullptr;
-  }
-  int mode = (flags & H5F_ACC_RDWR) ? O_RDWR : O_RDONLY;
-  if (flags & H5F_ACC_TRUNC) mode |= O_TRUNC;
-  if (flags & H5F_ACC_CREAT) mode |= O_CREAT;
-  if (flags & H5F_ACC_EXCL) mode |= O_EXCL;
-  const int fd = ::open(name, mode | O_CLOEXEC, 0666);
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) {
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
-    push_driver_error(__func__, H5E_CANTOPENFILE, std::string(name) + ": " + std::strerror(error));
-    return nullptr;
-  }
-  auto* file = new PosixFile{};
-  if (const void* info = H5Pget_driver_info(fapl)) file->report = *static_cast<IoError* const*>(info);
-  file->name = name;
-  file->fd = fd;
-  file->eof = static_cast<haddr_t>(st.st_size);
-  file->device = st.st_dev;
-  file->inode = st.st_ino;
-  return &file->pub;
-}
-
-// Never fails: a close error on a local file system means nothing, and sync() has already
-// reported a write-back failure. A failed close would leave HDF5 with a dangling identifier.
-herr_t posix_close(H5FD_t* handle) {
-  PosixFile* file = &as_posix(handle);
-  ::close(file->fd);
-  delete file;
-  return 0;
-}
-
-int posix_compare(const H5FD_t* a, const H5FD_t* b) {
-  const PosixFile &x = as_posix(a), &y = as_posix(b);
-  if (x.device != y.device) return x.device < y.device ? -1 : 1;
-  if (x.inode != y.inode) return x.inode < y.inode ? -1 : 1;
-  return 0;
-}
-
-herr_t posix_query(const H5FD_t*, unsigned long* flags) {
-  *flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA | H5FD_FEAT_DATA_SIEVE |
-           H5FD_FEAT_AGGREGATE_SMALLDATA | H5FD_FEAT_POSIX_COMPAT_HANDLE | H5FD_FEAT_SUPPORTS_SWMR_IO |
-           H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
-  return 0;
-}
-
-haddr_t posix_get_eoa(const H5FD_t* file, H5FD_mem_t) { return as_posix(file).eoa; }
-herr_t posix_set_eoa(H5FD_t* file, H5FD_mem_t, haddr_t address) {
-  as_posix(file).eoa = address;
-  return 0;
-}
-haddr_t posix_get_eof(const H5FD_t* file, H5FD_mem_t) { return as_posix(file).eof; }
-
-herr_t posix_get_handle(H5FD_t* file, hid_t, void** handle) {
-  *handle = &as_posix(file).fd;
-  return 0;
-}
-
-// Past the end of the file reads zeros, as sec2 does; after a failure, metadata written since
-// is laid over what the disk holds.
-herr_t posix_read(H5FD_t* handle, H5FD_mem_t, hid_t, haddr_t address, size_t size, void* buffer) {
-  PosixFile& file = as_posix(handle);
-  auto* out = static_cast<unsigned char*>(buffer);
-  std::size_t done = 0;
-  while (done < size) {
-    const ssize_t n = ::pread(file.fd, out + done, size - done, static_cast<off_t>(address + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) latch(file, "read from it", errno);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  std::memset(out + done, 0, size - done);
-  for (const Extent& e : file.after_failure) {
-    const haddr_t begin = std::max<haddr_t>(address, e.address);
-    const haddr_t end = std::min<haddr_t>(address + size, e.address + e.bytes.size());
-    if (begin < end) std::memcpy(out + (begin - address), e.bytes.data() + (begin - e.address), end - begin);
-  }
-  return 0;
-}
-
-herr_t posix_write(H5FD_t* handle, H5FD_mem_t type, hid_t, haddr_t address, size_t size, const void* buffer) {
-  PosixFile& file = as_posix(handle);
-  const auto* in = static_cast<const unsigned char*>(buffer);
-  for (std::size_t done = 0; done < size && file.error == 0;) {
-    const ssize_t n = ::pwrite(file.fd, in + done, size - done, static_cast<off_t>(address + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) latch(file, "write to it", n < 0 ? errno : EIO);
-    if (n > 0) done += static_cast<std::size_t>(n);
-  }
-  if (file.error != 0 && type != H5FD_MEM_DRAW)
-    file.after_failure.push_back({address, std::vector<unsigned char>(in, in + size)});
-  file.eof = std::max<haddr_t>(file.eof, address + size);  // as HDF5 believes
-  return 0;
-}
-
-// HDF5 calls it at every H5Fflush and at close: the kernel puts the file on disk, which
-// survives a node going down too, and reports a failed write-back (a full disk on NFS).
-herr_t posix_sync(H5FD_t* handle, hid_t, hbool_t) {
-  PosixFile& file = as_posix(handle);
-  if (file.error == 0 && ::fsync(file.fd) != 0 && errno != EINVAL) latch(file, "put it on disk (fsync)", errno);
-  return 0;
-}
-
-herr_t posix_truncate(H5FD_t* handle, hid_t, hbool_t) {
-  PosixFile& file = as_posix(handle);
-  if (file.error != 0 || file.eoa == file.eof) return 0;
-  if (::ftruncate(file.fd, static_cast<off_t>(file.eoa)) != 0) {
-    latch(file, "set its size", errno);
-    return 0;
-  }
-  file.eof = file.eoa;
-  return 0;
-}
-
-// HDF5 sets the superblock's writer marks (which SWMR readers and resume() rely on) only for a
-// driver that can lock. writer_access() turns HDF5's locking off (ResultFile holds its own
-// flock), so these are there for that and for anyone who turns it back on.
-herr_t posix_lock(H5FD_t* file, hbool_t exclusive) {
-  if (::flock(as_posix(file).fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return 0;
-  return push_driver_error(__func__, H5E_CANTLOCKFILE, std::strerror(errno));
-}
-herr_t posix_unlock(H5FD_t* file) {
-  if (::flock(as_posix(file).fd, LOCK_UN) == 0) return 0;
-  return push_driver_error(__func__, H5E_CANTUNLOCKFILE, std::strerror(errno));
-}
-
-// clang-format off: one line per group of members
-const H5FD_class_t posix_class = {
-    "breachsim_posix", max_address, H5F_CLOSE_WEAK,
-    nullptr,                                          // terminate
-    nullptr, nullptr, nullptr,                        // superblock: no driver info, as sec2
-    sizeof(IoError*), nullptr, nullptr, nullptr,      // the property: where to report (IoError)
-    0, nullptr, nullptr,                              // no transfer properties
-    posix_open, posix_close, posix_compare, posix_query,
-    nullptr, nullptr, nullptr,                        // default type map and allocation
-    posix_get_eoa, posix_set_eoa, posix_get_eof, posix_get_handle, posix_read, posix_write,
-    posix_sync, posix_truncate,
-    posix_lock, posix_unlock,
-    H5FD_FLMAP_DICHOTOMY};
-// clang-format on
-
-// Registered once, at first use; HDF5 keeps the registration until it shuts down.
-hid_t posix_driver() {
-  static const hid_t id = H5FDregister(&posix_class);
-  if (id < 0) throw OutputError("cannot register breachsim's HDF5 file driver: " + stack_reason());
-  return id;
 }
 
 }  // namespace
@@ -616,16 +291,6 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t c
   return chunk;
 }
 
-// Opens a result file read-only: normally, or as an SWMR reader, which is what the partial of
-// a run streaming now, or killed while streaming, allows (it carries the writer's mark).
-// Negative, with the first attempt's reason in `reason`, when neither opens.
-hid_t open_read_only(const std::string& path, std::string& reason) {
-  const H5::FileAccPropList access = reader_access();
-  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.getId());
-  if (id >= 0) return id;
-  reason = stack_reason();
-  return H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.getId());
-}
 
 // What to tell the user of a partial an interrupted run left: whether --resume can complete it.
 std::string leftover_partial(const std::string& partial) {
@@ -695,18 +360,6 @@ hid_t open_for_resume(const std::string& path, IoError* report) {
   return id;
 }
 
-// An identifier from HDF5's C API, closed when it goes out of scope.
-struct OwnedId {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  OwnedId(hid_t id_, herr_t (*close_)(hid_t)) : id(id_), close(close_) {
-    if (id < 0) throw OutputError(stack_reason());
-  }
-  OwnedId(const OwnedId&) = delete;
-  OwnedId& operator=(const OwnedId&) = delete;
-  ~OwnedId() { close(id); }
-};
-
 // H5Ocopy copies objects with their attributes, but the root group is no object it can copy,
 // so its attributes are copied one by one, in their stored types.
 void copy_root_attributes(hid_t from_file, hid_t to_file) {
@@ -732,198 +385,6 @@ void copy_root_attributes(hid_t from_file, hid_t to_file) {
     const herr_t written = H5Awrite(copy.id, memory.id, buffer.data());
     if (variable) H5Dvlen_reclaim(memory.id, space.id, H5P_DEFAULT, buffer.data());
     if (written < 0) throw OutputError(stack_reason());
-  }
-}
-
-// What inspect() found wrong with a file: nothing (empty reason), a file that does not open,
-// or an object that cannot be read.
-struct Damage {
-  bool opens = true;
-  std::string object, reason;
-};
-
-// Reads `count` values of `type` with `read` (H5Aread or H5Dread into a buffer), releasing the
-// variable-length ones (strings: a global heap is read for each).
-template <typename Read>
-void read_values(hid_t type, hssize_t count, Read&& read) {
-  const OwnedId memory(H5Tget_native_type(type, H5T_DIR_ASCEND), H5Tclose);
-  std::vector<unsigned char> buffer(H5Tget_size(memory.id) * static_cast<std::size_t>(std::max<hssize_t>(count, 0)));
-  if (buffer.empty()) return;
-  if (read(memory.id, buffer.data()) < 0) throw OutputError(stack_reason());
-  if (H5Tdetect_class(memory.id, H5T_VLEN) > 0 || H5Tis_variable_str(memory.id) > 0) {
-    const hsize_t n = static_cast<hsize_t>(count);
-    const OwnedId space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-    H5Dvlen_reclaim(memory.id, space.id, H5P_DEFAULT, buffer.data());
-  }
-}
-
-void read_attributes(hid_t object) {
-  H5O_info_t info;
-  if (H5Oget_info(object, &info) < 0) throw OutputError(stack_reason());
-  for (hsize_t i = 0; i < info.num_attrs; ++i) {
-    const OwnedId attr(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
-                       H5Aclose);
-    const OwnedId type(H5Aget_type(attr.id), H5Tclose);
-    const OwnedId space(H5Aget_space(attr.id), H5Sclose);
-    read_values(type.id, H5Sget_simple_extent_npoints(space.id),
-                [&](hid_t memory, void* buffer) { return H5Aread(attr.id, memory, buffer); });
-  }
-}
-
-// Reads every chunk of `dataset` (deflate checks each), as a resumed run or a reader would,
-// calling `tick` after each. Contiguous data carries no checksum; the tables of strings among
-// it are read whole, since their strings send HDF5 to the global heap.
-void read_dataset(hid_t dataset, bool chunks, const std::function<void()>& tick) {
-  const OwnedId create(H5Dget_create_plist(dataset), H5Pclose);
-  const OwnedId space(H5Dget_space(dataset), H5Sclose);
-  const OwnedId type(H5Dget_type(dataset), H5Tclose);
-  if (H5Pget_layout(create.id) != H5D_CHUNKED) {
-    if (H5Tdetect_class(type.id, H5T_STRING) > 0 || H5Tdetect_class(type.id, H5T_VLEN) > 0)
-      read_values(type.id, H5Sget_simple_extent_npoints(space.id), [&](hid_t memory, void* buffer) {
-        return H5Dread(dataset, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
-      });
-    return;
-  }
-  if (!chunks) return;
-  const auto rank = static_cast<std::size_t>(std::max(H5Sget_simple_extent_ndims(space.id), 0));
-  std::vector<hsize_t> dims(rank), chunk(rank), offset(rank), count(rank);
-  hsize_t chunk_count = 0;
-  if (H5Sget_simple_extent_dims(space.id, dims.data(), nullptr) < 0 ||
-      H5Pget_chunk(create.id, static_cast<int>(rank), chunk.data()) < 0 ||
-      H5Dget_num_chunks(dataset, space.id, &chunk_count) < 0)
-    throw OutputError(stack_reason());
-  std::vector<unsigned char> buffer(static_cast<std::size_t>(element_count(chunk)) * H5Tget_size(type.id));
-  for (hsize_t i = 0; i < chunk_count; ++i) {
-    unsigned filters = 0;
-    haddr_t address = 0;
-    hsize_t bytes = 0;
-    if (H5Dget_chunk_info(dataset, space.id, i, offset.data(), &filters, &address, &bytes) < 0)
-      throw OutputError(stack_reason());
-    for (std::size_t d = 0; d < rank; ++d) count[d] = std::min(chunk[d], dims[d] - std::min(dims[d], offset[d]));
-    if (element_count(count) == 0) continue;  // beyond the extent: never read
-    const OwnedId memory(H5Screate_simple(static_cast<int>(rank), count.data(), nullptr), H5Sclose);
-    if (H5Sselect_hyperslab(space.id, H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr) < 0 ||
-        H5Dread(dataset, type.id, memory.id, space.id, H5P_DEFAULT, buffer.data()) < 0)
-      throw OutputError(stack_reason());
-    tick();
-  }
-}
-
-struct Inspection {
-  bool chunks;
-  const std::function<void(const std::string&)>& tick;  // the object being read
-  Damage damage;
-};
-
-// H5Ovisit2's callback. C code calls it, so nothing may be thrown through it.
-herr_t inspect_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
-  auto& inspection = *static_cast<Inspection*>(data);
-  const std::string object = std::string(name) == "." ? "/" : "/" + std::string(name);
-  try {
-    inspection.tick(object);
-    const OwnedId opened(H5Oopen(root, name, H5P_DEFAULT), H5Oclose);
-    read_attributes(opened.id);
-    if (info->type == H5O_TYPE_DATASET)
-      read_dataset(opened.id, inspection.chunks, [&] { inspection.tick(object); });
-    return 0;
-  } catch (const std::exception& e) {
-    inspection.damage = {true, object, e.what()};
-    return -1;
-  }
-}
-
-// Reads every object of `path` and its attributes (and with `chunks`, every chunk), as the
-// readers and a resumed run would: what fails, fails here.
-Damage inspect(const std::string& path, bool chunks, const std::function<void(const std::string&)>& tick) {
-  std::string reason;
-  const hid_t id = open_read_only(path, reason);
-  if (id < 0) return {false, "", reason};
-  Inspection inspection{chunks, tick, {}};
-  const herr_t visited = H5Ovisit2(id, H5_INDEX_NAME, H5_ITER_NATIVE, inspect_object, &inspection, H5O_INFO_BASIC);
-  if (visited < 0 && inspection.damage.reason.empty()) inspection.damage = {true, "/", stack_reason()};
-  H5Fclose(id);
-  return inspection.damage;
-}
-
-// How long the child inspecting a file may go without reading anything more.
-constexpr int inspection_patience_ms = 5000;
-
-// inspect() in a child process, so that HDF5 looping for ever on damaged data costs seconds,
-// not the run. 1.10.8 does loop: on a global heap collection (where variable-length strings
-// live, with no checksum) whose first object header is zeroed, its reader never advances. The
-// child names each object it reads through a pipe; silence for inspection_patience_ms kills
-// it. fork() needs a process whose other threads hold no lock the child takes: call this
-// before a run's threads start, as ResultReader and resume() are.
-Damage inspect_guarded(const std::string& path, bool chunks) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return inspect(path, chunks, [](const std::string&) {});
-  const pid_t child = ::fork();
-  if (child < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return inspect(path, chunks, [](const std::string&) {});
-  }
-  if (child == 0) {
-    ::close(fds[0]);
-    const auto say = [&](const std::string& line) {
-      const std::string text = line + "\n";
-      if (::write(fds[1], text.data(), text.size()) < 0) ::_exit(2);
-    };
-    const Damage damage = inspect(path, chunks, [&](const std::string& object) { say("@" + object); });
-    say(std::string(damage.opens ? "=1" : "=0") + damage.object + "\t" + damage.reason);
-    ::_exit(0);  // not exit(): HDF5's exit handler would close what the parent has open
-  }
-  ::close(fds[1]);
-  std::string received, object = "/";
-  Damage damage{true, "", ""};
-  bool reported = false;
-  for (char buffer[4096];;) {
-    pollfd ready{fds[0], POLLIN, 0};
-    const int polled = ::poll(&ready, 1, inspection_patience_ms);
-    if (polled < 0 && errno == EINTR) continue;
-    if (polled == 0) {
-      ::kill(child, SIGKILL);
-      damage = {true, object, "HDF5 stopped making progress reading it (looping on damaged data)"};
-      reported = true;
-      break;
-    }
-    const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    received.append(buffer, static_cast<std::size_t>(n));
-    for (std::size_t end; (end = received.find('\n')) != std::string::npos; received.erase(0, end + 1)) {
-      const std::string line = received.substr(0, end);
-      if (line.rfind('@', 0) == 0) object = line.substr(1);
-      if (line.rfind("=", 0) == 0) {
-        const std::size_t tab = line.find('\t');
-        damage = {line[1] == '1', line.substr(2, tab - 2), line.substr(tab + 1)};
-        reported = true;
-      }
-    }
-  }
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!reported)
-    damage = {true, object, "reading it killed the process that tried (status " + std::to_string(status) + ")"};
-  return damage;
-}
-
-// Reads every chunk of a partial (or a committed file moved back) before a resume writes into
-// it: a file cut short or overwritten fails here, within seconds and with a message, not
-// part way through the resumed run, and a damaged chunk of a finished task that nothing would
-// read again cannot reach the final file unnoticed.
-void verify_readable(const std::string& path) {
-  const Damage damage = inspect_guarded(path, true);
-  if (!damage.opens) {
-    throw OutputDamaged("'" + path + "' cannot be resumed (" + damage.reason +
-                        "): only a file written while streaming can be, and this one was interrupted while not "
-                        "streaming, or is damaged; start over with --force");
-  }
-  if (!damage.reason.empty()) {
-    throw OutputDamaged("'" + path + "' is damaged: " + damage.object + " cannot be read (" + damage.reason +
-                        "); it cannot be resumed: start over with --force");
   }
 }
 
@@ -1343,14 +804,7 @@ void ResultFile::require_free_space(std::uint64_t bytes, const std::string& purp
   if (::statvfs(directory.c_str(), &disk) != 0) return;  // unknown: the driver still guards the writes
   const std::uint64_t free_bytes = std::uint64_t{disk.f_bavail} * disk.f_frsize;
   if (free_bytes >= bytes) return;
-  const auto amount = [](std::uint64_t n) {
-    char text[32];
-    const double x = static_cast<double>(n);
-    if (x < 1e6) std::snprintf(text, sizeof text, "%.0f kB", x / 1e3);
-    else if (x < 1e9) std::snprintf(text, sizeof text, "%.1f MB", x / 1e6);
-    else std::snprintf(text, sizeof text, "%.1f GB", x / 1e9);
-    return std::string(text);
-  };
+  const auto amount = [](std::uint64_t n) { return format_bytes(static_cast<double>(n)); };
   std::string text = "'" + impl.final_path_ + "': " + purpose + " need about " + amount(bytes) + " of disk, but only " +
                      amount(free_bytes) + " are free in '" + directory + "'; free some space or choose another --out";
   if (impl.keep_partial_) text += ", then run the same command with --resume";
@@ -1624,279 +1078,6 @@ void ResultFile::commit() {
   impl.file_path_.clear();
   const fs::path parent = fs::path(impl.final_path_).parent_path();
   sync_directory(parent.empty() ? "." : parent.string());
-}
-
-// --------------------------------------------------------------------------------------
-// ResultReader
-
-struct ResultReader::Impl {
-  std::string path_;
-  H5::H5File file_;
-
-  [[noreturn]] void fail_at(const std::string& object, const std::string& what) const {
-    fail(path_, object, what);
-  }
-
-  // HDF5 failed to read what the file says is there.
-  [[noreturn]] void damaged_at(const std::string& object, const std::string& what, const H5::Exception& e) const {
-    throw OutputDamaged("'" + path_ + "' " + object + ": " + what + " (" + describe(e) + "): the file is damaged");
-  }
-
-  H5::DataSet open_dataset(const std::string& path) const {
-    if (file_.childObjType(path) != H5O_TYPE_DATASET) fail_at(path, "is not a dataset");
-    return file_.openDataSet(path);
-  }
-
-  static std::vector<std::uint64_t> extent(const H5::DataSet& dataset) {
-    const H5::DataSpace space = dataset.getSpace();
-    const int rank = space.getSimpleExtentNdims();
-    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-    if (rank > 0) space.getSimpleExtentDims(dims.data());
-    return std::vector<std::uint64_t>(dims.begin(), dims.end());
-  }
-
-  template <typename T>
-  std::vector<T> read_numbers(const std::string& path, bool allow_float) const {
-    try {
-      const H5::DataSet dataset = open_dataset(path);
-      const H5T_class_t type_class = dataset.getTypeClass();
-      if (type_class != H5T_INTEGER && !(allow_float && type_class == H5T_FLOAT)) {
-        fail_at(path, allow_float ? "is not a numeric dataset"
-                                  : "is not an integer dataset (read it as doubles)");
-      }
-      std::vector<T> values(static_cast<std::size_t>(dataset.getSpace().getSimpleExtentNpoints()));
-      if (!values.empty()) dataset.read(values.data(), ElementTypes<T>::memory());
-      return values;
-    } catch (const H5::Exception& e) {
-      damaged_at(path, "cannot read", e);
-    }
-  }
-
-  // Reads one member of a compound dataset; HDF5 matches members by name, so a compound
-  // memory type with a single member reads just that column.
-  Column read_member(const H5::DataSet& dataset, const H5::CompType& type, unsigned index,
-                     std::size_t rows, const std::string& path) const {
-    Column column;
-    column.name = type.getMemberName(index);
-    const std::string where = path + "." + column.name;
-    switch (type.getMemberClass(index)) {
-      case H5T_STRING: {
-        const H5::StrType member_type = type.getMemberStrType(index);
-        std::vector<std::string> values(rows);
-        if (member_type.isVariableStr()) {
-          H5::CompType memory(sizeof(char*));
-          memory.insertMember(column.name, 0, member_type);
-          std::vector<char*> pointers(rows, nullptr);
-          if (rows > 0) {
-            dataset.read(pointers.data(), memory);
-            for (std::size_t r = 0; r < rows; ++r) values[r] = pointers[r] ? pointers[r] : "";
-            H5::DataSet::vlenReclaim(pointers.data(), memory, dataset.getSpace());
-          }
-        } else {
-          const std::size_t width = member_type.getSize();
-          H5::CompType memory(width);
-          memory.insertMember(column.name, 0, member_type);
-          std::vector<char> raw(width * rows);
-          if (rows > 0) dataset.read(raw.data(), memory);
-          for (std::size_t r = 0; r < rows; ++r) {
-            const char* begin = raw.data() + r * width;
-            // Fixed-length strings are NUL- or space-padded depending on the writer.
-            std::size_t length = std::find(begin, begin + width, '\0') - begin;
-            if (member_type.getStrpad() == H5T_STR_SPACEPAD) {
-              while (length > 0 && begin[length - 1] == ' ') --length;
-            }
-            values[r].assign(begin, length);
-          }
-        }
-        column.values = std::move(values);
-        break;
-      }
-      case H5T_INTEGER:
-      case H5T_FLOAT: {
-        const bool integer = type.getMemberClass(index) == H5T_INTEGER;
-        H5::CompType memory(std::size_t{8});
-        memory.insertMember(column.name, 0,
-                            integer ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_DOUBLE);
-        if (integer) {
-          std::vector<std::int64_t> values(rows);
-          if (rows > 0) dataset.read(values.data(), memory);
-          column.values = std::move(values);
-        } else {
-          std::vector<double> values(rows);
-          if (rows > 0) dataset.read(values.data(), memory);
-          column.values = std::move(values);
-        }
-        break;
-      }
-      default:
-        fail_at(where, "column type is not a string, integer or float");
-    }
-    return column;
-  }
-};
-
-ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
-  silence_hdf5();
-  impl_->path_ = path;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    if (fs::is_symlink(path, ec))
-      throw OutputError("'" + path + "' is a symbolic link to '" + fs::read_symlink(path, ec).string() +
-                        "', which does not exist; remove it");
-    throw OutputError("'" + path + "': no such file");
-  }
-  // Everything a reader reads through HDF5's unchecked global heap, read first in a child
-  // process: a damaged file can make HDF5 loop for ever there (inspect_guarded).
-  const Damage damage = inspect_guarded(path, false);
-  if (!damage.opens)
-    throw OutputDamaged("'" + path + "': cannot open as HDF5 (" + damage.reason +
-                        "): it is damaged, is not a result file, or was left by a run interrupted before its first "
-                        "task was saved");
-  if (!damage.reason.empty())
-    throw OutputDamaged("'" + path + "' is damaged: " + damage.object + " cannot be read (" + damage.reason + ")");
-  const H5::FileAccPropList access = reader_access();
-  try {
-    impl_->file_.openFile(path, H5F_ACC_RDONLY, access);
-  } catch (const H5::Exception& e) {
-    const std::string reason = describe(e);
-    // The partial of a run streaming now, or killed while streaming, carries the SWMR
-    // writer's mark, which only SWMR readers get past.
-    try {
-      impl_->file_.openFile(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access);
-    } catch (const H5::Exception&) {
-      throw OutputDamaged("'" + path + "': cannot open as HDF5 (" + reason + "): it is damaged or not a result file");
-    }
-  }
-}
-
-ResultReader::ResultReader(ResultReader&&) noexcept = default;
-ResultReader::~ResultReader() = default;
-
-// Every other reader method starts here, so this is also the moved-from guard.
-bool ResultReader::exists(const std::string& path) const {
-  if (!impl_) throw OutputError("use of a moved-from ResultReader");
-  return object_exists(impl_->file_.getId(), path);
-}
-
-Attribute ResultReader::attribute(const std::string& object_path, const std::string& name) const {
-  const std::string where = object_path + " @" + name;
-  if (!exists(object_path)) impl_->fail_at(object_path, "no such object");
-  try {
-    // H5::Attribute's implicit copy assignment copies the id without taking a reference
-    // (a double close later), so the attribute is only ever copy-constructed.
-    const auto open = [&]() -> H5::Attribute {
-      if (object_path == "/" || impl_->file_.childObjType(object_path) == H5O_TYPE_GROUP) {
-        const H5::Group group = impl_->file_.openGroup(object_path);
-        if (!group.attrExists(name)) impl_->fail_at(where, "no such attribute");
-        return group.openAttribute(name);
-      }
-      const H5::DataSet dataset = impl_->file_.openDataSet(object_path);
-      if (!dataset.attrExists(name)) impl_->fail_at(where, "no such attribute");
-      return dataset.openAttribute(name);
-    };
-    const H5::Attribute attr = open();
-    if (attr.getSpace().getSimpleExtentNpoints() != 1)
-      impl_->fail_at(where, "is not a single value");
-    switch (attr.getTypeClass()) {
-      case H5T_STRING: {
-        std::string text;
-        attr.read(attr.getStrType(), text);
-        return text;
-      }
-      case H5T_INTEGER: {
-        std::int64_t value = 0;
-        attr.read(H5::PredType::NATIVE_INT64, &value);
-        return value;
-      }
-      case H5T_FLOAT: {
-        double value = 0;
-        attr.read(H5::PredType::NATIVE_DOUBLE, &value);
-        return value;
-      }
-      default:
-        impl_->fail_at(where, "attribute type is not a string, integer or float");
-    }
-  } catch (const H5::Exception& e) {
-    impl_->damaged_at(where, "cannot read attribute", e);
-  }
-}
-
-std::string ResultReader::read_text(const std::string& path) const {
-  if (!exists(path)) impl_->fail_at(path, "no such dataset");
-  try {
-    const H5::DataSet dataset = impl_->open_dataset(path);
-    if (dataset.getTypeClass() != H5T_STRING) impl_->fail_at(path, "is not a string dataset");
-    if (dataset.getSpace().getSimpleExtentNpoints() != 1)
-      impl_->fail_at(path, "is not a single string");
-    std::string text;
-    dataset.read(text, dataset.getStrType());
-    return text;
-  } catch (const H5::Exception& e) {
-    impl_->damaged_at(path, "cannot read text", e);
-  }
-}
-
-std::vector<std::uint64_t> ResultReader::dims(const std::string& path) const {
-  if (!exists(path)) impl_->fail_at(path, "no such dataset");
-  try {
-    return Impl::extent(impl_->open_dataset(path));
-  } catch (const H5::Exception& e) {
-    impl_->damaged_at(path, "cannot read dimensions", e);
-  }
-}
-
-std::vector<double> ResultReader::read_doubles(const std::string& path) const {
-  if (!exists(path)) impl_->fail_at(path, "no such dataset");
-  return impl_->read_numbers<double>(path, true);
-}
-
-std::vector<std::int64_t> ResultReader::read_int64s(const std::string& path) const {
-  if (!exists(path)) impl_->fail_at(path, "no such dataset");
-  return impl_->read_numbers<std::int64_t>(path, false);
-}
-
-Table ResultReader::read_table(const std::string& path) const {
-  if (!exists(path)) impl_->fail_at(path, "no such dataset");
-  try {
-    const H5::DataSet dataset = impl_->open_dataset(path);
-    if (dataset.getTypeClass() != H5T_COMPOUND)
-      impl_->fail_at(path, "is not a table (compound dataset)");
-    const std::vector<std::uint64_t> extent = Impl::extent(dataset);
-    if (extent.size() != 1) impl_->fail_at(path, "is not a one-dimensional table");
-    const auto rows = static_cast<std::size_t>(extent[0]);
-    const H5::CompType type = dataset.getCompType();
-    Table table;
-    const int members = type.getNmembers();
-    for (int i = 0; i < members; ++i) {
-      table.push_back(impl_->read_member(dataset, type, static_cast<unsigned>(i), rows, path));
-    }
-    return table;
-  } catch (const H5::Exception& e) {
-    impl_->damaged_at(path, "cannot read table", e);
-  }
-}
-
-std::vector<std::string> ResultReader::list(const std::string& group_path) const {
-  if (!exists(group_path)) impl_->fail_at(group_path, "no such group");
-  try {
-    if (group_path != "/" && impl_->file_.childObjType(group_path) != H5O_TYPE_GROUP) {
-      impl_->fail_at(group_path, "is not a group");
-    }
-    const H5::Group group = impl_->file_.openGroup(group_path);
-    std::vector<std::string> names;
-    const hsize_t count = group.getNumObjs();
-    for (hsize_t i = 0; i < count; ++i) names.push_back(group.getObjnameByIdx(i));
-    std::sort(names.begin(), names.end());
-    return names;
-  } catch (const H5::Exception& e) {
-    impl_->damaged_at(group_path, "cannot list", e);
-  }
-}
-
-std::string hdf5_library_version() {
-  unsigned major = 0, minor = 0, release = 0;
-  if (H5get_libversion(&major, &minor, &release) < 0) return "unknown";
-  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(release);
 }
 
 }  // namespace breachsim::sim

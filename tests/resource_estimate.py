@@ -28,7 +28,7 @@ import tempfile
 
 MEMORY_TOLERANCE = 0.35
 EVENT_TOLERANCE = 0.15
-UNITS = {"bytes": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
+UNITS = {"bytes": 1, "kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
 
 failures = 0
 

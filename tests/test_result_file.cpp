@@ -1112,6 +1112,6 @@ TEST_CASE("require_free_space() refuses what the file system cannot hold", "[res
   out.require_free_space(1, "one byte");
   const std::uint64_t exabyte = std::uint64_t{1} << 60;
   CHECK_THROWS_WITH(out.require_free_space(exabyte, "12 tasks"),
-                    Catch::Contains("space.h5") && Catch::Contains("12 tasks need about 1152921504.6 GB") &&
+                    Catch::Contains("space.h5") && Catch::Contains("12 tasks need about 1153 PB") &&
                         Catch::Contains("are free in") && Catch::Contains("free some space"));
 }

@@ -8,6 +8,7 @@
 
 #include "models/run/metrics.hpp"
 #include "models/run/summary.hpp"
+#include "sim/byte_count.hpp"
 #include "sim/memory_limit.hpp"
 
 namespace breachsim::models {
