@@ -60,6 +60,22 @@ h5diff "$work/equals.h5" "$work/spaces.h5" /outcomes /outcomes >/dev/null || fai
 expect_exit 0 '' -- "$exe" run tests/data/small.yaml --set monte_carlo.replications=5 --replications 2 --threads=2 \
   --out "$work/order.h5" --quiet
 h5diff "$work/equals.h5" "$work/order.h5" /outcomes /outcomes >/dev/null || fail "--replications did not override an earlier --set"
+# --task reruns one task alone: replication 1 as the whole run had it, and nothing else.
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --replications 2 --seed 42 --set scenario.months=4 --task 0:1 \
+  --out "$work/task.h5" --quiet
+expect_exit 2 "^breachsim: --task: no replication 2 of a run with 2 replications \(0 to 1\)$" -- \
+  "$exe" run tests/data/small.yaml --replications 2 --task 0:2 --out "$work/never.h5"
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 - "$work/equals.h5" "$work/task.h5" <<'PY' || fail "--task 0:1 did not rerun replication 1 alone"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as whole, h5py.File(sys.argv[2], "r") as task:
+    assert list(task["progress"][0]) == [0, 1], task["progress"][:]
+    group = "outcomes/national_month"
+    for name in whole[group]:
+        a, b = whole[group][name][0, 1], task[group][name][0, 1]
+        assert np.array_equal(a, b, equal_nan=True), name
+PY
+fi
 while IFS='|' read -r pattern args; do  # one usage mistake a line: the message (a pattern), the arguments
   eval "set -- $args"
   expect_exit 2 "^breachsim: $pattern\$" -- "$exe" "$@"
@@ -93,6 +109,8 @@ summary takes one FILE \(got 'a.h5' and 'b.h5'\)|summary a.h5 b.h5
 --quiet takes no value|run tests/data/small.yaml --quiet=no
 --reference takes no value|validate --reference=yes
 --resume completes an existing file and --force replaces it: give one|run tests/data/small.yaml --resume --force
+--task reruns one task into a new file and --resume completes an existing one: give one|run tests/data/small.yaml --task 0:0 --resume
+--task: expects POINT:REPLICATION, two whole numbers such as 0:17 \(got '1-2'\)|run tests/data/small.yaml --task 1-2
 validate expects a CONFIG file \(or --reference\)|validate
 --reference prints the reference of every key and checks no config: give it alone|validate tests/data/small.yaml --reference
 FILE is required|summary
