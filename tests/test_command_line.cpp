@@ -22,7 +22,7 @@ cli::CommandLine parse(std::vector<std::string> words) {
 
 }  // namespace
 
-TEST_CASE("--task reads POINT:REPLICATION and keeps the arguments for the rerun", "[cli]") {
+TEST_CASE("the task option reads POINT:REPLICATION and keeps the arguments for the rerun", "[cli]") {
   const cli::CommandLine cl = parse({"run", "configs/default.yaml", "--task", "1:17"});
   REQUIRE(cl.run.task);
   CHECK(cl.run.task->first == 1);

@@ -282,7 +282,7 @@ TEST_CASE("the progress counter has every simulated month of every task, and the
   CHECK(work.events.load() == totals.events + one.events);
 }
 
-TEST_CASE("--task: one task run alone has the outcomes it has in the whole run, and nothing else runs",
+TEST_CASE("one task run alone (--task) has the outcomes it has in the whole run, and nothing else runs",
           "[run_control]") {
   // tests/data/sweep.yaml's four points, so the task run alone is neither the first of its run
   // nor at the baseline point (point 0).
@@ -307,7 +307,7 @@ TEST_CASE("--task: one task run alone has the outcomes it has in the whole run, 
   }
 }
 
-TEST_CASE("--task: a run of one point and one replication has only task 0:0", "[run_control]") {
+TEST_CASE("a run of one point and one replication has only task 0:0 to run alone (--task)", "[run_control]") {
   models::PlannedRun run = plan({"monte_carlo.replications=1"});
   CHECK(models::select_task(run, 0, 1) == "replication 1 of a run with 1 replication (0)");
   CHECK(models::select_task(run, 1, 0) == "point 1 of a run with 1 point (0)");
