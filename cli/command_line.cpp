@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <cstdint>
 #include <iostream>
 #include <regex>
@@ -11,6 +12,7 @@
 #include "breachsim/version.hpp"
 #include "models/run/output.hpp"
 #include "sim/config.hpp"
+#include "sim/invariant.hpp"
 
 namespace breachsim::cli {
 
@@ -41,6 +43,22 @@ CLI::Validator text_value() {
         return "";
       },
       "");
+}
+
+// --task P:R, two whole numbers. The range is checked once the config is read (select_task).
+CLI::Validator task_text() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        static const std::regex form(R"(^[0-9]{1,9}:[0-9]{1,9}$)");
+        if (std::regex_match(text, form)) return "";
+        return "expects POINT:REPLICATION, two whole numbers such as 0:17 (got '" + text + "')";
+      },
+      "");
+}
+
+std::pair<std::size_t, std::size_t> task_index(const std::string& text) {
+  const std::size_t colon = text.find(':');
+  return {std::stoul(text.substr(0, colon)), std::stoul(text.substr(colon + 1))};
 }
 
 // Runs the estimate says cannot fit are refused before they start; this runs them anyway.
@@ -96,6 +114,13 @@ void add_run(CLI::App& app, RunOptions& o) {
                 "the config and options of the run that wrote it");
   run->add_flag("--quiet", o.quiet, "No progress and no summary tables: errors only, and\nwhat a signal does");
   add_memory_flag(*run, o.ignore_memory_limit);
+  run->add_option_function<std::string>(
+         "--task", [&o](const std::string& v) { o.task = task_index(v); },
+         "Run one task alone: sweep point P, replication R\n"
+         "(from 0, as validate lists the points), as the\n"
+         "report of a broken invariant says")
+      ->type_name("P:R")
+      ->check(task_text());
   run->footer(
       "The summary tables go to stdout, progress to stderr (a bar on a terminal,\n"
       "lines in a log). Ctrl-C (SIGINT) or SIGTERM lets the tasks in flight finish\n"
@@ -182,6 +207,8 @@ std::string command_of(const CLI::App& app) {
 void check_run(const RunOptions& o) {
   if (o.resume && o.force)
     throw UsageError("--resume completes an existing file and --force replaces it: give one", "run");
+  if (o.resume && o.task)
+    throw UsageError("--task reruns one task into a new file and --resume completes an existing one: give one", "run");
 }
 
 void check_validate(const ValidateOptions& o) {
@@ -208,7 +235,8 @@ void print_help(const CLI::App& app, const std::string& topic) {
 
 std::string version_text() {
   return std::string("breachsim ") + build_info::version + " (" + build_info::git_commit + ", " +
-         build_info::build_type + ", " + build_info::compiler + ")\n" + models::library_versions();
+         build_info::build_type + (sim::invariants_checked ? ", invariants checked" : "") + ", " +
+         build_info::compiler + ")\n" + models::library_versions();
 }
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -252,6 +280,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } else if (command == "run") {
     reject_extras(*app.get_subcommand(command), "CONFIG", cl.run.config);
     check_run(cl.run);
+    cl.run.arguments.assign(argv, argv + argc);
     cl.command = Command::run;
   } else if (command == "validate") {
     reject_extras(*app.get_subcommand(command), "CONFIG", cl.validate.config);
@@ -264,6 +293,50 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     throw UsageError("no command given: run, validate or summary");
   }
   return cl;
+}
+
+}  // namespace breachsim::cli
+
+namespace breachsim::cli {
+
+namespace {
+
+// A word as a POSIX shell reads it back: as it is when it has nothing the shell would
+// interpret, else in single quotes (a quote inside as '\'').
+std::string shell_word(const std::string& word) {
+  static const std::regex plain(R"(^[A-Za-z0-9_@%+=:,./-]+$)");
+  if (std::regex_match(word, plain)) return word;
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// results/default.h5 -> results/default.task-1-17.h5
+std::string task_output(const std::string& out, std::size_t point, std::size_t replication) {
+  const std::filesystem::path path(out);
+  const std::string tag = ".task-" + std::to_string(point) + "-" + std::to_string(replication);
+  return (path.parent_path() / (path.stem().string() + tag + path.extension().string())).string();
+}
+
+}  // namespace
+
+std::string rerun_command(const std::vector<std::string>& arguments, const std::string& out, bool one_task,
+                          std::size_t point, std::size_t replication) {
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& a = arguments[i];
+    if (a == "--force" || a == "--resume" || a.rfind("--out=", 0) == 0 || a.rfind("--task=", 0) == 0) continue;
+    if (a == "--out" || a == "--task") {
+      ++i;  // and its value
+      continue;
+    }
+    kept.push_back(a);
+  }
+  kept.insert(kept.end(), {"--task", std::to_string(point) + ":" + std::to_string(replication), "--out",
+                           one_task ? out : task_output(out, point, replication), "--force"});
+  std::string command;
+  for (const std::string& word : kept) command += (command.empty() ? "" : " ") + shell_word(word);
+  return command;
 }
 
 }  // namespace breachsim::cli

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+#include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,6 +30,8 @@ struct RunOptions {
   int threads = 0;                     // 0: every core
   bool force = false, quiet = false, resume = false;
   bool ignore_memory_limit = false;    // run what the estimate says cannot fit
+  std::optional<std::pair<std::size_t, std::size_t>> task;  // --task POINT:REPLICATION
+  std::vector<std::string> arguments;  // argv as given, program name first, for rerun_command
 };
 
 struct ValidateOptions {
@@ -58,5 +62,13 @@ CommandLine parse_command_line(int argc, const char* const* argv);
 
 // What --version prints.
 std::string version_text();
+
+// The command that reruns task (point, replication) of the run `arguments` started, alone,
+// quoted for a POSIX shell: the same program, config and options (the same points and seed,
+// so the same patients), with --task, into its own file (`out` with .task-P-R before the
+// extension, or `out` itself when the run was already one task), --force to replace what a
+// failed rerun left; --out, --force, --resume and --task as given are dropped.
+std::string rerun_command(const std::vector<std::string>& arguments, const std::string& out, bool one_task,
+                          std::size_t point, std::size_t replication);
 
 }  // namespace breachsim::cli

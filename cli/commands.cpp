@@ -228,8 +228,16 @@ int run_command(RunOptions o, const std::string& command_line) {
   const models::ResourceEstimate estimate = check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "run");
   if (o.out.empty()) o.out = first.output.file;
   if (o.out.empty()) o.out = "results/" + first.scenario.name + ".h5";
-  const models::PlannedRun run =
+  models::PlannedRun run =
       models::plan_run(sweep, metric_named(first.monte_carlo.target_metric), o.threads, command_line);
+  if (o.task) {
+    const std::string out_of_range = models::select_task(run, o.task->first, o.task->second);
+    if (!out_of_range.empty()) throw UsageError("--task: no " + out_of_range, "run");
+  }
+  run.spec.rerun_command = [arguments = o.arguments, out = o.out, one_task = o.task.has_value()](
+                               std::size_t point, std::size_t replication) {
+    return rerun_command(arguments, out, one_task, point, replication);
+  };
   models::RunStart start = models::fresh_start(run);
   auto file = open_output(o, run, start);
   announce_run(o, run, start, estimate);

@@ -2,7 +2,10 @@
 #pragma once
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
+
+#include "sim/invariant.hpp"
 
 namespace breachsim::sim {
 
@@ -38,16 +41,21 @@ class IdRing {
 // finishes its customer first (no pre-emption); busy may then exceed capacity for a while.
 class ServerPool {
  public:
-  explicit ServerPool(int priority_levels = 1, int capacity = 0)
-      : queues_(static_cast<std::size_t>(priority_levels)), capacity_(capacity) {
+  // `name` (kept, not copied) says which pool in an invariant's report: "A&E clinicians".
+  explicit ServerPool(int priority_levels = 1, int capacity = 0, const char* name = "server pool")
+      : queues_(static_cast<std::size_t>(priority_levels)), capacity_(capacity), name_(name) {
     if (priority_levels < 1) throw std::invalid_argument("ServerPool: needs at least one priority level");
+    if constexpr (invariants_checked) check_counts();
   }
 
   int capacity() const { return capacity_; }
   int busy() const { return busy_; }
   std::size_t waiting() const { return waiting_; }
 
-  void set_capacity(int servers) { capacity_ = servers; }
+  void set_capacity(int servers) {
+    capacity_ = servers;
+    if constexpr (invariants_checked) check_counts();
+  }
 
   // Takes a server for `id` if one is free and nobody at all is waiting (returns true: start
   // service now); otherwise queues it (returns false). A newcomer never overtakes someone
@@ -84,6 +92,7 @@ class ServerPool {
   void release() {
     if (busy_ == 0) throw std::logic_error("ServerPool: release with no server busy");
     --busy_;
+    if constexpr (invariants_checked) check_counts();
   }
 
   // Hands a free server to the next waiting customer. Call after release() or a capacity
@@ -102,10 +111,22 @@ class ServerPool {
   }
 
  private:
+  // Capacity and servers busy never negative, and the count of those waiting is the queues'
+  // (start_next trusts it). Checked at capacity changes and releases: every take follows one.
+  void check_counts() const {
+    std::size_t queued = 0;
+    for (const IdRing& q : queues_) queued += q.size();
+    if (capacity_ >= 0 && busy_ >= 0 && queued == waiting_) return;
+    invariant_failed(std::string(name_) + ": counts out of range: capacity " + std::to_string(capacity_) + ", busy " +
+                     std::to_string(busy_) + ", waiting " + std::to_string(waiting_) + " counted against " +
+                     std::to_string(queued) + " in its queues (capacity and busy must be at least 0)");
+  }
+
   std::vector<IdRing> queues_;
   int capacity_;
   int busy_ = 0;
   std::size_t waiting_ = 0;
+  const char* name_;
 };
 
 }  // namespace breachsim::sim

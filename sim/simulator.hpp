@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <sstream>
-#include <stdexcept>
 
 #include "sim/event_calendar.hpp"
+#include "sim/invariant.hpp"
 
 namespace breachsim::sim {
-
-// Thrown when a kernel invariant breaks; carries the simulated time and what was attempted
-// so the failing task can be found and rerun alone.
-class SimulationError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // One logical process: a clock and its pending events. The model is a template parameter,
 // so dispatch is a direct (inlinable) call rather than a virtual one.
@@ -25,6 +18,8 @@ template <class Payload>
 class Simulator {
  public:
   Time now() const { return now_; }
+  // The clock itself, for a ClockScope around work outside run_until (a month start).
+  const Time* clock() const { return &now_; }
 
   EventHandle schedule(Time at, Priority priority, const Payload& what) {
     if (!(at >= now_)) {
@@ -46,9 +41,11 @@ class Simulator {
       msg << "run_until(" << end << " min) would move the clock back from " << now_ << " min";
       throw SimulationError(msg.str());
     }
+    const ClockScope clock(&now_);  // for checks that know no time (sim/invariant.hpp)
     std::uint64_t count = 0;
     while (!calendar_.empty() && calendar_.next_time() < end) {
       const auto e = calendar_.pop();
+      if constexpr (invariants_checked) check_time_order(e.time, now_);
       now_ = e.time;
       model.on_event(e.payload, *this);
       ++count;

@@ -51,6 +51,21 @@ h5diff "$work/equals.h5" "$work/order.h5" /outcomes /outcomes >/dev/null || fail
 # Every mistake of the command line, the config and the files, with its exit code and message:
 # tests/bad_inputs.py (cli.bad_inputs), the catalogue of docs/bad_inputs.md.
 
+# --task reruns one task alone: replication 1 as the whole run had it, and nothing else.
+expect_exit 0 '' -- "$exe" run tests/data/small.yaml --replications 2 --seed 42 --set scenario.months=4 --task 0:1 \
+  --out "$work/task.h5" --quiet
+if /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+  /usr/bin/python3 - "$work/equals.h5" "$work/task.h5" <<'PY' || fail "--task 0:1 did not rerun replication 1 alone"
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as whole, h5py.File(sys.argv[2], "r") as task:
+    assert list(task["progress"][0]) == [0, 1], task["progress"][:]
+    group = "outcomes/national_month"
+    for name in whole[group]:
+        a, b = whole[group][name][0, 1], task[group][name][0, 1]
+        assert np.array_equal(a, b, equal_nan=True), name
+PY
+fi
+
 # --set overrides and sweeps.
 expect_exit 0 'OK \(scenario .small., 2 trusts, 7 months, 3 replications\)' -- "$exe" validate tests/data/small.yaml \
   --set monte_carlo.replications=3 --set scenario.months=7 --set 'defaults.ed.clinicians_by_hour=[30]'

@@ -40,10 +40,10 @@ struct TempResult {
   }
 };
 
-// tests/data/small.yaml (two trusts, four months) with `sets` applied, as `breachsim run
+// tests/data/small.yaml (two trusts, four months), or `config`, with `sets` applied, as `breachsim run
 // --set ...` plans it.
-models::PlannedRun plan(const std::vector<std::string>& sets) {
-  const models::Sweep sweep = models::load_sweep("tests/data/small.yaml", sets);
+models::PlannedRun plan(const std::vector<std::string>& sets, const std::string& config = "tests/data/small.yaml") {
+  const models::Sweep sweep = models::load_sweep(config, sets);
   const auto metric = models::metric_by_name(sweep.points.front().scenario.monte_carlo.target_metric);
   REQUIRE(metric);
   return models::plan_run(sweep, *metric, 2, "test_run_control");
@@ -280,4 +280,36 @@ TEST_CASE("the progress counter has every simulated month of every task, and the
       models::simulate_replication(*run.setups.front(), run.spec.seed, 0, {}, &work);
   CHECK(work.steps.load() == 12);
   CHECK(work.events.load() == totals.events + one.events);
+}
+
+TEST_CASE("one task run alone (--task) has the outcomes it has in the whole run, and nothing else runs",
+          "[run_control]") {
+  // tests/data/sweep.yaml's four points, so the task run alone is neither the first of its run
+  // nor at the baseline point (point 0).
+  const std::vector<std::string> sets = {"monte_carlo.replications=3", "scenario.months=2"};
+  const TempResult whole("task_whole"), alone("task_alone");
+  const models::RunTotals expected = run_new(plan(sets, "tests/data/sweep.yaml"), whole.path);
+  REQUIRE(finished_tasks(expected.runs) == 12);
+
+  models::PlannedRun one = plan(sets, "tests/data/sweep.yaml");
+  CHECK(models::select_task(one, 4, 0) == "point 4 of a run with 4 points (0 to 3)");
+  CHECK(models::select_task(one, 1, 3) == "replication 3 of a run with 3 replications (0 to 2)");
+  REQUIRE(models::select_task(one, 1, 2).empty());
+  const models::RunTotals task = run_new(one, alone.path);
+  CHECK(task.replications == 3);
+  REQUIRE(finished_tasks(task.runs) == 1);
+  CHECK(task.runs.finished(1, 2));
+  for (std::size_t m = 0; m < models::metric_count; ++m) {
+    const auto metric = static_cast<Metric>(m);
+    INFO(models::metric_catalogue[m].name);
+    const double got = task.runs.value(1, 2, metric), want = expected.runs.value(1, 2, metric);
+    CHECK((got == want || (std::isnan(got) && std::isnan(want))));
+  }
+}
+
+TEST_CASE("a run of one point and one replication has only task 0:0 to run alone (--task)", "[run_control]") {
+  models::PlannedRun run = plan({"monte_carlo.replications=1"});
+  CHECK(models::select_task(run, 0, 1) == "replication 1 of a run with 1 replication (0)");
+  CHECK(models::select_task(run, 1, 0) == "point 1 of a run with 1 point (0)");
+  CHECK(models::select_task(run, 0, 0).empty());
 }

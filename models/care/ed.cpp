@@ -71,7 +71,7 @@ EmergencyDepartment::EmergencyDepartment(const EdSetup& setup, const sim::Calend
       calendar_(&calendar),
       key_(key),
       arrivals_(setup.arrival_rates, sim::RandomStream(key, 0, purpose(Purpose::ed_arrivals))),
-      clinicians_(1, setup.roster.servers_at(calendar, 0.0)) {}
+      clinicians_(1, setup.roster.servers_at(calendar, 0.0), "A&E clinicians") {}
 
 void EmergencyDepartment::start(TrustSimulator& sim) {
   const sim::Time first = arrivals_.next();

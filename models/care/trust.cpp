@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "sim/invariant.hpp"
+
 namespace breachsim::models {
 
 Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::StreamKey& key)
@@ -14,12 +16,14 @@ Trust::Trust(const TrustSetup& setup, const sim::Calendar& calendar, const sim::
       electives_(setup.electives, calendar, key),
       cancer_(setup.cancer, calendar, key) {
   sim_.reserve(4096);
+  rtt_pathways_.came_in = setup.electives.initial_list;
   ed_.start(sim_);
   electives_.start(sim_);
   cancer_.start(sim_);
 }
 
 TrustMonth Trust::run_month(sim::Time month_end) {
+  const sim::ClockScope clock(sim_.clock());  // the month start's checks know their time too
   staff_month();
   TrustMonth m;
   for (std::size_t g = 0; g < staff_group_count; ++g) m.staff[g] = staffing_.level(static_cast<StaffGroup>(g));
@@ -30,7 +34,20 @@ TrustMonth Trust::run_month(sim::Time month_end) {
   m.wards = wards_.close_month(month_end);
   m.electives = electives_.close_month(month_end);
   m.cancer = cancer_.close_month(month_end);
+  if constexpr (sim::invariants_checked) check_month(m, month_end);
   return m;
+}
+
+void Trust::check_month(const TrustMonth& m, sim::Time month_end) {
+  const auto arrived = static_cast<std::int64_t>(ed_.arrivals() - ed_arrivals_counted_);
+  ed_arrivals_counted_ = ed_.arrivals();
+  ed_patients_.close_month(arrived + m.ed.readmissions, m.ed.attendances,
+                           m.ed.present_at_end + m.ed.awaiting_handover_at_end, month_end);
+  rtt_pathways_.close_month(m.electives.clock_starts, m.electives.treated + m.electives.left_untreated,
+                            m.electives.list.waiting, month_end);
+  cancer_patients_.close_month(m.cancer.referrals, m.cancer.ruled_out + m.cancer.treated, m.cancer.on_pathway,
+                               month_end);
+  check_beds(m.wards.occupied_at_end, static_cast<std::int64_t>(wards_.stays()), wards_.most_beds_open(), month_end);
 }
 
 void Trust::staff_month() {

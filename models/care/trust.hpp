@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include "models/care/cancer.hpp"
+#include "models/care/conservation.hpp"
 #include "models/care/ed.hpp"
 #include "models/care/electives.hpp"
 #include "models/care/staffing.hpp"
@@ -82,6 +83,9 @@ class Trust {
 
   void staff_month();
   void run_theatre_day();
+  // Patients conserved in every stream and beds within range at the month end; called only in
+  // builds that check invariants (sim/invariant.hpp).
+  void check_month(const TrustMonth& m, sim::Time month_end);
 
   const TrustSetup* setup_;
   const sim::Calendar* calendar_;
@@ -92,6 +96,10 @@ class Trust {
   Electives electives_;
   CancerPathway cancer_;
   Levers levers_;
+  PatientStream ed_patients_{"A&E", "arrivals and readmissions", "left the department"};
+  PatientStream rtt_pathways_{"the RTT pathways", "the initial list and clock starts", "treated or left the list"};
+  PatientStream cancer_patients_{"the cancer pathway", "urgent referrals", "ruled out or treated"};
+  std::uint64_t ed_arrivals_counted_ = 0;  // of ed_.arrivals(), those already in ed_patients_
 };
 
 }  // namespace breachsim::models

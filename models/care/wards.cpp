@@ -42,7 +42,7 @@ WardSetup::WardSetup(const BedParams& p, double trim_point_days)
 }
 
 Wards::Wards(const WardSetup& setup, const sim::StreamKey& key)
-    : setup_(&setup), key_(key), beds_(2, setup.beds) {}
+    : setup_(&setup), key_(key), beds_(2, setup.beds, "beds"), most_open_(setup.beds) {}
 
 void Wards::account(sim::Time now) {
   const double dt = now - last_change_;
@@ -233,6 +233,7 @@ void Wards::set_open_beds(int beds, sim::Time now) {
   // weeks, which a monthly share smooths over.
   closed_ = static_cast<int>(std::lround(beds * in_month(setup_->infection_closed_share, month_of_year_)));
   beds_.set_capacity(beds - closed_);
+  most_open_ = std::max(most_open_, beds - closed_);
 }
 
 WardMonth Wards::close_month(sim::Time month_end) {

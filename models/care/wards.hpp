@@ -229,6 +229,8 @@ class Wards {
   WardMonth close_month(sim::Time month_end);
   int occupied() const { return beds_.busy(); }
   std::size_t waiting() const { return beds_.waiting(); }
+  std::size_t stays() const { return due_.size(); }  // inpatient stays under way
+  int most_beds_open() const { return most_open_; }   // the most open at once, over the run
 
  private:
   struct Stay {
@@ -273,6 +275,7 @@ class Wards {
   sim::Time next_discharge_at_ = std::numeric_limits<double>::infinity();
   sim::Time wake_at_ = std::numeric_limits<double>::infinity();  // a window opening the wards wait for
   std::uint32_t readmissions_ = 0;
+  int most_open_ = 0;
   // Early discharges made on the day starting at `early_day_` (its midnight), against the daily limit.
   sim::Time early_day_ = -1.0;
   int early_today_ = 0;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "models/money/costs.hpp"
+#include "sim/invariant.hpp"
 
 namespace breachsim::models {
 
@@ -53,6 +54,7 @@ Settlement::Settlement(const FinanceSetup& setup, const sim::Calendar& calendar,
     books_.back().income = compile_income(t.finance.income);
     books_.back().fines.by_scheme.assign(setup.schemes.size(), 0.0);
     regions_.push_back(t.region);
+    names_.push_back(t.name);
   }
 }
 
@@ -122,6 +124,8 @@ std::vector<MoneyMonth> Settlement::settle(int month, const std::vector<TrustMon
   }
   account_footprints(me);
   oversee(me, out, next_levers);
+  if constexpr (sim::invariants_checked)
+    ledger_.close_month(names_, out, flows_.awaiting_return(), flows_.pool_balance(), calendar_->month_start(month + 1));
   return out;
 }
 
@@ -259,9 +263,14 @@ void Settlement::post(std::size_t t, const MonthEnd& me, MoneyMonth& m) {
   const double operating_surplus = m.operating_surplus();
   b.ytd_income += m.income();
   const double annual_income = b.ytd_income * 12.0 / me.elapsed;
+  const double cash_before = b.sheet.cash(), debt_before = b.sheet.debt();
   const MonthPosting p = b.sheet.post_month(operating_surplus, annual_income, me.year_end,
                                             b.ytd_surplus + operating_surplus, f.control_total_gbp_per_year,
                                             b.capital_own_month);
+  if constexpr (sim::invariants_checked)
+    MoneyLedger::check_posting("trust '" + names_[t] + "' (index " + std::to_string(t) + ")",
+                               {p, operating_surplus, b.capital_own_month, cash_before, debt_before},
+                               calendar_->month_start(me.month + 1));
   b.ytd_surplus += p.surplus;
   m.interest = p.interest;
   m.surplus = p.surplus;

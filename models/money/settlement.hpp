@@ -14,6 +14,7 @@
 #include "models/money/income.hpp"
 #include "models/money/incentive_fund.hpp"
 #include "models/money/management.hpp"
+#include "models/money/money_ledger.hpp"
 #include "models/money/money_month.hpp"
 #include "models/money/month_end.hpp"
 #include "models/care/performance.hpp"
@@ -40,6 +41,7 @@ struct TrustFinanceSetup {
   ManagementParams management;
   double planned_theatre_sessions_per_month = 0.0;
   std::array<StaffPosts, staff_group_count> posts{};  // the modelled groups' configured establishments and floors
+  std::string name;  // the trust's, for reports
 };
 
 struct FinanceSetup {
@@ -154,6 +156,8 @@ class Settlement {
   Oversight oversight_;
   ShadowLevies shadow_;
   std::vector<FootprintToDate> footprints_;
+  std::vector<std::string> names_;  // for invariant reports
+  MoneyLedger ledger_;              // checked in builds that check invariants (sim/invariant.hpp)
   double fund_unearned_year_ = 0;
   double fund_returned_to_centre_ = 0;
   int year_months_ = 0;

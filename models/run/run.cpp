@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <functional>
-#include <sstream>
 #include <utility>
 
 #include <tbb/parallel_for.h>
 
 #include "models/care/trust.hpp"
+#include "sim/invariant.hpp"
 #include "sim/runner.hpp"
 
 namespace breachsim::models {
@@ -20,7 +20,7 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
     trust_setups.push_back(TrustSetup{EdSetup(t.ed, calendar), WardSetup(t.beds, t.finance.income.trim_point_days),
                                       ElectiveSetup(t.elective, calendar), t.staffing, CancerSetup(t.cancer, calendar)});
     TrustFinanceSetup f{t.region, -1, t.finance, t.management,
-                        t.elective.theatre_sessions_per_week * 52.0 / 12.0};
+                        t.elective.theatre_sessions_per_week * 52.0 / 12.0, {}, t.name};
     for (std::size_t g = 0; g < staff_group_count; ++g) {
       const StaffGroupParams& group = group_params(t.staffing, g);
       f.posts[g] = StaffPosts{group.establishment_wte, group.floor_share_of_establishment};
@@ -70,7 +70,8 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
 
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
-                                        const std::vector<const ScenarioSetup*>& shadow, sim::TaskProgress* progress) {
+                                        const std::vector<const ScenarioSetup*>& shadow, sim::TaskProgress* progress,
+                                        const TaskLabel& label) {
   const std::size_t trusts = setup.trusts(), months = setup.months(), schemes = setup.schemes();
   const std::size_t footprints = setup.footprints();
   ReplicationOutcome out;
@@ -79,30 +80,36 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   out.footprint_outturn.assign(footprints * months, 0.0);
   out.footprint_plan.assign(footprints * months, 0.0);
   const sim::Calendar& cal = setup.calendar;
-  auto fail = [&](std::size_t t, const std::exception& e) {
-    std::ostringstream msg;
-    msg << "trust '" << setup.scenario.trusts[t].name << "' (index " << t << "), replication " << replication << ", seed "
-        << seed << ": " << e.what();
-    return sim::SimulationError(msg.str());
-  };
+  // Who is running, for the reports of failures (sim/invariant.hpp): the task on this thread,
+  // and each trust-month on whichever thread runs it.
+  const sim::TaskContext context{seed, replication, label.task, label.rerun, &cal};
+  std::vector<std::string> trust_names;
+  for (std::size_t t = 0; t < trusts; ++t)
+    trust_names.push_back("trust '" + setup.scenario.trusts[t].name + "' (index " + std::to_string(t) + ")");
   std::vector<Trust> world;
   world.reserve(trusts);
-  for (std::size_t t = 0; t < trusts; ++t)
+  for (std::size_t t = 0; t < trusts; ++t) {
+    const sim::TaskScope trust(&context, trust_names[t]);
     world.emplace_back(setup.trust_setups[t], cal, sim::StreamKey{seed, replication, static_cast<std::uint32_t>(t)});
+  }
   std::vector<const FinanceSetup*> shadow_finance;
   for (const ScenarioSetup* point : shadow) shadow_finance.push_back(&point->finance);
   Settlement settlement(setup.finance, cal, seed, replication, std::move(shadow_finance));
   std::vector<TrustMonth> month_of(trusts);
   std::vector<Levers> levers;
   std::uint64_t events_reported = 0;
+  const sim::TaskScope month_end(&context, "the month end (settlement of every trust)");
   // Month by month across all trusts: they meet only at month ends, where the money settles.
   for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
     // Trusts share nothing within a month, so they run in parallel; each writes its own slot.
     tbb::parallel_for(std::size_t{0}, trusts, [&](std::size_t t) {
+      const sim::TaskScope trust(&context, trust_names[t]);
       try {
         month_of[t] = world[t].run_month(cal.month_start(m + 1));
+      } catch (const sim::InvariantError&) {
+        throw;  // its report says all this already
       } catch (const std::exception& e) {
-        throw fail(t, e);
+        throw sim::SimulationError(e.what() + sim::failure_context());
       }
     });
     if (progress) {

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "models/care/trust.hpp"
@@ -48,13 +49,22 @@ struct ReplicationOutcome {
   std::uint64_t events = 0;
 };
 
+// How a task names itself when an invariant breaks (sim/invariant.hpp), besides its
+// replication and seed: which task of the run, and a command that reruns it alone. Empty:
+// unnamed (a test calling the runner directly).
+struct TaskLabel {
+  std::string task;   // "point 1 'fines on'"
+  std::string rerun;  // "breachsim run configs/default.yaml --task 1:17 ..."
+};
+
 // `shadow`: the sweep points whose sanctions the month ends also levy, in the shadow, on this
 // replication's own breaches (models/money/shadow_levy.hpp); nothing of the outcome moves.
 // `progress`, when given, has one step and that month's events added at every simulated month
-// end, warm-up included (ScenarioSetup::task_months in all), for a progress display.
+// end, warm-up included (ScenarioSetup::task_months in all), for a progress display. An error
+// in a trust's month, or a broken invariant, throws with the trust, the task and `label`.
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
                                         const std::vector<const ScenarioSetup*>& shadow = {},
-                                        sim::TaskProgress* progress = nullptr);
+                                        sim::TaskProgress* progress = nullptr, const TaskLabel& label = {});
 
 // Every replication of a run. Slots are filled independently, so the result is the same
 // whatever the number of threads.

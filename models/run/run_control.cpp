@@ -48,7 +48,7 @@ std::pair<std::size_t, std::uint64_t> unfinished_work(const NationalRuns& runs, 
   std::uint64_t months = 0;
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (std::size_t r = from; r < to; ++r)
-      if (!runs.finished(p, r)) {
+      if (!runs.finished(p, r) && spec.selected(p, r)) {
         ++tasks;
         months += spec.points[p]->task_months();
       }
@@ -91,6 +91,21 @@ PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const
   spec.detail = first.output.detail == "national" ? Detail::national : Detail::trust;
   spec.flush_seconds = first.output.flush_seconds;
   return run;
+}
+
+std::string select_task(PlannedRun& run, std::size_t point, std::size_t replication) {
+  const std::size_t points = run.spec.points.size(), replications = run.spec.replications;
+  if (point >= points)
+    return "point " + std::to_string(point) + " of a run with " + std::to_string(points) + " point" +
+           (points == 1 ? " (0)" : "s (0 to " + std::to_string(points - 1) + ")");
+  if (replication >= replications)
+    return "replication " + std::to_string(replication) + " of a run with " + std::to_string(replications) +
+           " replication" + (replications == 1 ? " (0)" : "s (0 to " + std::to_string(replications - 1) + ")");
+  run.spec.only = std::make_pair(point, replication);
+  run.spec.replications = replication + 1;
+  run.target.adaptive = false;
+  run.target.batch = run.target.max = replication + 1;
+  return "";
 }
 
 RunStart fresh_start(const PlannedRun& run) {

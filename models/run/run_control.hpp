@@ -54,6 +54,13 @@ struct PlannedRun {
 // machine's concurrency.
 PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const std::string& command_line);
 
+// Narrows a planned run to one task, (point, replication), both counted from 0: a rerun of a
+// task alone, as the report of a broken invariant says (--task). The file then has
+// `replication` + 1 replications, of which only that one is run, and the replication
+// calculator is off. Returns what is out of range ("point 3 of a run with 2 points (0 to 1)"),
+// empty when the task exists. Called after plan_run, before fresh_start.
+std::string select_task(PlannedRun& run, std::size_t point, std::size_t replication);
+
 // Where a run starts from: what its file already holds, sized for every replication the run
 // may reach, with the sweep's point and trust names.
 struct RunStart {

@@ -198,7 +198,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   std::vector<std::pair<std::size_t, std::size_t>> todo;
   for (std::size_t p = 0; p < spec.points.size(); ++p)
     for (std::size_t r = first; r < last; ++r)
-      if (!runs.finished(p, r)) todo.emplace_back(p, r);
+      if (!runs.finished(p, r) && spec.selected(p, r)) todo.emplace_back(p, r);
   // Replication-major, so the points' chunks fill side by side at the pace of the replications.
   std::stable_sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   require_room(file, spec, todo.size(), last, false);
@@ -215,9 +215,11 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
         if (stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed)) return;
         const auto [p, r] = todo[i];
+        const TaskLabel label{"point " + std::to_string(p) + " '" + spec.table.names[p] + "'",
+                              spec.rerun_command ? spec.rerun_command(p, r) : std::string()};
         Finished f{p, r,
                    simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
-                                        p == spec.table.baseline ? spec.points : none, progress),
+                                        p == spec.table.baseline ? spec.points : none, progress, label),
                    false};
         queue.push(std::move(f));
       });

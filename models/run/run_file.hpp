@@ -3,7 +3,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/run/output.hpp"
@@ -29,6 +31,15 @@ struct RunSpec {
   std::string command_line;
   Detail detail = Detail::trust;
   double flush_seconds = 30.0;  // SWMR keeps a dead copy of partly filled chunks at each flush
+  // (point, replication): the one task to run, alone (select_task); none: every task.
+  std::optional<std::pair<std::size_t, std::size_t>> only;
+  // A command that reruns task (point, replication) alone, for failure reports (TaskLabel);
+  // empty: none known.
+  std::function<std::string(std::size_t point, std::size_t replication)> rerun_command;
+
+  bool selected(std::size_t point, std::size_t replication) const {
+    return !only || *only == std::make_pair(point, replication);
+  }
 };
 
 // Creates every object of the result layout (FORMAT.md) in a new file, outcomes empty, with
@@ -48,7 +59,7 @@ struct StreamReport {
   bool stopped = false;          // a stop request left tasks undone
 };
 
-// Runs every task of `replications` [first, last) not already finished in `prior` (which
+// Runs every task (or only spec.only) of `replications` [first, last) not already finished in `prior` (which
 // holds the finished tasks' values, sized for the whole extent) and streams them into
 // `file`, which must be streaming. `on_task(events)` is called on the writer thread after
 // each task is written; `progress` (when given) counts the months and events of the tasks as

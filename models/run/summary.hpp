@@ -110,8 +110,12 @@ struct NationalRuns {
     }
     for (std::size_t t = 0; t < trusts; ++t)
       within_4h[task * trusts + t] = attendances[t] > 0.0 ? 1.0 - breaches[t] / attendances[t] : 1.0;
-    std::copy_n(plan_met, trusts * Y, control_total_met.begin() + static_cast<std::ptrdiff_t>(task * trusts * Y));
-    std::copy_n(cip_share, trusts * Y, cip_delivered_share.begin() + static_cast<std::ptrdiff_t>(task * trusts * Y));
+    // Element by element: runs without trusts may pass null, which std::copy_n would hand to
+    // memmove even for nothing to copy (undefined behaviour; GCC's -Wnonnull said so).
+    for (std::size_t i = 0; i < trusts * Y; ++i) {
+      control_total_met[task * trusts * Y + i] = plan_met[i];
+      cip_delivered_share[task * trusts * Y + i] = cip_share[i];
+    }
     for (std::size_t y = 0; y < Y; ++y) {
       national_control_total_met[task * Y + y] =
           series(static_cast<std::size_t>(Metric::control_total_met), years.last_month[y]);
