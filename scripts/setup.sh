@@ -8,6 +8,9 @@
 #
 # Sourcing works too: the body then runs in a child bash, so `set -e` and `exit` never reach
 # the caller's shell.
+#
+#   scripts/setup.sh --packages-only [PACKAGE...]   only the package check and install, of the
+#       packages below and those named (scripts/sanitize: clang-14 for the fuzz build alone)
 if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
   bash "${BASH_SOURCE[0]}" "$@"
   return $?
@@ -21,6 +24,12 @@ build="$root/build"
 packages=(cmake g++ ninja-build libboost-dev libtbb-dev libhdf5-dev hdf5-tools catch2 libcli11-dev
           libyaml-cpp-dev librandom123-dev python3-h5py python3-numpy python3-pandas
           python3-matplotlib)
+packages_only=false
+if [[ ${1:-} == --packages-only ]]; then
+  packages_only=true
+  shift
+  packages+=("$@")
+fi
 
 say() { printf 'breachsim: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -95,6 +104,8 @@ else
     say "packages: installed ${missing[*]}"
   fi
 fi
+
+$packages_only && exit 0
 
 # --- configure (once) -----------------------------------------------------------------
 if [[ -f "$build/CMakeCache.txt" ]]; then

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "sim/distributions.hpp"
 
+#include <math.h>  // lgamma_r
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -13,6 +15,15 @@
 namespace breachsim::sim {
 
 namespace {
+
+// log Γ(x) without a data race: std::lgamma (C's lgamma) stores the sign of Γ(x) in the global
+// `signgam`, so trusts sampling on two threads write it at once (ThreadSanitizer caught it in
+// sample_poisson, the trusts of one replication running in parallel). glibc's lgamma is its
+// lgamma_r with &signgam, so values are bit for bit the same.
+double log_gamma(double x) {
+  int sign = 0;
+  return lgamma_r(x, &sign);
+}
 
 // z with P(Z > z) = q for a standard normal Z.
 double normal_upper_quantile(double q) {
@@ -74,7 +85,7 @@ std::int64_t sample_poisson(RandomStream& s, double mean) {
     if (us >= 0.07 && v <= v_r) return static_cast<std::int64_t>(k);
     if (k < 0.0 || (us < 0.013 && v > us)) continue;
     if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
-        -mean + k * loglam - std::lgamma(k + 1.0))
+        -mean + k * loglam - log_gamma(k + 1.0))
       return static_cast<std::int64_t>(k);
   }
 }

@@ -35,7 +35,7 @@ bool identical(const models::RunOutcome& a, const models::RunOutcome& b) {
 
 }  // namespace
 
-TEST_CASE("the same seed gives bit-identical outcomes on 1 and 2 threads", "[determinism]") {
+TEST_CASE("the same seed gives bit-identical outcomes on 1 and 2 threads", "[determinism][threads]") {
   const models::ScenarioSetup setup(small_scenario());
   const auto one = models::run_replications(setup, 7, 6, 1);
   const auto two = models::run_replications(setup, 7, 6, 2);
@@ -46,7 +46,7 @@ TEST_CASE("the same seed gives bit-identical outcomes on 1 and 2 threads", "[det
   CHECK_FALSE(identical(one, other));
 }
 
-TEST_CASE("a replication's outcomes do not depend on which other replications ran", "[determinism]") {
+TEST_CASE("a replication's outcomes do not depend on which other replications ran", "[determinism][threads]") {
   // Streams are keyed by (seed, replication, trust): replication 3 alone equals replication 3
   // of a batch, which is what makes shards and resumed runs equal to one uninterrupted run.
   const models::ScenarioSetup setup(small_scenario());
@@ -56,7 +56,7 @@ TEST_CASE("a replication's outcomes do not depend on which other replications ra
   CHECK(std::memcmp(alone.values.data(), batch.runs[3].values.data(), alone.values.size() * sizeof(double)) == 0);
 }
 
-TEST_CASE("trust streams are independent of the other trusts in the scenario", "[determinism]") {
+TEST_CASE("trust streams are independent of the other trusts in the scenario", "[determinism][threads]") {
   // Removing trust C must not change trust A's outcomes: each trust draws from its own key.
   auto s = small_scenario();
   const models::ScenarioSetup full(s);

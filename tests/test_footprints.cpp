@@ -139,7 +139,7 @@ models::Scenario footprint_scenario() {
 
 }  // namespace
 
-TEST_CASE("a footprint's outturn is the sum of its members' own figures, year by year", "[footprints][money]") {
+TEST_CASE("a footprint's outturn is the sum of its members' own figures, year by year", "[footprints][money][threads]") {
   const models::Scenario s = footprint_scenario();
   const models::ScenarioSetup setup(s);
   const auto run = models::run_replications(setup, 7, 2, 2);

@@ -48,7 +48,7 @@ double sum_over(const models::RunOutcome& run, Metric m, std::size_t r) { return
 
 }  // namespace
 
-TEST_CASE("every pound fined is withheld, returned, awaiting return or in a pool", "[money]") {
+TEST_CASE("every pound fined is withheld, returned, awaiting return or in a pool", "[money][threads]") {
   models::Scenario s = two_trusts(12);
   s.schemes = {{"ed", scheme("excess_breaches", "ed_4h", 120.0, "reinvested")},
                {"rtt", scheme("excess_breaches", "rtt_18w", 300.0, "withheld")},
@@ -85,7 +85,7 @@ TEST_CASE("every pound fined is withheld, returned, awaiting return or in a pool
   }
 }
 
-TEST_CASE("a scheme that starts mid-year levies nothing before its date", "[money]") {
+TEST_CASE("a scheme that starts mid-year levies nothing before its date", "[money][threads]") {
   models::Scenario s = two_trusts(12);  // April 2015 to March 2016
   auto ed = scheme("excess_breaches", "ed_4h", 120.0, "withheld");
   ed.from = sim::Date{2015, 10, 1};
@@ -100,7 +100,7 @@ TEST_CASE("a scheme that starts mid-year levies nothing before its date", "[mone
   }
 }
 
-TEST_CASE("cost control cuts capacity only after its trigger, and waits lengthen", "[money]") {
+TEST_CASE("cost control cuts capacity only after its trigger, and waits lengthen", "[money][threads]") {
   // A trust whose fixed costs put it behind plan from the first month. With cost control on,
   // the months up to the first decision are identical to the run without it (same patients,
   // same draws); afterwards agency cover is cut (so fewer nurses open fewer beds) and
@@ -141,7 +141,7 @@ TEST_CASE("cost control cuts capacity only after its trigger, and waits lengthen
   CHECK(rtt_over_on > 1.5 * rtt_over_off);
 }
 
-TEST_CASE("an operation done more than 28 days after its cancellation is not paid for", "[money]") {
+TEST_CASE("an operation done more than 28 days after its cancellation is not paid for", "[money][threads]") {
   // Beds so few that some cancelled patients wait weeks for a bed. The rule touches only the
   // money, so with it off the same patients are treated and the tariff lost reappears.
   models::Scenario paid;
@@ -175,7 +175,7 @@ TEST_CASE("an operation done more than 28 days after its cancellation is not pai
   CHECK(late_total > 20.0);
 }
 
-TEST_CASE("mixed-sex accommodation is fined per patient-day", "[money]") {
+TEST_CASE("mixed-sex accommodation is fined per patient-day", "[money][threads]") {
   models::Scenario s = two_trusts(6);
   for (auto& t : s.trusts) t.beds.general_acute_beds = 680;  // often down to the last bed
   models::SchemeParams msa;
@@ -195,7 +195,7 @@ TEST_CASE("mixed-sex accommodation is fined per patient-day", "[money]") {
   CHECK(days > 10.0);
 }
 
-TEST_CASE("CQUIN earned on the 4-hour standard is paid for the quarters that met it", "[money]") {
+TEST_CASE("CQUIN earned on the 4-hour standard is paid for the quarters that met it", "[money][threads]") {
   // Checked against the quarter's performance recomputed from the outputs. The standard sits
   // between the two trusts' typical performance so both outcomes occur.
   models::Scenario s = two_trusts(12);
@@ -224,7 +224,7 @@ TEST_CASE("CQUIN earned on the 4-hour standard is paid for the quarters that met
   CHECK(missed > 0);
 }
 
-TEST_CASE("a run that starts in October keeps financial years: annual caps reset in April", "[money]") {
+TEST_CASE("a run that starts in October keeps financial years: annual caps reset in April", "[money][threads]") {
   // October 2015 to September 2016. The A&E scheme is capped at a sliver of the contract a
   // year, so the cap binds before March; from April the new year's cap allows fines again.
   models::Scenario s = two_trusts(12);
@@ -254,7 +254,7 @@ TEST_CASE("a run that starts in October keeps financial years: annual caps reset
   }
 }
 
-TEST_CASE("the incentive fund starting in April 2016 suspends fines for its takers from then", "[money]") {
+TEST_CASE("the incentive fund starting in April 2016 suspends fines for its takers from then", "[money][threads]") {
   // 2015/16 under fines, 2016/17 under the fund: the taker is fined only in the first year and
   // paid by the fund only in the second; the trust that declined is fined throughout.
   models::Scenario s = two_trusts(24);
@@ -285,7 +285,7 @@ TEST_CASE("the incentive fund starting in April 2016 suspends fines for its take
   }
 }
 
-TEST_CASE("a commissioner short of money defers referrals: every patient kept, waits longer", "[money]") {
+TEST_CASE("a commissioner short of money defers referrals: every patient kept, waits longer", "[money][threads]") {
   // A commissioner whose allocation runs out within the first months restricts referrals to
   // the year end; restricted patients are held back and join the list in April with their
   // clocks running from referral. The referral stream is the same with and without the
@@ -331,7 +331,7 @@ TEST_CASE("a commissioner short of money defers referrals: every patient kept, w
 }
 
 TEST_CASE("CIP capacity in whole runs: fewer staff and less pay, money conserved, a bigger target delivers less of itself",
-          "[money]") {
+          "[money][threads]") {
   // April 2015 to June 2016, so April 2016's plan replaces 2015's. Same patients at every
   // setting (common random numbers): the differences are where the savings come from.
   auto with = [](double capacity_share, double target) {

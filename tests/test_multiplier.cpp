@@ -95,7 +95,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("the extra deficit is the sum of its parts when management responds to the fines", "[multiplier]") {
+TEST_CASE("the extra deficit is the sum of its parts when management responds to the fines", "[multiplier][threads]") {
   const SweepConfig config("parts", fines_sweep);
   const TempResult file("parts");
   // With this income the trusts are about on plan without fines, so cost control acts more
@@ -130,7 +130,7 @@ TEST_CASE("the extra deficit is the sum of its parts when management responds to
 }
 
 TEST_CASE("without a management response the first-round fines are the fines, and the multiplier is explained",
-          "[multiplier]") {
+          "[multiplier][threads]") {
   // The baseline fines already; the point doubles the A&E rate.
   const SweepConfig config("explained", "sweep:\n  - {path: schemes.ed_4h.rate_gbp, values: [120, 240]}\n");
   const TempResult file("explained");
@@ -157,7 +157,7 @@ TEST_CASE("without a management response the first-round fines are the fines, an
   CHECK(d.returned.mean != 0.0);  // pools paid the trusts in deficit differently: the term is exercised
 }
 
-TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseline's incidents", "[multiplier]") {
+TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseline's incidents", "[multiplier][threads]") {
   // Only mixed-sex accommodation is fined, per patient-day and only at the second point, at a
   // rate punitive enough that cost control closes beds there and the point's own mixed-sex
   // days differ from the baseline's: the levy must count the baseline's. No overall cap. (At
@@ -191,7 +191,7 @@ TEST_CASE("the shadow levy of a per-incident scheme is its rate times the baseli
   CHECK(differ > 0);
 }
 
-TEST_CASE("a point that differs in more than sanctions gets no multiplier, and says in what", "[multiplier]") {
+TEST_CASE("a point that differs in more than sanctions gets no multiplier, and says in what", "[multiplier][threads]") {
   const SweepConfig config("differs", std::string(fines_sweep) +
                                           "  - {path: defaults.finance.costs.cip_target_share, values: [0.03, 0.05]}\n");
   const TempResult file("differs");
@@ -220,7 +220,7 @@ TEST_CASE("a point that differs in more than sanctions gets no multiplier, and s
   CHECK(differs == std::vector<std::string>{cip[0], "", cip[0]});
 }
 
-TEST_CASE("the shadow levies leave the baseline's outcomes bit for bit as they were", "[multiplier]") {
+TEST_CASE("the shadow levies leave the baseline's outcomes bit for bit as they were", "[multiplier][threads]") {
   // The golden scenario switches on every money feature, waivers and management included; eight
   // months from October 2015 reach the incentive fund that suspends schemes from April 2016.
   const models::Sweep sweep = models::load_sweep("tests/golden/scenario.yaml", {"scenario.months=8"});

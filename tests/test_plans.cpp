@@ -175,7 +175,7 @@ TEST_CASE("a sweep of many points prints its plans at the baseline only", "[plan
   CHECK(text.find("the other 5 points are in the result file's /summary/plan_delivery") != std::string::npos);
 }
 
-TEST_CASE("plan delivery of a real run equals its trust-month outcomes at each year's last month", "[plans]") {
+TEST_CASE("plan delivery of a real run equals its trust-month outcomes at each year's last month", "[plans][threads]") {
   models::Scenario s = models::load_scenario("tests/data/small.yaml");
   s.scenario.months = 15;  // April 2015 to June 2016: 2015/16 whole, 2016/17 partial
   const std::uint64_t seed = 42;

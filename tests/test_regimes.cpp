@@ -66,7 +66,7 @@ std::size_t scheme_index(const models::ScenarioSetup& setup, const std::string& 
 
 }  // namespace
 
-TEST_CASE("every preset in configs/regimes loads and runs", "[regimes]") {
+TEST_CASE("every preset in configs/regimes loads and runs", "[regimes][threads]") {
   // The issue names six regimes; a preset that goes missing fails here.
   CHECK(models::regime_presets() == std::vector<std::string>{"contract_2014_15", "contract_2015_16", "fund_2016_17",
                                                              "fund_2017_18", "heavy_penalties",
@@ -178,7 +178,7 @@ TEST_CASE("keys beside a preset are laid over it", "[regimes]") {
   CHECK(models::run_scheme_names(sweep.points.at(0).scenario).front() == "fund/ed_4h");
 }
 
-TEST_CASE("a sweep can compare regimes whose schemes differ", "[regimes]") {
+TEST_CASE("a sweep can compare regimes whose schemes differ", "[regimes][threads]") {
   const auto sweep = models::load_sweep(write_temp(
       "sweep.yaml", config("name: p, months: 3, warmup_months: 1",
                            "regimes: [{preset: contract_2015_16, name: policy}]\n"

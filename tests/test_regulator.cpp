@@ -116,7 +116,7 @@ TEST_CASE("an agency spend ceiling holds agency spend near its share of the pay 
   }
 }
 
-TEST_CASE("the league table ranks the trusts each quarter on what the run measured", "[regulator]") {
+TEST_CASE("the league table ranks the trusts each quarter on what the run measured", "[regulator][threads]") {
   // Four trusts, A&E staffing and fixed costs spread so the indicators disagree. The ranks and
   // segments in the outputs must be rank_trusts() of the quarter recomputed from the outputs.
   const models::Scenario s = four_trusts(12);
@@ -187,7 +187,7 @@ TEST_CASE("agency rules must start before they end", "[regulator]") {
 }
 
 
-TEST_CASE("turnaround teams and the recruitment penalty follow the league table on their stated dates", "[regulator]") {
+TEST_CASE("turnaround teams and the recruitment penalty follow the league table on their stated dates", "[regulator][threads]") {
   models::Scenario s = four_trusts(18);  // April 2015 to September 2016
   models::TurnaroundParams& team = s.regulator.turnaround;
   team.enabled = true;
@@ -244,7 +244,7 @@ TEST_CASE("turnaround teams and the recruitment penalty follow the league table 
   CHECK(penalised > 0);
 }
 
-TEST_CASE("capital freedom: a top trust's committed surplus is spent after the lag and opens beds", "[regulator]") {
+TEST_CASE("capital freedom: a top trust's committed surplus is spent after the lag and opens beds", "[regulator][threads]") {
   models::Scenario s = four_trusts(12);
   // Every trust's fixed costs cut so that surpluses are made.
   for (auto& t : s.trusts) t.finance.costs.fixed_gbp_per_year *= 0.9;

@@ -74,7 +74,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 }  // namespace
 
 TEST_CASE("resume: the file a run wrote is compatible with the same run, and each difference is named",
-          "[run_control]") {
+          "[run_control][threads]") {
   const TempResult file("compatible");
   const std::vector<std::string> sets = {"monte_carlo.replications=2", "scenario.months=2"};
   const models::PlannedRun run = plan(sets);
@@ -111,7 +111,7 @@ TEST_CASE("resume: the file a run wrote is compatible with the same run, and eac
 }
 
 TEST_CASE("resume: a run stopped before any task finished is completed to the outcomes of one never stopped",
-          "[run_control]") {
+          "[run_control][threads]") {
   const TempResult whole("whole"), stopped("stopped");
   const models::PlannedRun run = plan({"monte_carlo.replications=3", "scenario.months=2"});
   const models::RunTotals expected = run_new(run, whole.path);
@@ -170,7 +170,7 @@ TEST_CASE("the calculator's stopping rule: every point's 95% half-width within t
 }
 
 TEST_CASE("the calculator grows the run in batches until the target is met or its maximum reached",
-          "[run_control]") {
+          "[run_control][threads]") {
   const std::vector<std::string> sets = {"monte_carlo.replications=2", "scenario.months=2",
                                          "monte_carlo.target_metric=fines", "monte_carlo.max_replications=7"};
   auto adaptive = [&](const std::string& half_width) {
@@ -240,7 +240,7 @@ TEST_CASE("the calculator grows the run in batches until the target is met or it
   }
 }
 
-TEST_CASE("a fixed run has one batch of every replication", "[run_control]") {
+TEST_CASE("a fixed run has one batch of every replication", "[run_control][threads]") {
   const TempResult file("fixed");
   const models::PlannedRun run = plan({"monte_carlo.replications=3", "scenario.months=2"});
   CHECK_FALSE(run.target.adaptive);
@@ -256,7 +256,7 @@ TEST_CASE("a fixed run has one batch of every replication", "[run_control]") {
   CHECK(finished_tasks(totals.runs) == 3);
 }
 
-TEST_CASE("the progress counter has every simulated month of every task, and their events", "[run_control]") {
+TEST_CASE("the progress counter has every simulated month of every task, and their events", "[run_control][threads]") {
   // small.yaml has one warm-up month: 3 months a task. Months are added as the tasks run
   // (simulate_replication), so a display moves inside a long task; here only the totals and
   // the first task's months, which are all counted before the writer hears of it, are checked.

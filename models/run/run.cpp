@@ -5,7 +5,6 @@
 #include <functional>
 #include <utility>
 
-#include <tbb/parallel_for.h>
 
 #include "models/care/trust.hpp"
 #include "sim/invariant.hpp"
@@ -102,7 +101,7 @@ ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_
   // Month by month across all trusts: they meet only at month ends, where the money settles.
   for (int m = -cal.warmup_months(); m < cal.months(); ++m) {
     // Trusts share nothing within a month, so they run in parallel; each writes its own slot.
-    tbb::parallel_for(std::size_t{0}, trusts, [&](std::size_t t) {
+    sim::parallel_for_each_index(trusts, [&](std::size_t t) {
       const sim::TaskScope trust(&context, trust_names[t]);
       try {
         month_of[t] = world[t].run_month(cal.month_start(m + 1));
