@@ -12,22 +12,13 @@
 #include "models/money/money_ledger.hpp"
 #include "models/run/run.hpp"
 #include "sim/invariant.hpp"
+#include "tests/invariant_report.hpp"
 
 using namespace breachsim;
 using Catch::Matchers::Contains;
 
 namespace {
 
-template <class Broken>
-std::string report_of(Broken&& broken) {
-  try {
-    broken();
-  } catch (const sim::InvariantError& e) {
-    return e.what();
-  }
-  FAIL("no InvariantError");
-  return "";
-}
 
 // A month of money that adds up: £1m income, £100k fined (all withheld), £950k of costs.
 models::MoneyMonth balanced_month() {

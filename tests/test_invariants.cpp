@@ -10,6 +10,7 @@
 
 #include "sim/calendar.hpp"
 #include "sim/invariant.hpp"
+#include "tests/invariant_report.hpp"
 #include "sim/resource.hpp"
 #include "sim/simulator.hpp"
 
@@ -24,15 +25,6 @@ struct NamedTask {
   sim::TaskContext context{20151, 17, "point 1 'fines on'", "breachsim run configs/default.yaml --task 1:17", &calendar};
 };
 
-std::string report_of(void (*broken)()) {
-  try {
-    broken();
-  } catch (const sim::InvariantError& e) {
-    return e.what();
-  }
-  FAIL("no InvariantError");
-  return "";
-}
 
 // Lowers capacity below zero from inside an event, as a model with a bug might.
 struct NegativeRoster {
