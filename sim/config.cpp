@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "sim/config.hpp"
 
+#include "sim/yaml_document.hpp"
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -630,17 +632,16 @@ YAML::Node load_yaml_file(const std::string& file, std::string* text) {
   if (const std::size_t bad = invalid_utf8_at(content); bad != std::string::npos)
     throw ConfigError({issue_at(file, content, bad, "not UTF-8 text: save the file as UTF-8")});
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(content);
-    if (documents.empty() || documents[0].IsNull()) throw ConfigError({Issue{file, 0, 0, "", "the file is empty"}});
-    if (documents.size() > 1) {
+    const FirstDocument document = read_first_document(content);
+    if (document.root.IsNull()) throw ConfigError({Issue{file, 0, 0, "", "the file is empty"}});
+    if (document.second) {
       // The second document would otherwise be ignored without a word.
-      const YAML::Mark m = documents[1].Mark();
-      const bool placed = !m.is_null();
-      throw ConfigError({Issue{file, placed ? m.line + 1 : 0, placed ? m.column + 1 : 0, "",
+      const YAML::Mark m = *document.second;
+      throw ConfigError({Issue{file, m.line + 1, m.column + 1, "",
                                "a second YAML document (after '---'): a config is one document; merge it into the "
                                "first or remove it"}});
     }
-    return documents[0];
+    return document.root;
   } catch (const YAML::ParserException& e) {
     throw ConfigError({Issue{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg +
                                                                                  tab_hint(content, e.mark.line)}});

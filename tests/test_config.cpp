@@ -144,6 +144,20 @@ TEST_CASE("nothing in the file is silently accepted", "[config]") {
     REQUIRE(issues.size() == 1);
     CHECK(has_issue(issues, "", "a second YAML document", 4, 1));
   }
+  SECTION("text after a block collection, at a lower indentation, is a mistake at its place, not a document") {
+    const auto issues = issues_of(write_temp("outdented.yaml", "- name: A\nschema_version: 1\n"));
+    REQUIRE(issues.size() == 1);
+    CHECK(has_issue(issues, "", "YAML syntax error: the document ended on a line above", 2, 1));
+  }
+  SECTION("a stray ',' or ']' outside any flow collection is an error at it; yaml-cpp 0.7's LoadAll looped for ever") {
+    // Found by the fuzzer (tests/fuzz/regressions/validate-hang-*): the parser returned an empty
+    // document at the ',' without consuming it, again and again, until memory ran out.
+    const auto comma = issues_of(write_temp("comma.yaml", "# x\n  - name: A\n  ,,+,abc: 0.003 04, 23}\n"));
+    REQUIRE(comma.size() == 1);
+    CHECK(has_issue(comma, "", "YAML syntax error: unexpected ',' outside any [ ] list or { } map", 3, 3));
+    CHECK(has_issue(issues_of(write_temp("only_comma.yaml", ",\n")), "", "unexpected ','", 1, 1));
+    CHECK(has_issue(issues_of(write_temp("bracket.yaml", "schema_version: 1\n]\n")), "", "YAML syntax error", 2, 1));
+  }
   SECTION("bytes that are not UTF-8 are refused at the first of them") {
     // Latin-1 e-acute in a trust name: line 2, after "trusts: [{name: Caf".
     const auto issues = issues_of(write_temp("latin1.yaml", "schema_version: 1\ntrusts: [{name: Caf\xe9}]\n"));
