@@ -142,7 +142,7 @@ TEST_CASE("nothing in the file is silently accepted", "[config]") {
   SECTION("a second YAML document is refused at its place, not ignored") {
     const auto issues = issues_of(write_temp("two_docs.yaml", "schema_version: 1\ntrusts: [{name: A}]\n---\nscenario: {months: 2}\n"));
     REQUIRE(issues.size() == 1);
-    CHECK(has_issue(issues, "", "a second YAML document", 4, 1));
+    CHECK(has_issue(issues, "", "a second YAML document", 3, 1));
   }
   SECTION("text after a block collection, at a lower indentation, is a mistake at its place, not a document") {
     const auto issues = issues_of(write_temp("outdented.yaml", "- name: A\nschema_version: 1\n"));
