@@ -11,6 +11,7 @@
 
 #include "breachsim/version.hpp"
 #include "models/run/output.hpp"
+#include "models/run/shard.hpp"
 #include "sim/config.hpp"
 #include "sim/invariant.hpp"
 
@@ -52,6 +53,16 @@ CLI::Validator task_text() {
         static const std::regex form(R"(^[0-9]{1,9}:[0-9]{1,9}$)");
         if (std::regex_match(text, form)) return "";
         return "expects POINT:REPLICATION, two whole numbers such as 0:17 (got '" + text + "')";
+      },
+      "");
+}
+
+// --shard K/N (models::parse_shard says what is wrong).
+CLI::Validator shard_text() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::string error;
+        return models::parse_shard(text, error) ? "" : error;
       },
       "");
 }
@@ -121,6 +132,13 @@ void add_run(CLI::App& app, RunOptions& o) {
          "report of a broken invariant says")
       ->type_name("P:R")
       ->check(task_text());
+  run->add_option("--shard", o.shard,
+                  "Run shard K of N of the tasks (from 1), into its own\n"
+                  "file (default: the output's name with .shard-K-of-N);\n"
+                  "'breachsim merge' puts the N files together as one\n"
+                  "process would have written (docs/clusters.md)")
+      ->type_name("K/N")
+      ->check(shard_text());
   run->footer(
       "The summary tables go to stdout, progress to stderr (a bar on a terminal,\n"
       "lines in a log). Ctrl-C (SIGINT) or SIGTERM lets the tasks in flight finish\n"
@@ -155,6 +173,18 @@ void add_summary(CLI::App& app, SummaryOptions& o) {
       ->type_name("M")
       ->check(text_value());
   summary->footer("Exit codes: README.md, \"Exit codes\".");
+}
+
+void add_merge(CLI::App& app, MergeOptions& o) {
+  CLI::App* merge = app.add_subcommand("merge", "Put the files of a run split with --shard together");
+  merge->add_option("OUT", o.out, "The merged result file")->type_name("")->check(text_value());
+  merge->add_option("SHARDS", o.shards, "The files of every shard, K of N for each K, in any\norder")->type_name("");
+  merge->add_flag("--force", o.force, "Replace OUT if it exists (without it, never)");
+  merge->add_flag("--quiet", o.quiet, "No summary tables: errors only");
+  merge->footer(
+      "The shards must be of one run (config, seed, replications, program) and\n"
+      "complete; merge says what is wrong otherwise (exit 2). Its outcomes are\n"
+      "those of the same run in one process. Exit codes: README.md, \"Exit codes\".");
 }
 
 // "unknown option '--thread' for run; did you mean '--threads'?", and the like for a command
@@ -209,6 +239,8 @@ void check_run(const RunOptions& o) {
     throw UsageError("--resume completes an existing file and --force replaces it: give one", "run");
   if (o.resume && o.task)
     throw UsageError("--task reruns one task into a new file and --resume completes an existing one: give one", "run");
+  if (o.task && !o.shard.empty())
+    throw UsageError("--task runs one task and --shard a share of them: give one", "run");
 }
 
 void check_validate(const ValidateOptions& o) {
@@ -256,6 +288,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   add_run(app, cl.run);
   add_validate(app, cl.validate);
   add_summary(app, cl.summary);
+  add_merge(app, cl.merge);
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "This help, or a command's (help run)");
   help->add_option("COMMAND", help_topic, "The command whose options to list");
@@ -289,8 +322,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } else if (command == "summary") {
     reject_extras(*app.get_subcommand(command), "FILE", cl.summary.file);
     cl.command = Command::summary;
+  } else if (command == "merge") {
+    reject_extras(*app.get_subcommand(command), "OUT", cl.merge.out);
+    if (cl.merge.shards.empty())
+      throw UsageError("merge expects the merged file and the files of every shard: breachsim merge OUT SHARD...",
+                       "merge");
+    cl.command = Command::merge;
   } else {
-    throw UsageError("no command given: run, validate or summary");
+    throw UsageError("no command given: run, validate, summary or merge");
   }
   return cl;
 }
@@ -325,8 +364,10 @@ std::string rerun_command(const std::vector<std::string>& arguments, const std::
   std::vector<std::string> kept;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string& a = arguments[i];
-    if (a == "--force" || a == "--resume" || a.rfind("--out=", 0) == 0 || a.rfind("--task=", 0) == 0) continue;
-    if (a == "--out" || a == "--task") {
+    if (a == "--force" || a == "--resume" || a.rfind("--out=", 0) == 0 || a.rfind("--task=", 0) == 0 ||
+        a.rfind("--shard=", 0) == 0)
+      continue;
+    if (a == "--out" || a == "--task" || a == "--shard") {
       ++i;  // and its value
       continue;
     }

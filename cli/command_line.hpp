@@ -31,6 +31,7 @@ struct RunOptions {
   bool force = false, quiet = false, resume = false;
   bool ignore_memory_limit = false;    // run what the estimate says cannot fit
   std::optional<std::pair<std::size_t, std::size_t>> task;  // --task POINT:REPLICATION
+  std::string shard;                   // --shard K/N as given (checked); empty: the whole run
   std::vector<std::string> arguments;  // argv as given, program name first, for rerun_command
 };
 
@@ -45,7 +46,13 @@ struct SummaryOptions {
   std::string file, metric;
 };
 
-enum class Command { none, run, validate, summary };
+struct MergeOptions {
+  std::string out;                  // the merged file
+  std::vector<std::string> shards;  // the shards' files
+  bool force = false, quiet = false;
+};
+
+enum class Command { none, run, validate, summary, merge };
 
 struct CommandLine {
   Command command = Command::none;  // none: the help or the version was printed; exit with exit_code
@@ -53,6 +60,7 @@ struct CommandLine {
   RunOptions run;
   ValidateOptions validate;
   SummaryOptions summary;
+  MergeOptions merge;
 };
 
 // Reads argv. Prints the help (`--help`, `-h`, `help [COMMAND]`; with no arguments at all, on
@@ -67,7 +75,7 @@ std::string version_text();
 // quoted for a POSIX shell: the same program, config and options (the same points and seed,
 // so the same patients), with --task, into its own file (`out` with .task-P-R before the
 // extension, or `out` itself when the run was already one task), --force to replace what a
-// failed rerun left; --out, --force, --resume and --task as given are dropped.
+// failed rerun left; --out, --force, --resume, --task and --shard as given are dropped.
 std::string rerun_command(const std::vector<std::string>& arguments, const std::string& out, bool one_task,
                           std::size_t point, std::size_t replication);
 

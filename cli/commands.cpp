@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/progress.hpp"
+#include "models/run/merge.hpp"
 #include "models/run/output.hpp"
 #include "models/run/resource_estimate.hpp"
 #include "models/run/run.hpp"
@@ -120,7 +122,7 @@ sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& 
   const std::string mismatch = models::resume_mismatch(saved, run);
   if (!mismatch.empty())
     throw UsageError("--resume: " + existing +
-                     " was written by a different file format, config, seed or number of replications (" + mismatch +
+                     " was written by a different file format, config, seed, number of replications or shard (" + mismatch +
                      "); run with the same config and options, or start again with --force");
   start = models::resume_from(saved, run);
   auto f = sim::ResultFile::resume(out);
@@ -167,6 +169,12 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
             << (run.target.adaptive ? std::to_string(start.extent) + "+" : std::to_string(start.extent))
             << " replications" << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << run.spec.threads
             << " threads";
+  if (run.spec.shard) {
+    std::size_t mine = 0;
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t r = 0; r < start.extent; ++r) mine += run.spec.selected(p, r) ? 1 : 0;
+    std::cerr << ", shard " << run.spec.shard->text() << ": " << mine << " of the " << P * start.extent << " tasks";
+  }
   if (already > 0) std::cerr << " (resuming: " << already << " tasks already done)";
   std::cerr << "\nbreachsim: estimate: peak memory " << estimate.memory() << ", " << estimate.work() << "\n";
 }
@@ -178,11 +186,23 @@ std::string stop_notice(const std::string& out) {
          out + "; a second signal stops at once (--resume completes the run either way)";
 }
 
+// Whose lines a log's are: the shard, and the batch job running it, if any.
+std::string progress_label(const models::PlannedRun& run) {
+  std::string label = run.spec.shard ? "shard " + run.spec.shard->text() : std::string();
+  const char* job = std::getenv("SLURM_JOB_ID");
+  const char* array = std::getenv("SLURM_ARRAY_JOB_ID");
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  std::string slurm = array && task ? std::string(array) + "_" + task : job ? std::string(job) : std::string();
+  if (!slurm.empty()) label += (label.empty() ? "" : " ") + std::string("(SLURM job ") + slurm + ")";
+  return label;
+}
+
 // The batches under one progress display, and the calculator's reason for another batch.
 models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, const models::PlannedRun& run,
                                     models::RunStart start) {
   sim::TaskProgress work;
-  Progress progress(progress_style(o.quiet), work, stop_requested, [&o] { return stop_notice(o.out); });
+  Progress progress(progress_style(o.quiet), work, stop_requested, [&o] { return stop_notice(o.out); },
+                    progress_label(run));
   models::BatchObserver observer;
   observer.progress = &work;
   observer.batch_started = [&](std::size_t tasks, std::uint64_t months) { progress.batch_started(tasks, months); };
@@ -226,13 +246,25 @@ int run_command(RunOptions o, const std::string& command_line) {
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& first = sweep.points.front().scenario;
   const models::ResourceEstimate estimate = check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "run");
-  if (o.out.empty()) o.out = first.output.file;
-  if (o.out.empty()) o.out = "results/" + first.scenario.name + ".h5";
+  std::optional<models::Shard> shard;
+  if (!o.shard.empty()) {
+    std::string error;
+    shard = models::parse_shard(o.shard, error);  // checked by the command line already
+  }
+  if (o.out.empty()) {
+    o.out = first.output.file.empty() ? "results/" + first.scenario.name + ".h5" : first.output.file;
+    // Shards of one config would otherwise all write the one file.
+    if (shard) o.out = models::shard_file_name(o.out, *shard);
+  }
   models::PlannedRun run =
       models::plan_run(sweep, metric_named(first.monte_carlo.target_metric), o.threads, command_line);
   if (o.task) {
     const std::string out_of_range = models::select_task(run, o.task->first, o.task->second);
     if (!out_of_range.empty()) throw UsageError("--task: no " + out_of_range, "run");
+  }
+  if (shard) {
+    const std::string cannot = models::select_shard(run, *shard);
+    if (!cannot.empty()) throw UsageError("--shard " + shard->text() + ": " + cannot, "run");
   }
   run.spec.rerun_command = [arguments = o.arguments, out = o.out, one_task = o.task.has_value()](
                                std::size_t point, std::size_t replication) {
@@ -265,6 +297,58 @@ int summary_command(const SummaryOptions& o) {
   const models::SavedRun saved = models::read_saved_run(o.file);
   if (!o.metric.empty()) metric_named(o.metric);
   models::print_summary(std::cout, saved.runs, saved.title, o.metric);
+  return 0;
+}
+
+}  // namespace breachsim::cli
+
+namespace breachsim::cli {
+
+int merge_command(const MergeOptions& o, const std::string& command_line) {
+  std::vector<models::ShardFile> shards;
+  std::error_code ec;
+  for (const std::string& path : o.shards) {
+    if (fs::is_directory(path, ec)) throw UsageError(path + ": is a directory, not a shard's file", "merge");
+    if (!fs::exists(path, ec)) throw UsageError(path + ": no such file", "merge");
+    if (fs::equivalent(path, o.out, ec))
+      throw UsageError(path + " is both a shard and the output: give the merged file another name", "merge");
+    try {
+      shards.push_back(models::read_shard_file(path));
+    } catch (const sim::OutputDamaged& e) {
+      throw sim::OutputDamaged(std::string(e.what()) + "; run that shard again (its command with --force)");
+    }
+  }
+  const std::vector<std::string> problems = models::shard_problems(shards);
+  if (!problems.empty()) {
+    std::string text = "these files are not the complete shards of one run:";
+    for (const std::string& p : problems) text += "\n  " + p;
+    throw UsageError(text, "merge");
+  }
+  const fs::path parent = fs::path(o.out).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec) && ec)
+    throw sim::OutputError("cannot write the output file " + o.out + ": cannot create its directory " +
+                           parent.string() + ": " + ec.message());
+  models::MergeTotals totals;
+  try {
+    totals = models::merge_shards(shards, o.out, o.force, command_line);
+  } catch (const sim::OutputExists& e) {
+    // A partial left by a merge that failed is no run to --resume.
+    if (!o.force && fs::exists(o.out, ec)) throw;
+    throw sim::OutputExists(sim::ResultFile::partial_path(o.out) +
+                            " is left from an interrupted run or merge; merge again with --force to replace it");
+  }
+  if (o.quiet) return 0;
+  models::print_summary(std::cout, totals.saved.runs, totals.saved.title);
+  const double megabytes = static_cast<double>(totals.values_copied) * 8 / 1e6;
+  const double stored = totals.values_copied > 0
+                            ? 100.0 * static_cast<double>(totals.values_copied - totals.values_recoded) /
+                                  static_cast<double>(totals.values_copied)
+                            : 0.0;
+  std::fprintf(stdout,
+               "merged %zu shards, %zu tasks, %.1f MB of outcomes (%.0f%% copied as stored, the rest value by value) "
+               "in %.1f s (%.1f MB/s); results in %s\n",
+               shards.size(), totals.tasks, megabytes, stored, totals.seconds,
+               totals.seconds > 0 ? megabytes / totals.seconds : 0.0, o.out.c_str());
   return 0;
 }
 

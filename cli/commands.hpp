@@ -10,5 +10,6 @@ namespace breachsim::cli {
 int run_command(RunOptions options, const std::string& command_line);
 int validate_command(const ValidateOptions& options);
 int summary_command(const SummaryOptions& options);
+int merge_command(const MergeOptions& options, const std::string& command_line);
 
 }  // namespace breachsim::cli

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
         return cli::validate_command(cl.validate);
       case cli::Command::summary:
         return cli::summary_command(cl.summary);
+      case cli::Command::merge:
+        return cli::merge_command(cl.merge, command_line);
     }
     return 1;
   } catch (const cli::UsageError& e) {

@@ -74,8 +74,8 @@ struct Progress::Snapshot {
 };
 
 Progress::Progress(ProgressStyle style, const sim::TaskProgress& work, const std::atomic<bool>& stop,
-                   std::function<std::string()> stop_notice)
-    : style_(style), work_(work), stop_(stop), stop_notice_(std::move(stop_notice)) {
+                   std::function<std::string()> stop_notice, std::string label)
+    : style_(style), work_(work), stop_(stop), stop_notice_(std::move(stop_notice)), label_(std::move(label)) {
   ticker_ = std::thread([this] { loop(); });
 }
 
@@ -163,12 +163,12 @@ void Progress::tick() {
 }
 
 // "breachsim:  40% (1 of 2 tasks finished, 21 of 52 months simulated), 8.1 million events/s,
-// 20 s elapsed, ETA 30 s".
+// 20 s elapsed, ETA 30 s", after the label if there is one ("breachsim: shard 2/8:  40% ...").
 void Progress::print_line(const Snapshot& s) {
   std::string line = format(
-      "breachsim: %3d%% (%zu of %zu tasks finished, %llu of %llu months simulated), "
+      "breachsim: %s%3d%% (%zu of %zu tasks finished, %llu of %llu months simulated), "
       "%.1f million events/s, %s elapsed",
-      static_cast<int>(s.fraction * 100.0), s.tasks_done, s.tasks, static_cast<unsigned long long>(s.months_done),
+      label_.empty() ? "" : (label_ + ": ").c_str(), static_cast<int>(s.fraction * 100.0), s.tasks_done, s.tasks, static_cast<unsigned long long>(s.months_done),
       static_cast<unsigned long long>(s.months), s.events_per_second / 1e6, duration(s.elapsed).c_str());
   if (s.eta_known()) line += ", ETA " + duration(s.eta());
   std::fprintf(stderr, "%s\n", line.c_str());

@@ -28,8 +28,10 @@ ProgressStyle progress_style(bool quiet);
 // it draws no more and prints, whatever the style, what `stop_notice` says happens next.
 class Progress {
  public:
+  // `label` ("shard 2/8 (SLURM job 4711_2)") starts every line of a log, so that the lines of
+  // many processes gathered in one place say whose they are; empty: none.
   Progress(ProgressStyle style, const sim::TaskProgress& work, const std::atomic<bool>& stop,
-           std::function<std::string()> stop_notice);
+           std::function<std::string()> stop_notice, std::string label = "");
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -57,6 +59,7 @@ class Progress {
   const sim::TaskProgress& work_;
   const std::atomic<bool>& stop_;
   const std::function<std::string()> stop_notice_;
+  const std::string label_;
   std::atomic<std::size_t> tasks_done_{0};
   // Guarded by mutex_: the batch being shown and what has been drawn of it.
   std::mutex mutex_;

@@ -24,6 +24,7 @@
 
 #include "sim/byte_count.hpp"
 #include "sim/damage_check.hpp"
+#include "sim/hdf5_copy.hpp"
 #include "sim/hdf5_driver.hpp"
 #include "sim/hdf5_support.hpp"
 
@@ -360,34 +361,6 @@ hid_t open_for_resume(const std::string& path, IoError* report) {
   return id;
 }
 
-// H5Ocopy copies objects with their attributes, but the root group is no object it can copy,
-// so its attributes are copied one by one, in their stored types.
-void copy_root_attributes(hid_t from_file, hid_t to_file) {
-  const OwnedId source(H5Gopen2(from_file, "/", H5P_DEFAULT), H5Gclose);
-  const OwnedId target(H5Gopen2(to_file, "/", H5P_DEFAULT), H5Gclose);
-  H5O_info_t info;
-  if (H5Oget_info(source.id, &info) < 0) throw OutputError(stack_reason());
-  for (hsize_t i = 0; i < info.num_attrs; ++i) {
-    const OwnedId attr(H5Aopen_by_idx(source.id, ".", H5_INDEX_NAME, H5_ITER_INC, i,
-                                      H5P_DEFAULT, H5P_DEFAULT),
-                       H5Aclose);
-    const OwnedId stored(H5Aget_type(attr.id), H5Tclose);
-    const OwnedId memory(H5Tget_native_type(stored.id, H5T_DIR_ASCEND), H5Tclose);
-    const OwnedId space(H5Aget_space(attr.id), H5Sclose);
-    std::string name(static_cast<std::size_t>(std::max<ssize_t>(H5Aget_name(attr.id, 0, nullptr), 0)), '\0');
-    H5Aget_name(attr.id, name.size() + 1, name.data());
-    std::vector<unsigned char> buffer(H5Tget_size(memory.id) *
-                                      static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
-    if (H5Aread(attr.id, memory.id, buffer.data()) < 0) throw OutputError(stack_reason());
-    const bool variable = H5Tdetect_class(memory.id, H5T_VLEN) > 0 || H5Tis_variable_str(memory.id) > 0;
-    const OwnedId copy(H5Acreate2(target.id, name.c_str(), stored.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
-                       H5Aclose);
-    const herr_t written = H5Awrite(copy.id, memory.id, buffer.data());
-    if (variable) H5Dvlen_reclaim(memory.id, space.id, H5P_DEFAULT, buffer.data());
-    if (written < 0) throw OutputError(stack_reason());
-  }
-}
-
 }  // namespace
 
 struct ResultFile::Impl {
@@ -398,6 +371,7 @@ struct ResultFile::Impl {
   std::string file_path_;     // the file HDF5 has open: the partial, or its compacted copy
   bool overwrite_ = false;
   bool keep_partial_ = false;  // it holds streamed results: never delete it
+  bool resumable_ = true;      // a partial that has streamed is kept for resume()
   Phase phase_ = Phase::setup;
   LockedFile lock_;   // on the partial; declared before the file so it is released last
   IoError io_error_;  // the first failed disk operation on any file opened here (PosixFile)
@@ -837,6 +811,39 @@ void ResultFile::set_attribute(const std::string& object_path, const std::string
   }
 }
 
+void ResultFile::remove_attribute(const std::string& object_path, const std::string& name) {
+  Impl& impl = this->impl();
+  const std::string where = object_path + " @" + name;
+  impl.require_not_streaming(where);
+  H5::H5File& h5 = impl.file(object_path);
+  if (!object_exists(h5.getId(), object_path) || H5Aexists_by_name(h5.getId(), object_path.c_str(), name.c_str(), H5P_DEFAULT) <= 0)
+    fail(impl.final_path_, where, "no such attribute to remove");
+  if (H5Adelete_by_name(h5.getId(), object_path.c_str(), name.c_str(), H5P_DEFAULT) < 0)
+    impl.fail_h5(where, "cannot remove attribute", stack_reason());
+}
+
+void ResultFile::copy_layout(const std::string& source, const std::vector<std::string>& skip,
+                             const std::vector<std::string>& empty) {
+  Impl& impl = this->impl();
+  impl.require_not_streaming("/");
+  H5::H5File& h5 = impl.file("/");
+  try {
+    const H5::H5File from(source, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, reader_access());
+    copy_file_contents(from.getId(), h5.getId(), skip, empty);
+  } catch (const H5::Exception& e) {
+    impl.fail_h5("/", "cannot open " + source + " to copy its layout", describe(e));
+  } catch (const OutputError& e) {
+    impl.fail_h5("/", "cannot copy the layout of " + source, e.what());
+  }
+  impl.check_io();
+}
+
+void ResultFile::discard_unless_committed() {
+  Impl& impl = this->impl();
+  impl.resumable_ = false;
+  impl.keep_partial_ = false;
+}
+
 void ResultFile::write_text(const std::string& path, const std::string& text) {
   Impl& impl = this->impl();
   require_no_nul(impl.final_path_, path, text);
@@ -970,6 +977,21 @@ void ResultFile::write_slab(const std::string& path, const std::vector<std::uint
   impl().write_slab(path, offset, count, data);
 }
 
+void ResultFile::write_chunk(const std::string& path, const std::vector<std::uint64_t>& offset, std::uint32_t filters,
+                             const std::vector<unsigned char>& bytes) {
+  Impl& impl = this->impl();
+  try {
+    H5::DataSet& dataset = impl.slab_target(path);
+    const std::vector<hsize_t> at(offset.begin(), offset.end());
+    if (static_cast<int>(at.size()) != dataset.getSpace().getSimpleExtentNdims())
+      fail(impl.final_path_, path, "chunk offset of " + std::to_string(at.size()) + " dimensions");
+    if (H5Dwrite_chunk(dataset.getId(), H5P_DEFAULT, filters, at.data(), bytes.size(), bytes.data()) < 0)
+      impl.fail_h5(path, "cannot write a chunk", stack_reason());
+  } catch (const H5::Exception& e) {
+    impl.fail_h5(path, "cannot write a chunk", describe(e));
+  }
+}
+
 void ResultFile::extend(const std::string& path, std::size_t dimension, std::uint64_t size) {
   Impl& impl = this->impl();
   try {
@@ -1006,7 +1028,7 @@ void ResultFile::start_streaming() {
   if (H5Fstart_swmr_write(h5.getId()) < 0) impl.fail_h5("/", "cannot start SWMR writing", stack_reason());
   impl.check_io();  // the switch flushes everything
   impl.phase_ = Impl::Phase::streaming;
-  impl.keep_partial_ = true;
+  impl.keep_partial_ = impl.resumable_;
 }
 
 void ResultFile::flush() { impl().flush(); }
@@ -1026,16 +1048,9 @@ void ResultFile::finish_streaming() {
   try {
     const H5::H5File source(impl.partial_path_, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, reader_access());
     try {
-      copy_root_attributes(source.getId(), target);
+      copy_file_contents(source.getId(), target);
     } catch (const OutputError& e) {
-      impl.fail_h5("/", "cannot copy the root attributes into " + copy, e.what());
-    }
-    const H5::Group root = source.openGroup("/");
-    const hsize_t members = root.getNumObjs();
-    for (hsize_t i = 0; i < members; ++i) {
-      const std::string name = root.getObjnameByIdx(i);
-      if (H5Ocopy(root.getId(), name.c_str(), target, name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
-        impl.fail_h5("/" + name, "cannot copy into " + copy, stack_reason());
+      impl.fail_h5("/", "cannot copy into " + copy, e.what());
     }
   } catch (const H5::Exception& e) {
     impl.fail_h5("/", "cannot copy " + impl.partial_path_ + " into " + copy, describe(e));

@@ -159,6 +159,17 @@ class ResultFile {
   // after finish_streaming().
   void remove(const std::string& path);
 
+  // Removes an attribute, e.g. a shard's `shard` from the file merged from the shards.
+  void remove_attribute(const std::string& object_path, const std::string& name);
+  // Lays the new file out as the result file `source`: its root attributes and objects, except
+  // the root members named in `skip` (not copied) and in `empty` (copied without data: groups
+  // with their attributes, datasets with their type, extent, chunks, compression, fill value
+  // and attributes). Before streaming only.
+  void copy_layout(const std::string& source, const std::vector<std::string>& skip,
+                   const std::vector<std::string>& empty);
+  // For a file quicker to write again than to resume (a merge's): without commit() its
+  // partial is deleted even once it has streamed, and errors say so.
+  void discard_unless_committed();
   // A dataset of the given extent, chunked and compressed as write_array() does, reading
   // ArrayInfo::fill (0 unless set) until written; chunks take file space only once written to.
   void create_array(const std::string& path, const std::vector<std::uint64_t>& dims, DType type,
@@ -171,6 +182,11 @@ class ResultFile {
   void write_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
                   const std::vector<std::uint64_t>& count, const std::int8_t* data);
 
+  // Stores one chunk of a chunked dataset as it is, already compressed: `bytes` and `filters`
+  // as ResultReader::read_chunk gave them from a dataset of the same type, chunks and filters.
+  // `offset` is the chunk's first element (a multiple of the chunk dimensions). While streaming too.
+  void write_chunk(const std::string& path, const std::vector<std::uint64_t>& offset, std::uint32_t filters,
+                   const std::vector<unsigned char>& bytes);
   // Sets the extent of `dimension` of a growable array (ArrayInfo::growable), while streaming
   // too (SWMR allows it): new elements read 0 until written.
   void extend(const std::string& path, std::size_t dimension, std::uint64_t size);
@@ -214,7 +230,10 @@ class ResultReader {
   // progress before the file is called damaged, since HDF5 can loop for ever on some damage.
   // The child needs no lock another thread could hold at the fork: construct readers, and
   // call resume() (which does the same with every chunk), before a run's worker threads start.
-  explicit ResultReader(const std::string& path);
+  // `inspection` chunks: every chunk too (what is copied as stored must be sound); none: only
+  // for a file this process has inspected moments before.
+  enum class Inspection { objects, chunks, none };
+  explicit ResultReader(const std::string& path, Inspection inspection = Inspection::objects);
   ResultReader(ResultReader&&) noexcept;
   ~ResultReader();
 
@@ -226,6 +245,16 @@ class ResultReader {
   std::vector<std::int64_t> read_int64s(const std::string& path) const;
   Table read_table(const std::string& path) const;
   std::vector<std::string> list(const std::string& group_path) const;  // member names, sorted
+  bool has_attribute(const std::string& object_path, const std::string& name) const;
+  // The block [offset, offset + count) of a numeric dataset, C order, converted to double.
+  std::vector<double> read_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                                const std::vector<std::uint64_t>& count) const;
+  // The stored (compressed) bytes of the chunk whose first element is `offset`, and the
+  // filters skipped on it, for ResultFile::write_chunk; false when the chunk was never written.
+  bool read_chunk(const std::string& path, const std::vector<std::uint64_t>& offset, std::vector<unsigned char>& bytes,
+                  std::uint32_t& filters) const;
+  // A chunked dataset's chunk dimensions; empty for one stored contiguously.
+  std::vector<std::uint64_t> chunk_dims(const std::string& path) const;
 
  private:
   struct Impl;

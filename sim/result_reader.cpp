@@ -123,7 +123,7 @@ struct ResultReader::Impl {
   }
 };
 
-ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+ResultReader::ResultReader(const std::string& path, Inspection inspection) : impl_(std::make_unique<Impl>()) {
   silence_hdf5();
   impl_->path_ = path;
   std::error_code ec;
@@ -135,7 +135,7 @@ ResultReader::ResultReader(const std::string& path) : impl_(std::make_unique<Imp
   }
   // Everything a reader reads through HDF5's unchecked global heap, read first in a child
   // process: a damaged file can make HDF5 loop for ever there (inspect_guarded).
-  const Damage damage = inspect_guarded(path, false);
+  const Damage damage = inspection == Inspection::none ? Damage{} : inspect_guarded(path, inspection == Inspection::chunks);
   if (!damage.opens)
     throw OutputDamaged("'" + path + "': cannot open as HDF5 (" + damage.reason +
                         "): it is damaged, is not a result file, or was left by a run interrupted before its first "
@@ -278,6 +278,77 @@ std::vector<std::string> ResultReader::list(const std::string& group_path) const
     return names;
   } catch (const H5::Exception& e) {
     impl_->damaged_at(group_path, "cannot list", e);
+  }
+}
+
+bool ResultReader::has_attribute(const std::string& object_path, const std::string& name) const {
+  if (!exists(object_path)) return false;
+  return H5Aexists_by_name(impl_->file_.getId(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+std::vector<double> ResultReader::read_slab(const std::string& path, const std::vector<std::uint64_t>& offset,
+                                            const std::vector<std::uint64_t>& count) const {
+  if (!exists(path)) impl_->fail_at(path, "no such dataset");
+  try {
+    const H5::DataSet dataset = impl_->open_dataset(path);
+    const H5T_class_t type_class = dataset.getTypeClass();
+    if (type_class != H5T_INTEGER && type_class != H5T_FLOAT) impl_->fail_at(path, "is not a numeric dataset");
+    const std::vector<std::uint64_t> dims = Impl::extent(dataset);
+    if (offset.size() != dims.size() || count.size() != dims.size())
+      impl_->fail_at(path, "slab of " + std::to_string(offset.size()) + " dimensions, the dataset has " +
+                               std::to_string(dims.size()));
+    std::size_t elements = 1;
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+      if (offset[i] > dims[i] || count[i] > dims[i] - offset[i])
+        impl_->fail_at(path, "slab outside dimension " + std::to_string(i) + " of extent " + std::to_string(dims[i]));
+      elements *= static_cast<std::size_t>(count[i]);
+    }
+    std::vector<double> values(elements);
+    if (elements == 0) return values;
+    const std::vector<hsize_t> start(offset.begin(), offset.end()), size(count.begin(), count.end());
+    H5::DataSpace space = dataset.getSpace();
+    space.selectHyperslab(H5S_SELECT_SET, size.data(), start.data());
+    const H5::DataSpace memory(static_cast<int>(size.size()), size.data());
+    dataset.read(values.data(), H5::PredType::NATIVE_DOUBLE, memory, space);
+    return values;
+  } catch (const H5::Exception& e) {
+    impl_->damaged_at(path, "cannot read", e);
+  }
+}
+
+bool ResultReader::read_chunk(const std::string& path, const std::vector<std::uint64_t>& offset,
+                              std::vector<unsigned char>& bytes, std::uint32_t& filters) const {
+  if (!exists(path)) impl_->fail_at(path, "no such dataset");
+  try {
+    const H5::DataSet dataset = impl_->open_dataset(path);
+    const std::vector<hsize_t> at(offset.begin(), offset.end());
+    if (static_cast<int>(at.size()) != dataset.getSpace().getSimpleExtentNdims())
+      impl_->fail_at(path, "chunk offset of " + std::to_string(at.size()) + " dimensions");
+    hsize_t size = 0;
+    // An unwritten chunk has no storage; HDF5 reports it as an error or as size 0.
+    if (H5Dget_chunk_storage_size(dataset.getId(), at.data(), &size) < 0 || size == 0) return false;
+    bytes.resize(static_cast<std::size_t>(size));
+    if (H5Dread_chunk(dataset.getId(), H5P_DEFAULT, at.data(), &filters, bytes.data()) < 0)
+      throw OutputDamaged("'" + impl_->path_ + "' " + path + ": cannot read a chunk (" + stack_reason() +
+                          "): the file is damaged");
+    return true;
+  } catch (const H5::Exception& e) {
+    impl_->damaged_at(path, "cannot read a chunk", e);
+  }
+}
+
+std::vector<std::uint64_t> ResultReader::chunk_dims(const std::string& path) const {
+  if (!exists(path)) impl_->fail_at(path, "no such dataset");
+  try {
+    const H5::DataSet dataset = impl_->open_dataset(path);
+    const H5::DSetCreatPropList create = dataset.getCreatePlist();
+    if (create.getLayout() != H5D_CHUNKED) return {};
+    const int rank = dataset.getSpace().getSimpleExtentNdims();
+    std::vector<hsize_t> chunk(static_cast<std::size_t>(rank));
+    create.getChunk(rank, chunk.data());
+    return std::vector<std::uint64_t>(chunk.begin(), chunk.end());
+  } catch (const H5::Exception& e) {
+    impl_->damaged_at(path, "cannot read its chunks", e);
   }
 }
 

@@ -139,7 +139,7 @@ for signal in INT TERM KILL; do
     [ -f "$out.partial" ] || fail "kill -9 left no partial file"
     expect_exit 2 'left from an interrupted run; run again with --resume' -- "$exe" run "${long_run[@]}" --out "$out"
   fi
-  expect_exit 2 'different file format, config, seed or number of replications \(.*seed [0-9]+ in the file, 7 now' -- \
+  expect_exit 2 'different file format, config, seed, number of replications or shard \(.*seed [0-9]+ in the file, 7 now' -- \
     "$exe" run "${long_run[@]}" --out "$out" --resume --seed 7
   expect_exit 0 '' -- "$exe" run "${long_run[@]}" --out "$out" --resume
   h5diff "$full" "$out" /outcomes /outcomes >/dev/null || fail "SIG$signal then --resume: outcomes differ from an uninterrupted run"

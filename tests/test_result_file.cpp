@@ -593,6 +593,71 @@ TEST_CASE("A float64 array can read NaN until written, after extend() and compac
   CHECK(levy[5] == 6.0);
 }
 
+TEST_CASE("copy_layout copies a file's objects and attributes, some as structure only, for merge",
+          "[result_file][merge]") {
+  TempDir dir;
+  const std::string source = dir.file("shard.h5"), copy = dir.file("merged.h5");
+  {
+    ResultFile out = ResultFile::create(source, false);
+    out.set_attribute("/", "shard", std::string("2/3"));
+    out.set_attribute("/", "seed", std::int64_t{42});
+    out.write_text("/config", "a: 1\n");
+    out.write_table("/summary/national_run", {{"mean", std::vector<double>{1.5}}});
+    ArrayInfo info;
+    info.unit = "GBP";
+    info.chunk_dimension = 1;
+    info.growable = true;
+    info.fill = std::numeric_limits<double>::quiet_NaN();
+    out.create_array("/outcomes/national_month/fines", {2, 40, 3}, DType::float64, info);
+    std::vector<double> values(2 * 40 * 3);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i);
+    out.write_slab("/outcomes/national_month/fines", {0, 0, 0}, {2, 40, 3}, values.data());
+    out.commit();
+  }
+  {
+    ResultReader in(source);
+    CHECK(in.has_attribute("/", "shard"));
+    CHECK_FALSE(in.has_attribute("/", "points"));
+    CHECK_FALSE(in.has_attribute("/nowhere", "shard"));
+    CHECK(in.chunk_dims("/outcomes/national_month/fines") == std::vector<std::uint64_t>{2, 32, 3});
+    CHECK(in.chunk_dims("/config").empty());
+    // Replications 30 to 33 of point 1: across a chunk boundary.
+    CHECK(in.read_slab("/outcomes/national_month/fines", {1, 30, 1}, {1, 4, 2}) ==
+          std::vector<double>{211, 212, 214, 215, 217, 218, 220, 221});
+    CHECK_THROWS_WITH(in.read_slab("/outcomes/national_month/fines", {1, 39, 0}, {1, 2, 3}),
+                      Catch::Contains("outside dimension 1"));
+  }
+  {
+    ResultFile out = ResultFile::create(copy, false);
+    out.discard_unless_committed();
+    out.copy_layout(source, {"summary"}, {"outcomes"});
+    out.remove_attribute("/", "shard");
+    CHECK_THROWS_WITH(out.remove_attribute("/", "shard"), Catch::Contains("no such attribute"));
+    out.start_streaming();
+    const std::vector<double> row = {-1, -2, -3};
+    out.write_slab("/outcomes/national_month/fines", {1, 39, 0}, {1, 1, 3}, row.data());
+    // Not committed: the partial goes, though it has streamed.
+  }
+  CHECK_FALSE(fs::exists(copy + ".partial"));
+  {
+    ResultFile out = ResultFile::create(copy, false);
+    out.copy_layout(source, {"summary"}, {"outcomes"});
+    out.remove_attribute("/", "shard");
+    out.commit();
+  }
+  ResultReader in(copy);
+  CHECK(in.list("/") == std::vector<std::string>{"config", "outcomes"});
+  CHECK(in.read_text("/config") == "a: 1\n");
+  CHECK(std::get<std::int64_t>(in.attribute("/", "seed")) == 42);
+  CHECK_FALSE(in.has_attribute("/", "shard"));
+  // The structure without the data: its extent, chunks, unit and fill value.
+  CHECK(in.dims("/outcomes/national_month/fines") == std::vector<std::uint64_t>{2, 40, 3});
+  CHECK(in.chunk_dims("/outcomes/national_month/fines") == std::vector<std::uint64_t>{2, 32, 3});
+  CHECK(std::get<std::string>(in.attribute("/outcomes/national_month/fines", "unit")) == "GBP");
+  const std::vector<double> fines = in.read_doubles("/outcomes/national_month/fines");
+  CHECK(std::all_of(fines.begin(), fines.end(), [](double v) { return std::isnan(v); }));
+}
+
 TEST_CASE("write_slab converts to the dataset's type and refuses what would not survive",
           "[result_file][streaming]") {
   TempDir dir;

@@ -21,8 +21,6 @@
 
 namespace breachsim::models {
 
-namespace {
-
 std::string utc_now() {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -31,8 +29,6 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 std::string library_versions() {
   return "HDF5 " + sim::hdf5_library_version() + "; oneTBB " + TBB_VERSION_STRING + "; Boost " +
@@ -78,6 +74,7 @@ void write_root_attributes(sim::ResultFile& file, const ScenarioSetup& setup, co
       {"baseline_point", static_cast<std::int64_t>(table.baseline)},
   };
   for (const auto& [name, value] : root) file.set_attribute(layout::root, name, value);
+  if (!provenance.shard.empty()) file.set_attribute(layout::root, "shard", provenance.shard);
 }
 
 // /points: each point's name, its value of every swept path and its resolved config.
@@ -551,6 +548,7 @@ SavedRun read_run(const std::string& path) {
   saved.seed = static_cast<std::uint64_t>(number("seed"));
   saved.format_version = number("format_version");
   saved.has_summary = in.exists(layout::summary);
+  if (in.has_attribute(layout::root, "shard")) saved.shard = text("shard");
   saved.runs = national_runs(P, R, M, series, attendances, breaches, years, plan_met, cip_share, std::move(done));
   read_growing_queues(in, saved.runs, series, M);
   // Written by the baseline's tasks; a file of format 1 has none (left NaN: unknown).

@@ -19,6 +19,7 @@ struct RunProvenance {
   std::string command_line;
   std::uint64_t seed = 0;
   int threads = 0;
+  std::string shard;  // "K/N" for a shard's file (run --shard); empty otherwise
 };
 
 // The sweep points as the run saw them: names, one value (YAML text) per swept path, the
@@ -50,11 +51,14 @@ struct SavedRun {
   std::uint64_t seed = 0;
   std::int64_t format_version = 0;
   bool has_summary = false;
+  std::string shard;  // the root attribute `shard` ("K/N") of a shard's file; empty otherwise
 };
 // Throws sim::OutputError for a file that is not a breachsim result or is of a newer format,
 // sim::OutputDamaged (saying to start over with --force) for one HDF5 cannot read.
 SavedRun read_saved_run(const std::string& path);
 
 std::string library_versions();
+// "2026-12-06T23:32:09Z": now, as the root attribute created_utc has it.
+std::string utc_now();
 
 }  // namespace breachsim::models

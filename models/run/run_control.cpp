@@ -108,6 +108,20 @@ std::string select_task(PlannedRun& run, std::size_t point, std::size_t replicat
   return "";
 }
 
+std::string select_shard(PlannedRun& run, const Shard& shard) {
+  // Whether to run another batch depends on every task of the batch before, which no shard has.
+  if (run.target.adaptive)
+    return "the replication calculator (monte_carlo.target_half_width) decides the replications from all of "
+           "them, which a shard does not see; shard a run of a fixed number: find it with one process, then set "
+           "monte_carlo.target_half_width=0 and monte_carlo.replications (docs/clusters.md)";
+  const std::size_t tasks = run.spec.points.size() * run.spec.replications;
+  if (shard.count > tasks)
+    return std::to_string(shard.count) + " shards of a run of " + std::to_string(tasks) + " task" +
+           (tasks == 1 ? "" : "s") + ": use at most " + std::to_string(tasks) + " shards";
+  run.spec.shard = shard;
+  return "";
+}
+
 RunStart fresh_start(const PlannedRun& run) {
   const ScenarioSetup& setup = *run.setups.front();
   RunStart start;
@@ -142,6 +156,10 @@ std::string resume_mismatch(const SavedRun& saved, const PlannedRun& run) {
   if (saved.runs.points != spec.points.size())
     clauses.push_back(std::to_string(saved.runs.points) + " points in the file, " + std::to_string(spec.points.size()) +
                       " now");
+  const std::string shard = spec.shard ? spec.shard->text() : std::string();
+  if (saved.shard != shard)
+    clauses.push_back((saved.shard.empty() ? std::string("a whole run") : "shard " + saved.shard) + " in the file, " +
+                      (shard.empty() ? std::string("a whole run") : "shard " + shard) + " now");
   const std::size_t extent = saved.runs.replications;
   // The calculator may have stopped anywhere up to its maximum; a fixed run has one extent.
   if (run.target.adaptive ? extent > spec.replications : extent != spec.replications)

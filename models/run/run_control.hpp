@@ -61,6 +61,12 @@ PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const
 // empty when the task exists. Called after plan_run, before fresh_start.
 std::string select_task(PlannedRun& run, std::size_t point, std::size_t replication);
 
+// Narrows a planned run to one shard (--shard K/N): the tasks shard_of gives it, which
+// `merge` puts together with the other shards' into the file a whole run writes. Returns why
+// it cannot be ("the replication calculator ...", "8 shards of a run of 6 tasks"), empty when
+// it can. Called after plan_run, before fresh_start.
+std::string select_shard(PlannedRun& run, const Shard& shard);
+
 // Where a run starts from: what its file already holds, sized for every replication the run
 // may reach, with the sweep's point and trust names.
 struct RunStart {
@@ -84,7 +90,8 @@ std::string resumable_file(const std::string& out);
 // when `saved` was written by this run's config (the SHA-256 of the text in /config), seed
 // and points, and holds the replications this run continues (exactly as many, or with the
 // calculator at most its maximum); otherwise what differs, one clause per difference joined
-// by "; " ("the config differs (...)", "seed 7 in the file, 42 now", ...).
+// by "; " ("the config differs (...)", "seed 7 in the file, 42 now", "shard 2/4 in the file,
+// 3/4 now", ...).
 std::string resume_mismatch(const SavedRun& saved, const PlannedRun& run);
 
 // What a compatible resumed run continues from. Called once resume_mismatch has found

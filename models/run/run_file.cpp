@@ -141,8 +141,12 @@ void require_room(sim::ResultFile& file, const RunSpec& spec, std::size_t tasks,
 void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent) {
   const ScenarioSetup& setup = *spec.points.front();
   const std::uint64_t P = spec.points.size(), R = extent, T = setup.trusts(), M = setup.months();
-  require_room(file, spec, P * R, extent, true);
-  write_static(file, spec.points, spec.table, {spec.command_line, spec.seed, spec.threads}, extent);
+  std::size_t tasks = 0;
+  for (std::size_t p = 0; p < P; ++p)
+    for (std::size_t r = 0; r < R; ++r) tasks += spec.selected(p, r) ? 1 : 0;
+  require_room(file, spec, tasks, extent, true);
+  write_static(file, spec.points, spec.table,
+               {spec.command_line, spec.seed, spec.threads, spec.shard ? spec.shard->text() : std::string()}, extent);
   for (const MetricInfo& m : metric_catalogue) {
     const sim::DType type = m.integer ? sim::DType::int64 : sim::DType::float64;
     if (spec.detail == Detail::trust)

@@ -10,6 +10,7 @@
 
 #include "models/run/output.hpp"
 #include "models/run/run.hpp"
+#include "models/run/shard.hpp"
 #include "models/run/summary.hpp"
 #include "sim/result_file.hpp"
 
@@ -37,8 +38,12 @@ struct RunSpec {
   // empty: none known.
   std::function<std::string(std::size_t point, std::size_t replication)> rerun_command;
 
+  // The share of the tasks this process runs (--shard); none: all of them.
+  std::optional<Shard> shard;
+
   bool selected(std::size_t point, std::size_t replication) const {
-    return !only || *only == std::make_pair(point, replication);
+    if (only && *only != std::make_pair(point, replication)) return false;
+    return !shard || shard_of(point, replication, points.size(), replications, shard->count) == shard->index;
   }
 };
 
