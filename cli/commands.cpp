@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,11 @@
 
 #include "cli/progress.hpp"
 #include "models/run/merge.hpp"
+#if BREACHSIM_WITH_MPI
+#include <mpi.h>
+
+#include "models/run/mpi_farm.hpp"
+#endif
 #include "models/run/output.hpp"
 #include "models/run/resource_estimate.hpp"
 #include "models/run/run.hpp"
@@ -240,12 +246,16 @@ int report_run(const RunOptions& o, const models::PlannedRun& run, const models:
 
 }  // namespace
 
-int run_command(RunOptions o, const std::string& command_line) {
+namespace {
+
+// What every process of a run plans alike, from the options: the config read and checked
+// against the memory, the output's name, the tasks (--task, --shard) and their rerun command.
+models::PlannedRun plan_from_options(RunOptions& o, const std::string& command_line, models::ResourceEstimate& estimate) {
   if (o.config.empty()) o.config = default_config();
   check_config_size(o.config, o.ignore_memory_limit, "run");
   const models::Sweep sweep = models::load_sweep(o.config, o.overrides);
   const models::Scenario& first = sweep.points.front().scenario;
-  const models::ResourceEstimate estimate = check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "run");
+  estimate = check_resources(sweep, o.config, o.threads, o.ignore_memory_limit, "run");
   std::optional<models::Shard> shard;
   if (!o.shard.empty()) {
     std::string error;
@@ -270,6 +280,43 @@ int run_command(RunOptions o, const std::string& command_line) {
                                std::size_t point, std::size_t replication) {
     return rerun_command(arguments, out, one_task, point, replication);
   };
+  return run;
+}
+
+}  // namespace
+
+#if BREACHSIM_WITH_MPI
+int serve_rank(const CommandLine& cl, const std::string& command_line) {
+  if (cl.command != Command::run) {  // only runs are shared among ranks; rank 0 does the rest alone
+    models::mpi::serve(nullptr, "not a run");
+    return 0;
+  }
+  // Rank 0 alone answers SIGINT and SIGTERM (it stops handing out tasks, and the tasks in
+  // flight finish here), as long as mpirun lets the job live that long.
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
+  RunOptions o = cl.run;
+  models::ResourceEstimate estimate;
+  try {
+    const models::PlannedRun run = plan_from_options(o, command_line, estimate);
+    models::mpi::serve(&run);
+  } catch (const std::exception& e) {
+    // Rank 0 plans the same run and says what is wrong; this rank waits to be released.
+    models::mpi::serve(nullptr, e.what());
+  }
+  return 0;
+}
+#endif
+
+int run_command(RunOptions o, const std::string& command_line) {
+  models::ResourceEstimate estimate;
+  models::PlannedRun run = plan_from_options(o, command_line, estimate);
+#if BREACHSIM_WITH_MPI
+  static models::mpi::Farm farm;
+  int ranks = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  if (ranks > 1) run.spec.farm = &farm;
+#endif
   models::RunStart start = models::fresh_start(run);
   auto file = open_output(o, run, start);
   announce_run(o, run, start, estimate);

@@ -11,5 +11,9 @@ int run_command(RunOptions options, const std::string& command_line);
 int validate_command(const ValidateOptions& options);
 int summary_command(const SummaryOptions& options);
 int merge_command(const MergeOptions& options, const std::string& command_line);
+#if BREACHSIM_WITH_MPI
+// MPI ranks other than 0: the tasks of the run rank 0 writes (models/run/mpi_farm.hpp).
+int serve_rank(const CommandLine& cl, const std::string& command_line);
+#endif
 
 }  // namespace breachsim::cli

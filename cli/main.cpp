@@ -11,11 +11,41 @@
 #include "cli/commands.hpp"
 #include "sim/config.hpp"
 #include "sim/result_file.hpp"
+#if BREACHSIM_WITH_MPI
+#include <cstdio>
+
+#include "models/run/mpi_farm.hpp"
+#endif
+
+namespace {
+
+#if BREACHSIM_WITH_MPI
+// Rank 0 releases the other ranks on every way out of main, a failure included.
+struct ReleaseRanks {
+  ~ReleaseRanks() { breachsim::models::mpi::release_workers(); }
+};
+#endif
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace breachsim;
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+#if BREACHSIM_WITH_MPI
+  const models::mpi::World world = models::mpi::world(argc, argv);
+  if (world.rank > 0) {
+    // Rank 0 alone speaks: the others' messages would repeat its own, once per rank.
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) return 1;
+    try {
+      return cli::serve_rank(cli::parse_command_line(argc, argv), command_line);
+    } catch (...) {
+      models::mpi::serve(nullptr, "this rank could not read the command line");
+      return 0;
+    }
+  }
+  const ReleaseRanks release;
+#endif
   try {
     const cli::CommandLine cl = cli::parse_command_line(argc, argv);
     switch (cl.command) {

@@ -191,6 +191,15 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
   file.extend(layout::progress, 1, extent);
 }
 
+ReplicationOutcome simulate_task(const RunSpec& spec, std::size_t p, std::size_t r, sim::TaskProgress* progress) {
+  const TaskLabel label{"point " + std::to_string(p) + " '" + spec.table.names[p] + "'",
+                        spec.rerun_command ? spec.rerun_command(p, r) : std::string()};
+  // The baseline's tasks levy every point's sanctions in the shadow (first-round fines).
+  static const std::vector<const ScenarioSetup*> none;
+  return simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
+                              p == spec.table.baseline ? spec.points : none, progress, label);
+}
+
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
                           std::size_t last, const std::atomic<bool>& stop,
                           const std::function<void(std::uint64_t)>& on_task, sim::TaskProgress* progress) {
@@ -207,8 +216,6 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   std::stable_sort(todo.begin(), todo.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
   require_room(file, spec, todo.size(), last, false);
 
-  // The baseline's tasks levy every point's sanctions in the shadow (first-round fines).
-  const std::vector<const ScenarioSetup*> none;
   const int threads = spec.threads > 0 ? spec.threads : sim::default_concurrency();
   tbb::concurrent_bounded_queue<Finished> queue;
   queue.set_capacity(2 * threads + 2);  // finished tasks waiting for the writer: bounded memory
@@ -216,17 +223,20 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   std::exception_ptr worker_error;
   std::thread producer([&] {
     try {
-      sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
-        if (stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed)) return;
-        const auto [p, r] = todo[i];
-        const TaskLabel label{"point " + std::to_string(p) + " '" + spec.table.names[p] + "'",
-                              spec.rerun_command ? spec.rerun_command(p, r) : std::string()};
-        Finished f{p, r,
-                   simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
-                                        p == spec.table.baseline ? spec.points : none, progress, label),
-                   false};
-        queue.push(std::move(f));
-      });
+      const auto stopping = [&] {
+        return stop.load(std::memory_order_relaxed) || abandon.load(std::memory_order_relaxed);
+      };
+      if (spec.farm) {
+        spec.farm->run(spec, todo, stopping, [&](std::size_t i, ReplicationOutcome&& outcome) {
+          queue.push(Finished{todo[i].first, todo[i].second, std::move(outcome), false});
+        });
+      } else {
+        sim::run_tasks(todo.size(), threads, [&](std::size_t i) {
+          if (stopping()) return;
+          const auto [p, r] = todo[i];
+          queue.push(Finished{p, r, simulate_task(spec, p, r, progress), false});
+        });
+      }
     } catch (...) {
       worker_error = std::current_exception();
     }

@@ -23,6 +23,21 @@ namespace breachsim::models {
 
 enum class Detail : std::uint8_t { trust, national };
 
+struct RunSpec;
+
+// Where a run's tasks are simulated when not on this process's threads: on other processes
+// (models/run/mpi_farm.hpp), which send back the outcomes.
+class TaskFarm {
+ public:
+  virtual ~TaskFarm() = default;
+  // Has todo[i] (point, replication) simulated for every i, unless `stopping()` says to start
+  // no more, and calls deliver(i, outcome) on the calling thread as each outcome arrives.
+  // Returns once no task is in flight; throws what a task threw, as its message.
+  virtual void run(const RunSpec& spec, const std::vector<std::pair<std::size_t, std::size_t>>& todo,
+                   const std::function<bool()>& stopping,
+                   const std::function<void(std::size_t, ReplicationOutcome&&)>& deliver) = 0;
+};
+
 struct RunSpec {
   std::vector<const ScenarioSetup*> points;
   PointsTable table;
@@ -38,6 +53,8 @@ struct RunSpec {
   // empty: none known.
   std::function<std::string(std::size_t point, std::size_t replication)> rerun_command;
 
+  // Simulates the tasks elsewhere (MPI ranks); none: on `threads` threads here.
+  TaskFarm* farm = nullptr;
   // The share of the tasks this process runs (--shard); none: all of them.
   std::optional<Shard> shard;
 
@@ -54,6 +71,11 @@ struct RunSpec {
 void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
 // Grows every outcome array and /progress to `extent` replications, while streaming.
 void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
+
+// Task (p, r) of the run: simulate_replication with the task's label and rerun command, and
+// with the baseline's shadow levies of every point. `progress` as for simulate_replication.
+ReplicationOutcome simulate_task(const RunSpec& spec, std::size_t p, std::size_t r,
+                                 sim::TaskProgress* progress = nullptr);
 
 struct StreamReport {
   NationalRuns runs;             // every task finished, in this run or before it
