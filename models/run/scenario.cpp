@@ -2,6 +2,7 @@
 #include "models/run/scenario.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -22,6 +23,10 @@ bool all_zero(const std::vector<double>& v) {
 }
 
 // A relative month profile is scaled to a mean of 1, which an all-zero one does not have.
+// Without a cast to an integer, which for 1e99, infinity or NaN would be undefined behaviour
+// (the fuzzer's UBSan build found 1e99 in clinicians_by_hour).
+bool whole(double v) { return std::isfinite(v) && v == std::trunc(v); }
+
 void check_relative_profile(const std::vector<double>& v, const std::string& path, cfg::Diagnostics& d) {
   if (all_zero(v)) d.error_at(path, "must not all be zero (it is scaled to a mean of 1)");
 }
@@ -33,19 +38,19 @@ void check_ed(const EdParams& ed, const std::string& path, cfg::Diagnostics& d) 
   check_relative_profile(ed.admission_share_by_month, path + ".admission_share_by_month", d);
   check_relative_profile(ed.treatment_minutes_by_month, path + ".treatment_minutes_by_month", d);
   for (double c : ed.clinicians_by_hour) {
-    if (c != static_cast<double>(static_cast<long long>(c))) {
+    if (!whole(c)) {
       d.error_at(path + ".clinicians_by_hour", "must be whole numbers of clinicians");
       break;
     }
   }
-  if (ed.cubicles != static_cast<double>(static_cast<long long>(ed.cubicles)))
+  if (!whole(ed.cubicles))
     d.error_at(path + ".cubicles", "must be a whole number of patients");
   if (all_zero(ed.clinicians_by_hour))
     d.error_at(path + ".clinicians_by_hour", "no clinician is ever on duty, so no patient would ever be treated");
 }
 
 void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics& d) {
-  if (beds.general_acute_beds != static_cast<double>(static_cast<long long>(beds.general_acute_beds)))
+  if (!whole(beds.general_acute_beds))
     d.error_at(path + ".general_acute_beds", "must be a whole number of beds");
   if (!(beds.discharge_window_opens_hour < beds.discharge_window_closes_hour))
     d.error_at(path + ".discharge_window_closes_hour",
@@ -63,8 +68,6 @@ void check_beds(const BedParams& beds, const std::string& path, cfg::Diagnostics
 void check_staffing(const StaffingParams& staffing, const std::string& path, cfg::Diagnostics& d) {
   check_relative_profile(staffing.sickness_by_month, path + ".sickness_by_month", d);
 }
-
-bool whole(double v) { return v == static_cast<double>(static_cast<long long>(v)); }
 
 void check_elective(const ElectiveParams& e, const std::string& path, cfg::Diagnostics& d) {
   for (const char* key : {"patients_per_theatre_session", "patients_per_clinic_session", "initial_list"}) {
