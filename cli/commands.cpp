@@ -136,15 +136,20 @@ sim::ResultFile reopen_output(const std::string& out, const models::PlannedRun& 
   return f;
 }
 
+// The output file's directory, created when missing (a run's and a merge's alike).
+void make_output_directory(const std::string& out) {
+  const fs::path parent = fs::path(out).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec) && ec)
+    throw sim::OutputError("cannot write the output file " + out + ": cannot create its directory " +
+                           parent.string() + ": " + ec.message());
+}
+
 // Opened before the run: an existing file (without --force) or an unwritable place is
 // reported at once, not after an hour of simulation. A resumed run's `start` becomes what
 // the file holds.
 sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, models::RunStart& start) {
-  const fs::path parent = fs::path(o.out).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec) && ec)
-    throw sim::OutputError("cannot write the output file " + o.out + ": cannot create its directory " +
-                           parent.string() + ": " + ec.message());
+  make_output_directory(o.out);
   try {
     if (o.resume) return reopen_output(o.out, run, start);
     auto f = sim::ResultFile::create(o.out, o.force);
@@ -371,10 +376,7 @@ int merge_command(const MergeOptions& o, const std::string& command_line) {
     for (const std::string& p : problems) text += "\n  " + p;
     throw UsageError(text, "merge");
   }
-  const fs::path parent = fs::path(o.out).parent_path();
-  if (!parent.empty() && !fs::exists(parent, ec) && !fs::create_directories(parent, ec) && ec)
-    throw sim::OutputError("cannot write the output file " + o.out + ": cannot create its directory " +
-                           parent.string() + ": " + ec.message());
+  make_output_directory(o.out);
   models::MergeTotals totals;
   try {
     totals = models::merge_shards(shards, o.out, o.force, command_line);
