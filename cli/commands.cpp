@@ -174,20 +174,25 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
   if (o.quiet) return;
   const models::ScenarioSetup& setup = *run.setups.front();
   const std::size_t P = run.spec.points.size();
-  std::size_t already = 0;
-  for (std::uint8_t d : start.prior.done) already += d;
+  std::size_t already = 0, mine = 0, todo = 0;
+  for (std::size_t p = 0; p < P; ++p)
+    for (std::size_t r = 0; r < start.extent; ++r) {
+      const bool done = r < start.prior.replications && start.prior.finished(p, r);
+      already += done ? 1 : 0;
+      mine += run.spec.selected(p, r) ? 1 : 0;
+      todo += run.spec.selected(p, r) && !done ? 1 : 0;
+    }
   std::cerr << "breachsim: " << o.config << ": " << setup.trusts() << " trusts x " << setup.months() << " months x "
             << (run.target.adaptive ? std::to_string(start.extent) + "+" : std::to_string(start.extent))
             << " replications" << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << run.spec.threads
             << " threads";
-  if (run.spec.shard) {
-    std::size_t mine = 0;
-    for (std::size_t p = 0; p < P; ++p)
-      for (std::size_t r = 0; r < start.extent; ++r) mine += run.spec.selected(p, r) ? 1 : 0;
+  if (run.spec.shard)
     std::cerr << ", shard " << run.spec.shard->text() << ": " << mine << " of the " << P * start.extent << " tasks";
-  }
   if (already > 0) std::cerr << " (resuming: " << already << " tasks already done)";
-  std::cerr << "\nbreachsim: estimate: peak memory " << estimate.memory() << ", " << estimate.work() << "\n";
+  // The work of the tasks this process runs (a shard's, the rest of a resumed run), not the whole
+  // run's; the replication calculator's later batches are unknown until it decides.
+  const models::ResourceEstimate work = run.target.adaptive ? estimate : estimate.share(todo, P * start.extent);
+  std::cerr << "\nbreachsim: estimate: peak memory " << estimate.memory() << ", " << work.work() << "\n";
 }
 
 // What a signal does to a run, said at once: the tasks in flight can take minutes to finish.
@@ -234,8 +239,21 @@ int report_run(const RunOptions& o, const models::PlannedRun& run, const models:
   for (std::uint8_t d : total.runs.done) finished += d;
   for (std::size_t r = 0; r < total.runs.replications; ++r) replications_run += total.runs.finished(0, r) ? 1 : 0;
   if (stop_requested) {
-    std::cerr << "breachsim: stopped by signal " << stop_signal << ": " << finished << " of " << P * run.spec.replications
-              << " tasks are in " << o.out << "; complete them with the same command and --resume\n";
+    // Of the tasks this process was given: a shard's, or the one of --task.
+    std::size_t mine = 0, mine_done = 0;
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t r = 0; r < total.runs.replications; ++r)
+        if (run.spec.selected(p, r)) {
+          ++mine;
+          mine_done += total.runs.finished(p, r) ? 1 : 0;
+        }
+    const bool all = mine == P * total.runs.replications;
+    std::cerr << "breachsim: stopped by signal " << stop_signal << ": "
+              << (all ? std::to_string(finished) + " of " + std::to_string(P * run.spec.replications)
+                      : std::to_string(mine_done) + " of the " + (run.spec.shard ? "shard's " : "") +
+                            std::to_string(mine))
+              << " tasks are in " << o.out
+              << "; complete them with the same command and --resume\n";
     return 128 + stop_signal;
   }
   if (o.quiet) return 0;

@@ -8,7 +8,9 @@
 # not point 0, and the default scenario (footprints), each h5diff-identical to the same run in
 # one process of the same program; a shard run over ranks; what rank 0 refuses (an existing
 # output, a bad config) ends every rank at once with rank 0's message and exit code; SIGTERM
-# to mpirun keeps the finished tasks and --resume over ranks completes the run identically.
+# to mpirun (killing the ranks a second later) keeps the tasks finished before it, SIGTERM to
+# every rank (as srun delivers it) or to an mpirun given a longer kill timeout stops cleanly as
+# one process does, and --resume over ranks completes the run identically.
 set -euo pipefail
 
 exe=$(readlink -f "$1") source=$(readlink -f "$2") work=$3
@@ -58,21 +60,78 @@ same_run "$work/default_one.h5" "$work/default3.h5" "the default scenario on 3 r
 ranks 2 run "${default[@]}" --quiet --shard 2/3 --out "$work/shard2.h5" || fail "a shard on 2 ranks exited $?"
 same_run "$work/shard_one.h5" "$work/shard2.h5" "shard 2/3 on 2 ranks"
 
-# SIGTERM to mpirun (as a batch system sends it): the finished tasks are kept, --resume completes.
-long=(configs/default.yaml --replications 16 --set scenario.months=12)
+# Signals. The finished tasks are saved as soon as rank 0 has the signal (flush_seconds 1000:
+# no periodic flush comes to the rescue), and --resume over ranks completes the run identically.
+long=(configs/default.yaml --replications 16 --set scenario.months=12 --set output.flush_seconds=1000)
 "$exe" run "${long[@]}" --quiet --out "$work/long_one.h5"
-mpirun -n 3 --oversubscribe "$exe" run "${long[@]}" --out "$work/long.h5" > "$work/stopped.log" 2>&1 &
-sleep 4
-kill -TERM $!
+finished_in_log() {  # LOG: the tasks the last progress line before the stop notice counts as finished
+  sed '/terminated (SIGTERM)/,$d' "$1" | grep -oE '\(([0-9]+) of 32 tasks finished' | tail -1 | grep -oE '[0-9]+' | head -1 || true
+}
+start_long() {  # NAME, options of mpirun: starts the run over 3 ranks, returns once a task has finished
+  local name=$1
+  shift
+  rm -f "$work/$name.h5" "$work/$name.h5.partial"
+  mpirun -n 3 --oversubscribe "$@" "$exe" run "${long[@]}" --out "$work/$name.h5" > "$work/$name.log" 2>&1 &
+  mpirun_pid=$!
+  local i
+  for i in $(seq 1 600); do
+    sleep 0.1
+    # Rank 0's progress lines count the tasks the other ranks finish (1 to 31: before the end).
+    grep -qE '\(([1-9]|[12][0-9]|3[01]) of 32 tasks finished' "$work/$name.log" && return 0
+  done
+  fail "$name: no progress line with a task finished, before the end: $(cat "$work/$name.log")"
+}
+saved_tasks() {  # FILE: the tasks marked finished in it
+  "$exe" summary "$1" --metric fines 2> /dev/null | head -1 | grep -oE '\([0-9]+ of 32 tasks finished' | grep -oE '[0-9]+' | head -1 || true
+}
+resume_long() {  # NAME, what
+  ranks 3 run "${long[@]}" --quiet --resume --out "$work/$1.h5" || fail "$2: --resume over 3 ranks exited $?"
+  same_run "$work/long_one.h5" "$work/$1.h5" "$2, then resumed over ranks"
+}
+
+# 1. SIGTERM to mpirun, as Ctrl-C or a batch system sends it, with OpenMPI's default
+#    odls_base_sigkill_timeout of 1 s: mpirun sends the ranks SIGCONT, SIGTERM a second later
+#    and SIGKILL a second after that, so the tasks in flight are lost but not the finished ones.
+start_long killed
+kill -TERM "$mpirun_pid"
 code=0
-wait $! || code=$?
-echo "mpi: mpirun after SIGTERM: exit $code; $(tail -n 2 "$work/stopped.log" | tr '\n' ' ')"
-if [[ -e $work/long.h5.partial || -e $work/long.h5 ]]; then
-  ranks 3 run "${long[@]}" --quiet --resume --out "$work/long.h5" || fail "--resume over 3 ranks exited $?"
-  same_run "$work/long_one.h5" "$work/long.h5" "a run stopped by SIGTERM and resumed over ranks"
-else
-  fail "SIGTERM left neither long.h5 nor its partial: $(cat "$work/stopped.log")"
-fi
+wait "$mpirun_pid" || code=$?
+before=$(finished_in_log "$work/killed.log")
+file=$work/killed.h5
+[[ -e $file ]] || file=$work/killed.h5.partial
+saved=$(saved_tasks "$file")
+echo "mpi: SIGTERM to mpirun: exit $code; ${before:-?} tasks finished before rank 0 had the signal, ${saved:-no} saved"
+[[ ${saved:-0} -ge ${before:-1} ]] || fail "SIGTERM to mpirun: ${saved:-no} tasks saved of the ${before:-?} finished: $(cat "$work/killed.log")"
+resume_long killed "SIGTERM to mpirun"
+
+# 2. SIGTERM to every rank, as srun and SLURM's --signal deliver it: exactly as in one process.
+#    Rank 0 stops handing out tasks, the other ranks finish theirs, every finished task is in
+#    a complete file (no partial), and the exit code is 143.
+start_long every_rank
+pkill -TERM -P "$mpirun_pid" || fail "no rank to signal"
+code=0
+wait "$mpirun_pid" || code=$?
+reported=$(grep -oE 'stopped by signal 15: [0-9]+ of 32 tasks' "$work/every_rank.log" | grep -oE '[0-9]+' | sed -n 2p || true)
+before=$(finished_in_log "$work/every_rank.log")
+echo "mpi: SIGTERM to every rank: exit $code; ${before:-?} tasks finished before, ${reported:-?} at the stop"
+[[ $code == 143 ]] || fail "SIGTERM to every rank: mpirun exited $code, expected 143: $(cat "$work/every_rank.log")"
+[[ -e $work/every_rank.h5 && ! -e $work/every_rank.h5.partial ]] || fail "SIGTERM to every rank: no complete file"
+[[ -n $reported && $(saved_tasks "$work/every_rank.h5") == "$reported" && $reported -ge ${before:-1} ]] ||
+  fail "SIGTERM to every rank: ${reported:-?} tasks reported, $(saved_tasks "$work/every_rank.h5") in the file, ${before:-?} before"
+resume_long every_rank "SIGTERM to every rank"
+
+# 3. SIGTERM to mpirun with a kill timeout longer than a task: the ranks have the signal 5 s
+#    later and 5 s to finish the tasks in flight, which are kept, as in one process.
+start_long patient --mca odls_base_sigkill_timeout 5
+kill -TERM "$mpirun_pid"
+code=0
+wait "$mpirun_pid" || code=$?
+reported=$(grep -oE 'stopped by signal 15: [0-9]+ of 32 tasks' "$work/patient.log" | grep -oE '[0-9]+' | sed -n 2p || true)
+echo "mpi: SIGTERM to mpirun, odls_base_sigkill_timeout 5: exit $code; ${reported:-?} tasks at the stop"
+[[ -e $work/patient.h5 && ! -e $work/patient.h5.partial && -n $reported &&
+   $(saved_tasks "$work/patient.h5") == "$reported" ]] ||
+  fail "SIGTERM to mpirun with a 5 s kill timeout: not a clean stop: $(cat "$work/patient.log")"
+resume_long patient "SIGTERM to mpirun with a 5 s kill timeout"
 
 if ((failures > 0)); then
   echo "mpi: $failures failures"

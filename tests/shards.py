@@ -21,6 +21,7 @@ Exit codes: 0 every check passed, 1 a check failed, 2 bad usage.
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -175,8 +176,18 @@ def main():
             kept = int(f["progress"][()].sum())
         if kept < 10:  # shard 1 of 3 of 32 tasks has 10; a fast machine may finish before the signal
             run(["merge", path("y.h5"), stopped, b, c], 2, f"has {10 - kept} of its 10 tasks unfinished")
+        check("tasks are in" in err and "of the shard's 10 tasks" in err,
+              f"the stop message does not count the shard's own tasks:\n{err}")
         run(["run", "tests/data/sweep.yaml", "--threads", "2", "--quiet", "--shard", "1/3", "--resume", "--out",
              stopped] + long_options)
+    # The shard's estimate is of its own 10 of the 32 tasks, not of the whole run's.
+    whole_out = run(["validate", "tests/data/sweep.yaml"] + long_options)
+    events = [re.search(r"estimate: peak memory .*?, ([\d.]+) million events", text)
+              for text in (whole_out, err)]
+    if check(all(events), f"no estimate line:\n{whole_out}\n{err}"):
+        whole, mine = (float(m.group(1)) for m in events)
+        check(abs(mine - whole * 10 / 32) <= 0.01 * whole,
+              f"shard 1/3's estimate is {mine} million events, the whole run's {whole} million (10 of 32 tasks)")
     rest = []
     for k in (2, 3):
         f = path(f"long.shard-{k}-of-3.h5")

@@ -69,6 +69,12 @@ std::string duration_text(double seconds) {
   return text;
 }
 
+// Tasks run one per thread: the wall time of `thread_seconds` of work in `tasks` tasks.
+double wall_seconds(double thread_seconds, int threads, double tasks) {
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  return thread_seconds / std::max(1.0, std::min({static_cast<double>(threads), cores, tasks}));
+}
+
 std::string count_text(double n) {
   char text[64];
   if (n >= 1e9) std::snprintf(text, sizeof text, "%.3g billion", n / 1e9);
@@ -112,8 +118,19 @@ ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
   e.peak_bytes = e.base_bytes + e.scenario_bytes + static_cast<double>(e.tasks_at_once) * e.task_bytes + e.results_bytes;
   e.events = events;
   e.thread_seconds = events * seconds_per_event;
-  const double cores = std::max(1u, std::thread::hardware_concurrency());
-  e.seconds = e.thread_seconds / std::max(1.0, std::min({static_cast<double>(e.threads), cores, P * batch}));
+  e.tasks = P * batch;
+  e.seconds = wall_seconds(e.thread_seconds, e.threads, e.tasks);
+  return e;
+}
+
+ResourceEstimate ResourceEstimate::share(std::size_t part, std::size_t total) const {
+  if (total == 0 || part >= total) return *this;
+  ResourceEstimate e = *this;
+  const double fraction = static_cast<double>(part) / static_cast<double>(total);
+  e.events *= fraction;
+  e.thread_seconds *= fraction;
+  e.tasks = static_cast<double>(part);
+  e.seconds = wall_seconds(e.thread_seconds, e.threads, e.tasks);
   return e;
 }
 

@@ -22,6 +22,7 @@ struct ResourceEstimate {
   double events = 0;            // simulated by the whole run (its first batch, with the calculator)
   double thread_seconds = 0;    // of work, summed over threads
   double seconds = 0;           // wall time on `threads`
+  double tasks = 0;             // (point, replication) tasks the work is spread over
   int threads = 0;
 
   // "about 480 MB (2 tasks at once of 177 MB each, the scenario 121 MB)", `noun` after the figure
@@ -30,6 +31,10 @@ struct ResourceEstimate {
   std::string work() const;
   // The advice for a run that does not fit: what to cut, the largest part first.
   std::string advice() const;
+  // The work of `tasks` of the run's `total` (a shard, a resumed run, --task): events and time
+  // in proportion, the time on as many threads as there are tasks to share them. Memory is
+  // the whole run's, which is what one process of it holds.
+  ResourceEstimate share(std::size_t tasks, std::size_t total) const;
 };
 
 // `threads`: the worker threads the run would use (0: every core). Replications are the

@@ -5,8 +5,11 @@
 #include <tbb/concurrent_queue.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <limits>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "models/run/queue_growth.hpp"
@@ -24,11 +27,51 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 // Chunks span replications: a block of them per chunk of one metric (results/FORMAT.md).
 constexpr int replication_dimension = 1;
 
-// A task's finished outcome on its way from a worker to the writer; `last` ends the queue.
+// A task's finished outcome on its way from a worker to the writer; `last` ends the queue,
+// `save_now` (no outcome) asks the writer to save the finished tasks at once.
 struct Finished {
   std::size_t point = 0, replication = 0;
   ReplicationOutcome outcome;
   bool last = false;
+  bool save_now = false;
+};
+
+// Once `stop` is set, puts a save_now mark in the writer's queue, so that every task finished
+// before the signal is in the file within moments, not at the next periodic flush: a second
+// signal ends the process at once, and under mpirun the ranks are killed
+// odls_base_sigkill_timeout seconds (1 by default) after the signal reaches them.
+class StopWatcher {
+ public:
+  StopWatcher(const std::atomic<bool>& stop, tbb::concurrent_bounded_queue<Finished>& queue)
+      : thread_([this, &stop, &queue] { watch(stop, queue); }) {}
+  StopWatcher(const StopWatcher&) = delete;
+  StopWatcher& operator=(const StopWatcher&) = delete;
+  ~StopWatcher() {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void watch(const std::atomic<bool>& stop, tbb::concurrent_bounded_queue<Finished>& queue) {
+    // A signal handler can only set a flag, so the flag is polled; the writer's end wakes it.
+    constexpr auto poll = std::chrono::milliseconds(50);
+    Finished mark;
+    mark.save_now = true;
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!wake_.wait_for(lock, poll, [this] { return done_; })) {
+      // try_push: never blocks on a full queue, whose writer may have ended.
+      if (stop.load(std::memory_order_relaxed) && queue.try_push(mark)) return;
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;  // last: started once the members it uses exist
 };
 
 // The task's months in the file's layouts: per metric a [trust][month] block (the outcome's
@@ -228,6 +271,8 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       };
       if (spec.farm) {
         spec.farm->run(spec, todo, stopping, [&](std::size_t i, ReplicationOutcome&& outcome) {
+          // Another process simulated it: its months count for the progress when it arrives.
+          if (progress) progress->add(spec.points[todo[i].first]->task_months(), outcome.events);
           queue.push(Finished{todo[i].first, todo[i].second, std::move(outcome), false});
         });
       } else {
@@ -258,6 +303,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   std::exception_ptr writer_error;
   std::vector<double> national;
   auto last_flush = Clock::now();
+  std::optional<StopWatcher> watcher(std::in_place, stop, queue);
   for (;;) {
     Finished f;
     queue.pop(f);
@@ -265,6 +311,12 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
     if (writer_error) continue;  // drain, so no worker blocks on a full queue
     try {
       const auto t0 = Clock::now();
+      if (f.save_now) {
+        if (!unmarked.empty()) flush_and_mark();
+        last_flush = Clock::now();
+        report.write_seconds += since(t0);
+        continue;
+      }
       RunOutcome one;
       one.replications = 1;
       one.trusts = spec.points[f.point]->trusts();
@@ -288,6 +340,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       abandon = true;
     }
   }
+  watcher.reset();
   producer.join();
   if (writer_error) std::rethrow_exception(writer_error);
   const auto t0 = Clock::now();
