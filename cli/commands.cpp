@@ -167,6 +167,24 @@ sim::ResultFile open_output(const RunOptions& o, const models::PlannedRun& run, 
   }
 }
 
+// The tasks of the first `extent` replications: finished, this process's (all of them, or a
+// shard's, or --task's one), and this process's finished.
+struct TaskCounts {
+  std::size_t done = 0, mine = 0, mine_done = 0;
+};
+TaskCounts count_tasks(const models::RunSpec& spec, const models::NationalRuns& runs, std::size_t extent) {
+  TaskCounts count;
+  for (std::size_t p = 0; p < spec.points.size(); ++p)
+    for (std::size_t r = 0; r < extent; ++r) {
+      const bool done = r < runs.replications && runs.finished(p, r);
+      count.done += done ? 1 : 0;
+      if (!spec.selected(p, r)) continue;
+      ++count.mine;
+      count.mine_done += done ? 1 : 0;
+    }
+  return count;
+}
+
 // "breachsim: CONFIG: 2 trusts x 24 months x 40 replications on 8 threads" on stderr.
 // and "breachsim: estimate: peak memory about ...".
 void announce_run(const RunOptions& o, const models::PlannedRun& run, const models::RunStart& start,
@@ -174,14 +192,8 @@ void announce_run(const RunOptions& o, const models::PlannedRun& run, const mode
   if (o.quiet) return;
   const models::ScenarioSetup& setup = *run.setups.front();
   const std::size_t P = run.spec.points.size();
-  std::size_t already = 0, mine = 0, todo = 0;
-  for (std::size_t p = 0; p < P; ++p)
-    for (std::size_t r = 0; r < start.extent; ++r) {
-      const bool done = r < start.prior.replications && start.prior.finished(p, r);
-      already += done ? 1 : 0;
-      mine += run.spec.selected(p, r) ? 1 : 0;
-      todo += run.spec.selected(p, r) && !done ? 1 : 0;
-    }
+  const TaskCounts count = count_tasks(run.spec, start.prior, start.extent);
+  const std::size_t already = count.done, mine = count.mine, todo = count.mine - count.mine_done;
   std::cerr << "breachsim: " << o.config << ": " << setup.trusts() << " trusts x " << setup.months() << " months x "
             << (run.target.adaptive ? std::to_string(start.extent) + "+" : std::to_string(start.extent))
             << " replications" << (P > 1 ? " x " + std::to_string(P) + " points" : "") << " on " << run.spec.threads
@@ -235,23 +247,16 @@ models::RunTotals run_with_progress(sim::ResultFile& file, const RunOptions& o, 
 // The exit code, after the summary (or, when stopped by a signal, how to complete the run).
 int report_run(const RunOptions& o, const models::PlannedRun& run, const models::RunTotals& total) {
   const std::size_t P = run.spec.points.size();
-  std::size_t finished = 0, replications_run = 0;
-  for (std::uint8_t d : total.runs.done) finished += d;
+  std::size_t replications_run = 0;
   for (std::size_t r = 0; r < total.runs.replications; ++r) replications_run += total.runs.finished(0, r) ? 1 : 0;
   if (stop_requested) {
     // Of the tasks this process was given: a shard's, or the one of --task.
-    std::size_t mine = 0, mine_done = 0;
-    for (std::size_t p = 0; p < P; ++p)
-      for (std::size_t r = 0; r < total.runs.replications; ++r)
-        if (run.spec.selected(p, r)) {
-          ++mine;
-          mine_done += total.runs.finished(p, r) ? 1 : 0;
-        }
-    const bool all = mine == P * total.runs.replications;
+    const TaskCounts count = count_tasks(run.spec, total.runs, total.runs.replications);
+    const bool all = count.mine == P * total.runs.replications;
     std::cerr << "breachsim: stopped by signal " << stop_signal << ": "
-              << (all ? std::to_string(finished) + " of " + std::to_string(P * run.spec.replications)
-                      : std::to_string(mine_done) + " of the " + (run.spec.shard ? "shard's " : "") +
-                            std::to_string(mine))
+              << (all ? std::to_string(count.done) + " of " + std::to_string(P * run.spec.replications)
+                      : std::to_string(count.mine_done) + " of the " + (run.spec.shard ? "shard's " : "") +
+                            std::to_string(count.mine))
               << " tasks are in " << o.out
               << "; complete them with the same command and --resume\n";
     return 128 + stop_signal;
