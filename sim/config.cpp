@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "sim/config.hpp"
 
+#include "sim/utf8.hpp"
 #include "sim/yaml_document.hpp"
 
-#include <iconv.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -572,27 +572,6 @@ std::string Documenter::markdown_table() const {
   std::string s = "| key | type | unit | default | allowed | meaning |\n|---|---|---|---|---|---|\n";
   for (const auto& r : rows_) s += r + "\n";
   return s;
-}
-
-// glibc's iconv decodes (it refuses overlong forms, surrogates
-// and stray continuation bytes); only the position is wanted, so its output is discarded.
-std::size_t invalid_utf8_at(const std::string& text) {
-  const iconv_t cd = iconv_open("UTF-8", "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error("iconv cannot convert UTF-8 here");
-  char* in = const_cast<char*>(text.data());  // iconv's signature; it does not write the input
-  std::size_t in_left = text.size();
-  std::size_t bad = std::string::npos;
-  char buffer[4096];
-  while (in_left > 0) {
-    char* out = buffer;
-    std::size_t out_left = sizeof buffer;
-    if (iconv(cd, &in, &in_left, &out, &out_left) == static_cast<std::size_t>(-1) && errno != E2BIG) {
-      bad = static_cast<std::size_t>(in - text.data());
-      break;
-    }
-  }
-  iconv_close(cd);
-  return bad;
 }
 
 // 1-based line and column (in bytes) of an offset into `text`.

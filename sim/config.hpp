@@ -266,10 +266,6 @@ class Documenter {
   std::vector<std::string> sections_;
 };
 
-// Where `text` stops being UTF-8: the offset of the first byte of the first invalid or
-// incomplete sequence, or std::string::npos if it is all UTF-8.
-std::size_t invalid_utf8_at(const std::string& text);
-
 // Loads a YAML file; a syntax error, bytes that are not UTF-8 and a second document (a config
 // is one) become a ConfigError with their place, a directory or an unreadable file one
 // without. `text` receives the file's bytes (for hashing and storing).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "sim/hdf5_copy.hpp"
 
+#include <H5DSpublic.h>
+
 #include <algorithm>
 
 #include "sim/hdf5_support.hpp"
@@ -45,6 +47,15 @@ void copy_structure(hid_t from, hid_t to, const std::string& name, const std::st
   }
   if (info.type != H5O_TYPE_DATASET) throw OutputError(path + ": cannot copy (neither a group nor a dataset)");
   const OwnedId source(H5Dopen2(from, name.c_str(), H5P_DEFAULT), H5Dclose);
+  // A dimension scale labels the layout rather than holding results: copied whole, but without
+  // the list of datasets it is attached to, which names objects of the source file.
+  if (H5DSis_scale(source.id) > 0) {
+    if (H5Ocopy(from, name.c_str(), to, name.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0) copy_failed(path);
+    if (H5Aexists_by_name(to, name.c_str(), "REFERENCE_LIST", H5P_DEFAULT) > 0 &&
+        H5Adelete_by_name(to, name.c_str(), "REFERENCE_LIST", H5P_DEFAULT) < 0)
+      copy_failed(path);
+    return;
+  }
   const OwnedId type(H5Dget_type(source.id), H5Tclose);
   const OwnedId space(H5Dget_space(source.id), H5Sclose);
   const OwnedId create(H5Dget_create_plist(source.id), H5Pclose);
@@ -64,6 +75,9 @@ void copy_attributes(hid_t from, hid_t to) {
     const OwnedId stored(H5Aget_type(attr.id), H5Tclose);
     const OwnedId memory(H5Tget_native_type(stored.id, H5T_DIR_ASCEND), H5Tclose);
     const OwnedId space(H5Aget_space(attr.id), H5Sclose);
+    // An object reference (a dimension scale's) addresses an object of the source file; the
+    // caller attaches scales again in the target.
+    if (H5Tdetect_class(stored.id, H5T_REFERENCE) > 0) continue;
     std::string name(static_cast<std::size_t>(std::max<ssize_t>(H5Aget_name(attr.id, 0, nullptr), 0)), '\0');
     H5Aget_name(attr.id, name.size() + 1, name.data());
     std::vector<unsigned char> buffer(H5Tget_size(memory.id) *

@@ -2,6 +2,7 @@
 #include "sim/result_file.hpp"
 
 #include <H5Cpp.h>
+#include <H5DSpublic.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -27,6 +28,7 @@
 #include "sim/hdf5_copy.hpp"
 #include "sim/hdf5_driver.hpp"
 #include "sim/hdf5_support.hpp"
+#include "sim/utf8.hpp"
 
 // With result_reader.cpp, damage_check.cpp, hdf5_driver.cpp and hdf5_support.cpp, the only
 // translation units that see HDF5. Conventions kept here so every file agrees:
@@ -63,9 +65,12 @@ H5::StrType utf8_string_type() {
 }
 
 // HDF5 variable-length strings are NUL-terminated, so an embedded NUL would silently cut
-// the stored text short; refuse it instead.
-void require_no_nul(const std::string& file, const std::string& object, const std::string& text) {
+// the stored text short; and they are declared UTF-8, which readers decode strictly (h5py and
+// pandas raise, R warns), so text in any other encoding would make the file unreadable there.
+void require_storable_text(const std::string& file, const std::string& object, const std::string& text) {
   if (text.find('\0') != std::string::npos) fail(file, object, "string contains a NUL byte");
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos)
+    fail(file, object, "string is not UTF-8 text (byte " + std::to_string(bad) + ")");
 }
 
 // "/a/b/c" -> {"a", "b", "c"}; "/" -> {}. Object paths in this API are always absolute.
@@ -485,6 +490,10 @@ struct ResultFile::Impl {
            std::to_string(info.dimensions.size()) + " dimension names for a rank-" +
                std::to_string(rank) + " array");
     }
+    for (const std::string& text : {info.unit, info.description, join(info.dimensions, ",")})
+      require_storable_text(final_path_, path, text);
+    for (const auto& [name, value] : info.extra)
+      if (const auto* text = std::get_if<std::string>(&value)) require_storable_text(final_path_, path + " @" + name, *text);
     make_groups(path, false);
     H5::DSetCreatPropList create;
     const std::int64_t zero = 0;
@@ -790,7 +799,7 @@ void ResultFile::set_attribute(const std::string& object_path, const std::string
   Impl& impl = this->impl();
   const std::string where = object_path + " @" + name;
   if (const auto* text = std::get_if<std::string>(&value))
-    require_no_nul(impl.final_path_, where, *text);
+    require_storable_text(impl.final_path_, where, *text);
   impl.require_not_streaming(where);
   try {
     // A missing object is created as a group, so metadata for a group may be written
@@ -846,7 +855,7 @@ void ResultFile::discard_unless_committed() {
 
 void ResultFile::write_text(const std::string& path, const std::string& text) {
   Impl& impl = this->impl();
-  require_no_nul(impl.final_path_, path, text);
+  require_storable_text(impl.final_path_, path, text);
   try {
     impl.make_groups(path, false);
     const H5::StrType type = utf8_string_type();
@@ -880,7 +889,7 @@ void ResultFile::write_table(const std::string& path, const Table& table) {
                " rows, but column '" + table.front().name + "' has " + std::to_string(rows));
     }
     if (const auto* strings = std::get_if<std::vector<std::string>>(&column.values)) {
-      for (const std::string& s : *strings) require_no_nul(file_name, path + "." + column.name, s);
+      for (const std::string& s : *strings) require_storable_text(file_name, path + "." + column.name, s);
     }
   }
 
@@ -955,6 +964,96 @@ void ResultFile::remove(const std::string& path) {
     impl.fail_h5(path, "cannot remove", describe(e));
   }
   if (H5Ldelete(h5.getId(), path.c_str(), H5P_DEFAULT) < 0) impl.fail_h5(path, "cannot remove", stack_reason());
+}
+
+void ResultFile::write_dimension_scale(const std::string& path, const std::vector<std::string>& labels) {
+  Impl& impl = this->impl();
+  for (const std::string& label : labels) require_storable_text(impl.final_path_, path, label);
+  const std::vector<std::string> parts = split_path(impl.final_path_, path);
+  if (parts.empty()) fail(impl.final_path_, path, "expected a dataset path, got '/'");
+  try {
+    impl.make_groups(path, false);
+    std::vector<const char*> pointers;
+    for (const std::string& label : labels) pointers.push_back(label.c_str());
+    const H5::StrType type = utf8_string_type();
+    const hsize_t extent[1] = {labels.size()};
+    H5::DataSet dataset = impl.file(path).createDataSet(path, type, H5::DataSpace(1, extent));
+    if (!labels.empty()) dataset.write(pointers.data(), type);
+    if (H5DSset_scale(dataset.getId(), parts.back().c_str()) < 0) impl.fail_h5(path, "cannot make a dimension scale", stack_reason());
+    dataset.close();
+  } catch (const H5::Exception& e) {
+    impl.fail_h5(path, "cannot write dimension scale", describe(e));
+  }
+}
+
+namespace {
+
+// Every dataset below an open group, as paths relative to it, scales excepted, with the
+// attachments of all (scales too) removed: a file resumed after it was finished, and the
+// compacted copy of it, hold references that may name objects of an earlier file, so
+// attach_dimension_scales() always attaches afresh.
+std::vector<std::string> detached_datasets_below(hid_t group) {
+  std::vector<std::string> found;
+  const auto visit = [](hid_t object, const char* name, const H5O_info_t* info, void* out) -> herr_t {
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    const OwnedId dataset(H5Dopen2(object, name, H5P_DEFAULT), H5Dclose);
+    for (const char* references : {"DIMENSION_LIST", "REFERENCE_LIST"})
+      if (H5Aexists(dataset.id, references) > 0 && H5Adelete(dataset.id, references) < 0) return -1;
+    if (H5DSis_scale(dataset.id) <= 0) static_cast<std::vector<std::string>*>(out)->push_back(name);
+    return 0;
+  };
+  if (H5Ovisit(group, H5_INDEX_NAME, H5_ITER_INC, visit, &found) < 0) throw OutputError(stack_reason());
+  return found;
+}
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> names;
+  std::istringstream in(text);
+  for (std::string name; std::getline(in, name, ',');) names.push_back(name);
+  return names;
+}
+
+}  // namespace
+
+void ResultFile::attach_dimension_scales(const std::string& group_path) {
+  Impl& impl = this->impl();
+  impl.require_not_streaming(group_path);
+  H5::H5File& h5 = impl.file(group_path);
+  try {
+    impl.close_datasets();
+    const H5::Group group = h5.openGroup(group_path);
+    for (const std::string& name : detached_datasets_below(group.getId())) {
+      H5::DataSet dataset = group.openDataSet(name);
+      if (!dataset.attrExists("dimensions")) continue;
+      std::string text;
+      const H5::Attribute attribute = dataset.openAttribute("dimensions");
+      attribute.read(attribute.getStrType(), text);
+      const std::vector<std::string> dims = split_names(text);
+      std::vector<hsize_t> extent(dims.size());
+      if (dataset.getSpace().getSimpleExtentNdims() != static_cast<int>(dims.size()))
+        fail(impl.final_path_, group_path + "/" + name, "its `dimensions` attribute does not match its rank");
+      dataset.getSpace().getSimpleExtentDims(extent.data());
+      for (unsigned i = 0; i < dims.size(); ++i) {
+        const std::string scale_path = (group_path == "/" ? "" : group_path) + "/" + dims[i];
+        if (!object_exists(h5.getId(), scale_path)) {
+          std::vector<std::int64_t> index(extent[i]);
+          for (std::size_t k = 0; k < index.size(); ++k) index[k] = static_cast<std::int64_t>(k);
+          impl.write_array(scale_path, {extent[i]}, index, ArrayInfo{"index", "", {}, {}, 0, false, 0.0});
+          const H5::DataSet made = h5.openDataSet(scale_path);
+          if (H5DSset_scale(made.getId(), dims[i].c_str()) < 0) impl.fail_h5(scale_path, "cannot make a dimension scale", stack_reason());
+        }
+        const H5::DataSet scale = h5.openDataSet(scale_path);
+        hsize_t length = 0;
+        if (scale.getSpace().getSimpleExtentNdims() != 1 || (scale.getSpace().getSimpleExtentDims(&length), length != extent[i]))
+          fail(impl.final_path_, scale_path, "dimension scale of " + std::to_string(length) + " labels for a dimension of " +
+                                                 std::to_string(extent[i]) + " in " + group_path + "/" + name);
+        if (H5DSattach_scale(dataset.getId(), scale.getId(), i) < 0)
+          impl.fail_h5(group_path + "/" + name, "cannot attach dimension scale " + dims[i], stack_reason());
+      }
+    }
+  } catch (const H5::Exception& e) {
+    impl.fail_h5(group_path, "cannot attach dimension scales", describe(e));
+  }
 }
 
 void ResultFile::create_array(const std::string& path, const std::vector<std::uint64_t>& dims,

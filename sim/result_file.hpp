@@ -170,6 +170,17 @@ class ResultFile {
   // For a file quicker to write again than to resume (a merge's): without commit() its
   // partial is deleted even once it has streamed, and errors say so.
   void discard_unless_committed();
+  // Stores `labels` as the one-dimensional dataset `path` and makes it an HDF5 dimension scale
+  // named after its last component, for attach_dimension_scales(). Before streaming.
+  void write_dimension_scale(const std::string& path, const std::vector<std::string>& labels);
+  // Attaches to each dimension of every dataset below `group` (at any depth) that has a
+  // `dimensions` attribute the dimension scale `group`/NAME of that dimension's NAME, creating
+  // it as the indices 0..n-1 when no labels were written; the scales are in a parent group of
+  // the datasets, where netCDF-4 readers (xarray's h5netcdf engine) look for named dimensions.
+  // Once the extents are final and not while streaming: attaching stores object references
+  // in both objects, which the compacted copy of finish_streaming() could not carry. Earlier
+  // attachments (a finished file resumed) are replaced.
+  void attach_dimension_scales(const std::string& group);
   // A dataset of the given extent, chunked and compressed as write_array() does, reading
   // ArrayInfo::fill (0 unless set) until written; chunks take file space only once written to.
   void create_array(const std::string& path, const std::vector<std::uint64_t>& dims, DType type,

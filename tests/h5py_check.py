@@ -77,8 +77,50 @@ def check(h5py, path):
                     ds[(0,) * ds.ndim]
 
         check_first_round_levy(h5py, f, problems)
+        check_dimension_scales(h5py, f, problems)
+        check_xarray(path, problems)
 
     return problems, metrics, trusts or 0, schemes
+
+
+def check_dimension_scales(h5py, f, problems):
+    """Every outcome dataset (FORMAT.md, "Outcome arrays") has each dimension named by the
+    attached scale /outcomes/<name> of its `dimensions` attribute, the labelled ones equal to
+    the tables' names and dates, the others the indices."""
+    labels = {"trust": [as_text(n) for n in f["trusts"]["name"]],
+              "month": [as_text(d) for d in f["months"]["start_date"]]}
+    datasets = []
+    f["outcomes"].visititems(lambda name, obj: datasets.append((name, obj))
+                             if isinstance(obj, h5py.Dataset) and "dimensions" in obj.attrs else None)
+    if len(datasets) < 2:
+        problems.append(f"/outcomes holds {len(datasets)} outcome datasets with dimensions")
+    for name, ds in datasets:
+        dims = as_text(ds.attrs["dimensions"]).split(",")
+        for i, dim in enumerate(dims):
+            scales = list(ds.dims[i].keys()) if i < ds.ndim else []
+            if scales != [dim]:
+                problems.append(f"/outcomes/{name}: dimension {i} has scales {scales}, expected [{dim!r}]")
+                continue
+            values = ds.dims[i][0][()]
+            if values.shape != (ds.shape[i],):
+                problems.append(f"/outcomes/{name}: the {dim} scale has shape {values.shape}, not ({ds.shape[i]},)")
+            elif dim in labels and [as_text(v) for v in values] != labels[dim]:
+                problems.append(f"/outcomes/{name}: the {dim} scale's labels differ from the tables'")
+            elif dim in ("point", "replication") and list(values) != list(range(ds.shape[i])):
+                problems.append(f"/outcomes/{name}: the {dim} scale is not the indices 0..{ds.shape[i] - 1}")
+
+
+def check_xarray(path, problems):
+    """xarray, through h5netcdf, opens the outcome groups with the dimensions named."""
+    try:
+        import xarray
+        import h5netcdf  # noqa: F401  (the engine)
+    except ImportError:
+        return  # scripts/setup.sh installs both; a machine without them reads through h5py
+    with xarray.open_dataset(path, engine="h5netcdf", group="outcomes/national_month") as ds:
+        dims = {tuple(v.dims) for v in ds.data_vars.values()}
+        if dims != {("point", "replication", "month")}:
+            problems.append(f"xarray names the national outcomes' dimensions {sorted(dims)}")
 
 
 def check_first_round_levy(h5py, f, problems):

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "sim/result_file.hpp"
+#include "sim/utf8.hpp"
 
 namespace fs = std::filesystem;
 using namespace breachsim::sim;
@@ -656,6 +657,100 @@ TEST_CASE("copy_layout copies a file's objects and attributes, some as structure
   CHECK(std::get<std::string>(in.attribute("/outcomes/national_month/fines", "unit")) == "GBP");
   const std::vector<double> fines = in.read_doubles("/outcomes/national_month/fines");
   CHECK(std::all_of(fines.begin(), fines.end(), [](double v) { return std::isnan(v); }));
+}
+
+TEST_CASE("Dimension scales name every outcome dimension, labelled or as indices, and survive copy_layout",
+          "[result_file][merge]") {
+  TempDir dir;
+  const std::string source = dir.file("scales.h5"), copy = dir.file("copied.h5");
+  ArrayInfo info;
+  info.unit = "count";
+  info.dimensions = {"point", "replication", "trust", "month"};
+  {
+    ResultFile out = ResultFile::create(source, false);
+    out.create_array("/outcomes/trust_month/beds", {2, 3, 2, 4}, DType::int64, info);
+    info.dimensions = {"point", "replication", "month"};
+    out.create_array("/outcomes/national_month/beds", {2, 3, 4}, DType::int64, info);
+    out.write_dimension_scale("/outcomes/trust", {"Northfield", "Riverside"});
+    out.write_dimension_scale("/outcomes/month", {"2015-04-01", "2015-05-01", "2015-06-01", "2015-07-01"});
+    CHECK_THROWS_WITH(out.write_dimension_scale("/outcomes/bad", {"caf\xe9"}), Catch::Contains("not UTF-8"));
+    out.attach_dimension_scales("/outcomes");
+    out.attach_dimension_scales("/outcomes");  // attaching again replaces the attachments
+    out.commit();
+  }
+  const auto attached_to = [](const std::string& file, const std::string& dataset) {
+    return run("h5dump -A -d " + dataset + " " + file);
+  };
+  {
+    ResultReader in(source);
+    CHECK(in.list("/outcomes") ==
+          std::vector<std::string>{"month", "national_month", "point", "replication", "trust", "trust_month"});
+    // Point and replication had no labels: their scales are the indices.
+    CHECK(in.read_int64s("/outcomes/point") == std::vector<std::int64_t>{0, 1});
+    CHECK(in.read_int64s("/outcomes/replication") == std::vector<std::int64_t>{0, 1, 2});
+    const auto [status, dump] = attached_to(source, "/outcomes/trust_month/beds");
+    REQUIRE(status == 0);
+    CHECK(dump.find("DIMENSION_LIST") != std::string::npos);
+    for (const char* scale : {"/outcomes/point", "/outcomes/replication", "/outcomes/trust", "/outcomes/month"})
+      CHECK(dump.find(scale) != std::string::npos);
+    const auto [status_scale, labels] = run("h5dump -d /outcomes/trust " + source);
+    CHECK(labels.find("\"Riverside\"") != std::string::npos);
+    CHECK(labels.find("REFERENCE_LIST") != std::string::npos);
+    // Attached twice, listed once.
+    std::size_t listed = 0;
+    for (std::size_t at = labels.find("/outcomes/trust_month/beds"); at != std::string::npos;
+         at = labels.find("/outcomes/trust_month/beds", at + 1))
+      ++listed;
+    CHECK(listed == 1);
+  }
+  {
+    // merge lays its file out as a shard's: the scales come with their labels, but the references
+    // between scales and datasets name the shard's objects and are left out, to be attached anew.
+    ResultFile out = ResultFile::create(copy, false);
+    out.copy_layout(source, {}, {"outcomes"});
+    out.commit();
+  }
+  const auto [copy_status, copy_dump] = attached_to(copy, "/outcomes/trust_month/beds");
+  REQUIRE(copy_status == 0);
+  CHECK(copy_dump.find("DIMENSION_LIST") == std::string::npos);
+  CHECK(run("h5dump -d /outcomes/trust " + copy).second.find("\"Riverside\"") != std::string::npos);
+  const std::string attached = dir.file("attached.h5");
+  {
+    ResultFile out = ResultFile::create(attached, false);
+    out.copy_layout(source, {}, {"outcomes"});
+    out.attach_dimension_scales("/outcomes");
+    out.commit();
+  }
+  const std::string dump = attached_to(attached, "/outcomes/national_month/beds").second;
+  CHECK(dump.find("DIMENSION_LIST") != std::string::npos);
+  CHECK(dump.find("/outcomes/month") != std::string::npos);
+}
+
+TEST_CASE("Dimension scales must fit their dimension, and text must be UTF-8", "[result_file]") {
+  TempDir dir;
+  ResultFile out = ResultFile::create(dir.file("misfit.h5"), false);
+  ArrayInfo info;
+  info.unit = "count";
+  info.dimensions = {"point", "trust"};
+  out.create_array("/outcomes/x", {1, 2}, DType::int64, info);
+  out.write_dimension_scale("/outcomes/trust", {"A", "B", "C"});
+  CHECK_THROWS_WITH(out.attach_dimension_scales("/outcomes"),
+                    Catch::Contains("dimension scale of 3 labels for a dimension of 2"));
+  CHECK_THROWS_WITH(out.write_text("/latin1", "caf\xe9"), Catch::Contains("not UTF-8"));
+  CHECK_THROWS_WITH(out.set_attribute("/", "name", std::string("caf\xe9")), Catch::Contains("not UTF-8"));
+  CHECK_THROWS_WITH(out.write_table("/t", {{"name", std::vector<std::string>{"ok", "\xff"}}}),
+                    Catch::Contains("not UTF-8"));
+  info.dimensions = {};
+  info.unit = "\xc3";  // a sequence cut short
+  CHECK_THROWS_WITH(out.create_array("/y", {1}, DType::int64, info), Catch::Contains("not UTF-8"));
+}
+
+TEST_CASE("escape_invalid_utf8 keeps UTF-8 and writes other bytes as \\xNN", "[result_file]") {
+  CHECK(escape_invalid_utf8("results/caf\xc3\xa9.h5") == "results/caf\xc3\xa9.h5");
+  CHECK(escape_invalid_utf8("caf\xe9.h5") == "caf\\xE9.h5");
+  CHECK(escape_invalid_utf8("\xff\xfe") == "\\xFF\\xFE");
+  CHECK(escape_invalid_utf8("\xe9\xc3\xa9") == "\\xE9\xc3\xa9");  // a valid sequence right after is kept
+  CHECK(invalid_utf8_at(escape_invalid_utf8("a\x80" "b\xc3")) == std::string::npos);
 }
 
 TEST_CASE("write_slab converts to the dataset's type and refuses what would not survive",

@@ -33,6 +33,12 @@ inline constexpr const char* footprint_plan = "/outcomes/footprint_month/plan_to
 inline constexpr const char* footprint_summary = "/summary/footprints";
 inline constexpr const char* footprint_trusts_summary = "/summary/footprint_trusts";
 
+// The dimension scales of the outcome datasets, named as their `dimensions` attributes name
+// them: labelled (trust names, month start dates, footprint names) or, for point and
+// replication, the indices. Below /outcomes, so every dataset under it sees them.
+inline std::string dimension_scale(std::string_view dimension) { return "/outcomes/" + std::string(dimension); }
+inline constexpr const char* dimension_names[] = {"point", "replication", "trust", "month", "footprint"};
+
 // [point][replication][trust][month] of one metric.
 inline std::string trust_month(std::string_view metric) { return "/outcomes/trust_month/" + std::string(metric); }
 // [point][replication][month] of one metric.

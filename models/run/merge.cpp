@@ -7,6 +7,7 @@
 
 #include "models/run/layout.hpp"
 #include "sim/result_file.hpp"
+#include "sim/utf8.hpp"
 
 namespace breachsim::models {
 
@@ -163,7 +164,10 @@ std::vector<std::string> task_datasets(const sim::ResultReader& in) {
   std::vector<std::string> paths;
   for (const std::string& name : in.list(layout::outcomes)) {
     const std::string path = std::string(layout::outcomes) + "/" + name;
-    if (path == layout::first_round_levy) continue;
+    if (path == layout::first_round_levy ||
+        std::find(std::begin(layout::dimension_names), std::end(layout::dimension_names), name) !=
+            std::end(layout::dimension_names))
+      continue;
     for (const std::string& member : in.list(path)) paths.push_back(path + "/" + member);
   }
   return paths;
@@ -250,7 +254,7 @@ MergeTotals merge_shards(std::vector<ShardFile> shards, const std::string& out, 
   file.copy_layout(shards.front().path, {"summary"}, {"outcomes", "progress"});
   file.remove_attribute(layout::root, "shard");
   file.set_attribute(layout::root, "merged_shards", static_cast<std::int64_t>(shards.size()));
-  file.set_attribute(layout::root, "command_line", command_line);
+  file.set_attribute(layout::root, "command_line", sim::escape_invalid_utf8(command_line));
   file.set_attribute(layout::root, "created_utc", utc_now());
   file.start_streaming();
   std::vector<double> levy;  // [point][replication], each column from the shard that ran the baseline's task
@@ -277,7 +281,7 @@ MergeTotals merge_shards(std::vector<ShardFile> shards, const std::string& out, 
   file.write_slab(layout::progress, {0, 0}, {P, R}, complete.data());
   file.finish_streaming();
   totals.saved = read_saved_run(sim::ResultFile::partial_path(out));
-  write_summary(file, totals.saved.runs);
+  write_final_objects(file, totals.saved.runs);
   file.commit();
   totals.tasks = tasks;
   totals.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -18,6 +18,7 @@
 #include "sim/result_file.hpp"
 #include "sim/sha256.hpp"
 #include "sim/stats.hpp"
+#include "sim/utf8.hpp"
 
 namespace breachsim::models {
 
@@ -62,9 +63,10 @@ void write_root_attributes(sim::ResultFile& file, const ScenarioSetup& setup, co
       {"seed", static_cast<std::int64_t>(provenance.seed)},
       {"replications", static_cast<std::int64_t>(replications)},
       {"created_utc", utc_now()},
-      {"command_line", provenance.command_line},
+      // Linux file names may be any bytes; the file holds UTF-8 only, so others are kept as \xNN.
+      {"command_line", sim::escape_invalid_utf8(provenance.command_line)},
       {"threads", static_cast<std::int64_t>(provenance.threads)},
-      {"config_file", s.source_file},
+      {"config_file", sim::escape_invalid_utf8(s.source_file)},
       {"config_sha256", sim::sha256_hex(config)},
       {"scenario_name", s.scenario.name},
       {"first_month", sim::format_date(setup.calendar.month_date(0))},
@@ -359,6 +361,18 @@ void write_footprint_tables(sim::ResultFile& file, const NationalRuns& runs) {
                       {"missed_while_footprint_delivered_probability", t_missed}});
 }
 
+// The labels of the outcome datasets' dimensions that have names (finish_outcomes() attaches
+// them, with index scales for the others).
+void write_dimension_labels(sim::ResultFile& file, const ScenarioSetup& setup) {
+  std::vector<std::string> trusts, months, footprints;
+  for (const auto& t : setup.scenario.trusts) trusts.push_back(t.name);
+  for (int m = 0; m < setup.calendar.months(); ++m) months.push_back(sim::format_date(setup.calendar.month_date(m)));
+  for (const auto& f : setup.finance.footprints) footprints.push_back(f.name);
+  file.write_dimension_scale(layout::dimension_scale("trust"), trusts);
+  file.write_dimension_scale(layout::dimension_scale("month"), months);
+  if (!footprints.empty()) file.write_dimension_scale(layout::dimension_scale("footprint"), footprints);
+}
+
 }  // namespace
 
 void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>& setups, const PointsTable& table,
@@ -373,6 +387,12 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
   write_metrics_table(file);
   write_schemes_table(file, setups);
   write_footprints_table(file, setup);
+  write_dimension_labels(file, setup);
+}
+
+void write_final_objects(sim::ResultFile& file, const NationalRuns& runs) {
+  write_summary(file, runs);
+  file.attach_dimension_scales(layout::outcomes);
 }
 
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {

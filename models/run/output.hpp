@@ -38,6 +38,9 @@ void write_static(sim::ResultFile& file, const std::vector<const ScenarioSetup*>
                   const RunProvenance& provenance, std::size_t replications);
 // The /summary tables: national_run per point, paired_differences, multiplier and plan_delivery.
 void write_summary(sim::ResultFile& file, const NationalRuns& runs);
+// What a file gets once its outcomes are complete (after finish_streaming()): the /summary
+// tables and the outcome datasets' dimension scales.
+void write_final_objects(sim::ResultFile& file, const NationalRuns& runs);
 
 // "Scenario 'x': 5 trusts, 24 months (2015-04 to 2017-03), 64 replications ..."
 std::string run_title(const ScenarioSetup& setup, std::size_t points, std::size_t replications);

@@ -228,7 +228,7 @@ void finish_run(sim::ResultFile& file, RunTotals& totals, bool replace_summary) 
   if (replace_summary) file.remove(layout::summary);
   file.set_attribute(layout::root, "replications", static_cast<std::int64_t>(totals.replications));
   totals.runs = with_replications(totals.runs, totals.replications);
-  write_summary(file, totals.runs);
+  write_final_objects(file, totals.runs);
   file.commit();
   totals.write_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -11,6 +11,7 @@
 
 #include "breachsim/version.hpp"
 #include "models/run/metrics.hpp"
+#include "sim/utf8.hpp"
 
 namespace breachsim::models {
 
@@ -690,7 +691,7 @@ void apply_override(YAML::Node& root, const std::string& option, cfg::Diagnostic
   const std::string canonical = cfg::to_string(key_path);
   if (key_path.front().key == "sweep") return fail(canonical, "cannot be set with --set: edit the sweep in the file");
   const std::string value_text = option.substr(equals + 1);
-  if (cfg::invalid_utf8_at(value_text) != std::string::npos)
+  if (sim::invalid_utf8_at(value_text) != std::string::npos)
     return fail(canonical, "the value is not UTF-8 text (check the terminal's encoding)");
   YAML::Node value;
   try {
