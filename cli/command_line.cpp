@@ -187,6 +187,22 @@ void add_merge(CLI::App& app, MergeOptions& o) {
       "those of the same run in one process. Exit codes: README.md, \"Exit codes\".");
 }
 
+void add_report(CLI::App& app, ReportOptions& o) {
+  CLI::App* report = app.add_subcommand("report", "Write a result file's report: one HTML page with plots");
+  report->add_option("FILE", o.file, "A result file (or the FILE.partial a killed run left)")
+      ->type_name("")
+      ->required();
+  report->add_option("--out", o.out, "The page to write (default: FILE with .html for .h5)")
+      ->type_name("R.html")
+      ->check(text_value());
+  report->add_flag("--force", o.force, "Replace the page if it exists (without it, never)");
+  report->footer(
+      "The page is self-contained (plots inline, nothing fetched from the network):\n"
+      "open it in any browser, or mail it. It needs Python 3 with h5py, pandas and\n"
+      "matplotlib (scripts/setup.sh installs them; BREACHSIM_PYTHON names another\n"
+      "interpreter). Exit codes: README.md, \"Exit codes\".");
+}
+
 // "unknown option '--thread' for run; did you mean '--threads'?", and the like for a command
 // or a second file. Unknown arguments are left over (allow_extras) rather than refused by
 // CLI11, whose message would not say what was meant.
@@ -289,6 +305,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   add_validate(app, cl.validate);
   add_summary(app, cl.summary);
   add_merge(app, cl.merge);
+  add_report(app, cl.report);
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "This help, or a command's (help run)");
   help->add_option("COMMAND", help_topic, "The command whose options to list");
@@ -328,8 +345,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       throw UsageError("merge expects the merged file and the files of every shard: breachsim merge OUT SHARD...",
                        "merge");
     cl.command = Command::merge;
+  } else if (command == "report") {
+    reject_extras(*app.get_subcommand(command), "FILE", cl.report.file);
+    cl.command = Command::report;
   } else {
-    throw UsageError("no command given: run, validate, summary or merge");
+    throw UsageError("no command given: run, validate, summary, merge or report");
   }
   return cl;
 }

@@ -52,7 +52,13 @@ struct MergeOptions {
   bool force = false, quiet = false;
 };
 
-enum class Command { none, run, validate, summary, merge };
+struct ReportOptions {
+  std::string file;  // a result file
+  std::string out;   // empty: FILE with .html for .h5
+  bool force = false;
+};
+
+enum class Command { none, run, validate, summary, merge, report };
 
 struct CommandLine {
   Command command = Command::none;  // none: the help or the version was printed; exit with exit_code
@@ -61,6 +67,7 @@ struct CommandLine {
   ValidateOptions validate;
   SummaryOptions summary;
   MergeOptions merge;
+  ReportOptions report;
 };
 
 // Reads argv. Prints the help (`--help`, `-h`, `help [COMMAND]`; with no arguments at all, on

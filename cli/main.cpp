@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
         return cli::summary_command(cl.summary);
       case cli::Command::merge:
         return cli::merge_command(cl.merge, command_line);
+      case cli::Command::report:
+        return cli::report_command(cl.report);
     }
     return 1;
   } catch (const cli::UsageError& e) {

@@ -155,6 +155,16 @@ CASES = [
     Case("files", "a config given as the result file", ["summary", SMALL], 1, r"not a breachsim result file|cannot open"),
     Case("files", "an unknown metric", ["summary", "{work}/done.h5", "--metric", "finez"], 2, r"no metric named 'finez'",
          setup=lambda ctx: ctx.finished_run("done.h5")),
+    Case("files", "a report without a file", ["report"], 2, r"FILE is required"),
+    Case("files", "a report of a file that does not exist", ["report", "no_such.h5"], 2, r"^breachsim: no_such.h5: no such file$"),
+    Case("files", "a config given as the report's result file", ["report", SMALL, "--out", "{work}/small.html"], 2,
+         r"^breachsim report: .*small.yaml: not an HDF5 file"),
+    Case("output", "a report onto an existing page without --force", ["report", "{work}/done.h5", "--out", "{work}/page.html"], 2,
+         r"page.html exists; --force to overwrite",
+         setup=lambda ctx: (ctx.finished_run("done.h5"), ctx.write("page.html", "mine"), ctx.remember("page.html")),
+         check=lambda ctx: ctx.unchanged("page.html")),
+    Case("output", "a report into a missing directory", ["report", "{work}/done.h5", "--out", "{work}/no_dir/page.html"], 1,
+         r"cannot write .*no_dir/page.html: No such file or directory", setup=lambda ctx: ctx.finished_run("done.h5")),
 
     # The config: every problem with file:line:column and the key path, exit 2.
     Case("config", "a YAML syntax error", ["validate", "tests/data/syntax_error.yaml"], 2,
