@@ -36,13 +36,20 @@ struct Finished {
   bool save_now = false;
 };
 
+// The queue's pages come from std::allocator rather than TBB's cache-aligned allocator, which
+// frees and hands out pages again inside TBB's own uninstrumented allocator (tbbmalloc), unseen by
+// ThreadSanitizer: a page the writer emptied and the stop watcher's try_push then got again was
+// reported as a race on the reused memory (clean-clone CI on b97bd10, cli.progress_terminal, once
+// in many runs). operator new is intercepted, so the reuse is seen. A few pages a run: no cost.
+using FinishedQueue = tbb::concurrent_bounded_queue<Finished, std::allocator<Finished>>;
+
 // Once `stop` is set, puts a save_now mark in the writer's queue, so that every task finished
 // before the signal is in the file within moments, not at the next periodic flush: a second
 // signal ends the process at once, and under mpirun the ranks are killed
 // odls_base_sigkill_timeout seconds (1 by default) after the signal reaches them.
 class StopWatcher {
  public:
-  StopWatcher(const std::atomic<bool>& stop, tbb::concurrent_bounded_queue<Finished>& queue)
+  StopWatcher(const std::atomic<bool>& stop, FinishedQueue& queue)
       : thread_([this, &stop, &queue] { watch(stop, queue); }) {}
   StopWatcher(const StopWatcher&) = delete;
   StopWatcher& operator=(const StopWatcher&) = delete;
@@ -56,7 +63,7 @@ class StopWatcher {
   }
 
  private:
-  void watch(const std::atomic<bool>& stop, tbb::concurrent_bounded_queue<Finished>& queue) {
+  void watch(const std::atomic<bool>& stop, FinishedQueue& queue) {
     // A signal handler can only set a flag, so the flag is polled; the writer's end wakes it.
     constexpr auto poll = std::chrono::milliseconds(50);
     Finished mark;
@@ -260,7 +267,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   require_room(file, spec, todo.size(), last, false);
 
   const int threads = spec.threads > 0 ? spec.threads : sim::default_concurrency();
-  tbb::concurrent_bounded_queue<Finished> queue;
+  FinishedQueue queue;
   queue.set_capacity(2 * threads + 2);  // finished tasks waiting for the writer: bounded memory
   std::atomic<bool> abandon{false};     // the writer failed: stop starting tasks
   std::exception_ptr worker_error;
