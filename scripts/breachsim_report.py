@@ -1020,6 +1020,11 @@ def _plans_table(data, plans, point_name):
     return table_html(head, body, "wide"), len(body) - 1, int(part["replications"].max())
 
 
+def point_heading(data, p):
+    """A point's name as the plans and footprints tables head it, the baseline marked."""
+    return f"{esc(data.points['name'][p])}{' (baseline)' if p == data.baseline else ''}"
+
+
 def section_plans(data):
     plans = data.summaries.get("plan_delivery")
     if plans is None or plans.empty:
@@ -1031,9 +1036,8 @@ def section_plans(data):
             "mean</b>, the mean share of the plan delivered (docs/management.md). All trusts: the mean share of "
             "trusts meeting the control total." + shown_note(shown, data.n_points) + "</p>")
     for p in shown:
-        name = data.points["name"][p]
-        table, trusts, reps = _plans_table(data, plans, name)
-        title = f"{esc(name)}{' (baseline)' if p == data.baseline else ''}, {reps} replications"
+        table, trusts, reps = _plans_table(data, plans, data.points["name"][p])
+        title = f"{point_heading(data, p)}, {reps} replications"
         if trusts > MAX_TRUST_PANELS:
             body += f"<h3>{title}</h3>" + details(f"{trusts} trusts: show the table", table)
         else:
@@ -1074,9 +1078,8 @@ def section_footprints(data):
             "probability the outturn reached the plan. Under each footprint, each member trust's probability of "
             "meeting its own control total, in the delivered column." + shown_note(shown, data.n_points) + "</p>")
     for p in shown:
-        name = data.points["name"][p]
-        body += f"<h3>{esc(name)}{' (baseline)' if p == data.baseline else ''}</h3>"
-        body += table_html(head, _footprint_rows(data, table, members, name), "wide")
+        body += f"<h3>{point_heading(data, p)}</h3>"
+        body += table_html(head, _footprint_rows(data, table, members, data.points["name"][p]), "wide")
     return Section("footprints", "Footprint plans", body)
 
 
