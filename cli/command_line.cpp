@@ -203,6 +203,31 @@ void add_report(CLI::App& app, ReportOptions& o) {
       "interpreter). Exit codes: README.md, \"Exit codes\".");
 }
 
+void add_serve(CLI::App& app, ServeOptions& o) {
+  CLI::App* serve = app.add_subcommand("serve", "Serve a live page for seminars: change levers, see the plots");
+  serve->add_option("--port", o.port, "TCP port (default 8080; 0: any free port)")
+      ->type_name("P")
+      ->check(whole_number<int>(0, 65535));
+  serve->add_option("--bind", o.bind, "Address to listen on (default 127.0.0.1: this\nmachine only)")
+      ->type_name("ADDR")
+      ->check(text_value());
+  serve->add_option("--time-limit", o.time_limit_seconds, "Seconds a run may take before it is stopped\n(default 120)")
+      ->type_name("S")
+      ->check(whole_number<int>(1, 86400));
+  serve->add_option("--max-replications", o.max_replications,
+                    "Most replications a run may ask for (default 40;\nfewer for scenarios with many trusts)")
+      ->type_name("N")
+      ->check(whole_number<int>(2, 10000));
+  serve->add_option("--queue", o.queue, "Runs that may wait for their turn behind the one\nrunning (default 8; more get 503)")
+      ->type_name("N")
+      ->check(whole_number<int>(1, 1000));
+  serve->footer(
+      "The page runs the one-trust teaching scenario or a story (configs/stories/)\n"
+      "with the levers changed against its baseline, on the same patients, and\n"
+      "shows the plots. Runs are one at a time; files go in one temporary folder,\n"
+      "removed when the server stops (Ctrl-C). README.md, \"A live page for seminars\".");
+}
+
 // "unknown option '--thread' for run; did you mean '--threads'?", and the like for a command
 // or a second file. Unknown arguments are left over (allow_extras) rather than refused by
 // CLI11, whose message would not say what was meant.
@@ -229,6 +254,7 @@ void reject_extras(const CLI::App& app, const std::string& positional, const std
     const std::string guess = sim::config::closest_match(bad, known);
     throw UsageError("unknown command '" + bad + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?"));
   }
+  if (positional.empty()) throw UsageError(command + " takes no arguments, only options (got '" + bad + "')", command);
   throw UsageError(command + " takes one " + positional + " (got '" + first + "' and '" + bad + "')", command);
 }
 
@@ -306,6 +332,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   add_summary(app, cl.summary);
   add_merge(app, cl.merge);
   add_report(app, cl.report);
+  add_serve(app, cl.serve);
   std::string help_topic;
   CLI::App* help = app.add_subcommand("help", "This help, or a command's (help run)");
   help->add_option("COMMAND", help_topic, "The command whose options to list");
@@ -348,8 +375,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
   } else if (command == "report") {
     reject_extras(*app.get_subcommand(command), "FILE", cl.report.file);
     cl.command = Command::report;
+  } else if (command == "serve") {
+    reject_extras(*app.get_subcommand(command), "", "");
+    cl.command = Command::serve;
   } else {
-    throw UsageError("no command given: run, validate, summary, merge or report");
+    throw UsageError("no command given: run, validate, summary, merge, report or serve");
   }
   return cl;
 }

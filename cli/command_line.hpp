@@ -58,7 +58,15 @@ struct ReportOptions {
   bool force = false;
 };
 
-enum class Command { none, run, validate, summary, merge, report };
+struct ServeOptions {
+  int port = 8080;                    // 0: any free port
+  std::string bind = "127.0.0.1";     // loopback: only this machine's browsers
+  int time_limit_seconds = 120;       // for each child run
+  int max_replications = 40;
+  int queue = 8;                      // runs that may wait for their turn behind the one running
+};
+
+enum class Command { none, run, validate, summary, merge, report, serve };
 
 struct CommandLine {
   Command command = Command::none;  // none: the help or the version was printed; exit with exit_code
@@ -68,6 +76,7 @@ struct CommandLine {
   SummaryOptions summary;
   MergeOptions merge;
   ReportOptions report;
+  ServeOptions serve;
 };
 
 // Reads argv. Prints the help (`--help`, `-h`, `help [COMMAND]`; with no arguments at all, on

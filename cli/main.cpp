@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
         return cli::merge_command(cl.merge, command_line);
       case cli::Command::report:
         return cli::report_command(cl.report);
+      case cli::Command::serve:
+        return cli::serve_command(cl.serve);
     }
     return 1;
   } catch (const cli::UsageError& e) {

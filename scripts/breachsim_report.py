@@ -363,17 +363,19 @@ def draw_fan(ax, frame, color, label, divisor=1.0):
     ax.plot(x, q[0.5], color=color, linewidth=1.6, label=label, marker="o" if len(x) == 1 else None)
 
 
-def fan_chart_panels(panels, order=None, ncols=2, width=10.0):
+def fan_chart_panels(panels, order=None, ncols=2, width=10.0, colors=None):
     """Small multiples of fan charts. `panels`: (title, unit, frame) with frame columns series,
     replication, start_date, value; each series (e.g. a sweep point) is one fan, coloured by its
-    place in `order` (default: order of first appearance). Returns a Figure."""
+    place in `order` (default: order of first appearance), or as `colors` ({series: colour})
+    says. Returns a Figure."""
     if order is None:
         order = list(dict.fromkeys(s for _, _, f in panels for s in f["series"]))
+    colors = colors or {}
     fig, axes = _grid(len(panels), ncols, width, fixed_margins=True)
     for ax, (title, unit, frame) in zip(axes, panels):
         divisor, unit_label = axis_scale(frame["value"], unit)
         for series, part in frame.groupby("series", sort=False):
-            draw_fan(ax, part, COLORS[order.index(series) % len(COLORS)], series, divisor)
+            draw_fan(ax, part, colors.get(series, COLORS[order.index(series) % len(COLORS)]), series, divisor)
         ax.set_title(title, loc="left")
         ax.set_ylabel(unit_label)
         locator = mdates.AutoDateLocator(maxticks=8)
@@ -584,8 +586,9 @@ def figure_html(fig, alt, caption=""):
     return f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">{cap}</figure>\n'
 
 
-def table_html(head, body, cls=""):
-    """A table; each row a list of cells, each a str (escaped here) or a Cell (its text is HTML)."""
+def table_html(head, body, cls="", row_classes=None):
+    """A table; each row a list of cells, each a str (escaped here) or a Cell (its text is HTML).
+    `row_classes`: one class (str, "" for none) per body row, for its <tr>."""
     def cell(c, tag):
         if not isinstance(c, Cell):
             return f"<{tag}>{esc(c)}</{tag}>"
@@ -593,7 +596,10 @@ def table_html(head, body, cls=""):
             + (f' style="{c.style}"' if c.style else "")
         return f"<{tag}{attrs}>{c.text}</{tag}>"
     rows = ["<tr>" + "".join(cell(c, "th") for c in row) + "</tr>" for row in head]
-    rows += ["<tr>" + "".join(cell(c, "td") for c in row) + "</tr>" for row in body]
+    classes = list(row_classes or ())
+    classes += [""] * (len(body) - len(classes))
+    rows += [(f'<tr class="{esc(k)}">' if k else "<tr>") + "".join(cell(c, "td") for c in row) + "</tr>"
+             for row, k in zip(body, classes)]
     # Wide tables scroll inside their box instead of widening the page.
     return f'<div class="scroll"><table class="{cls}">' + "\n".join(rows) + "</table></div>\n"
 

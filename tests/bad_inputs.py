@@ -22,6 +22,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -165,6 +166,18 @@ CASES = [
          check=lambda ctx: ctx.unchanged("page.html")),
     Case("output", "a report into a missing directory", ["report", "{work}/done.h5", "--out", "{work}/no_dir/page.html"], 1,
          r"cannot write .*no_dir/page.html: No such file or directory", setup=lambda ctx: ctx.finished_run("done.h5")),
+
+    # The live page's server: its options, and a port another server has.
+    Case("command line", "serve on a port past 65535", ["serve", "--port", "70000"], 2,
+         r"--port: expects a whole number from 0 to 65535 \(got '70000'\)"),
+    Case("command line", "serve bound to a host name, not an address", ["serve", "--bind", "localhost"], 2,
+         r"--bind localhost: not an IP address"),
+    Case("command line", "serve given a config", ["serve", SMALL], 2, r"serve takes no arguments, only options"),
+    Case("command line", "serve with a zero time limit", ["serve", "--time-limit", "0"], 2,
+         r"--time-limit: expects a whole number from 1 to 86400 \(got '0'\)"),
+    Case("output", "serve on a port another server has", ["serve", "--port", "{port}"], 1,
+         r"^breachsim: error: cannot listen on 127.0.0.1 port \d+: Address already in use \(another server has it: "
+         r"--port another, or 0\)$", setup=lambda ctx: ctx.occupy_port(), timeout=30),
 
     # The config: every problem with file:line:column and the key path, exit 2.
     Case("config", "a YAML syntax error", ["validate", "tests/data/syntax_error.yaml"], 2,
@@ -368,6 +381,14 @@ class Context:
         with open(self.path(name), "rb") as f:
             return None if f.read() == self.remembered else f"{name} was changed"
 
+    def occupy_port(self):
+        """A port something else listens on, as another server would (kept open until the end)."""
+        if getattr(self, "listener", None) is None:
+            self.listener = socket.socket()
+            self.listener.bind(("127.0.0.1", 0))
+            self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+
     def absent(self, *names):
         left = [n for n in names if os.path.exists(self.path(n))]
         return f"left {', '.join(left)} behind" if left else None
@@ -389,7 +410,8 @@ def run_case(ctx, case):
     """None when the case answered as catalogued, else what went wrong."""
     if case.setup:
         case.setup(ctx)
-    args = [a.replace("{work}", ctx.work) if isinstance(a, str) else a for a in case.args]
+    args = [a.replace("{work}", ctx.work).replace("{port}", str(getattr(ctx, "port", ""))) if isinstance(a, str) else a
+            for a in case.args]
     try:
         done = subprocess.run([ctx.exe] + args, capture_output=True, timeout=case.timeout, preexec_fn=limits(case.limit))
     except subprocess.TimeoutExpired:
