@@ -31,24 +31,15 @@ import subprocess
 import sys
 import time
 
-CHROMIUM = "/usr/bin/chromium"
+from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, ensure_chromium, failures
+
 PYTHON = "/usr/bin/python3"
 BASE_HEADINGS = ["Scenario and provenance", "Model description (STRESS-DES)", "Headline outcomes",
                  "National trends", "Trusts", "Cumulative deficit at the end", "Plans delivered"]
 SWEEP_HEADINGS = BASE_HEADINGS + ["Paired differences from the baseline", "The deficit multiplier of fines",
                                   "Sensitivity: tornado chart"]
 # Counts what the browser made of the page and writes it into the DOM, which --dump-dom prints.
-CHECK_SCRIPT = """<script>
-function inkedShare(img) {  // share of the decoded image's pixels that are drawn (not white or clear)
-  var canvas = document.createElement('canvas');
-  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-  var context = canvas.getContext('2d');
-  context.drawImage(img, 0, 0);
-  var d = context.getImageData(0, 0, canvas.width, canvas.height).data, inked = 0;
-  for (var i = 0; i < d.length; i += 4)
-    if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) inked++;
-  return inked / (d.length / 4);
-}
+CHECK_SCRIPT = "<script>\n" + INKED_SHARE_JS + """
 // The load event waits for every image; drawImage then decodes each one at once, so nothing here
 // races the browser's own (asynchronous) decoding, which virtual time does not wait for.
 window.addEventListener('load', function () {
@@ -66,19 +57,6 @@ window.addEventListener('load', function () {
 });
 </script>
 """
-
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message, flush=True)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    return condition
 
 
 def report_command(binary, source, h5, out, *extra):
@@ -176,21 +154,6 @@ def check_render(name, result, expected, incomplete):
           f"{name}: the incomplete-results banner is {'absent' if incomplete else 'present'}")
 
 
-def check_screenshot(name, shot):
-    import matplotlib.image  # Debian's python3-matplotlib, as the report itself needs
-    import numpy as np
-    if not check(os.path.exists(shot), f"{name}: no screenshot {shot}"):
-        return
-    pixels = (matplotlib.image.imread(shot)[..., :3] * 255).round().astype(np.uint32)
-    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-    colours = len(np.unique(codes))
-    inked = float(np.mean(codes != 0xFFFFFF))
-    # A blank or text-only page has a few hundred colours at most; plots bring thousands.
-    check(colours >= 1000 and inked >= 0.05,
-          f"{name}: the screenshot looks blank ({colours} colours, {100 * inked:.1f}% not white): {shot}")
-    print(f"screenshot {shot} ({colours} colours)", flush=True)
-
-
 def check_exit_codes(binary, source, work, h5):
     p, _ = run(report_command(binary, source, os.path.join(work, "missing.h5"), os.path.join(work, "x.html")))
     check(p.returncode == 2 and "missing.h5" in p.stderr,
@@ -218,16 +181,9 @@ def main():
         print(__doc__)
         return 2
     binary, source, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-    if not os.access(CHROMIUM, os.X_OK):
-        # Installed by the test rather than by scripts/setup.sh: only this test needs a browser.
-        print("chromium missing; installing it (scripts/setup.sh --packages-only chromium)", flush=True)
-        status = subprocess.run(["bash", os.path.join(source, "scripts", "setup.sh"), "--packages-only", "chromium"]).returncode
-        if status == 2:
-            print(f"SKIP: {CHROMIUM} is not installed and scripts/setup.sh may not install it here (not root, no sudo)")
-            return 77
-        if status != 0 or not os.access(CHROMIUM, os.X_OK):
-            print(f"FAIL: scripts/setup.sh could not install chromium (exit {status}, see build/setup-apt-*.log)")
-            return 1
+    missing = ensure_chromium(source)
+    if missing is not None:
+        return missing
     start = time.monotonic()
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)

@@ -43,25 +43,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-CHROMIUM = "/usr/bin/chromium"
+from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, ensure_chromium, fail, failures
+
 MAX_REPLICATIONS = 12
 FIELDS = ["scenario", "point", "fines_scale", "fines_to", "beds_pct", "staff_pct", "demand_pct", "vacancies_pct",
           "agency_pct", "cost_control", "protect_performance", "replications"]
 ADDRESS_LINE = re.compile(r"breachsim: serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C stops\)")
 RUN_SECONDS = 120  # one run on a loaded 2-core machine takes seconds; this is the most we wait
-
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message, flush=True)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    return condition
 
 
 class Stage:
@@ -248,17 +236,7 @@ class Tab:
 # What the browser made of a page: its form, results, headline table, images (each decoded, then
 # drawn into a canvas: the share of its pixels not white or clear) and error box.
 PAGE_SCRIPT = """(async () => {
-  function inkedShare(img) {
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-    const context = canvas.getContext('2d');
-    context.drawImage(img, 0, 0);
-    const d = context.getImageData(0, 0, canvas.width, canvas.height).data;
-    let inked = 0;
-    for (let i = 0; i < d.length; i += 4)
-      if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) inked++;
-    return inked / (d.length / 4);
-  }
+""" + INKED_SHARE_JS + """
   const text = el => el ? el.textContent.replace(/\\s+/g, ' ').trim() : null;
   const form = document.getElementById('levers');
   const fields = {};
@@ -439,22 +417,6 @@ def check_offline(name, info, tab, since, origin):
     others = [u for u in tab.requests(since) if not u.startswith("data:") and u.split("?")[0] not in
               (origin, origin + "favicon.ico")]
     check(not others, f"{name}: the browser requested {others[:3]}")
-
-
-def check_screenshot(name, shot):
-    import matplotlib.image  # Debian's python3-matplotlib, as the report itself needs
-    import numpy as np
-    if not check(os.path.exists(shot), f"{name}: no screenshot {shot}"):
-        return
-    pixels = (matplotlib.image.imread(shot)[..., :3] * 255).round().astype(np.uint32)
-    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-    colours = len(np.unique(codes))
-    inked = float(np.mean(codes != 0xFFFFFF))
-    # A blank or text-only page has a few hundred colours at most; plots bring thousands.
-    check(colours >= 1000 and inked >= 0.05,
-          f"{name}: the screenshot looks blank ({colours} colours, {100 * inked:.1f}% not white): {shot}")
-    print(f"screenshot {shot} ({pixels.shape[1]}x{pixels.shape[0]}, {colours} colours, "
-          f"{100 * inked:.0f}% not white)", flush=True)
 
 
 def check_error_page(name, status, page, parameter, expected_status=400, mentions=()):
@@ -681,16 +643,9 @@ def main():
         print(__doc__)
         return 2
     binary, source, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-    if not os.access(CHROMIUM, os.X_OK):
-        # Installed by the test rather than by scripts/setup.sh: only the browser tests need it.
-        print("chromium missing; installing it (scripts/setup.sh --packages-only chromium)", flush=True)
-        status = subprocess.run(["bash", os.path.join(source, "scripts", "setup.sh"), "--packages-only", "chromium"]).returncode
-        if status == 2:
-            print(f"SKIP: {CHROMIUM} is not installed and scripts/setup.sh may not install it here (not root, no sudo)")
-            return 77
-        if status != 0 or not os.access(CHROMIUM, os.X_OK):
-            print(f"FAIL: scripts/setup.sh could not install chromium (exit {status}, see build/setup-apt-*.log)")
-            return 1
+    missing = ensure_chromium(source)
+    if missing is not None:
+        return missing
     start = time.monotonic()
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)

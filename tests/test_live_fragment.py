@@ -37,6 +37,8 @@ import subprocess
 import sys
 import time
 
+from test_support import check, fail, failures
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "scripts", "breachsim_live.py")
 CONFIG = os.path.join(ROOT, "configs", "teaching", "one_trust.yaml")
@@ -48,20 +50,6 @@ TABLE_METRICS = ["ed_breaches_4h", "ed_trolley_waits_12h", "rtt_over_18w", "rtt_
                  "cumulative_deficit"]
 CHANGES = 'beds -8% <script>alert("x")</script> & fines x3'
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message, flush=True)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    return condition
-
 
 def skip_if_unusable():
     probe = subprocess.run([PYTHON, "-c", "import matplotlib, h5py, numpy, pandas"], capture_output=True, text=True) \
