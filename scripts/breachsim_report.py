@@ -180,9 +180,12 @@ class ReportData:
         self.expected = np.broadcast_to(np.arange(self.done.shape[1]) < self.replications, self.done.shape).copy()
         self.finished = self.done & self.expected
         self.baseline = int(self.attrs.get("baseline_point", 0))
-        self.swept = [c for c in self.points.columns if c not in ("point", "name", "config")]
+        self.swept = [c for c in self.points.columns if c not in ("point", "name", "reference", "config")]
+        # Each point's reference (/points `reference`; files before it compared with the baseline).
+        self.references = ([int(q) for q in self.points["reference"]] if "reference" in self.points.columns
+                           else [self.baseline] * len(self.points))
         self.labels = _short_labels(self.points, self.swept)
-        self.differs = point_differences(self.points, self.swept, self.baseline)
+        self.differs = point_differences(self.points, self.swept, self.references)
         self.summaries = {name: res.summary(name) for name in res.summary_tables()}
         self.trust_detail = bool(res.metric_names("trust_month"))
         self._national_names = set(res.metric_names("national_month"))
@@ -288,12 +291,13 @@ def open_report_data(path):
         yield ReportData(res)
 
 
-def point_differences(points, swept, baseline):
-    """For each point, the swept values it differs from the baseline in, as short text: the sweep's
-    label where the point's name is made of one label per swept path, else path=value."""
-    base = points.iloc[baseline]
+def point_differences(points, swept, references):
+    """For each point, the swept values it differs from its reference point in (the baseline unless
+    monte_carlo.reference_path pairs the points), as short text: the sweep's label where the point's
+    name is made of one label per swept path, else path=value."""
     parts_of = {}
     for _, row in points.iterrows():
+        base = points.iloc[references[int(row["point"])]]
         labels = _shortened(row["name"], swept).split(", ")
         per_path = len(labels) == len(swept)
         parts = [labels[i] if per_path else f"{_short_path(column)}={row[column]}"
@@ -302,8 +306,23 @@ def point_differences(points, swept, baseline):
     return parts_of
 
 
+def paired_within(data):
+    """Whether points are compared with reference points of their own (monte_carlo.reference_path)."""
+    return any(q != data.baseline for q in data.references)
+
+
+def against_text(data):
+    """What the points are compared with, for headings and captions."""
+    if paired_within(data):
+        return "each point's reference point (monte_carlo.reference_path)"
+    return f"the baseline ({data.points['name'][data.baseline]})"
+
+
 def compare_label(data, p):
-    """A point named by what differs from the baseline, where that fits, else its label."""
+    """A point named by what differs from the baseline, where that fits, else its label; with
+    reference points of their own, its label and its reference's (what differs would repeat)."""
+    if paired_within(data):
+        return f"{data.labels[p]} vs {data.labels[data.references[p]]}"
     return data.differs[p] if len(data.differs[p]) <= MAX_LABEL else data.labels[p]
 
 
@@ -893,7 +912,7 @@ def _paired_frame(data, metrics, points):
 
 
 def section_paired_differences(data):
-    points = [p for p in featured_points(data, MAX_POINTS_SHOWN + 1) if p != data.baseline]
+    points = [p for p in featured_points(data, MAX_POINTS_SHOWN + 1) if p != data.references[p]]
     frame = _paired_frame(data, HEADLINE, points)
     if frame.empty:
         return None
@@ -915,16 +934,17 @@ def section_paired_differences(data):
                          Cell("CRN variance reduction", 1, "num"), Cell("pairs", 1, "num")]], body)
     if len(body) > 40:
         table = details(f"The table ({len(body)} rows)", table)
-    base = esc(data.points["name"][data.baseline])
-    caption = (f"Each point's whole-run national value minus the baseline's ({base}), replication by replication "
+    caption = (f"Each point's whole-run national value minus that of {against_text(data)}, replication by replication "
                "(the same simulated patients at both): mean and 95% confidence interval, from "
                "/summary/paired_differences. The variance reduction says how many times more replications "
                "independent sampling would need for the same interval."
                + (f" Identical at every point, so not drawn: {', '.join(unmoved)}." if unmoved else "")
                + shown_note(points, data.n_points - 1))
-    figure = figure_html(paired_difference_chart(drawn), "forest plot of paired differences from the baseline",
+    figure = figure_html(paired_difference_chart(drawn), "forest plot of paired differences",
                          esc(caption)) if len(drawn) else f"<p>{esc(caption)}</p>"
-    return Section("paired-differences", "Paired differences from the baseline", figure + table)
+    heading = "Paired differences from the reference points" if paired_within(data) else \
+        "Paired differences from the baseline"
+    return Section("paired-differences", heading, figure + table)
 
 
 def _multiplier_row_html(data, r):
@@ -964,13 +984,12 @@ def section_multiplier(data):
             + [Cell(esc(label), 1, "num") for _, label, _ in MULTIPLIER_PARTS]
             + [Cell("deepened", 1, "num"), Cell("pairs", 1, "num")]]
     rows = [_multiplier_row_html(data, r) for _, r in table.head(200).iterrows()]
-    base = esc(data.points["name"][data.baseline])
-    caption = (f"The extra cumulative deficit of each point against the baseline ({base}) at the end, in its "
-               "parts: first-round fines (the point's sanctions on the baseline's own breaches, less the baseline's "
+    caption = (f"The extra cumulative deficit of each point against {against_text(data)} at the end, in its "
+               "parts: first-round fines (the point's sanctions on the reference's own breaches, less the reference's "
                "fines: the bill if nobody responded) + induced fines (on the breaches the response added) + lost "
                "income + cost change + interest - fines returned to trusts = extra deficit. Means over paired "
                "replications; whiskers: each part's own 95% interval. The multiplier is the extra deficit per pound "
-               "of first-round fines, given only where a point differs from the baseline in its sanctions alone "
+               "of first-round fines, given only where a point differs from its reference in its sanctions alone "
                "(results/FORMAT.md)."
                + (f" {len(shown)} of the {len(table)} points are drawn: those with a multiplier first, then those "
                   "with the largest extra deficit." if len(shown) < len(table) else ""))

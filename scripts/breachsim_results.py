@@ -454,17 +454,21 @@ class ResultsFile:
 
     def first_round_levy(self, unfinished="drop"):
         """Tidy table of /outcomes/first_round_levy: point, replication, value (GBP the point's
-        sanctions levied on the baseline point's breaches of that replication, over the run and
-        all trusts; less the baseline's fines, the first-round fines of /summary/multiplier).
-        The baseline's task of a replication writes that replication's levies, so its progress
-        decides which rows are dropped (or NaN with unfinished="nan"). Empty for files of
-        format 1, which lack it."""
+        sanctions levied on its reference point's breaches of that replication, over the run and
+        all trusts; less the reference's fines, the first-round fines of /summary/multiplier).
+        The reference is the baseline unless monte_carlo.reference_path pairs the points
+        (/points `reference`). The reference's task of a replication writes that replication's
+        levy, so its progress decides which rows are dropped (or NaN with unfinished="nan").
+        Empty for files of format 1, which lack it."""
         if "outcomes/first_round_levy" not in self._file:
             self._check_rule(unfinished)
             return _empty_frame(_LEVY_COLUMNS)
         data = self._dataset("outcomes/first_round_levy")[()]
         baseline = int(_plain(self._file.attrs.get("baseline_point", 0)))
-        done = np.broadcast_to(self.finished()[baseline], data.shape)
+        points = self.points()
+        references = (points["reference"].to_numpy(dtype=int) if "reference" in points.columns
+                      else np.full(data.shape[0], baseline))
+        done = self.finished()[references]
         return self._tidy(data, self._task_labels(data.shape), done, unfinished)
 
     def to_xarray(self, level="trust_month", metrics=None):
@@ -675,7 +679,7 @@ def _print_listing(res, what):
     elif what == "points":
         points = res.points()
         baseline = int(res.attrs().get("baseline_point", 0))
-        swept = [c for c in points.columns if c not in ("point", "name", "config")]
+        swept = [c for c in points.columns if c not in ("point", "name", "reference", "config")]
         for row in points.to_dict("records"):
             print(_fit(f"{row['point']:>3}  {row['name']}" + (" (baseline)" if row["point"] == baseline else "")))
             for path in swept:

@@ -5,8 +5,9 @@ run one process writes.
 
     /usr/bin/python3 tests/shards.py BREACHSIM SOURCE_DIR WORK_DIR
 
-For a sweep whose baseline is not point 0 (its tasks write every point's first-round levy) and
-for the default scenario (footprints, two points, trust detail), runs the whole run in one
+For a sweep whose baseline is not point 0 (its tasks write every point's first-round levy), the
+same sweep with its points paired by monte_carlo.reference_path (two reference points' tasks
+write the levies), and for the default scenario (footprints, two points, trust detail), runs the whole run in one
 process on two threads and the shards on one thread each, merges them given in a shuffled
 order, and checks with h5diff that every dataset and table of the merged file (outcomes,
 summary, config, points, trusts, months, metrics, schemes, footprints, progress) equals the
@@ -114,6 +115,18 @@ def main():
         check(f.attrs["baseline_point"] == 2, "sweep: the baseline should be point 2")
         levy = f["outcomes/first_round_levy"][()]
         check(not (levy != levy).any(), "sweep: a first-round levy is NaN in the merged file")
+
+    # The same sweep with each fined point paired with the unfined one of its demand level
+    # (monte_carlo.reference_path): the levies come from the tasks of two reference points,
+    # spread over the shards.
+    paired_options = ["--replications", "4", "--set", "scenario.months=3",
+                      "--set", "monte_carlo.reference_path=schemes.ed_4h.rate_gbp"]
+    _, _, paired, _ = shards_and_merge("tests/data/sweep.yaml", paired_options, 3, "paired")
+    with h5py.File(paired, "r") as f:
+        references = list(f["points"]["reference"])
+        check(references == [0, 1, 0, 1], f"paired: references {references}, expected [0, 1, 0, 1]")
+        levy = f["outcomes/first_round_levy"][()]
+        check(not (levy != levy).any(), "paired: a first-round levy is NaN in the merged file")
 
     # The default scenario: footprints, 2 points; every task its own shard.
     default_options = ["--replications", "3", "--set", "scenario.months=12"]

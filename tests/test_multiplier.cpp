@@ -19,6 +19,7 @@
 #include "models/run/output.hpp"
 #include "models/run/run_control.hpp"
 #include "models/run/scenario.hpp"
+#include "sim/config.hpp"
 #include "sim/result_file.hpp"
 
 using namespace breachsim;
@@ -218,6 +219,72 @@ TEST_CASE("a point that differs in more than sanctions gets no multiplier, and s
   const sim::Table table = sim::ResultReader(file.path).read_table(models::layout::multiplier);
   const auto& differs = std::get<std::vector<std::string>>(table.back().values);
   CHECK(differs == std::vector<std::string>{cip[0], "", cip[0]});
+}
+
+TEST_CASE("reference_path pairs each point with fines with the same point without: a multiplier at every cip share",
+          "[multiplier][threads]") {
+  // Points: (0.03, off) the baseline, (0.03, on), (0.05, off), (0.05, on).
+  const std::string sweep = "sweep:\n  - {path: defaults.finance.costs.cip_target_share, values: [0.03, 0.05]}\n"
+                            "  - {path: defaults.finance.fined, values: [false, true], labels: [off, on]}\n";
+  const SweepConfig config("paired", sweep);
+  const std::vector<std::string> sets = {"monte_carlo.replications=3", "scenario.months=4",
+                                         "monte_carlo.reference_path=defaults.finance.fined"};
+  CHECK(models::load_sweep(config.path, sets).references == std::vector<std::size_t>{0, 0, 2, 2});
+  const TempResult file("paired");
+  const auto totals = run_sweep(config.path, sets, file.path);
+  const auto rows = models::deficit_multipliers(totals.runs);
+  REQUIRE(rows.size() == 2);  // the points without fines are their own references
+  CHECK(rows[0].point == 1);
+  CHECK(rows[1].point == 3);
+  // Each pair's multiplier is exactly that of a two-point run of its cip share alone: the same
+  // tasks (seed, replication, scenario), the levy on the pair's own unfined breaches.
+  for (const auto& [row, cip] : {std::pair{rows[0], "0.03"}, std::pair{rows[1], "0.05"}}) {
+    INFO("cip_target_share " << cip);
+    const SweepConfig alone(std::string("alone") + cip, fines_sweep);
+    const TempResult alone_file(std::string("alone") + cip);
+    const auto alone_totals =
+        run_sweep(alone.path,
+                  {"monte_carlo.replications=3", "scenario.months=4",
+                   std::string("defaults.finance.costs.cip_target_share=") + cip},
+                  alone_file.path);
+    const auto expected = models::deficit_multipliers(alone_totals.runs).at(0);
+    REQUIRE(std::isfinite(row.multiplier));
+    CHECK(row.multiplier == expected.multiplier);
+    CHECK(row.low == expected.low);
+    CHECK(row.first_round_fines.mean == expected.first_round_fines.mean);
+    CHECK(row.delta_deficit.mean == expected.delta_deficit.mean);
+    CHECK(row.differs_in.empty());
+  }
+  // The file says each point's reference, and reading it back gives the same table.
+  const models::SavedRun saved = models::read_saved_run(file.path);
+  CHECK(saved.runs.references == std::vector<std::size_t>{0, 0, 2, 2});
+  const std::string printed = multiplier_section(saved.runs);
+  INFO(printed);
+  CHECK(contains(printed, "each point against its reference point (monte_carlo.reference_path)"));
+  CHECK(contains(printed, "point 'defaults.finance.costs.cip_target_share=0.05, on' against "
+                          "'defaults.finance.costs.cip_target_share=0.05, off': multiplier "));
+  for (std::size_t r = 0; r < 3; ++r) {
+    CHECK(std::isfinite(levy(saved.runs, 1, r)));
+    CHECK(std::isfinite(levy(saved.runs, 3, r)));
+  }
+}
+
+TEST_CASE("reference_path must name a swept path", "[multiplier]") {
+  const SweepConfig config("bad_reference", fines_sweep);
+  const auto refusal = [&](const std::string& set) {
+    try {
+      models::load_sweep(config.path, {set});
+    } catch (const sim::config::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK_THAT(refusal("monte_carlo.reference_path=defaults.finance.costs.cip_target_share"),
+             Catch::Matchers::Contains("monte_carlo.reference_path: 'defaults.finance.costs.cip_target_share' is not "
+                                       "swept; the swept paths are ['defaults.finance.fined']"));
+  CHECK_THAT(refusal("monte_carlo.reference_path=[1, 2]"),
+             Catch::Matchers::Contains("monte_carlo.reference_path: expected a swept path"));
+  CHECK(refusal("monte_carlo.reference_path=defaults.finance.fined") == "(accepted)");
 }
 
 TEST_CASE("the shadow levies leave the baseline's outcomes bit for bit as they were", "[multiplier][threads]") {

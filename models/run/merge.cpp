@@ -257,7 +257,7 @@ MergeTotals merge_shards(std::vector<ShardFile> shards, const std::string& out, 
   file.set_attribute(layout::root, "command_line", sim::escape_invalid_utf8(command_line));
   file.set_attribute(layout::root, "created_utc", utc_now());
   file.start_streaming();
-  std::vector<double> levy;  // [point][replication], each column from the shard that ran the baseline's task
+  std::vector<double> levy;  // [point][replication], each from the shard that ran its reference's task
   for (const ShardFile& f : shards) {
     const sim::ResultReader in(f.path, sim::ResultReader::Inspection::none);  // read_shard_file inspected it
     const TaskRange range = tasks_of(*f.shard, tasks);
@@ -269,10 +269,10 @@ MergeTotals merge_shards(std::vector<ShardFile> shards, const std::string& out, 
     }
     const std::vector<double> column = in.read_doubles(layout::first_round_levy);
     if (levy.empty()) levy = column;
-    const auto baseline = static_cast<std::size_t>(number_attribute(in, "baseline_point"));
-    for (std::size_t r = 0; r < R; ++r)
-      if (shard_of(baseline, r, P, R, f.shard->count) == f.shard->index)
-        for (std::size_t p = 0; p < P; ++p) levy[p * R + r] = column[p * R + r];
+    const std::vector<std::size_t> references = point_references(in);
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t r = 0; r < R; ++r)
+        if (shard_of(references.at(p), r, P, R, f.shard->count) == f.shard->index) levy[p * R + r] = column[p * R + r];
   }
   file.write_slab(layout::first_round_levy, {0, 0}, {P, R}, levy.data());
   // As a run marks a task: after a flush that followed its data.

@@ -91,8 +91,11 @@ void write_points_table(sim::ResultFile& file, const std::vector<const ScenarioS
     point_names.push_back(table.names.at(p));
     point_configs.push_back(resolved_yaml(setups[p]->scenario));
   }
+  std::vector<std::int64_t> references;
+  for (std::size_t p = 0; p < P; ++p) references.push_back(static_cast<std::int64_t>(table.reference(p)));
   points.push_back({"point", point_index});
   points.push_back({"name", point_names});
+  points.push_back({"reference", references});
   for (std::size_t k = 0; k < table.paths.size(); ++k) {
     std::vector<std::string> column;
     for (std::size_t p = 0; p < P; ++p) column.push_back(table.values.at(p).at(k));
@@ -231,7 +234,7 @@ void write_paired_differences_table(sim::ResultFile& file, const NationalRuns& r
   std::vector<std::string> metric_names, units;
   std::vector<double> means, lows, highs, reductions;
   for (std::size_t p = 0; p < runs.points; ++p) {
-    if (p == runs.baseline) continue;
+    if (p == runs.reference(p)) continue;
     for (std::size_t mi = 0; mi < metric_count; ++mi) {
       const MetricInfo& m = metric_catalogue[mi];
       const PairedDifference d = paired_difference(runs, p, static_cast<Metric>(mi));
@@ -427,9 +430,27 @@ const std::vector<std::string>& string_column(const sim::Table& table, const std
   throw sim::OutputError(path + ": no string column '" + name + "'");
 }
 
-// Every point's swept keys other than sanctions that differ from the baseline's, from the
+// Each point's reference point, from the /points table's `reference` column; a file written
+// before it existed compared every point with the baseline.
+std::vector<std::size_t> reference_column(const sim::Table& points, std::size_t P, std::size_t baseline) {
+  for (const sim::Column& c : points)
+    if (const auto* column = std::get_if<std::vector<std::int64_t>>(&c.values); column && c.name == "reference") {
+      std::vector<std::size_t> references;
+      for (const std::int64_t q : *column) {
+        if (q < 0 || static_cast<std::size_t>(q) >= P)
+          throw sim::OutputError("/points: reference " + std::to_string(q) + " is not a point of the " +
+                                 std::to_string(P));
+        references.push_back(static_cast<std::size_t>(q));
+      }
+      if (references.size() == P) return references;
+    }
+  return std::vector<std::size_t>(P, baseline);
+}
+
+// Every point's swept keys other than sanctions that differ from its reference's, from the
 // /points table: its string columns between `name` and `config` are the swept paths.
-std::vector<std::vector<std::string>> differs_in_points_table(const sim::Table& points, std::size_t baseline) {
+std::vector<std::vector<std::string>> differs_in_points_table(const sim::Table& points,
+                                                              const std::vector<std::size_t>& references) {
   std::vector<std::string> paths;
   std::vector<std::vector<std::string>> values;
   for (const sim::Column& c : points) {
@@ -440,7 +461,7 @@ std::vector<std::vector<std::string>> differs_in_points_table(const sim::Table& 
     for (std::size_t p = 0; p < column->size(); ++p) values[p].push_back((*column)[p]);
   }
   if (values.empty()) values.resize(points.empty() ? 0 : string_column(points, "name", "/points").size());
-  return differs_from_baseline(paths, values, baseline);
+  return differs_from_references(paths, values, references);
 }
 
 // The footprints and their year-to-date series, in a file that has them (none before they
@@ -580,7 +601,8 @@ SavedRun read_run(const std::string& path) {
   saved.runs.point_names = string_column(points, "name", path + ":/points");
   saved.runs.trust_names = string_column(in.read_table(layout::trusts), "name", path + ":/trusts");
   saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
-  saved.runs.differs_in = differs_in_points_table(points, saved.runs.baseline);
+  saved.runs.references = reference_column(points, P, saved.runs.baseline);
+  saved.runs.differs_in = differs_in_points_table(points, saved.runs.references);
   read_footprints(in, saved.runs, M);
   const std::string first = text("first_month");
   std::size_t finished = 0;
@@ -593,6 +615,13 @@ SavedRun read_run(const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<std::size_t> point_references(const sim::ResultReader& in) {
+  const sim::Table points = in.read_table(layout::points);
+  const std::size_t P = string_column(points, "name", "/points").size();
+  const sim::Attribute baseline = in.attribute(layout::root, "baseline_point");
+  return reference_column(points, P, static_cast<std::size_t>(std::get<std::int64_t>(baseline)));
+}
 
 SavedRun read_saved_run(const std::string& path) {
   try {

@@ -29,7 +29,10 @@ struct PointsTable {
   std::vector<std::string> names;
   std::vector<std::vector<std::string>> values;  // [point][path]
   std::size_t baseline = 0;
+  std::vector<std::size_t> references;  // [point] (Sweep::references); empty: the baseline for all
   std::string config_text;
+
+  std::size_t reference(std::size_t point) const { return references.empty() ? baseline : references.at(point); }
 };
 
 // The tables and attributes of the layout (results/FORMAT.md) that do not depend on the
@@ -59,6 +62,9 @@ struct SavedRun {
 // Throws sim::OutputError for a file that is not a breachsim result or is of a newer format,
 // sim::OutputDamaged (saying to start over with --force) for one HDF5 cannot read.
 SavedRun read_saved_run(const std::string& path);
+// [point]: the point each point of a result file is compared with (its /points `reference`
+// column; the baseline for every point in a file written before it existed).
+std::vector<std::size_t> point_references(const sim::ResultReader& in);
 
 std::string library_versions();
 // "2026-12-06T23:32:09Z": now, as the root attribute created_utc has it.

@@ -24,7 +24,9 @@ void name_runs(NationalRuns& runs, const PlannedRun& run) {
   runs.trust_names.clear();
   for (const auto& t : run.setups.front()->scenario.trusts) runs.trust_names.push_back(t.name);
   runs.baseline = run.spec.table.baseline;
-  runs.differs_in = differs_from_baseline(run.spec.table.paths, run.spec.table.values, runs.baseline);
+  runs.references.clear();
+  for (std::size_t p = 0; p < run.spec.table.names.size(); ++p) runs.references.push_back(run.spec.table.reference(p));
+  runs.differs_in = differs_from_references(run.spec.table.paths, run.spec.table.values, runs.references);
   // A resumed run keeps the footprints (and their values) it read from the file.
   if (runs.footprints() > 0) return;
   std::vector<std::string> names;
@@ -80,6 +82,8 @@ PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const
   }
   spec.table.paths = sweep.paths;
   spec.table.baseline = sweep.baseline;
+  spec.table.references = sweep.references;
+  spec.compared = compared_points(spec.table, spec.points.size());
   // A point's resolved YAML spells out every trust, which would hide a sweep of `defaults`:
   // a sweep is stored as read, so that running /config repeats it.
   if (!sweep.paths.empty()) spec.table.config_text = sweep.config_text;

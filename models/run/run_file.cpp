@@ -20,6 +20,12 @@ namespace breachsim::models {
 
 namespace {
 
+// The points whose reference p is: RunSpec::compared, or worked out for a spec without it.
+std::vector<std::size_t> compared_with(const RunSpec& spec, std::size_t p) {
+  if (!spec.compared.empty()) return spec.compared.at(p);
+  return compared_points(spec.table, spec.points.size()).at(p);
+}
+
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
@@ -97,9 +103,15 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
     for (std::size_t month = 0; month < M; ++month) series[month] = one.national_month(static_cast<Metric>(mi), 0, month);
     file.write_slab(layout::national_month(m.name), {p, r, 0}, {1, 1, M}, series);
   }
-  // The baseline's task alone levies every point's sanctions on its breaches, for all points.
+  // A reference point's task levies the sanctions of the points compared with it on its breaches.
   const std::vector<double>& levy = one.runs[0].first_round_levy;
-  if (!levy.empty()) file.write_slab(layout::first_round_levy, {0, r}, {levy.size(), 1}, levy.data());
+  const std::vector<std::size_t> compared = compared_with(spec, p);
+  if (!levy.empty() && compared.size() == spec.points.size()) {  // every point: one column
+    file.write_slab(layout::first_round_levy, {0, r}, {levy.size(), 1}, levy.data());
+  } else {
+    for (std::size_t k = 0; k < levy.size(); ++k)
+      file.write_slab(layout::first_round_levy, {compared[k], r}, {1, 1}, &levy[k]);
+  }
   if (const std::uint64_t F = one.runs[0].footprint_outturn.size() / M; F > 0) {
     file.write_slab(layout::footprint_outturn, {p, r, 0, 0}, {1, 1, F, M}, one.runs[0].footprint_outturn.data());
     file.write_slab(layout::footprint_plan, {p, r, 0, 0}, {1, 1, F, M}, one.runs[0].footprint_plan.data());
@@ -113,7 +125,8 @@ void write_task(sim::ResultFile& file, const RunSpec& spec, std::size_t p, std::
 }
 
 // The task's whole-run values into `runs`, from the national series write_task left.
-void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& one, const std::vector<double>& national) {
+void record(NationalRuns& runs, const RunSpec& spec, std::size_t p, std::size_t r, const RunOutcome& one,
+            const std::vector<double>& national) {
   const std::size_t T = runs.trusts, M = one.months, Y = runs.years.size();
   std::vector<double> attendances(T), breaches(T), plan_met(T * Y), cip_share(T * Y);
   for (std::size_t t = 0; t < T; ++t) {
@@ -136,7 +149,8 @@ void record(NationalRuns& runs, std::size_t p, std::size_t r, const RunOutcome& 
         [&](Metric m, std::size_t month) { return national[static_cast<std::size_t>(m) * M + month]; }, M);
   }
   runs.record_growth(p, r, growing.data());
-  if (!one.runs[0].first_round_levy.empty()) runs.record_first_round(r, one.runs[0].first_round_levy);
+  if (!one.runs[0].first_round_levy.empty())
+    runs.record_first_round(r, compared_with(spec, p), one.runs[0].first_round_levy);
   if (runs.footprints() > 0)
     runs.record_footprints(p, r, M, one.runs[0].footprint_outturn.data(), one.runs[0].footprint_plan.data());
 }
@@ -244,10 +258,11 @@ void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t
 ReplicationOutcome simulate_task(const RunSpec& spec, std::size_t p, std::size_t r, sim::TaskProgress* progress) {
   const TaskLabel label{"point " + std::to_string(p) + " '" + spec.table.names[p] + "'",
                         spec.rerun_command ? spec.rerun_command(p, r) : std::string()};
-  // The baseline's tasks levy every point's sanctions in the shadow (first-round fines).
-  static const std::vector<const ScenarioSetup*> none;
-  return simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r),
-                              p == spec.table.baseline ? spec.points : none, progress, label);
+  // A reference's tasks levy the sanctions of the points compared with it in the shadow
+  // (first-round fines); other tasks levy none.
+  std::vector<const ScenarioSetup*> shadow;
+  for (const std::size_t q : compared_with(spec, p)) shadow.push_back(spec.points[q]);
+  return simulate_replication(*spec.points[p], spec.seed, static_cast<std::uint32_t>(r), shadow, progress, label);
 }
 
 StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRuns prior, std::size_t first,
@@ -340,7 +355,7 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
       const std::uint64_t events = one.runs[0].events;
       report.events += events;
       ++report.finished;
-      record(runs, f.point, f.replication, one, national);
+      record(runs, spec, f.point, f.replication, one, national);
       if (on_task) on_task(events);
     } catch (...) {
       writer_error = std::current_exception();
@@ -357,6 +372,12 @@ StreamReport stream_tasks(sim::ResultFile& file, const RunSpec& spec, NationalRu
   report.stopped = report.finished < todo.size();
   report.seconds = since(start);
   return report;
+}
+
+std::vector<std::vector<std::size_t>> compared_points(const PointsTable& table, std::size_t points) {
+  std::vector<std::vector<std::size_t>> compared(points);
+  for (std::size_t p = 0; p < points; ++p) compared.at(table.reference(p)).push_back(p);
+  return compared;
 }
 
 }  // namespace breachsim::models

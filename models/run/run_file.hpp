@@ -57,6 +57,9 @@ struct RunSpec {
   TaskFarm* farm = nullptr;
   // The share of the tasks this process runs (--shard); none: all of them.
   std::optional<Shard> shard;
+  // [point]: the points it is the reference of (compared_points(table)), whose sanctions its
+  // tasks levy in the shadow for their first-round fines; empty: computed when needed.
+  std::vector<std::vector<std::size_t>> compared;
 
   bool selected(std::size_t point, std::size_t replication) const {
     if (only && *only != std::make_pair(point, replication)) return false;
@@ -72,8 +75,13 @@ void write_layout(sim::ResultFile& file, const RunSpec& spec, std::size_t extent
 // Grows every outcome array and /progress to `extent` replications, while streaming.
 void extend_replications(sim::ResultFile& file, const RunSpec& spec, std::size_t extent);
 
+// [point]: the points whose reference it is (PointsTable::reference), in point order; a point
+// that is its own reference is among its own (it levies its own sanctions: its fines).
+std::vector<std::vector<std::size_t>> compared_points(const PointsTable& table, std::size_t points);
+
 // Task (p, r) of the run: simulate_replication with the task's label and rerun command, and
-// with the baseline's shadow levies of every point. `progress` as for simulate_replication.
+// with the shadow levies of the points p is the reference of (RunSpec::compared), which are
+// ReplicationOutcome::first_round_levy in that order. `progress` as for simulate_replication.
 ReplicationOutcome simulate_task(const RunSpec& spec, std::size_t p, std::size_t r,
                                  sim::TaskProgress* progress = nullptr);
 

@@ -465,6 +465,7 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
     cfg::Reader r(d, *n, "monte_carlo");
     s.monte_carlo.describe(r);
     r.take("baseline_point");  // read by load_sweep, which knows the points' names
+    r.take("reference_path");  // read by load_sweep, which knows the swept paths
     r.finish();
   }
   top.take("sweep");  // read by load_sweep; claimed so that a misspelt `swep` gets its suggestion
@@ -504,6 +505,14 @@ const cfg::Doc sweep_labels_doc{"",
                                 "Optional short names of the values, one per value, all different; a point's name "
                                 "joins its labels (or path=value) with \", \".",
                                 ""};
+const cfg::Doc reference_path_doc{"",
+                                  "A swept path (sweep[].path) that pairs the points: each point is compared with the "
+                                  "point that has the same value of every other swept path and this path's first value "
+                                  "(its reference point). With defaults.finance.fined swept over [false, true], every "
+                                  "point with fines is compared with the same point without them, so a sweep of beds "
+                                  "times fines gives the deficit multiplier of fines at every bed count. Default: every "
+                                  "point is compared with the baseline point.",
+                                  ""};
 const cfg::Doc baseline_point_doc{"",
                                   "Name of the sweep point that paired comparisons are made against, e.g. \"fines off, "
                                   "low demand\" (see `breachsim validate`). Default: the first point.",
@@ -864,6 +873,41 @@ void read_baseline_point(const YAML::Node& root, const std::vector<std::string>&
   }
 }
 
+// The point with the same values as `chosen` but `entry` at its first value: the index of
+// that combination (the first entry varying slowest), as point_values counts them.
+std::size_t paired_point(const std::vector<SweepEntry>& entries, std::vector<std::size_t> chosen, std::size_t entry) {
+  chosen[entry] = 0;
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) index = index * entries[i].values.size() + chosen[i];
+  return index;
+}
+
+// monte_carlo.reference_path: a swept path whose first value makes each point's reference.
+// Without it (or with errors) every point's reference is the baseline.
+void read_reference_path(const YAML::Node& root, const std::vector<SweepEntry>& entries, const PointsRead& read,
+                         cfg::Diagnostics& d, Sweep& sweep) {
+  sweep.references.assign(read.names.size(), sweep.baseline);
+  const YAML::Node monte_carlo = root["monte_carlo"];
+  const YAML::Node node = monte_carlo.IsDefined() && monte_carlo.IsMap() ? monte_carlo["reference_path"] : YAML::Node();
+  if (!node.IsDefined() || node.IsNull()) return;
+  const char* at = "monte_carlo.reference_path";
+  cfg::KeyPath key_path;
+  std::string why;
+  if (!node.IsScalar()) return d.error(node.Mark(), at, "expected a swept path, got " + cfg::describe_node(node));
+  if (!cfg::parse_key_path(node.Scalar(), key_path, why)) return d.error(node.Mark(), at, why);
+  const std::string canonical = cfg::to_string(key_path);
+  std::vector<std::string> swept;
+  for (const SweepEntry& e : entries) swept.push_back(e.path_text);
+  const auto found = std::find(swept.begin(), swept.end(), canonical);
+  if (found == swept.end())
+    return d.error(node.Mark(), at,
+                   "'" + canonical + "' is not swept" +
+                       (swept.empty() ? " (the config has no sweep)" : "; the swept paths are " + quoted(swept)));
+  const auto entry = static_cast<std::size_t>(found - swept.begin());
+  if (read.read_point.size() != read.names.size()) return;  // some points have problems, reported already
+  for (std::size_t p = 0; p < read.names.size(); ++p) sweep.references[p] = paired_point(entries, read.chosen[p], entry);
+}
+
 }  // namespace
 
 Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides) {
@@ -892,6 +936,7 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
       if (std::find(sweep.schemes.begin(), sweep.schemes.end(), name) == sweep.schemes.end())
         sweep.schemes.push_back(name);
   read_baseline_point(std::as_const(root), read.names, d, sweep);
+  read_reference_path(std::as_const(root), entries, read, d, sweep);
   // Past this, every point was read: sweep.points[p] is point p of `names`.
   d.throw_if_errors();
   return sweep;
@@ -990,6 +1035,7 @@ std::string monte_carlo_reference() {
   cfg::Documenter doc("monte_carlo.");
   mc.describe(doc);
   doc.add("baseline_point", "text", "(the first point)", baseline_point_doc);
+  doc.add("reference_path", "text", "(none)", reference_path_doc);
   return "## monte_carlo\n\n" + doc.markdown_table() + "\n";
 }
 

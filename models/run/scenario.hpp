@@ -179,7 +179,10 @@ struct Sweep {
   std::vector<std::string> paths;  // the swept key paths, in the order of the entries
   std::vector<SweepPoint> points;
   std::vector<std::string> schemes;  // run_scheme_names of every point, in order of first appearance
-  std::size_t baseline = 0;  // the point paired comparisons are made against
+  std::size_t baseline = 0;  // the point paired comparisons are made against, unless...
+  // [point]: the point each point is compared with (monte_carlo.reference_path); the baseline
+  // for every point without it. A point that is its own reference has no paired comparison.
+  std::vector<std::size_t> references;
   // The config as read, --set applied and sweep included: rerunning it repeats the sweep
   // (a point's resolved YAML spells out every trust, so a sweep of `defaults` would not).
   std::string config_text;

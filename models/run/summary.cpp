@@ -223,12 +223,12 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
   return runs;
 }
 
-std::vector<std::vector<std::string>> differs_from_baseline(const std::vector<std::string>& paths,
-                                                            const std::vector<std::vector<std::string>>& values,
-                                                            std::size_t baseline) {
+std::vector<std::vector<std::string>> differs_from_references(const std::vector<std::string>& paths,
+                                                              const std::vector<std::vector<std::string>>& values,
+                                                              const std::vector<std::size_t>& references) {
   std::vector<std::vector<std::string>> out(values.size());
   for (std::size_t p = 0; p < values.size(); ++p)
-    if (p != baseline) out[p] = non_sanction_differences(paths, values[p], values.at(baseline));
+    if (p != references.at(p)) out[p] = non_sanction_differences(paths, values[p], values.at(references[p]));
   return out;
 }
 
@@ -270,6 +270,7 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
   out.point_names = runs.point_names;
   out.trust_names = runs.trust_names;
   out.baseline = runs.baseline;
+  out.references = runs.references;
   out.differs_in = runs.differs_in;
   const std::size_t R = std::min(replications, runs.replications), T = runs.trusts, Y = runs.years.size();
   auto copy = [](const std::vector<double>& from, std::vector<double>& to, std::size_t from_task, std::size_t to_task,
@@ -324,10 +325,11 @@ std::vector<PlanDelivery> plan_delivery(const NationalRuns& runs) {
 
 PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, Metric m) {
   std::vector<double> diff, x, base;
+  const std::size_t reference = runs.reference(point);
   for (std::size_t r = 0; r < runs.replications; ++r) {
-    if (!runs.finished(point, r) || !runs.finished(runs.baseline, r)) continue;
+    if (!runs.finished(point, r) || !runs.finished(reference, r)) continue;
     x.push_back(runs.value(point, r, m));
-    base.push_back(runs.value(runs.baseline, r, m));
+    base.push_back(runs.value(reference, r, m));
     diff.push_back(x.back() - base.back());
   }
   PairedDifference d;
@@ -340,13 +342,13 @@ PairedDifference paired_difference(const NationalRuns& runs, std::size_t point, 
 namespace {
 
 // One point's extra deficit and its parts, replication by replication, over the replications
-// finished at both the point and the baseline (DeficitMultiplier says what each part is).
+// finished at both the point and its reference (DeficitMultiplier says what each part is).
 struct PairedParts {
   std::vector<double> first_round, induced, lost_income, cost_change, interest, returned, delta;
 };
 
 PairedParts paired_parts(const NationalRuns& runs, std::size_t p) {
-  const std::size_t b = runs.baseline, R = runs.replications;
+  const std::size_t b = runs.reference(p), R = runs.replications;
   const bool levied = runs.first_round_levy.size() == runs.points * R;
   PairedParts parts;
   for (std::size_t r = 0; r < R; ++r) {
@@ -356,7 +358,7 @@ PairedParts paired_parts(const NationalRuns& runs, std::size_t p) {
       for (Metric m : metrics) d += runs.value(p, r, m) - runs.value(b, r, m);
       return d;
     };
-    // The baseline may fine already: only what the point's sanctions add to its own is first round.
+    // The reference may fine already: only what the point's sanctions add to its own is first round.
     const double first = (levied ? runs.first_round_levy[p * R + r] : std::numeric_limits<double>::quiet_NaN()) -
                          runs.value(b, r, Metric::fines);
     parts.first_round.push_back(first);
@@ -390,7 +392,7 @@ void ratio_of_means(const std::vector<double>& deficit, const std::vector<double
 std::vector<DeficitMultiplier> deficit_multipliers(const NationalRuns& runs) {
   std::vector<DeficitMultiplier> out;
   for (std::size_t p = 0; p < runs.points; ++p) {
-    if (p == runs.baseline) continue;
+    if (p == runs.reference(p)) continue;
     const PairedParts parts = paired_parts(runs, p);
     DeficitMultiplier d;
     d.point = p;
@@ -469,6 +471,19 @@ void print_plans_section(std::ostream& out, const NationalRuns& runs) {
         << " points are in the result file's /summary/plan_delivery)\n";
 }
 
+// Whether the points are compared with reference points of their own (monte_carlo.reference_path)
+// rather than all with the baseline.
+bool paired_within(const NationalRuns& runs) {
+  for (std::size_t p = 0; p < runs.references.size(); ++p)
+    if (runs.references[p] != runs.baseline) return true;
+  return false;
+}
+
+// What point p is compared with, for the printed tables: "baseline" or "'its reference'".
+std::string against(const NationalRuns& runs, std::size_t p) {
+  return paired_within(runs) ? "'" + runs.point_names[runs.reference(p)] + "'" : "baseline";
+}
+
 // `breachsim summary --metric M`: that metric in full at every point, and against the baseline.
 void print_metric_in_full(std::ostream& out, const NationalRuns& runs, const std::string& metric) {
   const auto found = metric_by_name(metric);
@@ -487,9 +502,10 @@ void print_metric_in_full(std::ostream& out, const NationalRuns& runs, const std
     const auto ci = sim::mean_interval(v);
     out << "    mean " << format_value(ci.mean, mi) << " [95% CI " << format_value(ci.low, mi) << ", "
         << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";
-    if (p != runs.baseline) {
+    if (p != runs.reference(p)) {
       const auto d = paired_difference(runs, p, m);
-      out << "    minus baseline: " << mean_ci(d.difference, mi) << " (" << reduction(d.variance_reduction) << ")\n";
+      out << "    minus " << against(runs, p) << ": " << mean_ci(d.difference, mi) << " ("
+          << reduction(d.variance_reduction) << ")\n";
     }
   }
 }
@@ -525,11 +541,16 @@ void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
     out << "  point " << point_label(runs, p) << "\n";
     for (Metric m : headline) print_metric_line(out, runs, p, m, 24);
   }
-  out << "Paired differences from the baseline '" << runs.point_names[runs.baseline]
-      << "' (same patients at every point): mean [95% CI]\n";
+  if (paired_within(runs))
+    out << "Paired differences, each point minus its reference point (monte_carlo.reference_path; same patients "
+           "at every point): mean [95% CI]\n";
+  else
+    out << "Paired differences from the baseline '" << runs.point_names[runs.baseline]
+        << "' (same patients at every point): mean [95% CI]\n";
   for (std::size_t p = 0; p < runs.points; ++p) {
-    if (p == runs.baseline) continue;
-    out << "  point '" << runs.point_names[p] << "'\n";
+    if (p == runs.reference(p)) continue;
+    out << "  point '" << runs.point_names[p] << "'" << (paired_within(runs) ? " minus " + against(runs, p) : "")
+        << "\n";
     for (Metric m : headline) {
       const auto d = paired_difference(runs, p, m);
       out << "    ";
@@ -549,13 +570,13 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 // What a point's row says in place of a multiplier, or the multiplier with its interval.
-std::string multiplier_text(const DeficitMultiplier& d) {
-  if (d.replications == 0) return "no replication finished at both this point and the baseline";
+std::string multiplier_text(const DeficitMultiplier& d, const std::string& reference) {
+  if (d.replications == 0) return "no replication finished at both this point and " + reference;
   if (!d.differs_in.empty()) return "not a multiplier: this point also differs in " + joined(d.differs_in);
   if (std::isnan(d.first_round_fines.mean))
     return std::string("no multiplier: first-round fines ") + no_first_round;
   if (std::isnan(d.multiplier))
-    return "no multiplier: its sanctions levy no more than the baseline's on the baseline's breaches";
+    return "no multiplier: its sanctions levy no more than " + reference + "'s on " + reference + "'s breaches";
   char buf[160];
   std::snprintf(buf, sizeof buf, "multiplier %.3f [95%% CI %.3f, %.3f]", d.multiplier, d.low, d.high);
   return buf;
@@ -564,13 +585,20 @@ std::string multiplier_text(const DeficitMultiplier& d) {
 // Every point but the baseline: the multiplier (or why there is none), then the extra deficit
 // as the sum of its parts, each mean [95% CI] over the paired replications.
 void print_deficit_multipliers(std::ostream& out, const NationalRuns& runs) {
-  out << "The deficit multiplier of fines, against the baseline '" << runs.point_names[runs.baseline] << "':\n"
-      << "  extra cumulative deficit per pound of first-round fines (the point's sanctions on the baseline's own\n"
-      << "  breaches, less the baseline's fines: the bill if nobody responded), and the extra deficit in its parts;\n"
+  const bool paired = paired_within(runs);
+  const std::string reference = paired ? "the reference" : "the baseline";
+  if (paired)
+    out << "The deficit multiplier of fines, each point against its reference point (monte_carlo.reference_path):\n";
+  else
+    out << "The deficit multiplier of fines, against the baseline '" << runs.point_names[runs.baseline] << "':\n";
+  out << "  extra cumulative deficit per pound of first-round fines (the point's sanctions on " << reference
+      << "'s own\n  breaches, less " << reference
+      << "'s fines: the bill if nobody responded), and the extra deficit in its parts;\n"
       << "  mean [95% CI] over paired replications\n";
   const MetricInfo& gbp = info(Metric::fines);
   for (const DeficitMultiplier& d : deficit_multipliers(runs)) {
-    out << "  point '" << runs.point_names[d.point] << "': " << multiplier_text(d) << "\n";
+    out << "  point '" << runs.point_names[d.point] << "'" << (paired ? " against " + against(runs, d.point) : "")
+        << ": " << multiplier_text(d, reference) << "\n";
     if (d.replications == 0) continue;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.0f%%", 100.0 * d.share_deepened);

@@ -36,6 +36,8 @@ struct NationalRuns {
   std::size_t points = 0, replications = 0, trusts = 0;
   std::vector<std::string> point_names, trust_names;
   std::size_t baseline = 0;
+  // [point]: the point each point is compared with (Sweep::references); empty: the baseline.
+  std::vector<std::size_t> references;
   FinancialYears years;
   std::vector<double> values;        // [point][replication][metric]
   std::vector<double> within_4h;     // [point][replication][trust]: share of attendances within 4 hours
@@ -48,12 +50,12 @@ struct NationalRuns {
   // [point][replication][trust], or [point][replication] without trusts (the nation's):
   // QueueGrowth bits of the queues that grew without bound (models/run/queue_growth.hpp).
   std::vector<std::uint8_t> growing;
-  // [point][replication]: the point's sanctions levied on the baseline point's breaches of
-  // that replication, over the run, all trusts; NaN until the baseline's task has run, or in
+  // [point][replication]: the point's sanctions levied on its reference point's breaches of
+  // that replication, over the run, all trusts; NaN until the reference's task has run, or in
   // a file written before it existed.
   std::vector<double> first_round_levy;
-  // [point]: the swept keys other than sanctions on which the point differs from the baseline
-  // (non_sanction_differences); empty for the baseline and for points differing in sanctions alone.
+  // [point]: the swept keys other than sanctions on which the point differs from its reference
+  // (non_sanction_differences); empty for a reference and for points differing in sanctions alone.
   std::vector<std::vector<std::string>> differs_in;
   // Footprints (docs/sources.md §5): names, each one's member trusts (indices), and at each
   // financial year's last reported month its outturn and plan (FootprintToDate),
@@ -88,9 +90,12 @@ struct NationalRuns {
     std::copy_n(bits, n, growing.begin() + static_cast<std::ptrdiff_t>((p * replications + r) * n));
   }
 
-  // The baseline's task of replication r: what each point's sanctions levied on its breaches.
-  void record_first_round(std::size_t r, const std::vector<double>& levy) {
-    for (std::size_t q = 0; q < points && q < levy.size(); ++q) first_round_levy[q * replications + r] = levy[q];
+  std::size_t reference(std::size_t p) const { return references.empty() ? baseline : references.at(p); }
+  // The task of replication r of the reference point of `compared`: what each of their
+  // sanctions levied on its breaches, levy[k] for point compared[k].
+  void record_first_round(std::size_t r, const std::vector<std::size_t>& compared, const std::vector<double>& levy) {
+    for (std::size_t k = 0; k < compared.size() && k < levy.size(); ++k)
+      first_round_levy[compared[k] * replications + r] = levy[k];
   }
 
   // Records a finished task from its national month series, series(metric index, month),
@@ -136,11 +141,11 @@ NationalRuns national_runs(std::size_t points, std::size_t replications, std::si
                            const FinancialYears& years, const std::vector<double>& trust_plan_met,
                            const std::vector<double>& trust_cip_share, std::vector<std::uint8_t> done);
 
-// NationalRuns::differs_in from the swept paths and each point's values of them, [point][path]
-// as YAML text (PointsTable; the /points table of a result file).
-std::vector<std::vector<std::string>> differs_from_baseline(const std::vector<std::string>& paths,
-                                                            const std::vector<std::vector<std::string>>& values,
-                                                            std::size_t baseline);
+// NationalRuns::differs_in from the swept paths, each point's values of them, [point][path]
+// as YAML text (PointsTable; the /points table of a result file), and each point's reference.
+std::vector<std::vector<std::string>> differs_from_references(const std::vector<std::string>& paths,
+                                                              const std::vector<std::vector<std::string>>& values,
+                                                              const std::vector<std::size_t>& references);
 
 // Sized for points x replications tasks of `trusts` trusts over `years`, none finished.
 NationalRuns empty_national_runs(std::size_t points, std::size_t replications, std::size_t trusts,
