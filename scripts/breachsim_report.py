@@ -31,7 +31,7 @@ story's figure script can draw the same charts):
         fig = report.fan_chart_panels([("cumulative deficit", "GBP", frame.rename(columns={"label": "series"}))])
         fig.savefig("deficit.png")
     # also: paired_difference_chart, tornado_chart, waterfall_chart, distribution_chart,
-    #       bump_chart, rank_spread_chart, segment_chart (see their docstrings)
+    #       sensitivity_chart, bump_chart, rank_spread_chart, segment_chart (see their docstrings)
 """
 
 import argparse
@@ -57,6 +57,7 @@ try:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
+    from matplotlib.ticker import MaxNLocator
     from matplotlib.figure import Figure
     import breachsim_results as br
 except ImportError as _exc:
@@ -72,7 +73,7 @@ except ImportError:  # the model description then leaves out what it would read 
 
 __all__ = ["build_report", "open_report_data", "ReportData", "format_value", "probability_text",
            "fan_chart_panels", "draw_fan", "paired_difference_chart", "tornado_chart", "waterfall_chart",
-           "distribution_chart", "bump_chart", "rank_spread_chart", "segment_chart", "main"]
+           "distribution_chart", "sensitivity_chart", "bump_chart", "rank_spread_chart", "segment_chart", "main"]
 
 PROG = "breachsim report"
 
@@ -187,6 +188,8 @@ class ReportData:
         self.labels = _short_labels(self.points, self.swept)
         self.differs = point_differences(self.points, self.swept, self.references)
         self.summaries = {name: res.summary(name) for name in res.summary_tables()}
+        # A sensitivity study: its points are the rows of a Morris or Sobol design.
+        self.study = "sensitivity" in self.summaries
         self.trust_detail = bool(res.metric_names("trust_month"))
         self._national_names = set(res.metric_names("national_month"))
         self._trust_names = set(res.metric_names("trust_month"))
@@ -329,6 +332,8 @@ def compare_label(data, p):
 def featured_points(data, limit):
     """The points to draw where all would not be readable: the baseline and those whose paired
     difference in cumulative deficit from it is largest (point order kept)."""
+    if data.study:  # its points are design rows: the sensitivity section sums them up
+        return [data.baseline]
     if data.n_points <= limit:
         return list(range(data.n_points))
     effect = {}
@@ -344,6 +349,8 @@ def featured_points(data, limit):
 def shown_note(shown, total):
     if len(shown) >= total:
         return ""
+    if len(shown) == 1:  # only a sensitivity study features one point
+        return f" Only the baseline point of the {total} is shown: the others are the design rows of the study."
     return (f" {len(shown)} of the {total} points are shown: the baseline and the points whose mean "
             "cumulative deficit differs most from it.")
 
@@ -512,6 +519,55 @@ def distribution_chart(frame, order, unit="GBP", title=""):
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlabel(f"{title} ({unit_label})" if title else unit_label)
     ax.grid(axis="y", visible=False)
+    return fig
+
+
+def _whiskers(ax, y, low, high, color="black"):
+    """Intervals as lines with end ticks (an interval need not hold its estimate, which error bars
+    would refuse); none where a bound is missing."""
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    keep = np.isfinite(low) & np.isfinite(high)
+    ax.hlines(y[keep], low[keep], high[keep], color=color, linewidth=1)
+    ax.plot(np.r_[low[keep], high[keep]], np.r_[y[keep], y[keep]], "|", color=color, markersize=7)
+
+
+def _morris_bars(ax, part, y):
+    divisor, unit_label = axis_scale(part[["mu", "mu_star", "mu_star_low", "mu_star_high"]].to_numpy().ravel(),
+                                     part["unit"].iloc[0])
+    ax.barh(y, part["mu_star"] / divisor, height=0.6, color=COLORS[0], alpha=0.75, label="μ*, 95% interval")
+    _whiskers(ax, y, part["mu_star_low"] / divisor, part["mu_star_high"] / divisor)
+    ax.plot(part["mu"] / divisor, y, "D", color=UP, markersize=4, label="μ (signed)")
+    ax.set_xlabel(f"change in the output ({unit_label})")
+
+
+def _sobol_bars(ax, part, y):
+    ax.barh(y, part["total"], height=0.7, color=COLORS[0], alpha=0.4, label="ST (total)")
+    _whiskers(ax, y + 0.2, part["total_low"], part["total_high"])
+    ax.barh(y - 0.12, part["first_order"], height=0.22, color=COLORS[0], label="S (first-order)")
+    _whiskers(ax, y - 0.12, part["first_order_low"], part["first_order_high"], "#0b3d6b")
+    ax.set_xlabel("share of the output's variance")
+
+
+def sensitivity_chart(frame, ncols=2):
+    """Per output, its groups in rank order, the most influential on top: Morris mu* as the bar with
+    its 95% interval and mu as a diamond, or the Sobol total index ST as the bar and the first-order
+    S as a thinner one, each with its 95% interval. Frame: rows of /summary/sensitivity with a rank
+    (1 or more) and a `unit` column (the output's)."""
+    outputs = list(dict.fromkeys(frame["output"]))
+    rows = frame.groupby("output").size().max() if len(frame) else 1
+    fig, axes = _grid(len(outputs), ncols, panel_height=0.45 * rows + 1.3)
+    for ax, output in zip(axes, outputs):
+        part = frame[frame["output"] == output].sort_values("rank", ascending=False)
+        y = np.arange(len(part), dtype=float)
+        (_sobol_bars if part["total"].notna().any() else _morris_bars)(ax, part, y)
+        labels = [_short_path(g) for g in part["group"]]
+        ax.set_yticks(y, labels if len(set(labels)) == len(labels) else list(part["group"]))
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
+        ax.set_title(output, loc="left", pad=18)
+        ax.grid(axis="y", visible=False)
+        # Between the title and the panel: inside, it would hide a bar or a whisker.
+        ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncol=2, frameon=False, borderaxespad=0.2)
     return fig
 
 
@@ -765,6 +821,10 @@ def _points_table(data):
     title = "<h3>Sweep points</h3>" if data.swept else "<h3>Point</h3>"
     if not data.swept:
         return title + table_html(head, body) + note
+    if data.study:
+        return ("<h3>Design rows</h3>" + details(
+            f"The {data.n_points} points: each sets the config paths to one row of the sensitivity study's design, "
+            "on the same simulated patients", table_html(head, body) + note))
     intro = (f"<p>{data.n_points} points, the cartesian product of {len(data.swept)} swept config path(s); each "
              "runs the same simulated patients (common random numbers). Plots name a point by its short name, "
              "and comparisons with the baseline by the swept values it changes.</p>")
@@ -801,6 +861,83 @@ def section_headline(data):
                "Counts and money are summed over trusts and months, averaged over months where marked (mean), "
                "taken at the last month where marked (at the end)." + shown_note(shown, data.n_points) + "</p>")
     return Section("headline", "Headline outcomes", caption + table_html(head, body, "wide"))
+
+
+SENSITIVITY_UNITS = {"multiplier": "fraction", "extra_deficit": "GBP"}  # the outputs that are not metrics
+
+
+def study_method(table):
+    """The study's method, "sobol" or "morris", from the measures /summary/sensitivity fills (None if
+    no output has any)."""
+    return "sobol" if table["total"].notna().any() else "morris" if table["mu_star"].notna().any() else None
+
+
+def _sensitivity_rows(part, unit, sobol):
+    """Table rows of one output's groups in rank order; a group whose interval of the ranking measure
+    reaches the next group's is too close to rank."""
+    low, high = ("total_low", "total_high") if sobol else ("mu_star_low", "mu_star_high")
+    records = list(part.sort_values("rank").itertuples(index=False))
+    rows = []
+    for r, below in zip(records, records[1:] + [None]):
+        close = below is not None and getattr(r, low) <= getattr(below, high)
+        if sobol:
+            measures = [interval_text(r.total, r.total_low, r.total_high, "fraction"),
+                        interval_text(r.first_order, r.first_order_low, r.first_order_high, "fraction")]
+        else:
+            measures = [interval_text(r.mu_star, r.mu_star_low, r.mu_star_high, unit),
+                        signed_value(r.mu, unit), format_value(r.sigma, unit)]
+        rows.append([num(str(r.rank)), r.group] + [num(m) for m in measures]
+                    + [f"too close to rank: its interval reaches rank {below.rank}'s" if close else ""])
+    return rows
+
+
+def _sensitivity_table(part, sobol):
+    """One output's table, or the line that says why it has no indices."""
+    own = part[part["rank"] > 0]
+    if own.empty:
+        why = next((str(w).strip() for w in part["missing"] if str(w).strip()), "no reason recorded")
+        return f"<p>No indices: {esc(why.rstrip('.'))}.</p>"
+    measures = ["ST [95% CI]", "S [95% CI]"] if sobol else ["μ* [95% CI]", "μ", "σ"]
+    head = [["rank", "group"] + [Cell(esc(h), 1, "num") for h in measures] + ["note"]]
+    return table_html(head, _sensitivity_rows(own, own["unit"].iloc[0], sobol))
+
+
+def _sensitivity_caption(data, method):
+    morris = ("Morris elementary effects. The bar is μ*, the mean absolute change in the output when the assumption "
+              "moves across its whole range (low to high), the others held where the design put them: the longer, "
+              "the more that assumption decides the answer. The diamond is μ, the same change with its sign: near "
+              "μ* it goes one way, near zero the assumption pushes both ways. σ (tables) is the spread of those "
+              "changes: large beside μ*, the assumption acts through interactions with others or non-linearly. ")
+    sobol = ("Sobol indices. The wide bar is the total index ST, the share of the output's variance the assumption "
+             "takes part in, alone or with others; the thin bar is the first-order index S, the share it explains "
+             "alone; a gap between them is interaction. Shares run from 0 to 1; estimates from few samples can "
+             "fall outside. ")
+    return ({"morris": morris, "sobol": sobol}.get(method, morris + sobol)
+            + "Whiskers and brackets: 95% bootstrap intervals. Each design row's output is the mean of the run's "
+            f"{data.replications} replication(s) on the same simulated patients, so the Monte Carlo noise is in the "
+            "rows and in these intervals: more replications narrow them. Too close to rank: the interval of the "
+            "ranking measure (" + ("ST" if method == "sobol" else "μ*") + ") reaches the next group's, so their "
+            "order is not settled.")
+
+
+def section_sensitivity(data):
+    table = data.summaries.get("sensitivity")
+    if table is None:
+        return None
+    table = table.assign(unit=[SENSITIVITY_UNITS.get(o) or data.unit(o) for o in table["output"]])
+    method = study_method(table)
+    ranked = table[table["rank"] > 0]
+    caption = esc(_sensitivity_caption(data, method))
+    body = figure_html(sensitivity_chart(ranked), "sensitivity of each output to the study's assumptions",
+                       caption) if len(ranked) else f"<p>{caption}</p>"
+    for output, part in table.groupby("output", sort=False):
+        body += f"<h3>{esc(output)}</h3>" + _sensitivity_table(part, method == "sobol")
+    tables = ", ".join(t for t in data.summaries if t != "sensitivity")
+    body += (f"<p>A study's {data.n_points} points are its design rows (Design rows, under Scenario and "
+             "provenance), so the sections that compare points (paired differences, the multiplier's waterfalls, "
+             "the tornado chart) are left out and the others show the baseline point only; every row's results "
+             f"are in the file's /summary tables ({esc(tables)}).</p>")
+    return Section("sensitivity", "Sensitivity: which assumptions decide the answer", body)
 
 
 def _trend_title(data, metric):
@@ -1253,6 +1390,7 @@ def section_model(data):
 
 def _stress_objectives(data):
     swept = ", ".join(code(c) for c in data.swept) or "nothing (one scenario)"
+    method = (study_method(data.summaries["sensitivity"]) or "") if data.study else ""
     return [
         ("1.1", "Purpose of the model",
          "To estimate what performance fines and incentives do to English NHS acute trusts once trusts, "
@@ -1265,6 +1403,9 @@ def _stress_objectives(data):
          "confidence intervals, paired differences from the baseline point, the extra deficit in its parts with the "
          "multiplier, and the probability each trust and footprint delivers its financial plan (results/FORMAT.md)."),
         ("1.3", "Experimentation aims",
+         f"{data.n_points} design rows of a {esc(method.capitalize())} sensitivity study varying {swept}, on the "
+         "same simulated patients: how much each assumption decides each output (Sensitivity section)."
+         if data.study else
          f"{data.n_points} point(s) varying {swept}, each compared with the baseline "
          f"{code(data.points['name'][data.baseline])} on the same simulated patients."),
     ]
@@ -1428,9 +1569,12 @@ def _metrics_catalogue(data):
 # -- the page -------------------------------------------------------------------------------------
 
 # Results first; the model description, reference material, last.
-SECTIONS = [section_provenance, section_headline, section_national_trends, section_trust_trends,
-            section_deficit_distribution, section_paired_differences, section_multiplier, section_tornado,
-            section_plans, section_footprints, section_league, section_model]
+SECTIONS = [section_provenance, section_headline, section_sensitivity, section_national_trends,
+            section_trust_trends, section_deficit_distribution, section_paired_differences, section_multiplier,
+            section_tornado, section_plans, section_footprints, section_league, section_model]
+# The sections that compare points one by one: a sensitivity study's points are design rows, which
+# its own section sums up.
+COMPARING_SECTIONS = (section_paired_differences, section_multiplier, section_tornado)
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;max-width:1150px;
@@ -1460,7 +1604,8 @@ def build_report(path):
     """The report of the result file at `path` as one self-contained HTML page (str)."""
     with open_report_data(path) as data, matplotlib.rc_context(STYLE):
         banner = completeness_banner(data)
-        sections = [s for s in (build(data) for build in SECTIONS) if s is not None]
+        builds = [b for b in SECTIONS if not (data.study and b in COMPARING_SECTIONS)]
+        sections = [s for s in (build(data) for build in builds) if s is not None]
         return _page(data, banner, sections)
 
 

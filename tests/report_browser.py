@@ -4,18 +4,19 @@
 
     /usr/bin/python3 tests/report_browser.py BREACHSIM_BINARY SOURCE_DIR WORK_DIR
 
-Makes three small result files with the binary (a complete three-point sweep, one shard of it,
-which holds half the tasks, and a run with the 2025/26 league tables), builds the report of
-each, and opens each page in headless Chromium (one run a page: --dump-dom and --screenshot).
-A script injected into a copy of the page checks every image and writes what it found into the
-DOM: each must have loaded (complete, naturalWidth > 0) and, drawn into a canvas, cover some of
-its pixels (a truncated PNG still has a width, but decodes to a blank). The page must ask for
-nothing over the network (no http(s) address in any src or href, no resource fetched), the
-expected section headings must be there, the incomplete file's banner must be there and the
-complete files' absent, and the screenshot (1280x4000) must not be blank (many distinct
-colours). Then the exit
-codes: a missing file 2, an existing --out without --force 2 (the page untouched), --force 0, a
-file that is not a result 2, and no .partial left behind. The screenshots stay in WORK_DIR.
+Makes four small result files with the binary (a complete three-point sweep, one shard of it, which
+holds half the tasks, a run with the 2025/26 league tables, and a small Morris sensitivity study),
+builds the report of each, and opens each page in headless Chromium (one run a page: --dump-dom and
+--screenshot). A script injected into a copy of the page checks every image and writes what it
+found into the DOM: each must have loaded (complete, naturalWidth > 0) and, drawn into a canvas,
+cover some of its pixels (a truncated PNG still has a width, but decodes to a blank). The page must
+ask for nothing over the network (no http(s) address in any src or href, no resource fetched), the
+expected section headings must be there (the study's sensitivity section with its chart drawn, and
+none of the sections that compare points, which would list its design rows), the incomplete file's
+banner must be there and the complete files' absent, and the screenshot (1280x4000) must not be
+blank (many distinct colours). Then the exit codes: a missing file 2, an existing --out without
+--force 2 (the page untouched), --force 0, a file that is not a result 2, and no .partial left
+behind. The screenshots stay in WORK_DIR.
 
 Exit codes: 0 every check passed; 1 a check failed (each failure printed); 2 bad usage;
 77 skipped: Chromium is missing and scripts/setup.sh may not install it (not root, no sudo).
@@ -38,6 +39,20 @@ BASE_HEADINGS = ["Scenario and provenance", "Model description (STRESS-DES)", "H
                  "National trends", "Trusts", "Cumulative deficit at the end", "Plans delivered"]
 SWEEP_HEADINGS = BASE_HEADINGS + ["Paired differences from the baseline", "The deficit multiplier of fines",
                                   "Sensitivity: tornado chart"]
+STUDY_HEADING = "Sensitivity: which assumptions decide the answer"
+# A study's points are design rows: the sections that compare points one by one are left out.
+STUDY_ABSENT = ["Paired differences from the baseline", "Paired differences from the reference points",
+                "The deficit multiplier of fines", "Sensitivity: tornado chart"]
+STUDY_CHART_ALT = "sensitivity of each output to the study's assumptions"
+# Two factors, two trajectories: 6 design rows, each with and without fines for the multiplier.
+STUDY_SECTION = """sensitivity:
+  method: morris
+  trajectories: 2
+  factors:
+    - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}
+    - {path: defaults.beds.general_acute_beds, low: 700, high: 760}
+  outputs: [multiplier, ed_breaches_4h]
+"""
 # Counts what the browser made of the page and writes it into the DOM, which --dump-dom prints.
 CHECK_SCRIPT = "<script>\n" + INKED_SHARE_JS + """
 // The load event waits for every image; drawImage then decodes each one at once, so nothing here
@@ -76,8 +91,8 @@ def run(command, timeout=300):
 
 
 def make_results(binary, source, work):
-    """sweep.h5 (three points: no fine, 120, 240 a breach), shard.h5 (shard 1 of 2 of the same run)
-    and league.h5 (the league tables over two quarters)."""
+    """sweep.h5 (three points: no fine, 120, 240 a breach), shard.h5 (shard 1 of 2 of the same run),
+    league.h5 (the league tables over two quarters) and study.h5 (a Morris study of one trust)."""
     with open(os.path.join(source, "tests", "data", "small.yaml"), encoding="utf-8") as f:
         small = f.read()
     sweep_config = os.path.join(work, "sweep.yaml")
@@ -86,11 +101,17 @@ def make_results(binary, source, work):
                 + "sweep:\n  - {path: schemes.ed_4h.rate_gbp, values: [0, 120, 240], "
                   "labels: [no fine, fine 120, fine 240]}\n")
     small_config = os.path.join(source, "tests", "data", "small.yaml")
+    study_config = os.path.join(work, "study.yaml")
+    with open(os.path.join(source, "configs", "teaching", "one_trust.yaml"), encoding="utf-8") as f:
+        one_trust = f.read()
+    with open(study_config, "w", encoding="utf-8") as f:
+        f.write(one_trust + STUDY_SECTION)
     runs = {
         "sweep": [sweep_config],
         "shard": [sweep_config, "--shard", "1/2"],
         "league": [small_config, "--set", "scenario.months=6", "--replications", "3",
                    "--set", "regimes=[{preset: league_tables_2025_26}]"],
+        "study": [study_config, "--set", "scenario.months=3", "--replications", "2"],
     }
     files = {}
     for name, args in runs.items():
@@ -154,6 +175,16 @@ def check_render(name, result, expected, incomplete):
           f"{name}: the incomplete-results banner is {'absent' if incomplete else 'present'}")
 
 
+def check_study(name, page_path, result):
+    """The study's page: its sensitivity chart drawn, and no section that compares points."""
+    with open(page_path, encoding="utf-8") as f:
+        page = f.read()
+    present = [h for h in STUDY_ABSENT if f"<h2>{html.escape(h)}</h2>" in page or h in result["headings"]]
+    check(not present, f"{name}: a study's page has the sections that list its design rows: {present}")
+    drawn = [share for alt, share in zip(result["alts"], result["inked"]) if alt == STUDY_CHART_ALT]
+    check(len(drawn) == 1 and drawn[0] >= 0.005, f"{name}: the sensitivity chart is not drawn (inked {drawn})")
+
+
 def check_exit_codes(binary, source, work, h5):
     p, _ = run(report_command(binary, source, os.path.join(work, "missing.h5"), os.path.join(work, "x.html")))
     check(p.returncode == 2 and "missing.h5" in p.stderr,
@@ -189,7 +220,8 @@ def main():
     os.makedirs(work)
     files = make_results(binary, source, work)
     cases = [("sweep", SWEEP_HEADINGS, False), ("shard", SWEEP_HEADINGS, True),
-             ("league", BASE_HEADINGS + ["League tables"], False)]
+             ("league", BASE_HEADINGS + ["League tables"], False),
+             ("study", BASE_HEADINGS + [STUDY_HEADING], False)]
     for name, expected, incomplete in cases:
         page = os.path.join(work, name + ".html")
         p, seconds = run(report_command(binary, source, files[name], page))
@@ -201,6 +233,8 @@ def main():
         result, shot = browse(name, page, work)
         if result is not None:
             check_render(name, result, expected, incomplete)
+            if name == "study":
+                check_study(name, page, result)
         check_screenshot(name, shot)
     check_exit_codes(binary, source, work, files["shard"])
     print(f"{len(failures)} failure(s) in {time.monotonic() - start:.0f} s")

@@ -19,6 +19,7 @@
 #include "models/run/output.hpp"
 #include "models/run/run_control.hpp"
 #include "models/run/scenario.hpp"
+#include "models/run/sensitivity_summary.hpp"
 #include "sim/config.hpp"
 #include "sim/result_file.hpp"
 
@@ -267,6 +268,101 @@ TEST_CASE("reference_path pairs each point with fines with the same point withou
     CHECK(std::isfinite(levy(saved.runs, 1, r)));
     CHECK(std::isfinite(levy(saved.runs, 3, r)));
   }
+}
+
+// A Morris study over two assumptions of cost control, one of which the scenario ignores (its
+// protect_performance policy is off), explaining the multiplier and the 4-hour breaches.
+const char* study_section =
+    "sensitivity:\n"
+    "  method: morris\n"
+    "  trajectories: 3\n"
+    "  bootstrap: 200\n"
+    "  factors:\n"
+    "    - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}\n"
+    "    - {path: defaults.management.protect_performance.agency_factor, low: 1.5, high: 3}\n"
+    "  outputs: [multiplier, ed_breaches_4h, fines]\n";
+
+TEST_CASE("a sensitivity study's design rows are the run's points, with and without fines", "[multiplier]") {
+  const SweepConfig config("study_points", study_section);
+  const models::Sweep sweep = models::load_sweep(config.path, responding);
+  REQUIRE(sweep.study);
+  const models::SensitivityStudy& study = *sweep.study;
+  REQUIRE(study.paired);  // the multiplier needs each row with and without fines
+  REQUIRE(study.rows() == 9);  // 3 trajectories of 2 groups + 1
+  REQUIRE(sweep.points.size() == 18);
+  CHECK(sweep.paths == std::vector<std::string>{"defaults.management.cost_control.agency_factor",
+                                                "defaults.management.protect_performance.agency_factor",
+                                                "defaults.finance.fined"});
+  for (std::size_t row = 0; row < study.rows(); ++row) {
+    const auto values = sim::sensitivity::factor_values(study.factors, study.unit_points()[row]);
+    for (std::size_t f = 0; f < 2; ++f) {
+      const models::SweepPoint& point = sweep.points[2 * row + f];
+      CHECK(point.name == "row " + std::to_string(row) + (f ? ", fines" : ", no fines"));
+      CHECK(point.scenario.trusts[0].management.cost_control.agency_factor == values[0]);
+      CHECK(point.scenario.trusts[1].management.protect_performance.agency_factor == values[1]);
+      CHECK(point.scenario.trusts[0].finance.fined == (f == 1));
+      CHECK(sweep.references[2 * row + f] == 2 * row);
+    }
+  }
+}
+
+TEST_CASE("a study's indices: an assumption the model ignores moves nothing, exactly", "[multiplier][threads]") {
+  const SweepConfig config("study_run", study_section);
+  const TempResult file("study_run");
+  std::vector<std::string> sets = responding;
+  sets.insert(sets.end(), {"monte_carlo.replications=2", "scenario.months=4"});
+  const auto totals = run_sweep(config.path, sets, file.path);
+  const models::SavedRun saved = models::read_saved_run(file.path);
+  REQUIRE(saved.runs.study);  // remade from /config
+  const auto outputs = models::sensitivity_outputs(*saved.runs.study, saved.runs);
+  REQUIRE(outputs.size() == 3);
+  for (const models::SensitivityOutput& o : outputs) {
+    INFO(o.output << ": " << o.missing);
+    if (!o.missing.empty()) continue;  // a multiplier undefined at some row is said, not guessed
+    REQUIRE(o.morris);
+    const auto& ignored = o.morris->groups[1];
+    CHECK(ignored.name == "defaults.management.protect_performance.agency_factor");
+    // Common random numbers: the same patients whatever the ignored value, so every effect is 0.
+    CHECK(ignored.mu_star.value == 0.0);
+    CHECK(ignored.sigma == 0.0);
+    CHECK(models::ranked_groups(o).front() == 0);
+  }
+  CHECK(outputs[1].missing.empty());  // 4-hour breaches are defined at every row
+  CHECK(outputs[1].morris->groups[0].mu_star.value > 0.0);
+  // The same outputs from the run in memory and from the file; the table has them ranked.
+  const auto in_memory = models::sensitivity_outputs(*saved.runs.study, totals.runs);
+  for (std::size_t k = 0; k < outputs.size(); ++k) CHECK(in_memory[k].rows == outputs[k].rows);
+  const sim::Table table = sim::ResultReader(file.path).read_table(models::layout::sensitivity);
+  CHECK(std::get<std::vector<std::string>>(table.at(0).values).front() == "multiplier");
+  std::ostringstream printed;
+  models::print_summary(printed, saved.runs, "");
+  CHECK(contains(printed.str(), "Sensitivity (Morris elementary effects, 9 design rows: 3 trajectories at 4 levels"));
+}
+
+TEST_CASE("a sensitivity study's problems are reported at their key paths", "[multiplier]") {
+  const auto refusal = [](const std::string& section, const std::string& extra = "") {
+    const SweepConfig config("study_refusal", extra + section);
+    try {
+      models::load_sweep(config.path);
+    } catch (const sim::config::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  using Catch::Matchers::Contains;
+  const std::string one_factor = "  factors:\n    - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}\n";
+  CHECK_THAT(refusal("sensitivity:\n  method: sobol\n" + one_factor + "  outputs: [finez]\n"),
+             Contains("sensitivity.outputs: 'finez' is neither a metric"));
+  CHECK_THAT(refusal("sensitivity:\n  method: moris\n" + one_factor), Contains("sensitivity.method"));
+  CHECK_THAT(refusal("sensitivity:\n  factors:\n    - {path: defaults.beds.general_acute_beds, low: 800, high: 700}\n"),
+             Contains("sensitivity.factors[0]"));
+  CHECK_THAT(refusal("sensitivity:\n  factors:\n    - {path: scenario.months, low: 3, high: 6}\n"),
+             Contains("sensitivity.factors[0].path: every point must have the same calendar"));
+  CHECK_THAT(refusal("sensitivity:\n" + one_factor, fines_sweep), Contains("a sweep or a sensitivity study, not both"));
+  CHECK_THAT(refusal("sensitivity:\n  outputs: [fines]\n"), Contains("sensitivity.factors: missing"));
+  CHECK_THAT(refusal("sensitivity:\n  factors:\n    - {path: defaults.beds.general_acute_beds, low: 700}\n"),
+             Contains("sensitivity.factors[0].high: missing"));
+  CHECK(refusal("sensitivity:\n" + one_factor) == "(accepted)");
 }
 
 TEST_CASE("reference_path must name a swept path", "[multiplier]") {

@@ -11,10 +11,12 @@
 #include <ctime>
 #include <iomanip>
 #include <limits>
+#include <memory>
 #include <ostream>
 
 #include "breachsim/version.hpp"
 #include "models/run/queue_growth.hpp"
+#include "models/run/sensitivity_summary.hpp"
 #include "sim/result_file.hpp"
 #include "sim/sha256.hpp"
 #include "sim/stats.hpp"
@@ -398,8 +400,54 @@ void write_final_objects(sim::ResultFile& file, const NationalRuns& runs) {
   file.attach_dimension_scales(layout::outcomes);
 }
 
+// /summary/sensitivity: for each output of the study and each group, its indices with their
+// intervals and its rank (Morris: mu, mu*, sigma; Sobol: S and ST; the other method's columns
+// NaN), and why an output has none.
+void write_sensitivity_table(sim::ResultFile& file, const NationalRuns& runs) {
+  std::vector<std::string> outputs, groups, missing;
+  std::vector<std::int64_t> ranks;
+  std::vector<double> columns[11];
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  for (const SensitivityOutput& o : sensitivity_outputs(*runs.study, runs)) {
+    const std::vector<std::size_t> order = ranked_groups(o);
+    if (order.empty()) {  // no indices: one row that says why
+      outputs.push_back(o.output);
+      groups.emplace_back();
+      missing.push_back(o.missing);
+      ranks.push_back(0);
+      for (auto& c : columns) c.push_back(none);
+      continue;
+    }
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const std::size_t i = order[k];
+      outputs.push_back(o.output);
+      missing.emplace_back();
+      ranks.push_back(static_cast<std::int64_t>(k + 1));
+      if (o.morris) {
+        const auto& g = o.morris->groups[i];
+        groups.push_back(g.name);
+        const double row[11] = {g.mu, g.mu_star.value, g.mu_star.low, g.mu_star.high, g.sigma, none, none, none, none, none, none};
+        for (int c = 0; c < 11; ++c) columns[c].push_back(row[c]);
+      } else {
+        const auto& g = o.sobol->groups[i];
+        groups.push_back(g.name);
+        const double row[11] = {none, none, none, none, none, g.first_order.value, g.first_order.low, g.first_order.high,
+                                g.total.value, g.total.low, g.total.high};
+        for (int c = 0; c < 11; ++c) columns[c].push_back(row[c]);
+      }
+    }
+  }
+  const char* names[11] = {"mu", "mu_star", "mu_star_low", "mu_star_high", "sigma", "first_order", "first_order_low",
+                           "first_order_high", "total", "total_low", "total_high"};
+  sim::Table table = {{"output", outputs}, {"group", groups}, {"rank", ranks}};
+  for (int c = 0; c < 11; ++c) table.push_back({names[c], columns[c]});
+  table.push_back({"missing", missing});
+  file.write_table(layout::sensitivity, table);
+}
+
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   write_national_run_table(file, runs);
+  if (runs.study) write_sensitivity_table(file, runs);
   write_paired_differences_table(file, runs);
   write_multiplier_table(file, runs);
   // Plans are the trusts': a file of national detail has no table.
@@ -428,6 +476,24 @@ const std::vector<std::string>& string_column(const sim::Table& table, const std
       break;
     }
   throw sim::OutputError(path + ": no string column '" + name + "'");
+}
+
+// The sensitivity study of the config stored in /config, whose design made the points (none
+// for a sweep). The design is remade from it: the same seed gives the same rows.
+std::shared_ptr<const SensitivityStudy> stored_study(const sim::ResultReader& in, std::uint64_t seed) {
+  const std::string text = in.read_text(layout::config);
+  if (text.find("sensitivity") == std::string::npos) return nullptr;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception&) {
+    return nullptr;
+  }
+  if (!root.IsMap()) return nullptr;
+  sim::config::Diagnostics d("/config");
+  std::optional<SensitivityStudy> study = read_sensitivity(root, d, seed);
+  if (!study || !d.ok()) return nullptr;
+  return std::make_shared<const SensitivityStudy>(std::move(*study));
 }
 
 // Each point's reference point, from the /points table's `reference` column; a file written
@@ -602,6 +668,7 @@ SavedRun read_run(const std::string& path) {
   saved.runs.trust_names = string_column(in.read_table(layout::trusts), "name", path + ":/trusts");
   saved.runs.baseline = static_cast<std::size_t>(number("baseline_point"));
   saved.runs.references = reference_column(points, P, saved.runs.baseline);
+  saved.runs.study = stored_study(in, saved.seed);
   saved.runs.differs_in = differs_in_points_table(points, saved.runs.references);
   read_footprints(in, saved.runs, M);
   const std::string first = text("first_month");

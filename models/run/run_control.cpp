@@ -27,6 +27,7 @@ void name_runs(NationalRuns& runs, const PlannedRun& run) {
   runs.references.clear();
   for (std::size_t p = 0; p < run.spec.table.names.size(); ++p) runs.references.push_back(run.spec.table.reference(p));
   runs.differs_in = differs_from_references(run.spec.table.paths, run.spec.table.values, runs.references);
+  runs.study = run.study;
   // A resumed run keeps the footprints (and their values) it read from the file.
   if (runs.footprints() > 0) return;
   std::vector<std::string> names;
@@ -84,6 +85,7 @@ PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const
   spec.table.baseline = sweep.baseline;
   spec.table.references = sweep.references;
   spec.compared = compared_points(spec.table, spec.points.size());
+  if (sweep.study) run.study = std::make_shared<const SensitivityStudy>(*sweep.study);
   // A point's resolved YAML spells out every trust, which would hide a sweep of `defaults`:
   // a sweep is stored as read, so that running /config repeats it.
   if (!sweep.paths.empty()) spec.table.config_text = sweep.config_text;

@@ -49,6 +49,7 @@ struct PlannedRun {
   std::vector<std::unique_ptr<ScenarioSetup>> setups;
   RunSpec spec;
   ReplicationTarget target;
+  std::shared_ptr<const SensitivityStudy> study;  // Sweep::study; none for a sweep
 };
 // Called once the config is loaded, before the output file is opened. `threads` 0: the
 // machine's concurrency.

@@ -11,6 +11,7 @@
 
 #include "breachsim/version.hpp"
 #include "models/run/metrics.hpp"
+#include "models/run/sensitivity_study.hpp"
 #include "sim/utf8.hpp"
 
 namespace breachsim::models {
@@ -469,6 +470,7 @@ void read_scenario(const YAML::Node& root, cfg::Diagnostics& d, Scenario& s) {
     r.finish();
   }
   top.take("sweep");  // read by load_sweep; claimed so that a misspelt `swep` gets its suggestion
+  top.take("sensitivity");  // read by load_sweep, which makes its design's points
   top.section("defaults", s.defaults, "");
   top.section("output", s.output, "");
   top.section("incentive_fund", s.incentive_fund, "");
@@ -537,8 +539,11 @@ struct SweepEntry {
   std::vector<YAML::Node> values;
   std::vector<std::string> texts;   // each value as YAML text
   std::vector<std::string> labels;  // empty: names say path=value
+  std::string where;                // the config key it came from; empty: sweep[index]
+  std::vector<YAML::Mark> value_marks;  // where each value is in the file; empty: each value's own
 
-  std::string at() const { return "sweep[" + std::to_string(index) + "]"; }
+  std::string at() const { return where.empty() ? "sweep[" + std::to_string(index) + "]" : where; }
+  YAML::Mark value_mark(std::size_t j) const { return value_marks.empty() ? values[j].Mark() : value_marks[j]; }
   std::string name(std::size_t value) const { return labels.empty() ? path_text + "=" + texts[value] : labels[value]; }
 };
 
@@ -753,7 +758,7 @@ SweepPoint read_point(YAML::Node& root, const std::string& path, const std::vect
     const SweepEntry& e = entries[i];
     const std::size_t j = which[i];
     cfg::set_path(root, e.path, e.values[j]);  // cannot fail: read_sweep set it once already
-    point_d.overridden(e.path_text, cfg::Origin{path, e.values[j].Mark(), e.at() + ".values[" + std::to_string(j) + "]"},
+    point_d.overridden(e.path_text, cfg::Origin{path, e.value_mark(j), e.at() + ".values[" + std::to_string(j) + "]"},
                        cfg::Origin{path, e.path_mark, e.at() + ".path"});
     point.name += (i ? ", " : "") + e.name(j);
     point.values.push_back(e.texts[j]);
@@ -796,15 +801,19 @@ void report_point_problems(std::vector<Seen>& seen, std::size_t count, const std
 
 // Reads the first `count` points into sweep.points (those without problems); the problems
 // go to `d`.
+// `rows`: each point's value of every entry (a sensitivity design's rows); empty: the cartesian
+// product of the entries' values, its first `count` points.
 PointsRead read_points(YAML::Node& root, const std::string& path, const std::vector<SetOverride>& sets,
-                       const std::vector<SweepEntry>& entries, std::size_t count, cfg::Diagnostics& d, Sweep& sweep) {
+                       const std::vector<SweepEntry>& entries, std::size_t count,
+                       const std::vector<std::vector<std::size_t>>& rows, cfg::Diagnostics& d, Sweep& sweep) {
   PointsRead read;
+  if (!rows.empty()) count = rows.size();
   read.names.resize(count);
   read.chosen.resize(count);
   std::vector<Seen> seen;
   std::unordered_map<std::string, std::size_t> seen_at;
   for (std::size_t p = 0; p < count; ++p) {
-    read.chosen[p] = point_values(entries, p);
+    read.chosen[p] = rows.empty() ? point_values(entries, p) : rows[p];
     cfg::Diagnostics point_d(path);
     SweepPoint point = read_point(root, path, sets, entries, read.chosen[p], point_d);
     read.names[p] = point.name;
@@ -908,6 +917,79 @@ void read_reference_path(const YAML::Node& root, const std::vector<SweepEntry>& 
   for (std::size_t p = 0; p < read.names.size(); ++p) sweep.references[p] = paired_point(entries, read.chosen[p], entry);
 }
 
+// monte_carlo.seed as the file gives it (the design's default seed), before the scenario is read.
+std::uint64_t config_seed(const YAML::Node& root) {
+  std::uint64_t value = MonteCarloSection{}.seed;
+  const YAML::Node monte_carlo = root["monte_carlo"];
+  if (!monte_carlo.IsDefined() || !monte_carlo.IsMap()) return value;
+  const YAML::Node seed = monte_carlo["seed"];
+  if (seed.IsDefined() && seed.IsScalar()) YAML::convert<std::uint64_t>::decode(seed, value);
+  return value;
+}
+
+// One sweep entry per factor of a study, its values the design's rows in order (and, for
+// outputs about fines, defaults.finance.fined without and with), and each point's choice of
+// them in `rows`: row i is point i, or points 2i (no fines) and 2i + 1 (fines).
+std::vector<SweepEntry> study_entries(YAML::Node& root, const SensitivityStudy& study, cfg::Diagnostics& d,
+                                      std::vector<std::vector<std::size_t>>& rows) {
+  std::vector<SweepEntry> entries;
+  for (std::size_t i = 0; i < study.factors.size(); ++i) {
+    SweepEntry e;
+    e.index = i;
+    e.where = "sensitivity.factors[" + std::to_string(i) + "]";
+    std::string why;
+    cfg::parse_key_path(study.factors[i].name, e.path, why);  // checked by read_sensitivity
+    e.path_text = study.factors[i].name;
+    e.path_mark = study.factor_marks[i];
+    if (unsweepable(e.path, why)) d.error(e.path_mark, e.at() + ".path", why);
+    for (const SweepEntry& other : entries)
+      if (e.path_text.rfind(other.path_text + ".", 0) == 0 || other.path_text.rfind(e.path_text + ".", 0) == 0)
+        d.error(e.path_mark, e.at() + ".path", "overlaps " + other.at() + ".path " + other.path_text);
+    entries.push_back(std::move(e));
+  }
+  for (std::size_t row = 0; row < study.rows(); ++row) {
+    const std::vector<std::string> texts = study.row_values(row);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      entries[i].values.push_back(YAML::Load(texts[i]));
+      entries[i].texts.push_back(texts[i]);
+      entries[i].value_marks.push_back(entries[i].path_mark);
+    }
+  }
+  if (study.paired) {
+    SweepEntry fined;
+    fined.index = entries.size();
+    fined.where = "sensitivity.outputs";
+    std::string why;
+    cfg::parse_key_path("defaults.finance.fined", fined.path, why);
+    fined.path_text = "defaults.finance.fined";
+    fined.values = {YAML::Load("false"), YAML::Load("true")};
+    fined.texts = {"false", "true"};
+    fined.labels = {"no fines", "fines"};
+    entries.push_back(std::move(fined));
+  }
+  for (const SweepEntry& e : entries)
+    if (const std::string blocked = cfg::set_path(root, e.path, e.values.front()); !blocked.empty())
+      d.error(e.path_mark, e.at() + ".path", blocked);
+  for (std::size_t row = 0; row < study.rows(); ++row)
+    for (std::size_t f = 0; f < (study.paired ? 2u : 1u); ++f) {
+      rows.emplace_back(study.factors.size(), row);
+      if (study.paired) rows.back().push_back(f);
+    }
+  return entries;
+}
+
+// A study's points are named by their row (and fines), and those with fines are compared with
+// the same row without them.
+void name_study_points(const SensitivityStudy& study, PointsRead& read, Sweep& sweep) {
+  const std::size_t per_row = study.paired ? 2 : 1;
+  for (std::size_t p = 0; p < read.names.size(); ++p)
+    read.names[p] = "row " + std::to_string(p / per_row) +
+                    (study.paired ? (p % 2 ? ", fines" : ", no fines") : std::string());
+  for (std::size_t k = 0; k < sweep.points.size(); ++k) sweep.points[k].name = read.names[read.read_point[k]];
+  sweep.references.resize(read.names.size());
+  for (std::size_t p = 0; p < read.names.size(); ++p) sweep.references[p] = study.paired ? p - p % 2 : p;
+}
+
 }  // namespace
 
 Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides) {
@@ -920,23 +1002,34 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
   std::vector<SetOverride> sets;
   for (const std::string& option : overrides) apply_override(root, option, d, sets);
 
-  const std::vector<SweepEntry> entries = read_sweep(root, d);
+  std::vector<SweepEntry> entries = read_sweep(root, d);
+  std::optional<SensitivityStudy> study = read_sensitivity(std::as_const(root), d, config_seed(std::as_const(root)));
   Sweep sweep;
   {
     YAML::Emitter text;
     text << root;
     sweep.config_text = std::string(text.c_str()) + "\n";
   }
+  std::vector<std::vector<std::size_t>> rows;
+  if (study && !entries.empty())
+    d.error(root["sensitivity"].Mark(), "sensitivity",
+            "a config has a sweep or a sensitivity study, not both: the study's design makes the points");
+  else if (study)
+    entries = study_entries(root, *study, d, rows);
   for (const auto& e : entries) sweep.paths.push_back(e.path_text);
-  const std::size_t count = sweep_point_count(std::as_const(root), entries, d);
-  const PointsRead read = read_points(root, path, sets, entries, count, d, sweep);
+  const std::size_t count = rows.empty() ? sweep_point_count(std::as_const(root), entries, d) : rows.size();
+  PointsRead read = read_points(root, path, sets, entries, count, rows, d, sweep);
   check_same_trusts(sweep, entries, read, d);
   for (const SweepPoint& point : sweep.points)
     for (const std::string& name : run_scheme_names(point.scenario))
       if (std::find(sweep.schemes.begin(), sweep.schemes.end(), name) == sweep.schemes.end())
         sweep.schemes.push_back(name);
+  if (study) {
+    name_study_points(*study, read, sweep);
+    sweep.study = std::move(study);
+  }
   read_baseline_point(std::as_const(root), read.names, d, sweep);
-  read_reference_path(std::as_const(root), entries, read, d, sweep);
+  if (!sweep.study) read_reference_path(std::as_const(root), entries, read, d, sweep);
   // Past this, every point was read: sweep.points[p] is point p of `names`.
   d.throw_if_errors();
   return sweep;
@@ -1091,6 +1184,27 @@ std::string sweep_reference() {
 
 }  // namespace
 
+std::string sensitivity_reference() {
+  return "## sensitivity\n\nA global sensitivity study (optional; not with a `sweep`): which uncertain assumptions decide the "
+         "outputs, and how much. Its design (Morris trajectories or Saltelli's Sobol design, made from `seed`) gives the "
+         "rows, each a point of the run with every factor set to the row's value; when an output is about fines "
+         "(`multiplier`, `extra_deficit`) each row runs twice, without and with fines (`defaults.finance.fined`), "
+         "paired on the same patients. The points stream, resume, shard, merge and run under MPI like a sweep's; "
+         "`run` and `summary` print each output's groups ranked by mu* (Morris) or the total index (Sobol) with 95% "
+         "bootstrap intervals, and `/summary/sensitivity` holds them (results/FORMAT.md).\n\n"
+         "```yaml\n"
+         "sensitivity:\n"
+         "  method: morris\n"
+         "  trajectories: 10\n"
+         "  factors:\n"
+         "    - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}\n"
+         "    - {path: defaults.finance.costs.cip_target_share, low: 0.02, high: 0.06, group: plans}\n"
+         "  outputs: [multiplier, cumulative_deficit]\n"
+         "```\n\n" +
+         key_table<SensitivityParams>("sensitivity.") + "\n" + key_table<SensitivityFactorParams>("sensitivity.factors[].") +
+         "\n";
+}
+
 std::string config_reference_markdown() {
   std::string md = reference_intro();
   md += reference_section<ScenarioSection>("scenario", "scenario.");
@@ -1118,6 +1232,7 @@ std::string config_reference_markdown() {
   md += "## trusts\n\nA list; each entry takes these keys, and its `ed`, `beds`, `elective`, `staffing`, `cancer`, `finance` and `management` any key of the same section of `defaults`.\n\n" +
         doc.markdown_table() + "\n";
   md += sweep_reference();
+  md += sensitivity_reference();
   return md;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "models/money/finance.hpp"
 #include "models/money/fines.hpp"
 #include "models/money/footprints.hpp"
+#include "models/run/sensitivity_study.hpp"
 #include "models/money/incentive_fund.hpp"
 #include "models/money/management.hpp"
 #include "models/regulator/regulator.hpp"
@@ -183,6 +185,9 @@ struct Sweep {
   // [point]: the point each point is compared with (monte_carlo.reference_path); the baseline
   // for every point without it. A point that is its own reference has no paired comparison.
   std::vector<std::size_t> references;
+  // The config's sensitivity study, whose design made the points (sweep.paths are its factors,
+  // then defaults.finance.fined when its outputs are about fines); none for a sweep.
+  std::optional<SensitivityStudy> study;
   // The config as read, --set applied and sweep included: rerunning it repeats the sweep
   // (a point's resolved YAML spells out every trust, so a sweep of `defaults` would not).
   std::string config_text;

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "models/run/sensitivity_summary.hpp"
 #include "models/run/queue_growth.hpp"
 #include "models/run/scenario.hpp"
 
@@ -271,6 +272,7 @@ NationalRuns with_replications(const NationalRuns& runs, std::size_t replication
   out.trust_names = runs.trust_names;
   out.baseline = runs.baseline;
   out.references = runs.references;
+  out.study = runs.study;
   out.differs_in = runs.differs_in;
   const std::size_t R = std::min(replications, runs.replications), T = runs.trusts, Y = runs.years.size();
   auto copy = [](const std::vector<double>& from, std::vector<double>& to, std::size_t from_task, std::size_t to_task,
@@ -625,7 +627,9 @@ void print_summary(std::ostream& out, const NationalRuns& runs, const std::strin
     print_metric_in_full(out, runs, metric);
     return;
   }
-  if (runs.points == 1) {
+  if (runs.study) {  // its points are design rows: the file's /summary tables have each one
+    print_sensitivity(out, *runs.study, sensitivity_outputs(*runs.study, runs), runs.replications);
+  } else if (runs.points == 1) {
     print_single_point(out, runs);
   } else {
     print_sweep_points(out, runs);

@@ -4,10 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/run/metrics.hpp"
+#include "models/run/sensitivity_study.hpp"
 #include "sim/calendar.hpp"
 #include "sim/stats.hpp"
 
@@ -38,6 +40,8 @@ struct NationalRuns {
   std::size_t baseline = 0;
   // [point]: the point each point is compared with (Sweep::references); empty: the baseline.
   std::vector<std::size_t> references;
+  // The sensitivity study whose design made the points (Sweep::study); none for a sweep.
+  std::shared_ptr<const SensitivityStudy> study;
   FinancialYears years;
   std::vector<double> values;        // [point][replication][metric]
   std::vector<double> within_4h;     // [point][replication][trust]: share of attendances within 4 hours
