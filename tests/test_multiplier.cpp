@@ -363,6 +363,14 @@ TEST_CASE("a sensitivity study's problems are reported at their key paths", "[mu
   CHECK_THAT(refusal("sensitivity:\n  factors:\n    - {path: defaults.beds.general_acute_beds, low: 700}\n"),
              Contains("sensitivity.factors[0].high: missing"));
   CHECK(refusal("sensitivity:\n" + one_factor) == "(accepted)");
+  // Whole-number keys: a Sobol design's values are not whole unless the factor says so.
+  const std::string beds = "sensitivity:\n  method: sobol\n  base_samples: 4\n  factors:\n"
+                           "    - {path: defaults.beds.general_acute_beds, low: 700, high: 710";
+  CHECK_THAT(refusal(beds + "}\n"), Contains("must be a whole number of beds"));
+  CHECK(refusal(beds + ", integer: true}\n") == "(accepted)");
+  // The study's own fines switch cannot be a factor when its outputs are about fines.
+  CHECK_THAT(refusal("sensitivity:\n  factors:\n    - {path: defaults.finance.fined, low: 0, high: 1}\n"),
+             Contains("sensitivity.factors[0].path: the study runs every row without and with fines"));
 }
 
 TEST_CASE("reference_path must name a swept path", "[multiplier]") {

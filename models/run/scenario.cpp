@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -948,10 +949,14 @@ std::vector<SweepEntry> study_entries(YAML::Node& root, const SensitivityStudy& 
     entries.push_back(std::move(e));
   }
   for (std::size_t row = 0; row < study.rows(); ++row) {
-    const std::vector<std::string> texts = study.row_values(row);
+    const std::vector<double> values = study.row_values(row);
     for (std::size_t i = 0; i < entries.size(); ++i) {
-      entries[i].values.push_back(YAML::Load(texts[i]));
-      entries[i].texts.push_back(texts[i]);
+      // A node of no place in the file (built, not parsed): a problem with it is placed at its
+      // factor (Diagnostics), as a --set's is at the option.
+      entries[i].values.emplace_back(values[i]);
+      char text[40];
+      std::snprintf(text, sizeof text, "%.17g", values[i]);
+      entries[i].texts.emplace_back(text);
       entries[i].value_marks.push_back(entries[i].path_mark);
     }
   }
@@ -965,6 +970,11 @@ std::vector<SweepEntry> study_entries(YAML::Node& root, const SensitivityStudy& 
     fined.values = {YAML::Load("false"), YAML::Load("true")};
     fined.texts = {"false", "true"};
     fined.labels = {"no fines", "fines"};
+    for (const SweepEntry& e : entries)
+      if (e.path_text == "defaults.finance.fined" || fined.path_text.rfind(e.path_text + ".", 0) == 0)
+        d.error(e.path_mark, e.at() + ".path",
+                "the study runs every row without and with fines (its outputs are about fines), so it cannot vary " +
+                    e.path_text);
     entries.push_back(std::move(fined));
   }
   for (const SweepEntry& e : entries)

@@ -2,6 +2,7 @@
 #include "models/run/sensitivity_study.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -51,6 +52,7 @@ void read_factors(const YAML::Node& list, cfg::Diagnostics& d, SensitivityStudy&
     }
     study.factors.push_back(std::move(factor));
     study.factor_marks.push_back(list[i].Mark());
+    study.integer.push_back(f.integer);
   }
 }
 
@@ -82,15 +84,11 @@ void make_design(const YAML::Node& section, cfg::Diagnostics& d, std::uint64_t s
 
 }  // namespace
 
-std::vector<std::string> SensitivityStudy::row_values(std::size_t row) const {
-  const std::vector<double> values = gsa::factor_values(factors, unit_points().at(row));
-  std::vector<std::string> texts;
-  for (const double v : values) {
-    char text[40];
-    std::snprintf(text, sizeof text, "%.17g", v);
-    texts.emplace_back(text);
-  }
-  return texts;
+std::vector<double> SensitivityStudy::row_values(std::size_t row) const {
+  std::vector<double> values = gsa::factor_values(factors, unit_points().at(row));
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (integer.at(i)) values[i] = std::round(values[i]);
+  return values;
 }
 
 std::optional<SensitivityStudy> read_sensitivity(const YAML::Node& root, cfg::Diagnostics& d,

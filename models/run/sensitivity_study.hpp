@@ -21,6 +21,7 @@ struct SensitivityFactorParams {
   double low = 0.0, high = 1.0;
   std::string scale = "uniform";
   std::string group;
+  bool integer = false;
 
   template <class V>
   void describe(V& v) {
@@ -33,6 +34,8 @@ struct SensitivityFactorParams {
                 "", {}, {}, {"uniform", "log_uniform"}});
     v.field("group", group,
             Doc{"", "Factors with the same group move together and get one index (e.g. the winter mechanisms); empty: a group of its own.", ""});
+    v.field("integer", integer,
+            Doc{"", "Round each value to a whole number, for keys that must be whole (beds, sessions); the indices still see the design's continuous position.", ""});
   }
 };
 
@@ -69,6 +72,7 @@ struct SensitivityStudy {
   SensitivityParams params;
   std::vector<sim::sensitivity::Factor> factors;  // name: the key path
   std::vector<YAML::Mark> factor_marks;           // where each factor is in the file
+  std::vector<bool> integer;                      // per factor: values rounded to whole numbers
   std::optional<sim::sensitivity::MorrisDesign> morris;
   std::optional<sim::sensitivity::SaltelliDesign> sobol;
   bool paired = false;  // rows run with and without fines
@@ -77,8 +81,8 @@ struct SensitivityStudy {
     return morris ? morris->unit_points : sobol->unit_points;
   }
   std::size_t rows() const { return unit_points().size(); }
-  // Row `row` as factor values, each as YAML text ("%.17g").
-  std::vector<std::string> row_values(std::size_t row) const;
+  // Row `row` as factor values (whole numbers where the factor says so).
+  std::vector<double> row_values(std::size_t row) const;
 };
 
 // The outputs a study may name besides the metrics.
