@@ -181,6 +181,12 @@ def main():
     long_options = ["--replications", "8", "--set", "scenario.months=24"]
     cmd = [exe, "run", "tests/data/sweep.yaml", "--threads", "1", "--shard", "1/3", "--out", stopped] + long_options
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Once its partial file exists the run has started (it answers signals from then on; a
+    # sanitizer build on a loaded machine can take more than a second to get there), then a
+    # moment for some tasks to finish.
+    deadline = time.monotonic() + 120
+    while not os.path.exists(stopped + ".partial") and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=300)
