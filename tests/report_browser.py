@@ -27,12 +27,11 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 
-from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, ensure_chromium, failures
+from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, browser_test_start, failures
 
 PYTHON = "/usr/bin/python3"
 BASE_HEADINGS = ["Scenario and provenance", "Model description (STRESS-DES)", "Headline outcomes",
@@ -208,16 +207,11 @@ def check_exit_codes(binary, source, work, h5):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    binary, source, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-    missing = ensure_chromium(source)
-    if missing is not None:
-        return missing
+    started = browser_test_start(__doc__)
+    if isinstance(started, int):
+        return started
+    binary, source, work = started
     start = time.monotonic()
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
     files = make_results(binary, source, work)
     cases = [("sweep", SWEEP_HEADINGS, False), ("shard", SWEEP_HEADINGS, True),
              ("league", BASE_HEADINGS + ["League tables"], False),

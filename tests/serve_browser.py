@@ -34,7 +34,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -43,7 +42,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, ensure_chromium, fail, failures
+from test_support import CHROMIUM, INKED_SHARE_JS, check, check_screenshot, browser_test_start, fail, failures
 
 MAX_REPLICATIONS = 12
 FIELDS = ["scenario", "point", "fines_scale", "fines_to", "beds_pct", "staff_pct", "demand_pct", "vacancies_pct",
@@ -639,16 +638,11 @@ def browse(binary, source, work, stems):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    binary, source, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
-    missing = ensure_chromium(source)
-    if missing is not None:
-        return missing
+    started = browser_test_start(__doc__)
+    if isinstance(started, int):
+        return started
+    binary, source, work = started
     start = time.monotonic()
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
     stems = sorted(os.path.splitext(name)[0] for name in os.listdir(os.path.join(source, "configs", "stories"))
                    if name.endswith(".yaml"))
     browse(binary, source, work, stems)

@@ -7,7 +7,9 @@ browser drew, and the screenshot check. Imported from the test's own folder:
 """
 
 import os
+import shutil
 import subprocess
+import sys
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -71,3 +73,19 @@ def check_screenshot(name, shot):
           f"{name}: the screenshot looks blank ({colours} colours, {100 * inked:.1f}% not white): {shot}")
     print(f"screenshot {shot} ({pixels.shape[1]}x{pixels.shape[0]}, {colours} colours, "
           f"{100 * inked:.0f}% not white)", flush=True)
+
+
+def browser_test_start(doc):
+    """The arguments of a browser test (BREACHSIM_BINARY SOURCE_DIR WORK_DIR) as absolute paths,
+    with Chromium present and WORK_DIR emptied; or the exit code to end with (2 bad usage, or
+    ensure_chromium's)."""
+    if len(sys.argv) != 4:
+        print(doc)
+        return 2
+    binary, source, work = (os.path.abspath(a) for a in sys.argv[1:4])
+    missing = ensure_chromium(source)
+    if missing is not None:
+        return missing
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    return binary, source, work
