@@ -74,6 +74,11 @@ std::vector<SensitivityOutput> sensitivity_outputs(const SensitivityStudy& study
     o.output = name;
     o.rows = output_rows(study, runs, name, pairs);
     o.missing = missing_rows(o.rows, name);
+    if (o.missing.empty() && std::all_of(o.rows.begin(), o.rows.end(), [&](double v) { return v == o.rows.front(); })) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%.6g", o.rows.front());
+      o.missing = std::string("the same at every row (") + text + "): no assumption of the study moves it";
+    }
     if (o.missing.empty()) {
       try {
         if (study.morris) o.morris = gsa::morris_indices(*study.morris, o.rows, bootstrap, seed);
