@@ -481,9 +481,10 @@ bool paired_within(const NationalRuns& runs) {
   return false;
 }
 
-// What point p is compared with, for the printed tables: "baseline" or "'its reference'".
-std::string against(const NationalRuns& runs, std::size_t p) {
-  return paired_within(runs) ? "'" + runs.point_names[runs.reference(p)] + "'" : "baseline";
+// What point p is compared with, for the printed tables: "baseline" or "'its reference'";
+// `paired` is paired_within(runs), worked out once per table (it reads every point).
+std::string against(const NationalRuns& runs, std::size_t p, bool paired) {
+  return paired ? "'" + runs.point_names[runs.reference(p)] + "'" : "baseline";
 }
 
 // `breachsim summary --metric M`: that metric in full at every point, and against the baseline.
@@ -493,6 +494,7 @@ void print_metric_in_full(std::ostream& out, const NationalRuns& runs, const std
   const Metric m = *found;
   const MetricInfo& mi = info(m);
   out << mi.name << " (" << mi.unit << over_months_note(mi) << "), whole-run national value: " << mi.description << "\n";
+  const bool paired = paired_within(runs);
   for (std::size_t p = 0; p < runs.points; ++p) {
     const auto v = finished_values(runs, p, m);
     out << "  point " << point_label(runs, p) << "\n";
@@ -506,7 +508,7 @@ void print_metric_in_full(std::ostream& out, const NationalRuns& runs, const std
         << format_value(ci.high, mi) << "]; median [90% interval] " << median_interval(v, mi) << "\n";
     if (p != runs.reference(p)) {
       const auto d = paired_difference(runs, p, m);
-      out << "    minus " << against(runs, p) << ": " << mean_ci(d.difference, mi) << " ("
+      out << "    minus " << against(runs, p, paired) << ": " << mean_ci(d.difference, mi) << " ("
           << reduction(d.variance_reduction) << ")\n";
     }
   }
@@ -543,7 +545,8 @@ void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
     out << "  point " << point_label(runs, p) << "\n";
     for (Metric m : headline) print_metric_line(out, runs, p, m, 24);
   }
-  if (paired_within(runs))
+  const bool paired = paired_within(runs);
+  if (paired)
     out << "Paired differences, each point minus its reference point (monte_carlo.reference_path; same patients "
            "at every point): mean [95% CI]\n";
   else
@@ -551,7 +554,7 @@ void print_sweep_points(std::ostream& out, const NationalRuns& runs) {
         << "' (same patients at every point): mean [95% CI]\n";
   for (std::size_t p = 0; p < runs.points; ++p) {
     if (p == runs.reference(p)) continue;
-    out << "  point '" << runs.point_names[p] << "'" << (paired_within(runs) ? " minus " + against(runs, p) : "")
+    out << "  point '" << runs.point_names[p] << "'" << (paired ? " minus " + against(runs, p, paired) : "")
         << "\n";
     for (Metric m : headline) {
       const auto d = paired_difference(runs, p, m);
@@ -599,7 +602,7 @@ void print_deficit_multipliers(std::ostream& out, const NationalRuns& runs) {
       << "  mean [95% CI] over paired replications\n";
   const MetricInfo& gbp = info(Metric::fines);
   for (const DeficitMultiplier& d : deficit_multipliers(runs)) {
-    out << "  point '" << runs.point_names[d.point] << "'" << (paired ? " against " + against(runs, d.point) : "")
+    out << "  point '" << runs.point_names[d.point] << "'" << (paired ? " against " + against(runs, d.point, paired) : "")
         << ": " << multiplier_text(d, reference) << "\n";
     if (d.replications == 0) continue;
     char buf[64];
