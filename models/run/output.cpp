@@ -456,13 +456,14 @@ void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   file.set_attribute(layout::summary, "description",
                      std::string("Over finished replications, of each metric's whole-run national value: the sum over trusts "
                                  "and reported months, or for levels, rates and means their (weighted) mean over months. "
-                                 "CI is Student t 95%. Paired differences are point minus baseline replication by replication "
+                                 "CI is Student t 95%. Paired differences are point minus its reference point (the baseline unless "
+                                 "monte_carlo.reference_path pairs the points), replication by replication "
                                  "(common random numbers). The multiplier table splits each point's extra "
-                                 "cumulative deficit into first-round fines (its sanctions on the baseline's "
-                                 "breaches, less the baseline's fines), induced fines, lost income, cost change, "
+                                 "cumulative deficit into first-round fines (its sanctions on its reference's "
+                                 "breaches, less the reference's fines), induced fines, lost income, cost change, "
                                  "interest and fines returned; the deficit multiplier, extra deficit over "
                                  "first-round fines (a ratio of means with a delta-method CI), is given only for "
-                                 "points that differ from the baseline in sanctions alone. Plan delivery is per "
+                                 "points that differ from their reference in sanctions alone. Plan delivery is per "
                                  "trust and financial year, at the year's last reported month; footprint plans per "
                                  "footprint and financial year, against their member trusts' own plans."));
 }
