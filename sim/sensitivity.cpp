@@ -269,6 +269,11 @@ MorrisResult morris_indices(const MorrisDesign& design, const std::vector<double
     for (std::size_t h = 0; h < g; ++h) replicates[h][b] = mb.mu_star[h];
   }
   MorrisResult result;
+  for (std::size_t divisor : {4, 2, 1}) {  // sigma, and so a trajectory count, needs two
+    const std::size_t t = r / divisor;
+    if (t < 2 || (!result.convergence.empty() && t == result.convergence.back().trajectories)) continue;
+    result.convergence.push_back({t, morris_measures(ee, std::vector<std::size_t>(all.begin(), all.begin() + t), g).mu_star});
+  }
   result.bootstrap = bootstrap;
   result.confidence = confidence;
   for (std::size_t h = 0; h < g; ++h) {

@@ -110,8 +110,15 @@ struct MorrisGroup {
   Estimate mu_star;    // mean |EE| (Campolongo et al. 2007): the importance measure
   double sigma = 0.0;  // standard deviation of EE (divisor r - 1): interactions and non-linearity
 };
+// mu* again from the first t trajectories only (a design with more trajectories starts with the
+// same ones, so this is the answer a smaller study would have given).
+struct MorrisConvergence {
+  std::size_t trajectories = 0;
+  std::vector<double> mu_star;  // per group
+};
 struct MorrisResult {
   std::vector<MorrisGroup> groups;  // in design.groups order
+  std::vector<MorrisConvergence> convergence;  // t = r/4, r/2, r (those >= 2), increasing
   std::size_t bootstrap = 0;
   double confidence = 0.0;
 };

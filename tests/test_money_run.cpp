@@ -85,6 +85,38 @@ TEST_CASE("every pound fined is withheld, returned, awaiting return or in a pool
   }
 }
 
+TEST_CASE("a returned share of withheld and pooled fines comes back after the lag, every pound counted", "[money][threads]") {
+  // The same run with the share 0 and 0.25: fines (levied before anything is returned) are
+  // the same in the months before the first return; a quarter of every withheld or pooled
+  // pound is reinvested, the rest goes where the scheme says, and what is reinvested is
+  // returned or still awaiting return at the end.
+  models::Scenario s = two_trusts(12);
+  s.schemes = {{"rtt", scheme("excess_breaches", "rtt_18w", 300.0, "withheld")},
+               {"ed_pooled", scheme("excess_breaches", "ed_4h", 60.0, "pooled")}};
+  const auto kept = models::run_replications(models::ScenarioSetup(s), 11, 2, 2);
+  for (auto& [name, p] : s.schemes) {
+    p.reinvested_share = 0.25;
+    p.reinvest_lag_months = 2;
+  }
+  const auto returned = models::run_replications(models::ScenarioSetup(s), 11, 2, 2);
+  for (std::size_t r = 0; r < returned.replications; ++r) {
+    const double fines = sum_over(returned, Metric::fines, r);
+    REQUIRE(fines > 0.0);
+    CHECK(sum_over(kept, Metric::fines_reinvested, r) == 0.0);
+    CHECK(sum_over(returned, Metric::fines_reinvested, r) == Approx(0.25 * fines).epsilon(1e-12));
+    CHECK(sum_over(returned, Metric::fines_withheld, r) + sum_over(returned, Metric::fines_pooled, r) ==
+          Approx(0.75 * fines).epsilon(1e-12));
+    CHECK(sum_over(returned, Metric::fines_reinvested, r) ==
+          Approx(sum_over(returned, Metric::fines_returned, r) + returned.runs[r].awaiting_return).epsilon(1e-12));
+    // Nothing comes back before the lag: the first two months are the kept run's, pound for pound.
+    for (std::size_t m = 0; m < 2; ++m) {
+      CHECK(returned.national_month(Metric::fines_returned, r, m) == 0.0);
+      CHECK(returned.national_month(Metric::fines, r, m) == kept.national_month(Metric::fines, r, m));
+    }
+    CHECK(sum_over(returned, Metric::fines_returned, r) > 0.0);
+  }
+}
+
 TEST_CASE("a scheme that starts mid-year levies nothing before its date", "[money][threads]") {
   models::Scenario s = two_trusts(12);  // April 2015 to March 2016
   auto ed = scheme("excess_breaches", "ed_4h", 120.0, "withheld");

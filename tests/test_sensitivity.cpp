@@ -212,6 +212,28 @@ TEST_CASE("Morris ranks the g-function's factors in the order of their importanc
   CHECK(result.groups[1].mu_star.high < result.groups[0].mu_star.low);
 }
 
+TEST_CASE("Morris convergence is the answer of the smaller designs the larger one starts with", "[sensitivity]") {
+  // A design of 25 trajectories begins with the 6 and 12 of smaller ones from the same seed,
+  // so its convergence entries must equal those designs' mu* exactly, and the last its own.
+  const auto factors = g_factors();
+  const auto design = morris_design(factors, 25, 4, 71);
+  const auto result = morris_indices(design, evaluate(factors, design.unit_points, g_function), 0, 72);
+  REQUIRE(result.convergence.size() == 3);
+  for (const std::size_t c : {0, 1}) {
+    const std::size_t t = c == 0 ? 6 : 12;
+    CHECK(result.convergence[c].trajectories == t);
+    const auto smaller = morris_design(factors, t, 4, 71);
+    const auto expected = morris_indices(smaller, evaluate(factors, smaller.unit_points, g_function), 0, 72);
+    for (std::size_t h = 0; h < factors.size(); ++h)
+      CHECK(result.convergence[c].mu_star[h] == expected.groups[h].mu_star.value);
+  }
+  CHECK(result.convergence[2].trajectories == 25);
+  CHECK(result.convergence[2].mu_star[0] == result.groups[0].mu_star.value);
+  // Two or three trajectories are too few to halve: one entry, the whole design.
+  const auto tiny = morris_design(factors, 3, 4, 73);
+  CHECK(morris_indices(tiny, evaluate(factors, tiny.unit_points, g_function), 0, 74).convergence.size() == 1);
+}
+
 TEST_CASE("A group's first-order index is the closed index of its factors", "[sensitivity]") {
   // x1 and x3 in one group: its first-order index is the closed index S1 + S3 + S13 =
   // (V1 + V13) / V = 0.5576, which is also its total index (x2 does not interact with it).

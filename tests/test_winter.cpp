@@ -113,6 +113,42 @@ TEST_CASE("a flat profile is exactly 1 in every month, whatever its level", "[wi
   CHECK(sum / 12.0 == Approx(1.0).epsilon(1e-12));
 }
 
+TEST_CASE("a profile's amplitude stretches its winter, and 1 leaves it as it was", "[winter]") {
+  const std::vector<double> sickness = models::StaffingParams{}.sickness_by_month;
+  const models::MonthProfile as_given = models::relative_profile(sickness);
+  CHECK(models::relative_profile(sickness, 1.0) == as_given);  // bit for bit
+  const models::MonthProfile flat_winter = models::relative_profile(sickness, 0.0);
+  for (double v : flat_winter) CHECK(v == 1.0);
+  const models::MonthProfile deep = models::relative_profile(sickness, 2.0);
+  for (std::size_t m = 0; m < 12; ++m) CHECK(deep[m] - 1.0 == Approx(2.0 * (as_given[m] - 1.0)).epsilon(1e-12));
+  // Stretched past zero, a month is zero (no negative stay or sickness); the others stretch.
+  const std::vector<double> swinging = {1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5, 1.5, 0.5};
+  const models::MonthProfile extreme = models::relative_profile(swinging, 3.0);
+  CHECK(models::in_month(extreme, 2) == 0.0);
+  CHECK(models::in_month(extreme, 1) == 2.5);
+  // A share profile scales, and never beyond a share of 1.
+  const std::vector<double> closed = models::BedParams{}.infection_closed_share_by_month;
+  CHECK(models::absolute_profile(closed, 1.0)[0] == closed[0]);
+  CHECK(models::absolute_profile(closed, 2.0)[0] == 2.0 * closed[0]);
+  CHECK(models::absolute_profile(closed, 1000.0)[0] == 1.0);
+}
+
+TEST_CASE("the amplitude acts through the model: a deeper winter admits more in January", "[winter][ed]") {
+  // The same attendances (the same stream) with the admission profile at 0 and at 2: January's
+  // share at 2 is the flat share plus twice the shipped departure, within 4 standard errors.
+  models::TrustParams t = roomy_trust(300000.0);
+  t.ed.admission_share_by_month_amplitude = 0.0;
+  const auto flat_months = january_to_july(t);
+  t.ed.admission_share_by_month_amplitude = 2.0;
+  const auto deep_months = january_to_july(t);
+  const double departure = january(t.ed.admission_share_by_month) - 1.0;
+  const double n = static_cast<double>(deep_months[0].ed.attendances);
+  CHECK(flat_months[0].ed.attendances == deep_months[0].ed.attendances);
+  const double p_flat = t.ed.admission_share, p_deep = t.ed.admission_share * (1.0 + 2.0 * departure);
+  CHECK(std::fabs(static_cast<double>(flat_months[0].ed.admissions) - p_flat * n) < 4.0 * std::sqrt(n * p_flat * (1 - p_flat)));
+  CHECK(std::fabs(static_cast<double>(deep_months[0].ed.admissions) - p_deep * n) < 4.0 * std::sqrt(n * p_deep * (1 - p_deep)));
+}
+
 TEST_CASE("winter attendances are admitted more often than summer ones", "[winter][ed]") {
   // Binomial counts of about 25k attendances a month: 4 standard errors of the share is
   // about 0.011 of it, against a January-July gap of 10%.

@@ -33,6 +33,8 @@ struct EdParams {
                                                   0.96, 0.97, 0.98, 1.00, 1.02, 1.04};
   std::vector<double> treatment_minutes_by_month = {1.05, 1.06, 1.02, 0.99, 0.96, 0.97,
                                                     0.96, 1.00, 1.01, 1.00, 1.03, 1.02};
+  double treatment_minutes_by_month_amplitude = 1.0;
+  double admission_share_by_month_amplitude = 1.0;
   bool ambulance_handover_delays = false;
   double ambulance_share = 0.3;
   double cubicles = 60.0;
@@ -70,6 +72,10 @@ struct EdParams {
             Doc{"relative", "Multiplies treatment_minutes by the calendar month the patient arrives in, January first; scaled to a mean of 1. Winter patients are older and take longer to assess and treat; the summer surplus of attendances is largely minor injuries in children and young adults.",
                 "docs/sources.md §8 (Seasons): the elderly take longer to assess and treat, the summer peak is of children aged 1-14; sizes an assumption, sized by calibration with typical management on: the England 2015/16 calibration has January-March its worst 4-hour quarter, as England did, but above the 81% of type-1 departments in January-March 2017, then the worst quarter on record, and December near the 87% of December 2015",
                 Range::non_negative(), {12}});
+    v.field("treatment_minutes_by_month_amplitude", treatment_minutes_by_month_amplitude,
+            Doc{"multiplier", "How deep this profile's winter is: each month's departure from the year's mean is multiplied by this (0: flat, every month the mean; 2: twice the departure; a month taken below zero is zero). One number a sensitivity study can vary; at most 10, a bound on mistakes.",
+                "assumption: 1 is the calibrated winter; winters differ in depth (all types within 4 hours in January-March: 87.6% in 2016/17, 85.0% in 2017/18, docs/sources.md §8), so a study might take 0.5-1.5",
+                Range::between(0.0, 10.0)});
     v.field("admission_share", admission_share,
             Doc{"share of attendances", "Share of patients admitted: at the decision to admit they free their clinician and wait in A&E for a ward bed.",
                 "docs/sources.md §8: about 20-25% of attendances are admitted", Range::fraction()});
@@ -77,6 +83,10 @@ struct EdParams {
             Doc{"relative", "admission_share by calendar month the patient arrives in, January first; scaled to a mean of 1 (a share above 1 counts as 1). Winter attendances are older and sicker, so more are admitted.",
                 "docs/sources.md §8 (Seasons): the share admitted rises in winter while attendances fall; sizes an assumption, chosen so admissions a day are about level from July to January while attendances (arrivals_by_month) fall by a tenth",
                 Range::non_negative(), {12}});
+    v.field("admission_share_by_month_amplitude", admission_share_by_month_amplitude,
+            Doc{"multiplier", "How deep this profile's winter is: each month's departure from the year's mean is multiplied by this (0: flat, every month the mean; 2: twice the departure; a month taken below zero is zero). One number a sensitivity study can vary; at most 10, a bound on mistakes.",
+                "assumption: 1 is the shipped profile (admissions a day about level from July to January, docs/sources.md §8, Seasons); a study might take 0.5-1.5",
+                Range::between(0.0, 10.0)});
     v.field("ambulance_handover_delays", ambulance_handover_delays,
             Doc{"switch", "When on, an ambulance patient is handed over only while fewer than `cubicles` patients are in the department; crews wait otherwise and handovers over 30 and 60 minutes are counted (docs/sources.md §2).", ""});
     v.field("ambulance_share", ambulance_share,

@@ -16,7 +16,11 @@ using MonthProfile = std::array<double, 12>;  // January first
 // keeps its meaning as the year's average. A flat profile, at any level, gives exactly 1.0
 // every month (dividing by a rounded mean would not), so it reproduces the model without
 // seasons bit for bit. The config check refuses an all-zero one.
-inline MonthProfile relative_profile(const std::vector<double>& values) {
+// `amplitude` stretches each month's departure from 1 (0: flat, 2: twice as deep a winter), so
+// a sensitivity study can move a whole profile with one number; 1 leaves the values untouched
+// (not 1 + 1 x (v - 1), which can round differently). A month stretched below zero is zero: no
+// stay or sickness rate is negative.
+inline MonthProfile relative_profile(const std::vector<double>& values, double amplitude = 1.0) {
   MonthProfile p{};
   p.fill(1.0);
   if (values.size() != 12 || std::all_of(values.begin(), values.end(), [&](double v) { return v == values[0]; }))
@@ -24,13 +28,16 @@ inline MonthProfile relative_profile(const std::vector<double>& values) {
   const double mean = std::accumulate(values.begin(), values.end(), 0.0) / 12.0;
   if (mean > 0.0)
     for (std::size_t m = 0; m < 12; ++m) p[m] = values[m] / mean;
+  if (amplitude != 1.0)
+    for (double& v : p) v = std::max(0.0, 1.0 + amplitude * (v - 1.0));
   return p;
 }
 
-// The same values taken as they are (shares, not multipliers).
-inline MonthProfile absolute_profile(const std::vector<double>& values) {
+// The same values taken as they are (shares, not multipliers), times `scale` and at most 1.
+inline MonthProfile absolute_profile(const std::vector<double>& values, double scale = 1.0) {
   MonthProfile p{};
-  for (std::size_t m = 0; m < 12 && m < values.size(); ++m) p[m] = values[m];
+  for (std::size_t m = 0; m < 12 && m < values.size(); ++m)
+    p[m] = scale == 1.0 ? values[m] : std::min(1.0, values[m] * scale);
   return p;
 }
 

@@ -10,7 +10,7 @@
 namespace breachsim::models {
 
 Staffing::Staffing(const StaffingParams& params, const sim::StreamKey& key)
-    : params_(&params), sickness_by_month_(relative_profile(params.sickness_by_month)), key_(key) {
+    : params_(&params), sickness_by_month_(relative_profile(params.sickness_by_month, params.sickness_by_month_amplitude)), key_(key) {
   for (std::size_t g = 0; g < staff_group_count; ++g) {
     const auto& p = this->params(g);
     establishment_[g] = p.establishment_wte;

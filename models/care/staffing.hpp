@@ -56,6 +56,7 @@ struct StaffingParams {
   double beds_per_nurse_wte = 0.75;
   std::vector<double> sickness_by_month = {1.12, 1.08, 1.03, 0.96, 0.94, 0.93,
                                            0.93, 0.93, 0.96, 1.00, 1.04, 1.10};
+  double sickness_by_month_amplitude = 1.0;
 
   template <class V>
   void describe(V& v) {
@@ -69,6 +70,10 @@ struct StaffingParams {
             sim::config::Doc{"relative", "Multiplies every group's sickness_rate by calendar month, January first; scaled to a mean of 1 so sickness_rate stays the year's average (a rate above 1 counts as 1).",
                              "docs/sources.md §8 (Seasons): NHS sickness absence runs about 3.9-4.0% in summer and 4.4-4.9% in December-January against 4.1-4.3% over the year",
                              sim::config::Range::non_negative(), {12}});
+    v.field("sickness_by_month_amplitude", sickness_by_month_amplitude,
+            sim::config::Doc{"multiplier", "How deep this profile's winter is: each month's departure from the year's mean is multiplied by this (0: flat, every month the mean; 2: twice the departure; a month taken below zero is zero). One number a sensitivity study can vary; at most 10, a bound on mistakes.",
+                             "docs/sources.md §8 (Seasons): winters of 2009-2019 ran 2-20% above the year's sickness rate (4.4-4.9% against 4.1-4.3%) where the shipped profile has 10-12%: about 0.2-1.6 of it",
+                             sim::config::Range::between(0.0, 10.0)});
   }
 };
 

@@ -30,6 +30,9 @@ struct BedParams {
   sim::config::DistributionSpec delayed_transfer_days = {sim::Distribution::Kind::lognormal, 0.0, 10.0, 10.0, {}, {}, {}};
   std::vector<double> infection_closed_share_by_month = {0.006, 0.006, 0.005, 0.004, 0.002, 0.001,
                                                          0.0005, 0.0002, 0.0005, 0.001, 0.003, 0.005};
+  double emergency_stay_by_month_amplitude = 1.0;
+  double delayed_transfer_share_by_month_amplitude = 1.0;
+  double infection_closed_share_by_month_scale = 1.0;
   double elective_day_case_share = 0.7;
   sim::config::DistributionSpec elective_stay_days = {sim::Distribution::Kind::lognormal, 0.0, 5.0, 5.0, {}, {}, {}};
   double cancer_surgery_day_case_share = 0.1;
@@ -69,6 +72,10 @@ struct BedParams {
             Doc{"relative", "Multiplies emergency_stay_days by the calendar month of admission, January first; scaled to a mean of 1. Winter brings a larger share of older patients with long stays.",
                 "docs/sources.md §8 (Seasons): a higher proportion of patients with longer stays in winter; sizes an assumption, chosen so occupancy on the England calibration rises by about 4 points from July-September to January-March (Q3 and Q4 of 2015/16: 89.1% and 91.0%)",
                 Range::non_negative(), {12}});
+    v.field("emergency_stay_by_month_amplitude", emergency_stay_by_month_amplitude,
+            Doc{"multiplier", "How deep this profile's winter is: each month's departure from the year's mean is multiplied by this (0: flat, every month the mean; 2: twice the departure; a month taken below zero is zero). One number a sensitivity study can vary; at most 10, a bound on mistakes.",
+                "assumption: 1 is the calibrated winter (occupancy up about 4 points from July-September to January-March); a study might take 0.5-1.5",
+                Range::between(0.0, 10.0)});
     v.field("delayed_transfer_share", delayed_transfer_share,
             Doc{"share of stays", "Stays (not zero-day) extended because the medically fit patient waits for social care.",
                 "assumption", Range::fraction()});
@@ -76,12 +83,20 @@ struct BedParams {
             Doc{"relative", "Multiplies delayed_transfer_share by the calendar month of admission, January first; scaled to a mean of 1 (a share above 1 counts as 1).",
                 "docs/sources.md §8 (Seasons): delayed days peaked in January 2015, about 3% a day above the trend between the Septembers either side; the shape of the other months an assumption",
                 Range::non_negative(), {12}});
+    v.field("delayed_transfer_share_by_month_amplitude", delayed_transfer_share_by_month_amplitude,
+            Doc{"multiplier", "How deep this profile's winter is: each month's departure from the year's mean is multiplied by this (0: flat, every month the mean; 2: twice the departure; a month taken below zero is zero). One number a sensitivity study can vary; at most 10, a bound on mistakes.",
+                "docs/sources.md §8 (Seasons): January 2015 about 3% a day above trend, the shipped profile's peak (1); winters with more delayed days (nearly 4,000 beds a day in 2014/15) argue for up to 2",
+                Range::between(0.0, 10.0)});
     v.field("delayed_transfer_days", delayed_transfer_days,
             Doc{"days", "Extra days of a delayed transfer of care.", "assumption", Range::positive()});
     v.field("infection_closed_share_by_month", infection_closed_share_by_month,
             Doc{"share of open beds", "Beds closed to infection (norovirus, diarrhoea and vomiting) through each calendar month, January first: that share of the beds open is closed to new patients for the month (rounded to whole beds; patients already in them stay).",
                 "docs/sources.md §8 (Seasons): 560-820 of England's ~100,000 general and acute beds closed a day through recent winters (0.5-0.8%), peaks of 1,200-1,800; the months shaped by the hospital outbreaks of 2016, almost none in summer",
                 Range::fraction(), {12}});
+    v.field("infection_closed_share_by_month_scale", infection_closed_share_by_month_scale,
+            Doc{"multiplier", "Multiplies every month of infection_closed_share_by_month (a share above 1 counts as 1): how bad the norovirus winter is. At most 10, a bound on mistakes.",
+                "docs/sources.md §8 (Seasons): the shipped profile's 0.6% in January is about 600 of England's ~100,000 beds; 559 a day in the mild winter of 2015 (0.93), 817 in 2017/18 (1.36), worst days 1,200-1,800 (2-3)",
+                Range::between(0.0, 10.0)});
     v.field("elective_day_case_share", elective_day_case_share,
             Doc{"share of elective admissions", "Day cases: a bed for a zero-day stay (length from zero_day_stay_hours).",
                 "assumption: most planned procedures are day cases (reference costs price day cases apart, docs/sources.md §4)",

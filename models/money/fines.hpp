@@ -72,6 +72,7 @@ struct SchemeParams {
   double waiver_probability = 0.0;
   std::string destination = "withheld";
   int reinvest_lag_months = 3;
+  double reinvested_share = 0.0;
   std::string pool = "national";
   bool suspended_for_fund_takers = false;
 
@@ -142,6 +143,10 @@ struct SchemeParams {
                 "docs/sources.md §3", {}, {}, words_of(scheme_destinations)});
     v.field("reinvest_lag_months", reinvest_lag_months,
             Doc{"months", "reinvested: months until the money returns to the trust.", "assumption", Range::non_negative()});
+    v.field("reinvested_share", reinvested_share,
+            Doc{"share of each fine", "withheld or pooled: the share of each fine the commissioner nonetheless returns to the trust after reinvest_lag_months (counted as reinvested); the rest goes where destination says. Commissioners were free to return fines until January 2016 and some did, so one number lets a study move between kept and returned.",
+                "docs/sources.md §3 (Where the money goes): Norfolk CCGs returned £108,295 of £2.75m of A&E fines (4%), Barts' CCGs £10m of £23.8m (42%), Bedfordshire CCGs theirs to Cambridge University Hospitals; 0 (all kept) from January 2016",
+                Range::fraction()});
     v.field("pool", pool,
             Doc{"", "pooled: the pool the money goes to; schemes naming the same pool share it.",
                 "docs/sources.md §3: a national or regional pool"});

@@ -12,9 +12,18 @@ FineFlows::FineFlows(const std::vector<Scheme>& schemes, std::size_t trusts) : r
 
 void FineFlows::send(std::size_t t, int month, const std::vector<Scheme>& schemes, MoneyMonth& m) {
   for (std::size_t i = 0; i < schemes.size(); ++i) {
-    const double amount = m.fines_by_scheme[i];
+    double amount = m.fines_by_scheme[i];
     if (amount == 0.0) continue;
     const Scheme& scheme = schemes[i];
+    // A share returned despite the destination is reinvested money like any other; the test
+    // keeps a scheme without one exactly as it was (amount - 0 x amount is amount, but this
+    // way no reinvested entry is made).
+    if (scheme.params.reinvested_share > 0.0 && scheme.destination != FineDestination::reinvested) {
+      const double returned = amount * scheme.params.reinvested_share;
+      m.fines_reinvested += returned;
+      returns_[t][month + scheme.params.reinvest_lag_months] += returned;
+      amount -= returned;
+    }
     switch (scheme.destination) {
       case FineDestination::withheld: m.fines_withheld += amount; break;
       case FineDestination::reinvested:
