@@ -334,6 +334,22 @@ TEST_CASE("a study's indices: an assumption the model ignores moves nothing, exa
   for (std::size_t k = 0; k < outputs.size(); ++k) CHECK(in_memory[k].rows == outputs[k].rows);
   const sim::Table table = sim::ResultReader(file.path).read_table(models::layout::sensitivity);
   CHECK(std::get<std::vector<std::string>>(table.at(0).values).front() == "multiplier");
+  // Convergence: 3 trajectories are too few to halve, so one size, the whole, per group of each
+  // output with indices, its mu* the table's.
+  const sim::Table convergence = sim::ResultReader(file.path).read_table(models::layout::sensitivity_convergence);
+  const auto& names = std::get<std::vector<std::string>>(convergence.at(0).values);
+  const auto& groups = std::get<std::vector<std::string>>(convergence.at(1).values);
+  const auto& sizes = std::get<std::vector<std::int64_t>>(convergence.at(2).values);
+  const auto& mu_star = std::get<std::vector<double>>(convergence.at(3).values);
+  bool found = false;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    CHECK(sizes[i] == 3);
+    if (names[i] == "ed_breaches_4h" && groups[i] == outputs[1].morris->groups[0].name) {
+      CHECK(mu_star[i] == outputs[1].morris->groups[0].mu_star.value);
+      found = true;
+    }
+  }
+  CHECK(found);
   std::ostringstream printed;
   models::print_summary(printed, saved.runs, "");
   CHECK(contains(printed.str(), "Sensitivity (Morris elementary effects, 9 design rows: 3 trajectories at 4 levels"));

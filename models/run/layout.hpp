@@ -24,6 +24,7 @@ inline constexpr const char* national_run = "/summary/national_run";
 inline constexpr const char* paired_differences = "/summary/paired_differences";
 inline constexpr const char* multiplier = "/summary/multiplier";
 inline constexpr const char* sensitivity = "/summary/sensitivity";
+inline constexpr const char* sensitivity_convergence = "/summary/sensitivity_convergence";
 inline constexpr const char* plan_delivery = "/summary/plan_delivery";
 // One row per footprint member; the footprint dimension's order.
 inline constexpr const char* footprints = "/footprints";

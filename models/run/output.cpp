@@ -403,12 +403,12 @@ void write_final_objects(sim::ResultFile& file, const NationalRuns& runs) {
 // /summary/sensitivity: for each output of the study and each group, its indices with their
 // intervals and its rank (Morris: mu, mu*, sigma; Sobol: S and ST; the other method's columns
 // NaN), and why an output has none.
-void write_sensitivity_table(sim::ResultFile& file, const NationalRuns& runs) {
+void write_sensitivity_table(sim::ResultFile& file, const std::vector<SensitivityOutput>& study_outputs) {
   std::vector<std::string> outputs, groups, missing;
   std::vector<std::int64_t> ranks;
   std::vector<double> columns[11];
   const double none = std::numeric_limits<double>::quiet_NaN();
-  for (const SensitivityOutput& o : sensitivity_outputs(*runs.study, runs)) {
+  for (const SensitivityOutput& o : study_outputs) {
     const std::vector<std::size_t> order = ranked_groups(o);
     if (order.empty()) {  // no indices: one row that says why
       outputs.push_back(o.output);
@@ -445,9 +445,38 @@ void write_sensitivity_table(sim::ResultFile& file, const NationalRuns& runs) {
   file.write_table(layout::sensitivity, table);
 }
 
+// /summary/sensitivity_convergence: each output's ranking index for every group again from the
+// first part of the design (Morris: the first r/4 and r/2 trajectories; Sobol: the first N/8 to
+// N/2 base rows), then the whole: whether a smaller study would have ranked the same.
+void write_sensitivity_convergence(sim::ResultFile& file, const std::vector<SensitivityOutput>& study_outputs) {
+  std::vector<std::string> outputs, groups;
+  std::vector<std::int64_t> sizes;
+  std::vector<double> mu_star, first_order, total;
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  for (const SensitivityOutput& o : study_outputs) {
+    for (const SensitivityConvergence& step : sensitivity_convergence(o)) {
+      for (std::size_t h = 0; h < step.groups.size(); ++h) {
+        outputs.push_back(o.output);
+        groups.push_back(step.groups[h]);
+        sizes.push_back(static_cast<std::int64_t>(step.size));
+        mu_star.push_back(o.morris ? step.index[h] : none);
+        total.push_back(o.sobol ? step.index[h] : none);
+        first_order.push_back(o.sobol ? step.first_order[h] : none);
+      }
+    }
+  }
+  file.write_table(layout::sensitivity_convergence, {{"output", outputs}, {"group", groups}, {"size", sizes},
+                                                     {"mu_star", mu_star}, {"first_order", first_order},
+                                                     {"total", total}});
+}
+
 void write_summary(sim::ResultFile& file, const NationalRuns& runs) {
   write_national_run_table(file, runs);
-  if (runs.study) write_sensitivity_table(file, runs);
+  if (runs.study) {
+    const std::vector<SensitivityOutput> study_outputs = sensitivity_outputs(*runs.study, runs);
+    write_sensitivity_table(file, study_outputs);
+    write_sensitivity_convergence(file, study_outputs);
+  }
   write_paired_differences_table(file, runs);
   write_multiplier_table(file, runs);
   // Plans are the trusts': a file of national detail has no table.

@@ -92,6 +92,20 @@ std::vector<SensitivityOutput> sensitivity_outputs(const SensitivityStudy& study
   return out;
 }
 
+std::vector<SensitivityConvergence> sensitivity_convergence(const SensitivityOutput& o) {
+  std::vector<SensitivityConvergence> steps;
+  if (o.morris) {
+    std::vector<std::string> names;
+    for (const auto& g : o.morris->groups) names.push_back(g.name);
+    for (const auto& c : o.morris->convergence) steps.push_back({c.trajectories, names, c.mu_star, {}});
+  } else if (o.sobol) {
+    std::vector<std::string> names;
+    for (const auto& g : o.sobol->groups) names.push_back(g.name);
+    for (const auto& c : o.sobol->convergence) steps.push_back({c.base_samples, names, c.total, c.first_order});
+  }
+  return steps;
+}
+
 std::vector<std::size_t> ranked_groups(const SensitivityOutput& o) {
   const std::size_t g = o.morris ? o.morris->groups.size() : o.sobol ? o.sobol->groups.size() : 0;
   std::vector<std::size_t> order(g);
@@ -118,6 +132,24 @@ std::string interval(const gsa::Estimate& e) {
 // The interval that ranks a group: mu* (Morris) or the total index (Sobol).
 const gsa::Estimate& ranking_estimate(const SensitivityOutput& o, std::size_t group) {
   return o.morris ? o.morris->groups[group].mu_star : o.sobol->groups[group].total;
+}
+
+// The top three (or fewer) groups a smaller design, the first part of this one, would have
+// ranked: the convergence check in one line.
+void print_convergence(std::ostream& out, const SensitivityOutput& o) {
+  const std::vector<SensitivityConvergence> steps = sensitivity_convergence(o);
+  if (steps.size() < 2) return;
+  out << "    top groups from the first part of the design:";
+  for (std::size_t s = 0; s + 1 < steps.size(); ++s) {
+    const SensitivityConvergence& step = steps[s];
+    std::vector<std::size_t> order(step.index.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return step.index[a] > step.index[b]; });
+    out << (s ? "; " : " ") << step.size << (o.morris ? " trajectories: " : " base samples: ");
+    for (std::size_t k = 0; k < std::min<std::size_t>(3, order.size()); ++k)
+      out << (k ? ", " : "") << step.groups[order[k]];
+  }
+  out << " (the whole: " << steps.back().size << ")\n";
 }
 
 void print_output(std::ostream& out, const SensitivityOutput& o) {
@@ -149,6 +181,7 @@ void print_output(std::ostream& out, const SensitivityOutput& o) {
     for (const std::string& n : unranked) out << " " << n << ";";
     out << "\n";
   }
+  print_convergence(out, o);
 }
 
 }  // namespace

@@ -27,6 +27,17 @@ struct SensitivityOutput {
 // the replications finished at the row's points.
 std::vector<SensitivityOutput> sensitivity_outputs(const SensitivityStudy& study, const NationalRuns& runs);
 
+// An output's ranking index (Morris mu*, Sobol ST; Sobol's S beside it) for every group from the
+// first `size` trajectories or base rows of the design, smallest size first, the whole design
+// last; empty for an output without indices.
+struct SensitivityConvergence {
+  std::size_t size = 0;
+  std::vector<std::string> groups;
+  std::vector<double> index;
+  std::vector<double> first_order;  // Sobol only
+};
+std::vector<SensitivityConvergence> sensitivity_convergence(const SensitivityOutput& output);
+
 // Group indices in the order the table ranks them: by mu* (Morris) or total index (Sobol),
 // largest first.
 std::vector<std::size_t> ranked_groups(const SensitivityOutput& output);
