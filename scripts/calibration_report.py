@@ -82,19 +82,31 @@ def read(f, metric):
     return f["/outcomes/trust_month/" + metric][0]  # [replication][trust][month], point 0
 
 
-def main(path):
+class NotAResultFile(ValueError):
+    """The file is not a breachsim result file, or has no completed replication."""
+
+
+def compute(path):
+    """Reads a result file and returns its figures: a dict with "rows" (figure name to its values
+    per completed replication, the figures of PUBLISHED in its order), "extra" (further figures
+    per replication that calibration specs may target: scripts/calibrate.py), "seasons",
+    "schemes", "fines_by_trust", "deficit_by_trust" and "n" (completed replications).
+    Raises NotAResultFile with a sentence when the file is not a finished result file."""
     with h5py.File(path, "r") as f:
         if f.attrs.get("filetype") != "breachsim-results":
-            sys.exit(f"{path}: not a breachsim result file")
+            raise NotAResultFile(f"{path}: not a breachsim result file")
         done = f["/progress"][0].astype(bool)
         if not done.any():
-            sys.exit(f"{path}: no completed replication")
+            raise NotAResultFile(f"{path}: no completed replication")
         def m(name):
             return read(f, name)[done].astype(float)
         schemes = {}
         if "/outcomes/scheme_fines" in f:
-            for name in f["/outcomes/scheme_fines"]:
-                schemes[name] = f["/outcomes/scheme_fines/" + name][0][done].sum(axis=(1, 2))
+            # A scenario with regimes names its schemes "<regime>/<scheme>", a group of datasets.
+            def add(name, node):
+                if isinstance(node, h5py.Dataset):
+                    schemes[name] = node[0][done].sum(axis=(1, 2))
+            f["/outcomes/scheme_fines"].visititems(add)
         fines = m("fines").sum(axis=(1, 2))
         readm = m("readmission_nonpayment").sum(axis=(1, 2))
         rebook = m("rebooking_nonpayment").sum(axis=(1, 2))
@@ -114,7 +126,6 @@ def main(path):
         seasons = by_month_and_quarter(f, m)
         deficit_by_trust = m("cumulative_deficit")[:, :, -1]
         fines_by_trust = m("fines").sum(axis=2)
-        worst = fines_by_trust.argmax(axis=1)
         rows = {
             "performance_fines": fines,
             "readmission_nonpayment": readm,
@@ -134,6 +145,52 @@ def main(path):
             "share_in_deficit": (deficit_by_trust > 0).mean(axis=1),
             "largest_fine": fines_by_trust.max(axis=1),
         }
+        extra = extra_figures(m, seasons)
+    return {"rows": rows, "extra": extra, "seasons": seasons, "schemes": schemes, "n": int(done.sum()),
+            "fines_by_trust": fines_by_trust, "deficit_by_trust": deficit_by_trust}
+
+
+def extra_figures(m, seasons):
+    """Figures beyond the report's rows, per replication, for calibration targets: the agency
+    share of the pay bill (agency spend over substantive pay plus agency, as the Health
+    Foundation's 7% of £48bn counts it, docs/sources.md §7), the quarters' 4-hour performance
+    and occupancy (Q4, January-March, is the one England publishes most), the year's income
+    from the incentive fund and the sector's surplus (the deficit's sign reversed)."""
+    agency, pay = m("cost_agency").sum(axis=(1, 2)), m("cost_pay").sum(axis=(1, 2))
+    extra = {
+        "agency_share_of_pay": agency / (pay + agency),
+        "agency_spend": agency,
+        "income_incentives": m("income_incentives").sum(axis=(1, 2)),
+        "surplus": m("surplus").sum(axis=(1, 2)),
+    }
+    for q, within_4h, occupancy in zip(seasons["quarters"], seasons["quarter_4h"], seasons["quarter_occupancy"]):
+        extra[f"ed_within_4h_q{q}"] = within_4h
+        extra[f"occupancy_q{q}"] = occupancy
+    return extra
+
+
+# The names extra_figures gives (the quarters' only for quarters the run covers), and with the
+# report's rows every figure a calibration spec may target.
+EXTRA_FIGURES = ("agency_share_of_pay", "agency_spend", "income_incentives", "surplus",
+                 *(f"{name}_q{q}" for q in (1, 2, 3, 4) for name in ("ed_within_4h", "occupancy")))
+FIGURE_NAMES = (*PUBLISHED, *EXTRA_FIGURES)
+
+
+def figures(path):
+    """Every figure of a result file, name to its values per completed replication: the report's
+    rows (PUBLISHED) and extra_figures. The importable entry of scripts/calibrate.py."""
+    computed = compute(path)
+    return {**computed["rows"], **computed["extra"]}
+
+
+def main(path):
+    try:
+        computed = compute(path)
+    except NotAResultFile as error:
+        sys.exit(str(error))
+    rows, seasons, schemes = computed["rows"], computed["seasons"], computed["schemes"]
+    fines_by_trust, deficit_by_trust = computed["fines_by_trust"], computed["deficit_by_trust"]
+    worst = fines_by_trust.argmax(axis=1)
 
     def fmt(v, ref, key=""):
         if key.startswith(("rtt_over_52w", "ed_trolley")):
@@ -143,7 +200,7 @@ def main(path):
         return f"£{v / 1e6:,.1f}m"
 
     failures = 0
-    n = int(done.sum())
+    n = computed["n"]
     print(f"{path}: {n} replication(s); model median [90% interval] vs published 2015/16")
     print(f"  {'figure':24} {'model':>30}  {'published':>11} {'ratio':>6}  check")
     for key, values in rows.items():

@@ -11,6 +11,7 @@ rm -rf "$work" && mkdir -p "$work" && cd "$src" || exit 1
 expect_exit 0 '^breachsim [0-9]+\.[0-9]+\.[0-9]+ ' -- "$exe" --version
 for config in configs/*.yaml configs/*/*.yaml; do  # every shipped scenario loads
   case "$config" in configs/regimes/*) continue ;; esac  # presets, not scenarios
+  case "$config" in *_fit.yaml) continue ;; esac  # calibration specs (scripts/calibrate.py), not scenarios
   expect_exit 0 'OK' -- "$exe" validate "$config"
 done
 # Regime presets: used from any scenario by name; a preset is not a scenario itself.
