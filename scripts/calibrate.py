@@ -122,15 +122,20 @@ def listed(spec, key, path):
     return spec[key]
 
 
+def check_keys(m, allowed, required, where, missing_note=""):
+    """A spec entry must be a map of known keys with the required ones present."""
+    if not isinstance(m, dict):
+        raise SpecError(f"{where}: expected a map with {', '.join(required[:-1])} and {required[-1]}")
+    for key in m:
+        if key not in allowed:
+            raise SpecError(f"{where}: unknown key '{key}'; the keys are {', '.join(sorted(allowed))}")
+    for key in required:
+        if key not in m:
+            raise SpecError(f"{where}: key '{key}' is missing{missing_note}")
+
+
 def check_parameter(p, where):
-    if not isinstance(p, dict):
-        raise SpecError(f"{where}: expected a map with path, low, high and start")
-    for key in p:
-        if key not in PARAMETER_KEYS:
-            raise SpecError(f"{where}: unknown key '{key}'; the keys are {', '.join(sorted(PARAMETER_KEYS))}")
-    for key in ("path", "low", "high", "start"):
-        if key not in p:
-            raise SpecError(f"{where}: key '{key}' is missing")
+    check_keys(p, PARAMETER_KEYS, ("path", "low", "high", "start"), where)
     out = {"path": str(p["path"]), "integer": bool(p.get("integer", False)), "source": p.get("source", "")}
     for key in ("low", "high", "start"):
         out[key] = number(p[key], f"{where}.{key}")
@@ -141,14 +146,7 @@ def check_parameter(p, where):
 
 
 def check_target(t, where):
-    if not isinstance(t, dict):
-        raise SpecError(f"{where}: expected a map with figure, value, tolerance and source")
-    for key in t:
-        if key not in TARGET_KEYS:
-            raise SpecError(f"{where}: unknown key '{key}'; the keys are {', '.join(sorted(TARGET_KEYS))}")
-    for key in sorted(TARGET_KEYS):
-        if key not in t:
-            raise SpecError(f"{where}: key '{key}' is missing (every target needs a source)")
+    check_keys(t, TARGET_KEYS, ("figure", "value", "tolerance", "source"), where, " (every target needs a source)")
     figure = str(t["figure"])
     if figure not in calibration_report.FIGURE_NAMES:
         raise SpecError(f"{where}.figure: unknown figure '{figure}'; the figures are "
