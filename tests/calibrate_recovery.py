@@ -8,6 +8,7 @@ values. Then bad specs must be refused with exit status 2 and a message naming t
 
     /usr/bin/python3 tests/calibrate_recovery.py BREACHSIM   (from the repository root)
 """
+import glob
 import os
 import subprocess
 import sys
@@ -78,6 +79,19 @@ def calibrate(binary, workdir, s, name):
                            "--binary", binary], capture_output=True, text=True)
 
 
+def check_shipped_specs():
+    """Every shipped spec (configs/**/*_fit.yaml) loads, and names a scenario that exists."""
+    import calibrate  # scripts/ is on the path for calibration_report
+    shipped = sorted(glob.glob("configs/**/*_fit.yaml", recursive=True))
+    check(len(shipped) >= 2, f"the shipped specs are found ({shipped})")
+    for path in shipped:
+        try:
+            loaded = calibrate.load_spec(path)
+            check(os.path.exists(loaded["config"]), f"{path}: its scenario {loaded['config']} exists")
+        except calibrate.SpecError as error:
+            check(False, f"{path}: loads as a calibration spec ({error})")
+
+
 def main(binary):
     with tempfile.TemporaryDirectory(prefix="calibrate-test-") as workdir:
         targets = truth(binary, workdir)
@@ -118,6 +132,7 @@ def main(binary):
         result = calibrate(binary, workdir, bad, "typo")
         check(result.returncode == 2 and "replicatons" in result.stderr,
               f"unknown spec key: exit 2 naming it (exit {result.returncode}: {result.stderr.strip()})")
+    check_shipped_specs()
     print(f"{len(failures)} failure(s)" if failures else "all passed")
     return 1 if failures else 0
 
