@@ -23,7 +23,7 @@ build="$root/build"
 # Everything needed to build and test (README.md: the two commands).
 packages=(cmake g++ ninja-build libboost-dev libtbb-dev libhdf5-dev hdf5-tools catch2 libcli11-dev
           libyaml-cpp-dev librandom123-dev python3-h5py python3-numpy python3-pandas
-          python3-matplotlib python3-xarray python3-h5netcdf)
+          python3-matplotlib python3-xarray python3-h5netcdf python3-scipy python3-yaml)
 packages_only=false
 if [[ ${1:-} == --packages-only ]]; then
   packages_only=true
