@@ -10,28 +10,56 @@ namespace breachsim::sim {
 HourlyRates::HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_minute,
                          const MonthOfYearValues& month_factor) {
   const auto n = static_cast<std::size_t>(std::ceil(calendar.end() / minutes_per_hour));
-  rates_.resize(n);
+  std::vector<double> rates(n);
   for (std::size_t h = 0; h < n; ++h) {
     const Time t = static_cast<double>(h) * minutes_per_hour;
-    const double r = per_minute[static_cast<std::size_t>(calendar.hour_of_week(t))] *
-                     month_factor[static_cast<std::size_t>(calendar.month_of_year(t) - 1)];
-    if (!(r >= 0.0) || !std::isfinite(r)) throw std::invalid_argument("HourlyRates: rates must be finite and >= 0");
-    rates_[h] = r;
+    rates[h] = per_minute[static_cast<std::size_t>(calendar.hour_of_week(t))] *
+               month_factor[static_cast<std::size_t>(calendar.month_of_year(t) - 1)];
   }
+  check_and_hold(std::move(rates));
 }
 
-HourlyRates::HourlyRates(std::vector<double> per_minute) : rates_(std::move(per_minute)) {
-  for (double r : rates_)
+HourlyRates::HourlyRates(std::vector<double> per_minute) { check_and_hold(std::move(per_minute)); }
+
+void HourlyRates::check_and_hold(std::vector<double> per_minute) {
+  for (double r : per_minute)
     if (!(r >= 0.0) || !std::isfinite(r)) throw std::invalid_argument("HourlyRates: rates must be finite and >= 0");
+  auto table = std::make_shared<const std::vector<double>>(std::move(per_minute));
+  data_ = table->data();
+  hours_ = table->size();
+  table_ = std::move(table);
+}
+
+bool HourlyRates::same_rates(const HourlyRates& other) const {
+  return hours_ == other.hours_ && (data_ == other.data_ || std::equal(data_, data_ + hours_, other.data_));
+}
+
+void HourlyRates::share_table_of(const HourlyRates& other) {
+  if (!same_rates(other)) throw std::invalid_argument("HourlyRates: only an equal table can be shared");
+  table_ = other.table_;
+  data_ = other.data_;
+}
+
+void RateTablePool::share(HourlyRates& rates) {
+  // std::hash<double> agrees with == (NaN is refused), so equal tables hash alike.
+  std::size_t hash = rates.hours();
+  for (std::size_t h = 0; h < rates.hours(); ++h) hash = hash * 1099511628211u ^ std::hash<double>{}(rates.rate(h));
+  const auto [first, last] = held_.equal_range(hash);
+  for (auto it = first; it != last; ++it)
+    if (rates.same_rates(it->second)) {
+      rates.share_table_of(it->second);
+      return;
+    }
+  held_.emplace(hash, rates);
 }
 
 double HourlyRates::expected_arrivals(Time from, Time to) const {
   double total = 0.0;
-  for (auto h = static_cast<std::size_t>(std::max(0.0, from) / minutes_per_hour); h < rates_.size(); ++h) {
+  for (auto h = static_cast<std::size_t>(std::max(0.0, from) / minutes_per_hour); h < hours_; ++h) {
     const Time lo = std::max(from, static_cast<double>(h) * minutes_per_hour);
     const Time hi = std::min(to, static_cast<double>(h + 1) * minutes_per_hour);
     if (hi <= lo) break;
-    total += rates_[h] * (hi - lo);
+    total += data_[h] * (hi - lo);
   }
   return total;
 }

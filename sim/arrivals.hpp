@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 #include <array>
+#include <cstddef>
 #include <limits>
+#include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/calendar.hpp"
@@ -14,7 +17,8 @@ using MonthOfYearValues = std::array<double, 12>;  // January first
 
 // A piecewise-constant arrival rate, one value per hour of the run: the hour-of-week rate
 // times the factor of the calendar month the hour falls in. Built once per scenario and
-// shared read-only by every replication.
+// shared read-only by every replication; equal tables of different scenarios (the points of a
+// sweep whose demand is not a factor) can share one copy (RateTablePool).
 class HourlyRates {
  public:
   HourlyRates(const Calendar& calendar, const HourOfWeekValues& per_minute,
@@ -22,12 +26,36 @@ class HourlyRates {
   // Any piecewise-constant rate: per_minute[h] for hour h of the run.
   explicit HourlyRates(std::vector<double> per_minute);
 
-  std::size_t hours() const { return rates_.size(); }
-  double rate(std::size_t hour) const { return rates_[hour]; }  // arrivals per minute
-  double expected_arrivals(Time from, Time to) const;           // integral of the rate
+  std::size_t hours() const { return hours_; }
+  double rate(std::size_t hour) const { return data_[hour]; }  // arrivals per minute
+  double expected_arrivals(Time from, Time to) const;          // integral of the rate
+
+  bool same_rates(const HourlyRates& other) const;
+  bool shares_table_with(const HourlyRates& other) const { return data_ == other.data_; }
+  // Holds `other`'s table in place of its own, which must be equal to it.
+  void share_table_of(const HourlyRates& other);
 
  private:
-  std::vector<double> rates_;
+  void check_and_hold(std::vector<double> per_minute);
+
+  // The table is read through a plain pointer, as fast as a vector's own; the shared_ptr only
+  // keeps it alive while any setup holds it.
+  std::shared_ptr<const std::vector<double>> table_;
+  const double* data_ = nullptr;
+  std::size_t hours_ = 0;
+};
+
+// Holds each distinct rate table once: a sweep of thousands of points (a sensitivity study)
+// would otherwise keep a copy of the same demand per point, about 3 MB a point for a
+// three-trust scenario over 27 months.
+class RateTablePool {
+ public:
+  // Gives `rates` the table of an equal one seen before, or remembers its table.
+  void share(HourlyRates& rates);
+  std::size_t tables() const { return held_.size(); }
+
+ private:
+  std::unordered_multimap<std::size_t, HourlyRates> held_;  // by a hash of the rates
 };
 
 // Hourly rates (per minute) of something that comes `per_week` times a week, shaped by day of

@@ -5,7 +5,8 @@
     /usr/bin/python3 tests/resource_estimate.py BREACHSIM SOURCE_DIR WORK_DIR
 
 For scenarios each dominated by a different part of the estimate (the program itself, a long
-waiting list, many trusts, many sweep points of a long run), runs `breachsim validate` for the
+waiting list, many trusts, many sweep points of a long run, the many points of a sensitivity
+study that share their rate tables), runs `breachsim validate` for the
 estimate and `breachsim run` with the same options, and checks that the estimated peak memory
 is within 35% of the run's peak resident memory (getrusage of the child) and the estimated
 events within 15% of the events the run reports. Then checks the refusals: under a ulimit of
@@ -106,6 +107,25 @@ def write_sweep(config, work):
     return path
 
 
+def write_study(config, work):
+    """The teaching trust under a Morris study of 16 trajectories: 64 rows, each with and without
+    fines, 128 points that share their rate tables (none of the factors changes demand)."""
+    path = os.path.join(work, "study.yaml")
+    with open(path, "w") as f:
+        f.write(open(config).read() + """sensitivity:
+  method: morris
+  trajectories: 16
+  factors:
+    - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}
+    - {path: defaults.beds.general_acute_beds, low: 400, high: 460, integer: true}
+    - {path: defaults.finance.costs.cip_target_share, low: 0.01, high: 0.05}
+  outputs: [multiplier]
+output:
+  detail: national
+""")
+    return path
+
+
 def check_refusals(breachsim, source_dir, work):
     config = os.path.join(source_dir, "configs/teaching/one_trust.yaml")
     big = ["--set", "defaults.elective.initial_list=2e6", "--set", "scenario.months=2", "--set",
@@ -144,6 +164,9 @@ def main():
                                                      "--set", "scenario.months=120"]),
         ("long_list", one, ["--replications", "2", "--threads", "2", "--set", "defaults.elective.initial_list=1e6"]
          + short),
+        # Without sharing, its rate tables alone would be 27 MB.
+        ("sensitivity_study", write_study(one, work), ["--replications", "1", "--threads", "2", "--set",
+                                                       "scenario.months=12", "--set", "scenario.warmup_months=0"]),
     ]
     for name, config, options in cases:
         check_case(breachsim, work, name, config, options)

@@ -81,6 +81,37 @@ TEST_CASE("HourlyRates rejects negative and non-finite rates", "[arrivals]") {
   CHECK_THROWS_AS(HourlyRates(cal, flat_week(0.1), months), std::invalid_argument);
 }
 
+TEST_CASE("RateTablePool holds each distinct table once", "[arrivals]") {
+  const Calendar cal({2015, 6, 1}, 0, 2);
+  HourlyRates a(cal, varying_week(), flat_months()), b(cal, varying_week(), flat_months());
+  HourlyRates c(cal, flat_week(0.05), flat_months());
+  auto june_busier = flat_months();
+  june_busier[5] = 1.01;
+  HourlyRates d(cal, varying_week(), june_busier);  // equal to a in July only
+  const HourlyRates b_before = b;
+  REQUIRE_FALSE(a.shares_table_with(b));
+  REQUIRE(a.same_rates(b));
+  RateTablePool pool;
+  for (HourlyRates* r : {&a, &b, &c, &d}) pool.share(*r);
+  CHECK(pool.tables() == 3);
+  CHECK(b.shares_table_with(a));
+  CHECK_FALSE(c.shares_table_with(a));
+  CHECK_FALSE(d.shares_table_with(a));
+  CHECK_FALSE(d.same_rates(a));
+  // Shared, b reads what it held before, and the arrivals it drives are the same.
+  for (std::size_t h = 0; h < b.hours(); ++h) CHECK(b.rate(h) == b_before.rate(h));
+  PoissonArrivals from_shared(b, RandomStream({7, 0, 0}, 0, 0)), from_own(b_before, RandomStream({7, 0, 0}, 0, 0));
+  for (int i = 0; i < 1000; ++i) REQUIRE(from_shared.next() == from_own.next());
+  // A copy keeps the table alive after the rates it came from are gone.
+  HourlyRates kept = a;
+  {
+    const HourlyRates gone(cal, flat_week(0.07), flat_months());
+    kept = gone;
+  }
+  CHECK(kept.rate(0) == 0.07);
+  CHECK_THROWS_AS(c.share_table_of(d), std::invalid_argument);
+}
+
 TEST_CASE("PoissonArrivals reproduce the hour-of-week profile", "[arrivals][statistical]") {
   // 40 replications of 8 whole weeks: hour-of-week h is exposed 40 * 8 hours, so its count is
   // Poisson with mean 40 * 8 * 60 * rate[h] (about 1900 for an average hour, 7700 at the

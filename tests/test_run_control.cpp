@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/run/output.hpp"
+#include "models/run/resource_estimate.hpp"
 #include "models/run/run.hpp"
 #include "models/run/run_control.hpp"
 #include "models/run/scenario.hpp"
@@ -312,4 +313,30 @@ TEST_CASE("a run of one point and one replication has only task 0:0 to run alone
   CHECK(models::select_task(run, 0, 1) == "replication 1 of a run with 1 replication (0)");
   CHECK(models::select_task(run, 1, 0) == "point 1 of a run with 1 point (0)");
   CHECK(models::select_task(run, 0, 0).empty());
+}
+
+TEST_CASE("sweep points share the rate tables their demand does not change, as the estimate counts them",
+          "[run_control]") {
+  // tests/data/sweep.yaml: the A&E fine by A&E demand, two trusts of different sizes.
+  const models::Sweep sweep = models::load_sweep("tests/data/sweep.yaml", {});
+  const models::PlannedRun run = plan({}, "tests/data/sweep.yaml");
+  REQUIRE(run.setups.size() == 4);
+  const std::size_t demand = 1;  // the second swept path
+  REQUIRE(run.spec.table.paths[demand] == "defaults.ed.arrivals_per_year");
+  for (std::size_t p = 0; p < 4; ++p)
+    for (std::size_t q = 0; q < 4; ++q)
+      for (std::size_t t = 0; t < 2; ++t) {
+        const models::TrustSetup &a = run.setups[p]->trust_setups[t], &b = run.setups[q]->trust_setups[t];
+        const bool same_demand = run.spec.table.values[p][demand] == run.spec.table.values[q][demand];
+        CHECK(a.ed.arrival_rates.shares_table_with(b.ed.arrival_rates) == same_demand);
+        CHECK(a.electives.referral_rates.shares_table_with(b.electives.referral_rates));
+        CHECK(a.cancer.referral_rates.shares_table_with(b.cancer.referral_rates));
+      }
+  // Both trusts take their demand from `defaults` (size_class is only a label), so they
+  // share too: one A&E table per demand level, one elective and one cancer table in all.
+  CHECK(run.setups[0]->trust_setups[0].ed.arrival_rates.shares_table_with(run.setups[0]->trust_setups[1].ed.arrival_rates));
+  sim::RateTablePool pool;
+  for (const auto& setup : run.setups) setup->share_rate_tables(pool);  // already shared: counts them
+  CHECK(pool.tables() == 4);
+  CHECK(models::rate_table_months(sweep) == 4.0 * run.setups.front()->task_months());
 }

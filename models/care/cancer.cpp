@@ -30,6 +30,12 @@ void check_cancer(const CancerParams& p, const std::string& path, sim::config::D
                "no diagnostic capacity while urgent referrals arrive: no patient would ever be diagnosed");
 }
 
+std::vector<double> referral_rate_inputs(const CancerParams& p) {
+  std::vector<double> inputs{p.urgent_referrals_per_week, p.referral_growth_per_year};
+  inputs.insert(inputs.end(), p.referrals_by_weekday.begin(), p.referrals_by_weekday.end());
+  return inputs;
+}
+
 CancerSetup::CancerSetup(const CancerParams& p, const sim::Calendar& calendar)
     : referral_rates(sim::weekly_rates(calendar, p.urgent_referrals_per_week, p.referrals_by_weekday,
                                        p.referral_growth_per_year, calendar.month_start(0))),

@@ -77,6 +77,9 @@ struct CancerParams {
 // Cross-field checks for the scenario's second pass: `path` is the section's key path.
 void check_cancer(const CancerParams& p, const std::string& path, sim::config::Diagnostics& d);
 
+// What CancerSetup's referral rates are built from besides the calendar (as arrival_rate_inputs).
+std::vector<double> referral_rate_inputs(const CancerParams& p);
+
 // Derived once per scenario and shared read-only by replications.
 struct CancerSetup {
   CancerSetup(const CancerParams& p, const sim::Calendar& calendar);

@@ -51,6 +51,14 @@ sim::Roster roster_of(const EdParams& p) {
 
 }  // namespace
 
+std::vector<double> arrival_rate_inputs(const EdParams& params) {
+  const sim::HourOfWeekValues per_minute = arrival_rate_per_minute(params);
+  const sim::MonthOfYearValues factors = month_factors(params);
+  std::vector<double> inputs(per_minute.begin(), per_minute.end());
+  inputs.insert(inputs.end(), factors.begin(), factors.end());
+  return inputs;
+}
+
 EdSetup::EdSetup(const EdParams& params, const sim::Calendar& calendar)
     : arrival_rates(calendar, arrival_rate_per_minute(params), month_factors(params)),
       roster(roster_of(params)),

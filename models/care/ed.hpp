@@ -101,6 +101,10 @@ struct EdParams {
   }
 };
 
+// What EdSetup's arrival rates are built from besides the calendar: on one calendar, equal
+// inputs give equal tables, which the points of a sweep share (the resource estimate counts them once).
+std::vector<double> arrival_rate_inputs(const EdParams& params);
+
 // What the ED needs at run time, derived once from EdParams and shared by all replications.
 struct EdSetup {
   EdSetup(const EdParams& params, const sim::Calendar& calendar);

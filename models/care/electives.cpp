@@ -56,6 +56,12 @@ ListOrder parse_list_order(const std::string& name) {
   throw std::invalid_argument("unknown waiting list order '" + name + "'");
 }
 
+std::vector<double> referral_rate_inputs(const ElectiveParams& p) {
+  std::vector<double> inputs{p.referrals_per_week, p.referral_growth_per_year};
+  inputs.insert(inputs.end(), p.referrals_by_weekday.begin(), p.referrals_by_weekday.end());
+  return inputs;
+}
+
 ElectiveSetup::ElectiveSetup(const ElectiveParams& p, const sim::Calendar& calendar)
     : referral_rates(sim::weekly_rates(calendar, p.referrals_per_week, p.referrals_by_weekday, p.referral_growth_per_year,
                                        calendar.month_start(0))),

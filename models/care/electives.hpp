@@ -136,6 +136,9 @@ struct ElectiveParams {
 
 ListOrder parse_list_order(const std::string& name);
 
+// What ElectiveSetup's referral rates are built from besides the calendar (as arrival_rate_inputs).
+std::vector<double> referral_rate_inputs(const ElectiveParams& p);
+
 // Derived once per scenario and shared by replications.
 struct ElectiveSetup {
   ElectiveSetup(const ElectiveParams& p, const sim::Calendar& calendar);

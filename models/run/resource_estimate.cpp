@@ -4,8 +4,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <thread>
+#include <vector>
 
+#include "models/care/cancer.hpp"
+#include "models/care/ed.hpp"
+#include "models/care/electives.hpp"
 #include "models/run/metrics.hpp"
 #include "models/run/summary.hpp"
 #include "sim/byte_count.hpp"
@@ -17,18 +22,25 @@ namespace {
 
 // Rates measured on this code (Release, glibc malloc, peak resident memory from getrusage;
 // runs of 50 copies of the teaching trust with 0 to 40,000 listed, 1 and 12 months, 1 and
-// 20 sweep points; the teaching trust alone over 12 to 120 months at 1 to 8 sweep points; the England scenario on 1 and 2 threads). They reproduce those runs within
-// 15% (England, 138 trusts x 15 months on 2 threads: 538 MB estimated, 477 MB measured);
-// tests/resource_estimate.py keeps them within 35% of what runs use.
-constexpr double base_bytes = 25e6;                // the program, HDF5, TBB: an empty run
-constexpr double trust_config_bytes = 25e3;        // one trust's parameters and fixed tables, per point
-constexpr double trust_month_table_bytes = 26e3;   // its hourly rates and profiles, per simulated month
-constexpr double point_month_bytes = 40e3;         // a sweep point's own tables, per simulated month
-constexpr double sweep_month_bytes = 75e3;         // a sweep's pairing with its baseline, per simulated month
-constexpr double trust_state_bytes = 0.5e6;        // one trust's departments, wards and staff in a task
-constexpr double trust_month_state_bytes = 33e3;   // what a task's trust accumulates a month (records, ids)
-constexpr double listed_patient_bytes = 66;        // a patient on the waiting list (entry, held stage, index)
-constexpr double config_text_factor = 110;         // yaml-cpp nodes per byte of YAML: 3.2 GB for 30 MB
+// 20 sweep points; the teaching trust alone over 12 to 120 months at 1 to 8 sweep points; the
+// England scenario on 1 and 2 threads). They reproduce those runs within 15% (England, 138
+// trusts x 15 months on 2 threads: 538 MB estimated, 477 MB measured); tests/resource_estimate.py
+// keeps them within 35% of what runs use. The per-point rates were measured again once sweep
+// points shared their rate tables: the teaching trust at 1, 4 and 16 points over 3 and 123
+// months, both output details, and the shipped sensitivity study at 40 to 1,280 points.
+constexpr double base_bytes = 25e6;                 // the program, HDF5, TBB: an empty run
+constexpr double point_bytes = 33e3;                // a point's own parameters and tables
+constexpr double trust_config_bytes = 42e3;         // and each trust's, per point
+constexpr double point_month_bytes = 20e3;          // a point's national series and layout, per simulated month
+constexpr double trust_detail_month_bytes = 25e3;   // and the trust datasets' (output.detail trust)
+// One hourly rate table (ED arrivals, elective or cancer referrals) a simulated month: a double
+// an hour. Points and trusts with equal tables hold one (sim::RateTablePool).
+constexpr double rate_table_month_bytes = 8 * 24 * 365.25 / 12;
+constexpr double sweep_month_bytes = 75e3;          // a sweep's pairing with its baseline, per simulated month
+constexpr double trust_state_bytes = 0.5e6;         // one trust's departments, wards and staff in a task
+constexpr double trust_month_state_bytes = 33e3;    // what a task's trust accumulates a month (records, ids)
+constexpr double listed_patient_bytes = 66;         // a patient on the waiting list (entry, held stage, index)
+constexpr double config_text_factor = 110;          // yaml-cpp nodes per byte of YAML: 3.2 GB for 30 MB
 
 // Events per trust-month: the month's fixed work (hours, days, ward rounds, the month end)
 // and about one event per arrival, referral and cancer referral, fitted to runs of the
@@ -85,6 +97,24 @@ std::string count_text(double n) {
 
 }  // namespace
 
+double rate_table_months(const Sweep& sweep) {
+  std::set<std::vector<double>> distinct;
+  double months = 0;
+  for (const SweepPoint& point : sweep.points) {
+    const ScenarioSection& c = point.scenario.scenario;
+    const std::vector<double> calendar{static_cast<double>(c.first_month.year), static_cast<double>(c.first_month.month),
+                                       static_cast<double>(c.warmup_months), static_cast<double>(c.months)};
+    for (const TrustParams& t : point.scenario.trusts)
+      for (const std::vector<double>& inputs :
+           {arrival_rate_inputs(t.ed), referral_rate_inputs(t.elective), referral_rate_inputs(t.cancer)}) {
+        std::vector<double> key = calendar;
+        key.insert(key.end(), inputs.begin(), inputs.end());
+        if (distinct.insert(std::move(key)).second) months += c.months + c.warmup_months;
+      }
+  }
+  return months;
+}
+
 double config_reading_bytes(std::uint64_t bytes) { return config_text_factor * static_cast<double>(bytes); }
 
 ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
@@ -99,8 +129,9 @@ ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
   ResourceEstimate e;
   e.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   e.base_bytes = base_bytes;
-  e.scenario_bytes = P * (T * trust_config_bytes + task_months * (point_month_bytes + T * trust_month_table_bytes)) +
-                     (P > 1 ? sweep_month_bytes * task_months : 0.0);
+  const double detail_bytes = first.output.detail == "national" ? 0.0 : trust_detail_month_bytes;
+  e.scenario_bytes = P * (point_bytes + T * trust_config_bytes + task_months * (point_month_bytes + detail_bytes)) +
+                     rate_table_month_bytes * rate_table_months(sweep) + (P > 1 ? sweep_month_bytes * task_months : 0.0);
   double task_bytes = 0, events = 0;
   for (const SweepPoint& point : sweep.points) {
     const Volumes v = trust_volumes(point.scenario);

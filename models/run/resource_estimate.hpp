@@ -42,6 +42,11 @@ struct ResourceEstimate {
 // first batch).
 ResourceEstimate estimate_resources(const Sweep& sweep, int threads);
 
+// The simulated months of the sweep's distinct hourly rate tables (ED arrivals, elective and
+// cancer referrals): plan_run shares equal tables across points and trusts, and equal inputs
+// on one calendar give equal tables (arrival_rate_inputs, referral_rate_inputs).
+double rate_table_months(const Sweep& sweep);
+
 // The memory reading `bytes` of YAML takes (yaml-cpp's node tree): about 110 bytes per byte
 // of text, measured on a 30 MB list (3.2 GB).
 double config_reading_bytes(std::uint64_t bytes);

@@ -67,6 +67,14 @@ ScenarioSetup::ScenarioSetup(const Scenario& s, const std::vector<std::string>& 
   }
 }
 
+void ScenarioSetup::share_rate_tables(sim::RateTablePool& pool) {
+  for (TrustSetup& t : trust_setups) {
+    pool.share(t.ed.arrival_rates);
+    pool.share(t.electives.referral_rates);
+    pool.share(t.cancer.referral_rates);
+  }
+}
+
 
 ReplicationOutcome simulate_replication(const ScenarioSetup& setup, std::uint64_t seed, std::uint32_t replication,
                                         const std::vector<const ScenarioSetup*>& shadow, sim::TaskProgress* progress,

@@ -25,6 +25,9 @@ struct ScenarioSetup {
   FinanceSetup finance;
 
   std::size_t trusts() const { return trust_setups.size(); }
+  // Gives every trust's arrival and referral rates the table of an equal one the pool holds
+  // (so the points of a sweep share them), and adds the rest to the pool.
+  void share_rate_tables(sim::RateTablePool& pool);
   std::size_t months() const { return static_cast<std::size_t>(calendar.months()); }
   // The months one replication simulates: the warm-up and the reported months.
   std::size_t task_months() const { return static_cast<std::size_t>(calendar.warmup_months()) + months(); }

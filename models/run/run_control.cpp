@@ -75,8 +75,10 @@ PlannedRun plan_run(const Sweep& sweep, Metric target_metric, int threads, const
   const Scenario& first = sweep.points.front().scenario;
   PlannedRun run;
   RunSpec& spec = run.spec;
+  sim::RateTablePool rate_tables;  // one point at a time, so a copy is freed before the next is built
   for (const auto& point : sweep.points) {
     run.setups.push_back(std::make_unique<ScenarioSetup>(point.scenario, sweep.schemes));
+    run.setups.back()->share_rate_tables(rate_tables);
     spec.points.push_back(run.setups.back().get());
     spec.table.names.push_back(point.name);
     spec.table.values.push_back(point.values);
