@@ -31,7 +31,7 @@ story's figure script can draw the same charts):
         fig = report.fan_chart_panels([("cumulative deficit", "GBP", frame.rename(columns={"label": "series"}))])
         fig.savefig("deficit.png")
     # also: paired_difference_chart, tornado_chart, waterfall_chart, distribution_chart,
-    #       sensitivity_chart, bump_chart, rank_spread_chart, segment_chart (see their docstrings)
+    #       sensitivity_chart, convergence_chart, bump_chart, rank_spread_chart, segment_chart (see their docstrings)
 """
 
 import argparse
@@ -73,7 +73,7 @@ except ImportError:  # the model description then leaves out what it would read 
 
 __all__ = ["build_report", "open_report_data", "ReportData", "format_value", "probability_text",
            "fan_chart_panels", "draw_fan", "paired_difference_chart", "tornado_chart", "waterfall_chart",
-           "distribution_chart", "sensitivity_chart", "bump_chart", "rank_spread_chart", "segment_chart", "main"]
+           "distribution_chart", "sensitivity_chart", "convergence_chart", "bump_chart", "rank_spread_chart", "segment_chart", "main"]
 
 PROG = "breachsim report"
 
@@ -571,6 +571,32 @@ def sensitivity_chart(frame, ncols=2):
     return fig
 
 
+def convergence_chart(frame, ncols=1):
+    """Per output, each group's ranking index (Morris mu*, Sobol ST) from the first part of the
+    design against the part's size: lines still crossing at the right have not settled their order.
+    Frame: rows of /summary/sensitivity_convergence with a `unit` column (the output's)."""
+    outputs = list(dict.fromkeys(frame["output"]))
+    fig, axes = _grid(len(outputs), ncols)
+    sobol = frame["total"].notna().any()
+    for ax, output in zip(axes, outputs):
+        part = frame[frame["output"] == output]
+        measure = part["total"] if sobol else part["mu_star"]
+        divisor, unit_label = (1.0, "ST") if sobol else axis_scale(measure.to_numpy(), part["unit"].iloc[0])
+        for i, (group, rows) in enumerate(part.groupby("group", sort=False)):
+            values = (rows["total"] if sobol else rows["mu_star"]) / divisor
+            ax.plot(rows["size"], values, "o-", color=COLORS[i % len(COLORS)], markersize=4,
+                    label=_short_path(group))
+        ax.set_xscale("log", base=2)
+        sizes = sorted(part["size"].unique())
+        ax.set_xticks(sizes, [str(int(n)) for n in sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("base samples (N)" if sobol else "trajectories")
+        ax.set_ylabel("ST" if sobol else f"μ* ({unit_label})")
+        ax.set_title(output, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize="small")
+    return fig
+
+
 def bump_chart(frame, highlight=None):
     """Rank by quarter, one line per trust (1 at the top). Frame: trust, quarter, rank (quarters in
     order of appearance). `highlight`: trusts to colour and name (default: all)."""
@@ -920,6 +946,21 @@ def _sensitivity_caption(data, method):
             "order is not settled.")
 
 
+def _convergence_figure(data):
+    """The convergence chart, when the file has the table and it has more than one design size."""
+    table = data.summaries.get("sensitivity_convergence")
+    if table is None or table["size"].nunique() < 2:
+        return ""
+    table = table.assign(unit=[SENSITIVITY_UNITS.get(o) or data.unit(o) for o in table["output"]])
+    sobol = table["total"].notna().any()
+    caption = ("Would a smaller study have given the same answer? Each group's ranking index ("
+               + ("ST" if sobol else "μ*") + ") computed from the first part of the design alone: the first "
+               + ("eighth, quarter and half of the base samples" if sobol else "quarter and half of the trajectories")
+               + ", then all of them (the table above). Lines that level off and stay apart have settled; lines "
+               "still moving or crossing at the right would move again with a larger design.")
+    return figure_html(convergence_chart(table), "the sensitivity indices as the design grows", esc(caption))
+
+
 def section_sensitivity(data):
     table = data.summaries.get("sensitivity")
     if table is None:
@@ -932,6 +973,7 @@ def section_sensitivity(data):
                        caption) if len(ranked) else f"<p>{caption}</p>"
     for output, part in table.groupby("output", sort=False):
         body += f"<h3>{esc(output)}</h3>" + _sensitivity_table(part, method == "sobol")
+    body += _convergence_figure(data)
     tables = ", ".join(t for t in data.summaries if t != "sensitivity")
     body += (f"<p>A study's {data.n_points} points are its design rows (Design rows, under Scenario and "
              "provenance), so the sections that compare points (paired differences, the multiplier's waterfalls, "

@@ -11,7 +11,7 @@ builds the report of each, and opens each page in headless Chromium (one run a p
 found into the DOM: each must have loaded (complete, naturalWidth > 0) and, drawn into a canvas,
 cover some of its pixels (a truncated PNG still has a width, but decodes to a blank). The page must
 ask for nothing over the network (no http(s) address in any src or href, no resource fetched), the
-expected section headings must be there (the study's sensitivity section with its chart drawn, and
+expected section headings must be there (the study's sensitivity section with its two charts drawn, and
 none of the sections that compare points, which would list its design rows), the incomplete file's
 banner must be there and the complete files' absent, and the screenshot (1280x4000) must not be
 blank (many distinct colours). Then the exit codes: a missing file 2, an existing --out without
@@ -43,10 +43,12 @@ STUDY_HEADING = "Sensitivity: which assumptions decide the answer"
 STUDY_ABSENT = ["Paired differences from the baseline", "Paired differences from the reference points",
                 "The deficit multiplier of fines", "Sensitivity: tornado chart"]
 STUDY_CHART_ALT = "sensitivity of each output to the study's assumptions"
-# Two factors, two trajectories: 6 design rows, each with and without fines for the multiplier.
+STUDY_CONVERGENCE_ALT = "the sensitivity indices as the design grows"
+# Two factors, four trajectories: 12 design rows, each with and without fines for the multiplier;
+# the indices from the first 2 trajectories and from all 4 make the convergence chart.
 STUDY_SECTION = """sensitivity:
   method: morris
-  trajectories: 2
+  trajectories: 4
   factors:
     - {path: defaults.management.cost_control.agency_factor, low: 0.2, high: 0.8}
     - {path: defaults.beds.general_acute_beds, low: 700, high: 760}
@@ -175,13 +177,14 @@ def check_render(name, result, expected, incomplete):
 
 
 def check_study(name, page_path, result):
-    """The study's page: its sensitivity chart drawn, and no section that compares points."""
+    """The study's page: its sensitivity and convergence charts drawn, and no section that compares points."""
     with open(page_path, encoding="utf-8") as f:
         page = f.read()
     present = [h for h in STUDY_ABSENT if f"<h2>{html.escape(h)}</h2>" in page or h in result["headings"]]
     check(not present, f"{name}: a study's page has the sections that list its design rows: {present}")
-    drawn = [share for alt, share in zip(result["alts"], result["inked"]) if alt == STUDY_CHART_ALT]
-    check(len(drawn) == 1 and drawn[0] >= 0.005, f"{name}: the sensitivity chart is not drawn (inked {drawn})")
+    for alt in (STUDY_CHART_ALT, STUDY_CONVERGENCE_ALT):
+        drawn = [share for a, share in zip(result["alts"], result["inked"]) if a == alt]
+        check(len(drawn) == 1 and drawn[0] >= 0.005, f"{name}: the chart '{alt}' is not drawn (inked {drawn})")
 
 
 def check_exit_codes(binary, source, work, h5):
