@@ -9,7 +9,8 @@ outside its tolerance (relative, in percentage points where the row says "pt", o
 counts), if January-March is not the worst quarter for 4 hours, as it was (docs/sources.md
 §8), or if it is not above 81%, the type-1 figure QualityWatch gives for January-March 2017,
 then the worst quarter on record (Q4_FLOOR_4H); the others are shown for context (inputs, or
-published figures that measure something the model does not).
+published figures that measure something the model does not). Exit status 2 if the file is not
+a breachsim result file with a finished replication, or on bad usage.
 
     /usr/bin/python3 scripts/calibration_report.py results/england_2015.h5
 """
@@ -42,7 +43,7 @@ PUBLISHED = {
     "penalties_hf": (498e6, "Health Foundation: 2015/16 financial penalties £498m", None),
     "ed_within_4h": (0.879, "docs/sources.md §8: 87.9% within 4 h at type-1 departments, the type modelled (91.9% all types)",
                      ("pt", 1.5)),
-    "rtt_within_18w": (0.92, "DOMAIN §8: 92% of the list within 18 weeks in February 2016", 0.03),
+    "rtt_within_18w": (0.92, "docs/sources.md §8: 92% of the list within 18 weeks in February 2016", 0.03),
     "rtt_over_52w_per_100k": (41.0, "docs/sources.md §8: 52-week waiters per 100,000 on the list at month ends: 1,281 of "
                               "2.63m (49, October 2012), 1,339 of about 3.9m (34, January 2017); the model's mean", 0.35),
     "rtt_over_52w_england": (1310.0, "the same share on England's 3.7m list, against 1,281 (October 2012) and 1,339 "
@@ -56,10 +57,10 @@ PUBLISHED = {
                                 "1,597 in January-March 2017, 553 in December 2016; the model's January-March 2016", None),
     "ed_trolley_waits_4_12h": (560398.0, "docs/sources.md §8: 4-12 hour waits from decision to admit, 560,398 in "
                                "2016/17 (108,000 in 2011/12); the model's year", None),
-    "cancer_within_62d": (0.85, "DOMAIN §8: 85% last met December 2015", 0.05),
-    "occupancy": (0.914, "DOMAIN §8: G&A occupancy 88-94% (91.4% Q4 2016/17)", 0.04),
-    "deficit": (2.45e9, "DOMAIN §8: provider sector -£2.45bn (an input here: fixed costs)", None),
-    "share_in_deficit": (0.86, "DOMAIN §8: 86% of acute trusts in deficit (an input here)", None),
+    "cancer_within_62d": (0.85, "docs/sources.md §8: 85% last met December 2015", 0.05),
+    "occupancy": (0.914, "docs/sources.md §8: G&A occupancy 88-94% (91.4% Q4 2016/17)", 0.04),
+    "deficit": (2.45e9, "docs/sources.md §8: provider sector -£2.45bn (an input here: fixed costs)", None),
+    "share_in_deficit": (0.86, "docs/sources.md §8: 86% of acute trusts in deficit (an input here)", None),
     "largest_fine": (23.8e6 * 12 / 11, "Barts Health fined £23.8m in 11 months of 2015/16 (x 12/11)", None),
 }
 
@@ -92,7 +93,11 @@ def compute(path):
     per replication that calibration specs may target: scripts/calibrate.py), "seasons",
     "schemes", "fines_by_trust", "deficit_by_trust" and "n" (completed replications).
     Raises NotAResultFile with a sentence when the file is not a finished result file."""
-    with h5py.File(path, "r") as f:
+    try:
+        opened = h5py.File(path, "r")
+    except OSError as error:
+        raise NotAResultFile(f"{path}: cannot be read as an HDF5 file ({error})") from None
+    with opened as f:
         if f.attrs.get("filetype") != "breachsim-results":
             raise NotAResultFile(f"{path}: not a breachsim result file")
         done = f["/progress"][0].astype(bool)
@@ -187,7 +192,8 @@ def main(path):
     try:
         computed = compute(path)
     except NotAResultFile as error:
-        sys.exit(str(error))
+        print(error, file=sys.stderr)
+        return 2
     rows, seasons, schemes = computed["rows"], computed["seasons"], computed["schemes"]
     fines_by_trust, deficit_by_trust = computed["fines_by_trust"], computed["deficit_by_trust"]
     worst = fines_by_trust.argmax(axis=1)
@@ -279,6 +285,10 @@ def print_seasons(s):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        sys.exit(0)
     if len(sys.argv) != 2:
-        sys.exit(__doc__)
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
     sys.exit(main(sys.argv[1]))
