@@ -36,8 +36,7 @@ bool HourlyRates::same_rates(const HourlyRates& other) const {
 
 void HourlyRates::share_table_of(const HourlyRates& other) {
   if (!same_rates(other)) throw std::invalid_argument("HourlyRates: only an equal table can be shared");
-  table_ = other.table_;
-  data_ = other.data_;
+  adopt_table_of(other);
 }
 
 void RateTablePool::share(HourlyRates& rates) {
@@ -47,7 +46,7 @@ void RateTablePool::share(HourlyRates& rates) {
   const auto [first, last] = held_.equal_range(hash);
   for (auto it = first; it != last; ++it)
     if (rates.same_rates(it->second)) {
-      rates.share_table_of(it->second);
+      rates.adopt_table_of(it->second);
       return;
     }
   held_.emplace(hash, rates);

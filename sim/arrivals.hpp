@@ -36,7 +36,12 @@ class HourlyRates {
   void share_table_of(const HourlyRates& other);
 
  private:
+  friend class RateTablePool;  // adopts a table it has just compared, without comparing again
   void check_and_hold(std::vector<double> per_minute);
+  void adopt_table_of(const HourlyRates& other) {
+    table_ = other.table_;
+    data_ = other.data_;
+  }
 
   // The table is read through a plain pointer, as fast as a vector's own; the shared_ptr only
   // keeps it alive while any setup holds it.
@@ -46,8 +51,8 @@ class HourlyRates {
 };
 
 // Holds each distinct rate table once: a sweep of thousands of points (a sensitivity study)
-// would otherwise keep a copy of the same demand per point, about 3 MB a point for a
-// three-trust scenario over 27 months.
+// would otherwise keep a copy of the same demand per point, about 3 MB a point for the
+// five-trust default scenario over 27 months.
 class RateTablePool {
  public:
   // Gives `rates` the table of an equal one seen before, or remembers its table.
