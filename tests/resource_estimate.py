@@ -5,8 +5,8 @@
     /usr/bin/python3 tests/resource_estimate.py BREACHSIM SOURCE_DIR WORK_DIR
 
 For scenarios each dominated by a different part of the estimate (the program itself, a long
-waiting list, many trusts, many sweep points of a long run, the many points of a sensitivity
-study that share their rate tables), runs `breachsim validate` for the
+waiting list, many trusts, trusts of every size, many sweep points of a long run, the many
+points of a sensitivity study that share their rate tables), runs `breachsim validate` for the
 estimate and `breachsim run` with the same options, and checks that the estimated peak memory
 is within 35% of the run's peak resident memory (getrusage of the child) and the estimated
 events within 15% of the events the run reports. Then checks the refusals: under a ulimit of
@@ -164,6 +164,10 @@ def main():
                                                      "--set", "scenario.months=120"]),
         ("long_list", one, ["--replications", "2", "--threads", "2", "--set", "defaults.elective.initial_list=1e6"]
          + short),
+        # Five trusts from 75k to 340k attendances, every capacity scaled with them: the events
+        # of a trust grow with its size, not by a fixed amount a trust.
+        ("five_trusts", os.path.join(source_dir, "configs/default.yaml"),
+         ["--replications", "1", "--threads", "2"] + short),
         # Without sharing, its rate tables alone would be 27 MB.
         ("sensitivity_study", write_study(one, work), ["--replications", "1", "--threads", "2", "--set",
                                                        "scenario.months=12", "--set", "scenario.warmup_months=0"]),

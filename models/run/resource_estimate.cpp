@@ -42,13 +42,19 @@ constexpr double trust_month_state_bytes = 33e3;    // what a task's trust accum
 constexpr double listed_patient_bytes = 66;         // a patient on the waiting list (entry, held stage, index)
 constexpr double config_text_factor = 110;          // yaml-cpp nodes per byte of YAML: 3.2 GB for 30 MB
 
-// Events per trust-month: the month's fixed work (hours, days, ward rounds, the month end)
-// and about one event per arrival, referral and cancer referral, fitted to runs of the
-// teaching trust with each volume doubled (0.435 million events a trust-year at the defaults).
-constexpr double fixed_events_per_month = 11.7e3;
-constexpr double events_per_attendance = 1.19;
-constexpr double events_per_referral = 1.01;
-constexpr double events_per_cancer_referral = 1.04;
+// Events per trust-month, counted by kind in runs of the teaching trust and of the default
+// scenario's five trusts (whose every volume and capacity scale with their attendances), so
+// that the estimate holds for trusts of any size whose queues stay within capacity. An
+// attendance is two events (arrival, the clinician's decision) and an admitted patient about
+// 1.25 more (the ward discharge, and the readmissions that come back through A&E); a referral
+// is its clock start plus the discharges of those it puts in a bed; a cancer referral adds
+// the decisions and treatments of the few diagnosed. The fixed part is the A&E roster's
+// changes and the weekdays' theatre, clinic and diagnostic lists.
+constexpr double fixed_events_per_month = 670;
+constexpr double events_per_attendance = 2.0;
+constexpr double events_per_admission = 1.25;
+constexpr double events_per_referral = 1.24;
+constexpr double events_per_cancer_referral = 1.10;
 constexpr double weeks_per_month = 52.1775 / 12;
 // Wall time per event on one thread, the England replication-year (7.6 s on 2 threads,
 // 59 million events) of the Release build with LTO.
@@ -66,7 +72,7 @@ Volumes trust_volumes(const Scenario& s) {
     v.task_bytes +=
         trust_state_bytes + trust_month_state_bytes * months + listed_patient_bytes * t.elective.initial_list;
     v.events_per_task += months * fixed_events_per_month + events_per_referral * referrals +
-                         events_per_attendance * t.ed.arrivals_per_year / 12 * months +
+                         (events_per_attendance + events_per_admission * t.ed.admission_share) * t.ed.arrivals_per_year / 12 * months +
                          events_per_cancer_referral * t.cancer.urgent_referrals_per_week * weeks_per_month * months;
   }
   return v;
