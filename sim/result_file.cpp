@@ -297,6 +297,14 @@ std::vector<hsize_t> chunk_shape(const std::vector<hsize_t>& dims, std::size_t c
   return chunk;
 }
 
+// The chunk of an array of `dims` and `info`: a growable one's is sized for what its chunk
+// dimension may become (a full block), not for its first extent.
+std::vector<hsize_t> array_chunk(const std::vector<hsize_t>& dims, const ArrayInfo& info, std::size_t element_size) {
+  std::vector<hsize_t> shape = dims;
+  if (info.growable) shape[static_cast<std::size_t>(info.chunk_dimension)] = max_chunk_block;
+  for (hsize_t& d : shape) d = std::max<hsize_t>(d, 1);
+  return chunk_shape(shape, static_cast<std::size_t>(info.chunk_dimension), element_size);
+}
 
 // What to tell the user of a partial an interrupted run left: whether --resume can complete it.
 std::string leftover_partial(const std::string& partial) {
@@ -367,6 +375,12 @@ hid_t open_for_resume(const std::string& path, IoError* report) {
 }
 
 }  // namespace
+
+std::vector<std::uint64_t> array_chunk_shape(const std::vector<std::uint64_t>& dims, const ArrayInfo& info, DType type) {
+  const std::vector<hsize_t> chunk =
+      array_chunk(std::vector<hsize_t>(dims.begin(), dims.end()), info, type == DType::int8 ? 1 : 8);
+  return {chunk.begin(), chunk.end()};
+}
 
 struct ResultFile::Impl {
   enum class Phase { setup, streaming, finished };
@@ -509,11 +523,7 @@ struct ResultFile::Impl {
     std::vector<hsize_t> max_dims = dims;
     if (info.growable && rank > 0) max_dims[static_cast<std::size_t>(info.chunk_dimension)] = H5S_UNLIMITED;
     if (rank > 0 && (element_count(dims) > 0 || info.growable)) {
-      std::vector<hsize_t> shape = dims;
-      if (info.growable) shape[static_cast<std::size_t>(info.chunk_dimension)] = max_chunk_block;
-      for (hsize_t& d : shape) d = std::max<hsize_t>(d, 1);
-      const std::vector<hsize_t> chunk =
-          chunk_shape(shape, static_cast<std::size_t>(info.chunk_dimension), type.getSize());
+      const std::vector<hsize_t> chunk = array_chunk(dims, info, type.getSize());
       create.setChunk(rank, chunk.data());
       create.setShuffle();  // before deflate: byte planes of similar numbers compress far better
       create.setDeflate(deflate_level);

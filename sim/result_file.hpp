@@ -62,6 +62,11 @@ struct ArrayInfo {
   double fill = 0.0;
 };
 
+// The chunk shape of the array create_array() makes of `dims`, `info` and `type`. While a run
+// streams into a dataset, HDF5's chunk cache (its default, 1 MiB a dataset) holds the chunk
+// being filled, uncompressed, until the next flush: what the resource estimate counts.
+std::vector<std::uint64_t> array_chunk_shape(const std::vector<std::uint64_t>& dims, const ArrayInfo& info, DType type);
+
 // A result file under construction. Two ways to fill it:
 //  - at the end: write_array() per dataset, then commit();
 //  - streaming a run: create every object (create_array() at full size, tables, attributes),

@@ -378,6 +378,35 @@ TEST_CASE("ResultFile chunks arrays at most 1 MiB and 32 replications, with shuf
   CHECK(dump.find("SCALEOFFSET") == std::string::npos);
 }
 
+// The resource estimate sizes the writer's chunk cache from array_chunk_shape: it must be the
+// chunk create_array() gives a growable array, sized for a full block of replications.
+TEST_CASE("array_chunk_shape is the chunk create_array makes of a growable array", "[result_file]") {
+  TempDir dir;
+  const std::string path = dir.file("growable.h5");
+  ArrayInfo info;
+  info.unit = "count";
+  info.chunk_dimension = 1;
+  info.growable = true;
+  // 640 points of 24 months: a replication of every point is 122,880 bytes, so 1 MiB holds 8.
+  const std::vector<std::uint64_t> dims = {640, 1, 24};
+  const std::vector<std::uint64_t> expected = {640, 8, 24};
+  CHECK(array_chunk_shape(dims, info, DType::float64) == expected);
+  CHECK(array_chunk_shape({1, 1, 12}, info, DType::float64) == std::vector<std::uint64_t>{1, 32, 12});
+  {
+    ResultFile out = ResultFile::create(path, false);
+    out.create_array("/outcomes/national_month/rtt_waiting", dims, DType::float64, info);
+    out.commit();
+  }
+  const auto [status, dump] = run("h5dump -p -H '" + path + "'");
+  INFO(dump);
+  REQUIRE(status == 0);
+  const std::size_t at = dump.find("CHUNKED (");
+  REQUIRE(at != std::string::npos);
+  unsigned long long chunk[3] = {0, 0, 0};
+  REQUIRE(std::sscanf(dump.c_str() + at, "CHUNKED ( %llu, %llu, %llu )", &chunk[0], &chunk[1], &chunk[2]) == 3);
+  CHECK(std::vector<std::uint64_t>{chunk[0], chunk[1], chunk[2]} == expected);
+}
+
 TEST_CASE("hdf5_library_version reports the linked library", "[result_file]") {
   const std::string version = hdf5_library_version();
   unsigned major = 0, minor = 0, release = 0;

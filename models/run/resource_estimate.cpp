@@ -15,6 +15,7 @@
 #include "models/run/summary.hpp"
 #include "sim/byte_count.hpp"
 #include "sim/memory_limit.hpp"
+#include "sim/result_file.hpp"
 
 namespace breachsim::models {
 
@@ -25,14 +26,15 @@ namespace {
 // 20 sweep points; the teaching trust alone over 12 to 120 months at 1 to 8 sweep points; the
 // England scenario on 1 and 2 threads). They reproduce those runs within 15% (England, 138
 // trusts x 15 months on 2 threads and 2 replications: 525 MB estimated, 478 MB measured);
-// tests/resource_estimate.py keeps them within 35% of what runs use. The per-point rates were measured again once sweep
-// points shared their rate tables: the teaching trust at 1, 4 and 16 points over 3 and 123
-// months, both output details, and the shipped sensitivity study at 40 to 1,280 points.
+// tests/resource_estimate.py keeps them within 35% of what runs use. The per-point rates were
+// measured again once sweep points shared their rate tables (the teaching trust at 1, 4 and 16
+// points over 3 and 123 months, the shipped sensitivity study at 40 to 1,280 points), and the
+// per-point-month rate once the writer's chunk cache was counted apart (streaming_chunk_bytes):
+// what was 20 kB a point-month was mostly chunks, which stop growing at 1 MiB a dataset.
 constexpr double base_bytes = 25e6;                 // the program, HDF5, TBB: an empty run
 constexpr double point_bytes = 33e3;                // a point's own parameters and tables
 constexpr double trust_config_bytes = 42e3;         // and each trust's, per point
-constexpr double point_month_bytes = 20e3;          // a point's national series and layout, per simulated month
-constexpr double trust_detail_month_bytes = 25e3;   // and the trust datasets' (output.detail trust)
+constexpr double point_month_bytes = 1.5e3;         // a point's own series, per simulated month
 // One hourly rate table (ED arrivals, elective or cancer referrals) a simulated month: a double
 // an hour. Points and trusts with equal tables hold one (sim::RateTablePool).
 constexpr double rate_table_month_bytes = 8 * 24 * 365.25 / 12;
@@ -76,6 +78,27 @@ Volumes trust_volumes(const Scenario& s) {
                          events_per_cancer_referral * t.cancer.urgent_referrals_per_week * weeks_per_month * months;
   }
   return v;
+}
+
+// What the writer holds while it streams: HDF5's chunk cache keeps, for each outcome dataset,
+// the chunk being filled (a block of replications of every point, up to 1 MiB: results/FORMAT.md),
+// so this grows with the points and months until the chunks reach that size, then stays. Counted
+// whole: the Morris and Sobol studies and long sweeps measured so (their chunks' rows interleave
+// within pages); a run of one point and a few replications holds less (England with trust
+// detail at 2 replications: 15 MB of the 44 counted).
+double streaming_chunk_bytes(std::uint64_t P, std::uint64_t T, std::uint64_t M, std::uint64_t F, double S,
+                             bool trust_detail) {
+  const sim::ArrayInfo streamed{"", "", {}, {}, 1, true};
+  const auto chunk_bytes = [&](std::vector<std::uint64_t> dims) {
+    double bytes = 8;
+    for (const std::uint64_t d : sim::array_chunk_shape(dims, streamed, sim::DType::float64))
+      bytes *= static_cast<double>(d);
+    return bytes;
+  };
+  double bytes = metric_count * chunk_bytes({P, 1, M});
+  if (trust_detail) bytes += (metric_count + S) * chunk_bytes({P, 1, T, M});
+  if (F > 0) bytes += 2 * chunk_bytes({P, 1, F, M});
+  return bytes;
 }
 
 std::string duration_text(double seconds) {
@@ -135,8 +158,7 @@ ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
   ResourceEstimate e;
   e.threads = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   e.base_bytes = base_bytes;
-  const double detail_bytes = first.output.detail == "national" ? 0.0 : trust_detail_month_bytes;
-  e.scenario_bytes = P * (point_bytes + T * trust_config_bytes + task_months * (point_month_bytes + detail_bytes)) +
+  e.scenario_bytes = P * (point_bytes + T * trust_config_bytes + task_months * point_month_bytes) +
                      rate_table_month_bytes * rate_table_months(sweep) + (P > 1 ? sweep_month_bytes * task_months : 0.0);
   double task_bytes = 0, events = 0;
   for (const SweepPoint& point : sweep.points) {
@@ -152,7 +174,10 @@ ResourceEstimate estimate_resources(const Sweep& sweep, int threads) {
   e.tasks_at_once = static_cast<std::size_t>(std::min<double>(e.threads, P * batch));
   e.task_bytes = task_bytes + 2 * outcome_bytes;
   e.results_bytes = 8 * P * most * (metric_count + T * (1 + 2 * Y) + 2 * F * Y + 2);
-  e.peak_bytes = e.base_bytes + e.scenario_bytes + static_cast<double>(e.tasks_at_once) * e.task_bytes + e.results_bytes;
+  e.writer_bytes = streaming_chunk_bytes(sweep.points.size(), first.trusts.size(), first.scenario.months,
+                                         first.footprints.size(), S, first.output.detail != "national");
+  e.peak_bytes = e.base_bytes + e.scenario_bytes + static_cast<double>(e.tasks_at_once) * e.task_bytes +
+                 e.results_bytes + e.writer_bytes;
   e.events = events;
   e.thread_seconds = events * seconds_per_event;
   e.tasks = P * batch;
@@ -177,6 +202,7 @@ std::string ResourceEstimate::memory(const std::string& noun) const {
                      (tasks_at_once == 1 ? " task" : " tasks at once") + " of " + format_bytes(task_bytes) +
                      (tasks_at_once == 1 ? "" : " each") + ", the scenario " + format_bytes(scenario_bytes);
   if (results_bytes >= 1e6) text += ", results " + format_bytes(results_bytes);
+  if (writer_bytes >= 1e6) text += ", the writer " + format_bytes(writer_bytes);
   return text + ")";
 }
 
@@ -187,6 +213,8 @@ std::string ResourceEstimate::work() const {
 
 std::string ResourceEstimate::advice() const {
   const double tasks = static_cast<double>(tasks_at_once) * task_bytes;
+  if (writer_bytes > tasks && writer_bytes > scenario_bytes && writer_bytes > results_bytes)
+    return "output.detail: national (the trust series' chunks), fewer sweep points or months";
   if (tasks >= scenario_bytes && tasks >= results_bytes)
     return tasks_at_once > 1 ? "fewer --threads (each task holds every trust), fewer trusts or shorter initial lists"
                              : "fewer trusts or shorter initial lists (one task holds every trust)";

@@ -18,6 +18,7 @@ struct ResourceEstimate {
   double task_bytes = 0;        // one task: every trust's patients, lists and queues
   std::size_t tasks_at_once = 0;
   double results_bytes = 0;     // the finished tasks' national values kept for the summary
+  double writer_bytes = 0;      // the result file's chunks being filled (HDF5's chunk cache)
   double peak_bytes = 0;        // all of it: what the process is expected to reach
   double events = 0;            // simulated by the whole run (its first batch, with the calculator)
   double thread_seconds = 0;    // of work, summed over threads
@@ -25,7 +26,7 @@ struct ResourceEstimate {
   double tasks = 0;             // (point, replication) tasks the work is spread over
   int threads = 0;
 
-  // "about 480 MB (2 tasks at once of 177 MB each, the scenario 121 MB)", `noun` after the figure
+  // "about 480 MB (2 tasks at once of 177 MB each, the scenario 121 MB, the writer 24 MB)", `noun` after the figure
   std::string memory(const std::string& noun = "") const;
   // "59 million events, about 1 min on 2 threads"
   std::string work() const;
