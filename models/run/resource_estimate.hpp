@@ -26,7 +26,8 @@ struct ResourceEstimate {
   double tasks = 0;             // (point, replication) tasks the work is spread over
   int threads = 0;
 
-  // "about 480 MB (2 tasks at once of 177 MB each, the scenario 121 MB, the writer 24 MB)", `noun` after the figure
+  // "about 480 MB (2 tasks at once of 177 MB each, the scenario 121 MB, the writer 24 MB)",
+  // `noun` after the figure
   std::string memory(const std::string& noun = "") const;
   // "59 million events, about 1 min on 2 threads"
   std::string work() const;
